@@ -1,0 +1,116 @@
+/* mqtt-glib - MQTT client library for GLib
+ * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ */
+
+#include "config.h"
+
+#include "mqtt-error.h"
+#include "mqtt-enums.h"
+
+/**
+ * SECTION:mqtt-error
+ * @title: Errors
+ * @short_description: The MQTT_ERROR domain and Paho's error texts
+ *
+ * Every error reported by mqtt-glib is a #GError. Errors about MQTT itself
+ * are in the %MQTT_ERROR domain with a #MqttError code equal to Paho's
+ * `MQTT_ERR_*` number; errors from the network or TLS layer are GIO's own
+ * (%G_IO_ERROR, %G_TLS_ERROR, %G_RESOLVER_ERROR) and are passed through
+ * unchanged; a cancelled operation fails with %G_IO_ERROR_CANCELLED.
+ *
+ * mqtt_error_string() and mqtt_connack_string() return the same texts as
+ * Paho's `error_string()` and `connack_string()`.
+ */
+
+/**
+ * mqtt_error_quark:
+ *
+ * The quark of the %MQTT_ERROR error domain; use %MQTT_ERROR instead.
+ *
+ * Returns: the error quark
+ */
+G_DEFINE_QUARK (mqtt-error-quark, mqtt_error)
+
+
+/**
+ * mqtt_error_string:
+ * @mqtt_errno: a #MqttError value (Paho's `MQTT_ERR_*` number)
+ *
+ * Describes an error code with the text Paho's `error_string()` gives.
+ *
+ * Returns: (transfer none): a static, English description; "Unknown error."
+ *   for a value that is not a #MqttError
+ */
+const char *
+mqtt_error_string (int mqtt_errno)
+{
+  switch (mqtt_errno)
+    {
+    case MQTT_ERROR_SUCCESS:
+      return "No error.";
+    case MQTT_ERROR_NOMEM:
+      return "Out of memory.";
+    case MQTT_ERROR_PROTOCOL:
+      return "A network protocol error occurred when communicating with the broker.";
+    case MQTT_ERROR_INVAL:
+      return "Invalid function arguments provided.";
+    case MQTT_ERROR_NO_CONN:
+      return "The client is not currently connected.";
+    case MQTT_ERROR_CONN_REFUSED:
+      return "The connection was refused.";
+    case MQTT_ERROR_NOT_FOUND:
+      return "Message not found (internal error).";
+    case MQTT_ERROR_CONN_LOST:
+      return "The connection was lost.";
+    case MQTT_ERROR_TLS:
+      return "A TLS error occurred.";
+    case MQTT_ERROR_PAYLOAD_SIZE:
+      return "Payload too large.";
+    case MQTT_ERROR_NOT_SUPPORTED:
+      return "This feature is not supported.";
+    case MQTT_ERROR_AUTH:
+      return "Authorisation failed.";
+    case MQTT_ERROR_ACL_DENIED:
+      return "Access denied by ACL.";
+    case MQTT_ERROR_ERRNO:
+      return "Error defined by errno.";
+    case MQTT_ERROR_QUEUE_SIZE:
+      return "Message queue full.";
+    case MQTT_ERROR_KEEPALIVE:
+      return "Client or broker did not communicate in the keepalive interval.";
+    case MQTT_ERROR_UNKNOWN:
+    default:
+      return "Unknown error.";
+    }
+}
+
+/**
+ * mqtt_connack_string:
+ * @connack_code: a CONNACK return code (#MqttConnackCode or a reserved value)
+ *
+ * Describes a CONNACK return code with the text Paho's `connack_string()`
+ * gives.
+ *
+ * Returns: (transfer none): a static, English description
+ */
+const char *
+mqtt_connack_string (int connack_code)
+{
+  switch (connack_code)
+    {
+    case MQTT_CONNACK_ACCEPTED:
+      return "Connection Accepted.";
+    case MQTT_CONNACK_REFUSED_PROTOCOL_VERSION:
+      return "Connection Refused: unacceptable protocol version.";
+    case MQTT_CONNACK_REFUSED_IDENTIFIER_REJECTED:
+      return "Connection Refused: identifier rejected.";
+    case MQTT_CONNACK_REFUSED_SERVER_UNAVAILABLE:
+      return "Connection Refused: broker unavailable.";
+    case MQTT_CONNACK_REFUSED_BAD_USERNAME_PASSWORD:
+      return "Connection Refused: bad user name or password.";
+    case MQTT_CONNACK_REFUSED_NOT_AUTHORIZED:
+      return "Connection Refused: not authorised.";
+    default:
+      return "Connection Refused: unknown reason.";
+    }
+}

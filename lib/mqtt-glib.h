@@ -1,0 +1,15 @@
+/* mqtt-glib - MQTT client library for GLib
+ * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ */
+
+#pragma once
+
+#define __MQTT_GLIB_INSIDE__
+
+#include "mqtt-version.h"
+#include "mqtt-enums.h"
+#include "mqtt-enum-types.h"
+#include "mqtt-error.h"
+#include "mqtt-topic.h"
+
+#undef __MQTT_GLIB_INSIDE__
