@@ -19,7 +19,9 @@
  * unchanged; a cancelled operation fails with %G_IO_ERROR_CANCELLED.
  *
  * mqtt_error_string() and mqtt_connack_string() return the same texts as
- * Paho's `error_string()` and `connack_string()`.
+ * Paho's `error_string()` and `connack_string()`. A connection the broker
+ * refuses fails with a code that carries the CONNACK return code (see
+ * #MqttError and mqtt_error_from_connack()).
  */
 
 /**
@@ -78,10 +80,35 @@ mqtt_error_string (int mqtt_errno)
       return "Message queue full.";
     case MQTT_ERROR_KEEPALIVE:
       return "Client or broker did not communicate in the keepalive interval.";
+    case MQTT_ERROR_REFUSED_PROTOCOL_VERSION:
+    case MQTT_ERROR_REFUSED_IDENTIFIER_REJECTED:
+    case MQTT_ERROR_REFUSED_SERVER_UNAVAILABLE:
+    case MQTT_ERROR_REFUSED_BAD_USERNAME_PASSWORD:
+    case MQTT_ERROR_REFUSED_NOT_AUTHORIZED:
+      return mqtt_connack_string (mqtt_errno - MQTT_ERROR_CONNACK_BASE);
     case MQTT_ERROR_UNKNOWN:
     default:
       return "Unknown error.";
     }
+}
+
+/**
+ * mqtt_error_from_connack:
+ * @connack_code: a CONNACK return code other than 0
+ *
+ * Gives the error code a connection refused with @connack_code fails with:
+ * %MQTT_ERROR_CONNACK_BASE + @connack_code for the codes 1 to 5 the
+ * protocol defines, %MQTT_ERROR_CONN_REFUSED for the reserved ones.
+ *
+ * Returns: the #MqttError code
+ */
+MqttError
+mqtt_error_from_connack (int connack_code)
+{
+  if (connack_code >= MQTT_CONNACK_REFUSED_PROTOCOL_VERSION &&
+      connack_code <= MQTT_CONNACK_REFUSED_NOT_AUTHORIZED)
+    return MQTT_ERROR_CONNACK_BASE + connack_code;
+  return MQTT_ERROR_CONN_REFUSED;
 }
 
 /**

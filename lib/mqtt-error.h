@@ -44,9 +44,22 @@ G_BEGIN_DECLS
  * @MQTT_ERROR_QUEUE_SIZE: the outgoing message queue is full (`MQTT_ERR_QUEUE_SIZE`)
  * @MQTT_ERROR_KEEPALIVE: the broker did not answer within the keepalive
  *   interval (`MQTT_ERR_KEEPALIVE`)
+ * @MQTT_ERROR_REFUSED_PROTOCOL_VERSION: the broker refused the connection
+ *   with CONNACK code 1, unacceptable protocol version
+ * @MQTT_ERROR_REFUSED_IDENTIFIER_REJECTED: CONNACK code 2, identifier rejected
+ * @MQTT_ERROR_REFUSED_SERVER_UNAVAILABLE: CONNACK code 3, server unavailable
+ * @MQTT_ERROR_REFUSED_BAD_USERNAME_PASSWORD: CONNACK code 4, bad user name or password
+ * @MQTT_ERROR_REFUSED_NOT_AUTHORIZED: CONNACK code 5, not authorised
  *
- * Error codes of the %MQTT_ERROR domain. The numeric values are those of
- * Paho's `MQTT_ERR_*` constants, so mqtt_error_string() gives Paho's texts.
+ * Error codes of the %MQTT_ERROR domain. The numeric values up to
+ * %MQTT_ERROR_KEEPALIVE are those of Paho's `MQTT_ERR_*` constants, so
+ * mqtt_error_string() gives Paho's texts.
+ *
+ * A connection refused by the broker fails with the code
+ * %MQTT_ERROR_CONNACK_BASE + the CONNACK return code for codes 1 to 5, so
+ * that the error carries the broker's reason (and mqtt_error_string() gives
+ * Paho's connack_string() text for it); an unknown refusal code (6 to 255)
+ * gives %MQTT_ERROR_CONN_REFUSED.
  */
 typedef enum {
   MQTT_ERROR_AGAIN = -1,
@@ -67,7 +80,21 @@ typedef enum {
   MQTT_ERROR_ERRNO = 14,
   MQTT_ERROR_QUEUE_SIZE = 15,
   MQTT_ERROR_KEEPALIVE = 16,
+  MQTT_ERROR_REFUSED_PROTOCOL_VERSION = 257,
+  MQTT_ERROR_REFUSED_IDENTIFIER_REJECTED = 258,
+  MQTT_ERROR_REFUSED_SERVER_UNAVAILABLE = 259,
+  MQTT_ERROR_REFUSED_BAD_USERNAME_PASSWORD = 260,
+  MQTT_ERROR_REFUSED_NOT_AUTHORIZED = 261,
 } MqttError;
+
+/**
+ * MQTT_ERROR_CONNACK_BASE:
+ *
+ * The #MqttError code of a refused connection is this value plus the
+ * CONNACK return code (1 to 5): `error->code - MQTT_ERROR_CONNACK_BASE` is
+ * the broker's #MqttConnackCode.
+ */
+#define MQTT_ERROR_CONNACK_BASE 256
 
 MQTT_AVAILABLE_IN_ALL
 GQuark mqtt_error_quark (void);
@@ -77,5 +104,8 @@ const char *mqtt_error_string (int mqtt_errno);
 
 MQTT_AVAILABLE_IN_ALL
 const char *mqtt_connack_string (int connack_code);
+
+MQTT_AVAILABLE_IN_ALL
+MqttError mqtt_error_from_connack (int connack_code);
 
 G_END_DECLS

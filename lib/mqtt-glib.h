@@ -10,6 +10,8 @@
 #include "mqtt-enums.h"
 #include "mqtt-enum-types.h"
 #include "mqtt-error.h"
+#include "mqtt-message.h"
 #include "mqtt-topic.h"
+#include "mqtt-client.h"
 
 #undef __MQTT_GLIB_INSIDE__

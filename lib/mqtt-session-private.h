@@ -1,0 +1,133 @@
+/* mqtt-glib - MQTT client library for GLib
+ * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * The session engine: the MQTT 3.1/3.1.1 client protocol as a pure state
+ * machine. Input: bytes from the broker, API calls, the monotonic time.
+ * Output: bytes to send (an MqttOutbuf), events, the next deadline. It owns
+ * packet identifiers, the in-flight window, the outgoing queue and its
+ * limit, QoS 1/2 state in both directions, retry with DUP and keepalive.
+ * No sockets, no main context, no locking: MqttClient serialises calls.
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "mqtt-enums.h"
+#include "mqtt-message-private.h"
+#include "mqtt-outbuf-private.h"
+#include "mqtt-packet-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  MQTT_SESSION_IDLE,          /* no connection, none wanted */
+  MQTT_SESSION_WAITING,       /* no connection, one will be made */
+  MQTT_SESSION_CONNECTING,    /* CONNECT sent, waiting for CONNACK */
+  MQTT_SESSION_CONNECTED,
+  MQTT_SESSION_DISCONNECTING, /* DISCONNECT queued */
+} MqttSessionState;
+
+typedef enum {
+  MQTT_SESSION_EVENT_CONNACK,      /* code, session_present */
+  MQTT_SESSION_EVENT_MESSAGE,      /* message */
+  MQTT_SESSION_EVENT_PUBLISHED,    /* mid */
+  MQTT_SESSION_EVENT_SUBSCRIBED,   /* mid, granted */
+  MQTT_SESSION_EVENT_UNSUBSCRIBED, /* mid */
+  MQTT_SESSION_EVENT_DROPPED,      /* mid, code (MqttError): an operation that cannot complete */
+  MQTT_SESSION_EVENT_LOG,          /* code (MqttLogLevel), text */
+  /* Produced by the client, not the session, in the same queue so that
+   * they stay in order with the session's events. */
+  MQTT_SESSION_EVENT_CONNECTION_FAILED, /* error: no connection was made */
+  MQTT_SESSION_EVENT_DISCONNECTED,      /* code (MqttError), error (NULL when requested) */
+} MqttSessionEventType;
+
+typedef struct {
+  MqttSessionEventType type;
+  guint16 mid;
+  gint code;
+  gboolean session_present;
+  MqttMessage *message;
+  GBytes *granted;             /* SUBACK return codes, one byte each */
+  char *text;
+  GError *error;
+} MqttSessionEvent;
+
+void mqtt_session_event_clear (MqttSessionEvent *event);
+
+typedef struct _MqttSession MqttSession;
+
+/* Configuration, set by the client between connections. */
+struct _MqttSessionConfig {
+  MqttProtocolVersion protocol;
+  char *client_id;
+  gboolean clean_session;
+  guint keepalive;              /* seconds; 0 disables keepalive */
+  char *username;
+  GBytes *password;
+  gboolean will;
+  char *will_topic;
+  GBytes *will_payload;
+  guint8 will_qos;
+  gboolean will_retain;
+  guint max_inflight;           /* QoS > 0 messages in flight; 0 = unlimited */
+  guint max_queued;             /* outgoing messages held; 0 = unlimited */
+  guint retry_interval;         /* seconds before an unacknowledged message is resent; 0 = never */
+  gsize max_packet_size;        /* largest packet accepted from the broker */
+  gboolean log_packets;         /* produce LOG events for every packet */
+};
+typedef struct _MqttSessionConfig MqttSessionConfig;
+
+MqttSession *mqtt_session_new (void);
+void mqtt_session_free (MqttSession *session);
+MqttSessionConfig *mqtt_session_get_config (MqttSession *session);
+
+MqttSessionState mqtt_session_get_state (MqttSession *session);
+MqttOutbuf *mqtt_session_get_output (MqttSession *session);
+/* Moves the pending events to @events (an array of MqttSessionEvent). */
+void mqtt_session_take_events (MqttSession *session, GArray *events);
+gboolean mqtt_session_has_events (MqttSession *session);
+
+/* Counts, for properties and tests. */
+guint mqtt_session_get_inflight_count (MqttSession *session);
+guint mqtt_session_get_queued_count (MqttSession *session);
+
+/* Drops every message, request and identifier (Paho's reinitialise). */
+void mqtt_session_reset (MqttSession *session);
+
+/* The transport is open: queues CONNECT and waits for CONNACK. */
+void mqtt_session_connection_made (MqttSession *session, gint64 now);
+/* The transport is gone. Unacknowledged messages stay for the next
+ * connection; @reconnect says whether one is expected. */
+void mqtt_session_connection_lost (MqttSession *session, gboolean reconnect);
+
+/* Input: read straight into the decoder, then process what arrived. */
+guint8 *mqtt_session_get_read_buffer (MqttSession *session, gsize min_space, gsize *space);
+gboolean mqtt_session_commit_read (MqttSession *session, gsize n_bytes, gint64 now,
+                                   GError **error);
+/* Processes one decoded packet (also used by commit_read); a PUBLISH's
+ * topic and payload are taken from @packet. */
+gboolean mqtt_session_receive (MqttSession *session, MqttPacket *packet, gint64 now,
+                               GError **error);
+/* Output: @n_bytes of the outbuf have been written. */
+void mqtt_session_written (MqttSession *session, gsize n_bytes);
+
+/* API calls. Arguments are validated by the caller (topics, QoS). */
+gboolean mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *data,
+                               gsize length, GBytes *payload, guint8 qos, gboolean retain,
+                               gint64 now, guint16 *mid, GError **error);
+gboolean mqtt_session_subscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
+                                 gint64 now, guint16 *mid, GError **error);
+gboolean mqtt_session_unsubscribe (MqttSession *session, MqttTopicRequest *topics,
+                                   guint n_topics, gint64 now, guint16 *mid, GError **error);
+/* Queues DISCONNECT if connected; returns whether it did. */
+gboolean mqtt_session_disconnect (MqttSession *session, gint64 now);
+
+/* Time: the next instant tick() has work to do (G_MAXINT64 for none), and
+ * the work: PINGREQ, retries, and the keepalive and CONNACK timeouts. */
+gint64 mqtt_session_next_deadline (MqttSession *session);
+gboolean mqtt_session_tick (MqttSession *session, gint64 now, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MqttSession, mqtt_session_free)
+
+G_END_DECLS

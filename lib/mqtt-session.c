@@ -1,0 +1,1085 @@
+/* mqtt-glib - MQTT client library for GLib
+ * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mqtt-error.h"
+#include "mqtt-session-private.h"
+
+#define USEC_PER_SEC G_GINT64_CONSTANT (1000000)
+
+/* How long to wait for CONNACK when keepalive is off. */
+#define DEFAULT_CONNACK_TIMEOUT 60
+
+typedef enum {
+  OUT_QUEUED,        /* not sent on this connection */
+  OUT_WAIT_PUBACK,   /* QoS 1 PUBLISH sent */
+  OUT_WAIT_PUBREC,   /* QoS 2 PUBLISH sent */
+  OUT_WAIT_PUBCOMP,  /* QoS 2 PUBREL sent */
+} OutState;
+
+typedef enum {
+  RECORD_MESSAGE,
+  RECORD_REQUEST,
+} RecordKind;
+
+/* An outgoing message. It is in exactly one of the queues `queued` (not sent
+ * yet) and `inflight` (sent, ordered by the time of the last send). */
+typedef struct {
+  RecordKind kind;
+  GList link;
+  guint16 mid;
+  guint8 qos;
+  gboolean retain;
+  gboolean sent_once;   /* resends carry DUP */
+  OutState state;
+  char *topic;
+  GBytes *payload;
+  gint64 sent_at;
+} OutMessage;
+
+/* An outgoing SUBSCRIBE or UNSUBSCRIBE, until its acknowledgement. */
+typedef struct {
+  RecordKind kind;
+  GList link;
+  guint16 mid;
+  gboolean subscribe;
+  gboolean sent;
+  MqttTopicRequest *topics;
+  guint n_topics;
+} OutRequest;
+
+struct _MqttSession {
+  MqttSessionConfig config;
+  MqttSessionState state;
+  MqttDecoder *decoder;
+  MqttOutbuf *out;
+  GArray *events;
+
+  GHashTable *records;        /* mid -> OutMessage or OutRequest */
+  GQueue queued;              /* OutMessage, FIFO */
+  GQueue inflight;            /* OutMessage, oldest send first */
+  GQueue requests;            /* OutRequest, oldest first */
+  guint16 last_mid;
+  GHashTable *incoming_qos2;  /* mids whose PUBREC was sent, until PUBREL */
+
+  gint64 connect_started;
+  gint64 last_in;
+  gint64 last_out;
+  gint64 ping_sent;           /* 0: no PINGREQ outstanding */
+};
+
+void
+mqtt_session_event_clear (MqttSessionEvent *event)
+{
+  g_clear_pointer (&event->message, mqtt_message_unref);
+  g_clear_pointer (&event->granted, g_bytes_unref);
+  g_clear_pointer (&event->text, g_free);
+  g_clear_error (&event->error);
+}
+
+MqttSession *
+mqtt_session_new (void)
+{
+  MqttSession *session = g_new0 (MqttSession, 1);
+
+  session->config.protocol = MQTT_PROTOCOL_V311;
+  session->config.client_id = g_strdup ("");
+  session->config.clean_session = TRUE;
+  session->config.keepalive = 60;
+  session->config.max_inflight = 20;
+  session->config.retry_interval = 5;
+  session->config.max_packet_size = MQTT_MAX_PACKET_SIZE;
+  session->state = MQTT_SESSION_IDLE;
+  session->decoder = mqtt_decoder_new (MQTT_PROTOCOL_V311, MQTT_MAX_PACKET_SIZE);
+  session->out = mqtt_outbuf_new ();
+  session->events = g_array_new (FALSE, TRUE, sizeof (MqttSessionEvent));
+  g_array_set_clear_func (session->events, (GDestroyNotify) mqtt_session_event_clear);
+  session->records = g_hash_table_new (NULL, NULL);
+  session->incoming_qos2 = g_hash_table_new (NULL, NULL);
+  return session;
+}
+
+static void
+out_message_free (OutMessage *message)
+{
+  g_free (message->topic);
+  g_clear_pointer (&message->payload, g_bytes_unref);
+  g_free (message);
+}
+
+static void
+out_request_free (OutRequest *request)
+{
+  guint i;
+
+  for (i = 0; i < request->n_topics; i++)
+    g_free (request->topics[i].filter);
+  g_free (request->topics);
+  g_free (request);
+}
+
+static void
+record_free (gpointer record)
+{
+  if (*(RecordKind *) record == RECORD_MESSAGE)
+    out_message_free (record);
+  else
+    out_request_free (record);
+}
+
+static void
+record_free_func (gpointer key, gpointer record, gpointer user_data)
+{
+  record_free (record);
+}
+
+void
+mqtt_session_free (MqttSession *session)
+{
+  MqttSessionConfig *config;
+
+  if (session == NULL)
+    return;
+  config = &session->config;
+  g_hash_table_foreach (session->records, (GHFunc) record_free_func, NULL);
+  g_hash_table_unref (session->records);
+  g_hash_table_unref (session->incoming_qos2);
+  g_array_unref (session->events);
+  mqtt_outbuf_free (session->out);
+  mqtt_decoder_free (session->decoder);
+  g_free (config->client_id);
+  g_free (config->username);
+  g_clear_pointer (&config->password, g_bytes_unref);
+  g_free (config->will_topic);
+  g_clear_pointer (&config->will_payload, g_bytes_unref);
+  g_free (session);
+}
+
+MqttSessionConfig *
+mqtt_session_get_config (MqttSession *session)
+{
+  return &session->config;
+}
+
+MqttSessionState
+mqtt_session_get_state (MqttSession *session)
+{
+  return session->state;
+}
+
+MqttOutbuf *
+mqtt_session_get_output (MqttSession *session)
+{
+  return session->out;
+}
+
+void
+mqtt_session_take_events (MqttSession *session, GArray *events)
+{
+  if (session->events->len == 0)
+    return;
+  g_array_append_vals (events, session->events->data, session->events->len);
+  /* The events now belong to @events: empty without clearing them. */
+  g_array_set_clear_func (session->events, NULL);
+  g_array_set_size (session->events, 0);
+  g_array_set_clear_func (session->events, (GDestroyNotify) mqtt_session_event_clear);
+}
+
+gboolean
+mqtt_session_has_events (MqttSession *session)
+{
+  return session->events->len > 0;
+}
+
+guint
+mqtt_session_get_inflight_count (MqttSession *session)
+{
+  return session->inflight.length;
+}
+
+guint
+mqtt_session_get_queued_count (MqttSession *session)
+{
+  return session->queued.length;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events and logging */
+
+static MqttSessionEvent *
+push_event (MqttSession *session, MqttSessionEventType type, guint16 mid)
+{
+  MqttSessionEvent *event;
+
+  g_array_set_size (session->events, session->events->len + 1);
+  event = &g_array_index (session->events, MqttSessionEvent, session->events->len - 1);
+  event->type = type;
+  event->mid = mid;
+  return event;
+}
+
+G_GNUC_PRINTF (3, 4) static void
+session_log (MqttSession *session, MqttLogLevel level, const char *format, ...)
+{
+  MqttSessionEvent *event;
+  va_list args;
+
+  event = push_event (session, MQTT_SESSION_EVENT_LOG, 0);
+  event->code = level;
+  va_start (args, format);
+  event->text = g_strdup_vprintf (format, args);
+  va_end (args);
+}
+
+#define log_packet(session, ...)            \
+  G_STMT_START                              \
+  {                                         \
+    if ((session)->config.log_packets)      \
+      session_log ((session), MQTT_LOG_DEBUG, __VA_ARGS__); \
+  }                                         \
+  G_STMT_END
+
+static void
+push_dropped (MqttSession *session, guint16 mid, MqttError code)
+{
+  push_event (session, MQTT_SESSION_EVENT_DROPPED, mid)->code = code;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output */
+
+static void
+send_ack (MqttSession *session, MqttPacketType type, guint16 mid, gint64 now)
+{
+  mqtt_packet_encode_ack (mqtt_outbuf_tail (session->out), type, mid);
+  mqtt_outbuf_commit (session->out);
+  session->last_out = now;
+  log_packet (session, "Sending %s (Mid: %u)", mqtt_packet_type_name (type), mid);
+}
+
+static void
+send_connect (MqttSession *session, gint64 now)
+{
+  MqttSessionConfig *config = &session->config;
+  MqttPacket packet = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  packet.type = MQTT_PACKET_CONNECT;
+  packet.connect.clean_session = config->clean_session;
+  packet.connect.keepalive = config->keepalive;
+  packet.connect.client_id = config->client_id;
+  packet.connect.will = config->will;
+  packet.connect.will_topic = config->will_topic;
+  packet.connect.will_payload = config->will_payload;
+  packet.connect.will_qos = config->will_qos;
+  packet.connect.will_retain = config->will_retain;
+  packet.connect.username = config->username;
+  packet.connect.password = config->username ? config->password : NULL;
+
+  /* Every field was validated when it was set; a CONNECT cannot overflow. */
+  ok = mqtt_packet_encode (&packet, config->protocol, mqtt_outbuf_tail (session->out), &error);
+  g_assert (ok);
+  mqtt_outbuf_commit (session->out);
+  session->last_out = now;
+
+  /* Paho's log line: flags only, never the credentials. */
+  log_packet (session, "Sending CONNECT (u%d, p%d, wr%d, wq%d, wf%d, c%d, k%u) client_id=%s",
+              packet.connect.username != NULL, packet.connect.password != NULL,
+              packet.connect.will_retain, packet.connect.will_qos, packet.connect.will,
+              packet.connect.clean_session, packet.connect.keepalive, config->client_id);
+}
+
+static void
+send_publish (MqttSession *session, const char *topic, gsize topic_length, const guint8 *data,
+              gsize length, GBytes *payload, guint8 qos, gboolean retain, gboolean dup,
+              guint16 mid, gint64 now)
+{
+  GByteArray *tail = mqtt_outbuf_tail (session->out);
+  gboolean ok;
+
+  /* The caller checked the sizes: encoding cannot fail. */
+  ok = mqtt_packet_encode_publish_head (tail, topic, topic_length, qos, retain, dup, mid, length,
+                                        NULL);
+  g_assert (ok);
+  if (payload && length >= MQTT_OUTBUF_ZEROCOPY_MIN)
+    {
+      mqtt_outbuf_commit (session->out);
+      mqtt_outbuf_append_bytes (session->out, payload);
+    }
+  else
+    {
+      if (length > 0)
+        g_byte_array_append (tail, data, length);
+      mqtt_outbuf_commit (session->out);
+    }
+  session->last_out = now;
+  log_packet (session, "Sending PUBLISH (d%d, q%u, r%d, m%u), '%s', ... (%" G_GSIZE_FORMAT
+              " bytes)", dup, qos, retain, mid, topic, length);
+}
+
+static void
+send_message (MqttSession *session, OutMessage *message, gint64 now)
+{
+  gsize length;
+  const guint8 *data = g_bytes_get_data (message->payload, &length);
+
+  if (message->state == OUT_WAIT_PUBCOMP)
+    send_ack (session, MQTT_PACKET_PUBREL, message->mid, now);
+  else
+    {
+      send_publish (session, message->topic, strlen (message->topic), data, length,
+                    message->payload, message->qos, message->retain, message->sent_once,
+                    message->mid, now);
+      message->sent_once = TRUE;
+    }
+  message->sent_at = now;
+}
+
+static void
+send_request (MqttSession *session, OutRequest *request, gint64 now)
+{
+  MqttPacket packet = { 0 };
+  gboolean ok;
+  guint i;
+
+  packet.type = request->subscribe ? MQTT_PACKET_SUBSCRIBE : MQTT_PACKET_UNSUBSCRIBE;
+  packet.packet_id = request->mid;
+  packet.subscribe.topics = request->topics;
+  packet.subscribe.n_topics = request->n_topics;
+  /* Sizes were checked when the request was made. */
+  ok = mqtt_packet_encode (&packet, session->config.protocol, mqtt_outbuf_tail (session->out),
+                           NULL);
+  g_assert (ok);
+  mqtt_outbuf_commit (session->out);
+  session->last_out = now;
+  request->sent = TRUE;
+
+  if (session->config.log_packets)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      g_string_printf (text, "Sending %s (d0, m%u) [", mqtt_packet_type_name (packet.type),
+                       request->mid);
+      for (i = 0; i < request->n_topics; i++)
+        {
+          if (request->subscribe)
+            g_string_append_printf (text, "%s('%s', %u)", i ? ", " : "", request->topics[i].filter,
+                                    request->topics[i].qos);
+          else
+            g_string_append_printf (text, "%s'%s'", i ? ", " : "", request->topics[i].filter);
+        }
+      g_string_append_c (text, ']');
+      session_log (session, MQTT_LOG_DEBUG, "%s", text->str);
+    }
+}
+
+static gboolean
+window_open (MqttSession *session)
+{
+  return session->config.max_inflight == 0 ||
+         session->inflight.length < session->config.max_inflight;
+}
+
+/* Sends queued messages while the window allows. */
+static void
+fill_window (MqttSession *session, gint64 now)
+{
+  OutMessage *message;
+
+  while ((message = g_queue_peek_head (&session->queued)))
+    {
+      if (message->qos > 0 && !window_open (session))
+        break;
+      g_queue_unlink (&session->queued, &message->link);
+      send_message (session, message, now);
+      if (message->qos == 0)
+        {
+          /* Queued while disconnected: reported published once written. */
+          mqtt_outbuf_mark (session->out, message->mid);
+          g_hash_table_remove (session->records, GUINT_TO_POINTER (message->mid));
+          out_message_free (message);
+          continue;
+        }
+      message->state = message->qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
+      g_queue_push_tail_link (&session->inflight, &message->link);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Identifiers */
+
+static gboolean
+allocate_mid (MqttSession *session, guint16 *mid, GError **error)
+{
+  guint tries;
+
+  for (tries = 0; tries < G_MAXUINT16; tries++)
+    {
+      session->last_mid = session->last_mid == G_MAXUINT16 ? 1 : session->last_mid + 1;
+      if (!g_hash_table_contains (session->records, GUINT_TO_POINTER (session->last_mid)))
+        {
+          *mid = session->last_mid;
+          return TRUE;
+        }
+    }
+  g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE,
+                       "All 65535 packet identifiers are in use");
+  return FALSE;
+}
+
+static gboolean
+queue_has_room (MqttSession *session, GError **error)
+{
+  guint held = g_hash_table_size (session->records);
+
+  if (session->config.max_queued > 0 && held >= session->config.max_queued)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE,
+                   "The outgoing queue is full (%u messages, max-queued-messages)", held);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* API calls */
+
+gboolean
+mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *data, gsize length,
+                      GBytes *payload, guint8 qos, gboolean retain, gint64 now, guint16 *mid,
+                      GError **error)
+{
+  OutMessage *message;
+  gsize topic_length = strlen (topic);
+
+  /* Check here what the encoder would refuse later. */
+  if (2 + topic_length + 2 + length > MQTT_MAX_REMAINING_LENGTH)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_PAYLOAD_SIZE,
+                   "A payload of %" G_GSIZE_FORMAT " bytes on this topic exceeds the %u bytes "
+                   "an MQTT packet can carry", length, MQTT_MAX_REMAINING_LENGTH);
+      return FALSE;
+    }
+
+  /* QoS 0 while connected: straight to the wire, no record. */
+  if (qos == 0 && session->state == MQTT_SESSION_CONNECTED)
+    {
+      if (!allocate_mid (session, mid, error))
+        return FALSE;
+      send_publish (session, topic, topic_length, data, length, payload, 0, retain, FALSE, *mid,
+                    now);
+      mqtt_outbuf_mark (session->out, *mid);
+      return TRUE;
+    }
+
+  /* QoS 0 is only held while a connection is on its way. */
+  if (qos == 0 && session->state != MQTT_SESSION_CONNECTING &&
+      session->state != MQTT_SESSION_WAITING)
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_NO_CONN,
+                           "The client is not connected: a QoS 0 message cannot be queued");
+      return FALSE;
+    }
+
+  if (!queue_has_room (session, error) || !allocate_mid (session, mid, error))
+    return FALSE;
+
+  message = g_new0 (OutMessage, 1);
+  message->kind = RECORD_MESSAGE;
+  message->link.data = message;
+  message->mid = *mid;
+  message->qos = qos;
+  message->retain = retain;
+  message->topic = g_strdup (topic);
+  message->payload = payload ? g_bytes_ref (payload) : g_bytes_new (data, length);
+  message->state = OUT_QUEUED;
+  g_hash_table_insert (session->records, GUINT_TO_POINTER (*mid), message);
+  g_queue_push_tail_link (&session->queued, &message->link);
+
+  if (session->state == MQTT_SESSION_CONNECTED)
+    fill_window (session, now);
+  return TRUE;
+}
+
+static gboolean
+request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, guint n_topics,
+         gint64 now, guint16 *mid, GError **error)
+{
+  OutRequest *req;
+  gsize size = 2;
+  guint i;
+
+  if (session->state == MQTT_SESSION_IDLE || session->state == MQTT_SESSION_DISCONNECTING)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_NO_CONN, "The client is not connected: cannot %s",
+                   subscribe ? "subscribe" : "unsubscribe");
+      return FALSE;
+    }
+  for (i = 0; i < n_topics; i++)
+    size += 2 + strlen (topics[i].filter) + (subscribe ? 1 : 0);
+  if (size > MQTT_MAX_REMAINING_LENGTH)
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_PAYLOAD_SIZE,
+                           "Too many topic filters for one packet");
+      return FALSE;
+    }
+  if (!allocate_mid (session, mid, error))
+    return FALSE;
+
+  req = g_new0 (OutRequest, 1);
+  req->kind = RECORD_REQUEST;
+  req->link.data = req;
+  req->mid = *mid;
+  req->subscribe = subscribe;
+  req->topics = g_memdup2 (topics, n_topics * sizeof *topics);
+  req->n_topics = n_topics;
+  for (i = 0; i < n_topics; i++)
+    req->topics[i].filter = g_strdup (topics[i].filter);
+  g_hash_table_insert (session->records, GUINT_TO_POINTER (*mid), req);
+  g_queue_push_tail_link (&session->requests, &req->link);
+
+  if (session->state == MQTT_SESSION_CONNECTED)
+    send_request (session, req, now);
+  return TRUE;
+}
+
+gboolean
+mqtt_session_subscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
+                        gint64 now, guint16 *mid, GError **error)
+{
+  return request (session, TRUE, topics, n_topics, now, mid, error);
+}
+
+gboolean
+mqtt_session_unsubscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
+                          gint64 now, guint16 *mid, GError **error)
+{
+  return request (session, FALSE, topics, n_topics, now, mid, error);
+}
+
+gboolean
+mqtt_session_disconnect (MqttSession *session, gint64 now)
+{
+  switch (session->state)
+    {
+    case MQTT_SESSION_CONNECTED:
+    case MQTT_SESSION_CONNECTING:
+      mqtt_packet_encode_ack (mqtt_outbuf_tail (session->out), MQTT_PACKET_DISCONNECT, 0);
+      mqtt_outbuf_commit (session->out);
+      session->last_out = now;
+      log_packet (session, "Sending DISCONNECT");
+      session->state = MQTT_SESSION_DISCONNECTING;
+      return TRUE;
+    case MQTT_SESSION_WAITING:
+      session->state = MQTT_SESSION_IDLE;
+      return FALSE;
+    case MQTT_SESSION_IDLE:
+    case MQTT_SESSION_DISCONNECTING:
+    default:
+      return FALSE;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Connection life cycle */
+
+void
+mqtt_session_connection_made (MqttSession *session, gint64 now)
+{
+  guint16 mid;
+
+  /* Whatever a previous connection left unwritten is gone with it. */
+  while (mqtt_outbuf_pop_mark (session->out, &mid))
+    push_event (session, MQTT_SESSION_EVENT_PUBLISHED, mid);
+  while (mqtt_outbuf_pop_any_mark (session->out, &mid))
+    push_dropped (session, mid, MQTT_ERROR_CONN_LOST);
+  mqtt_outbuf_clear (session->out);
+
+  mqtt_decoder_reset (session->decoder);
+  mqtt_decoder_set_protocol_level (session->decoder, session->config.protocol);
+  mqtt_decoder_set_max_packet_size (session->decoder, session->config.max_packet_size);
+  session->state = MQTT_SESSION_CONNECTING;
+  session->connect_started = now;
+  session->last_in = now;
+  session->ping_sent = 0;
+  send_connect (session, now);
+}
+
+void
+mqtt_session_connection_lost (MqttSession *session, gboolean reconnect)
+{
+  GList *l, *next;
+  guint16 mid;
+
+  /* QoS 0 messages that reached the socket count as published, as in
+   * Paho; those that did not are reported dropped. */
+  while (mqtt_outbuf_pop_mark (session->out, &mid))
+    push_event (session, MQTT_SESSION_EVENT_PUBLISHED, mid);
+  while (mqtt_outbuf_pop_any_mark (session->out, &mid))
+    push_dropped (session, mid, MQTT_ERROR_CONN_LOST);
+  mqtt_outbuf_clear (session->out);
+  mqtt_decoder_reset (session->decoder);
+
+  /* In-flight messages stay in flight: they are resent, with DUP, after
+   * the next CONNACK. A sent SUBSCRIBE or UNSUBSCRIBE survives only in a
+   * persistent session; with a clean session its outcome is unknowable. */
+  for (l = session->requests.head; l; l = next)
+    {
+      OutRequest *req = l->data;
+
+      next = l->next;
+      if (!req->sent)
+        continue;
+      if (session->config.clean_session)
+        {
+          g_queue_unlink (&session->requests, &req->link);
+          g_hash_table_remove (session->records, GUINT_TO_POINTER (req->mid));
+          push_dropped (session, req->mid, MQTT_ERROR_CONN_LOST);
+          out_request_free (req);
+        }
+      else
+        req->sent = FALSE;
+    }
+
+  session->ping_sent = 0;
+  session->state = reconnect ? MQTT_SESSION_WAITING : MQTT_SESSION_IDLE;
+}
+
+void
+mqtt_session_reset (MqttSession *session)
+{
+  GHashTableIter iter;
+  gpointer record;
+  guint16 mid;
+
+  while (mqtt_outbuf_pop_any_mark (session->out, &mid))
+    push_dropped (session, mid, MQTT_ERROR_NO_CONN);
+  mqtt_outbuf_clear (session->out);
+  g_hash_table_iter_init (&iter, session->records);
+  while (g_hash_table_iter_next (&iter, NULL, &record))
+    {
+      push_dropped (session, *(RecordKind *) record == RECORD_MESSAGE
+                               ? ((OutMessage *) record)->mid
+                               : ((OutRequest *) record)->mid,
+                    MQTT_ERROR_NO_CONN);
+      record_free (record);
+    }
+  g_hash_table_remove_all (session->records);
+  g_queue_init (&session->queued);
+  g_queue_init (&session->inflight);
+  g_queue_init (&session->requests);
+  g_hash_table_remove_all (session->incoming_qos2);
+  session->last_mid = 0;
+  session->state = MQTT_SESSION_IDLE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Input */
+
+static gboolean
+protocol_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+protocol_error (GError **error, const char *format, ...)
+{
+  GError *local_error;
+  va_list args;
+
+  va_start (args, format);
+  local_error = g_error_new_valist (MQTT_ERROR, MQTT_ERROR_PROTOCOL, format, args);
+  va_end (args);
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+static gboolean
+handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GError **error)
+{
+  MqttSessionEvent *event;
+  GList *l;
+
+  if (session->state != MQTT_SESSION_CONNECTING)
+    return protocol_error (error, "Unexpected CONNACK from the broker");
+
+  log_packet (session, "Received CONNACK (%d, %u)", packet->connack.session_present,
+              packet->connack.return_code);
+  event = push_event (session, MQTT_SESSION_EVENT_CONNACK, 0);
+  event->code = packet->connack.return_code;
+  event->session_present = packet->connack.session_present;
+
+  if (packet->connack.return_code != MQTT_CONNACK_ACCEPTED)
+    {
+      guint code = packet->connack.return_code;
+
+      g_set_error (error, MQTT_ERROR, mqtt_error_from_connack (code),
+                   "%s (CONNACK return code %u)", mqtt_connack_string (code), code);
+      return FALSE;
+    }
+
+  session->state = MQTT_SESSION_CONNECTED;
+  /* The broker forgot the session: it will not send PUBREL for what we
+   * received before, and may reuse those identifiers. */
+  if (!packet->connack.session_present)
+    g_hash_table_remove_all (session->incoming_qos2);
+
+  /* Resend what was in flight, in order, with DUP; then requests; then the
+   * queue as the window allows. */
+  for (l = session->inflight.head; l; l = l->next)
+    send_message (session, l->data, now);
+  for (l = session->requests.head; l; l = l->next)
+    if (!((OutRequest *) l->data)->sent)
+      send_request (session, l->data, now);
+  fill_window (session, now);
+  return TRUE;
+}
+
+static gboolean
+handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **error)
+{
+  const guint8 qos = packet->publish.qos;
+  MqttSessionEvent *event;
+  gpointer key = GUINT_TO_POINTER (packet->packet_id);
+
+  log_packet (session, "Received PUBLISH (d%d, q%u, r%d, m%u), '%s', ...  (%" G_GSIZE_FORMAT
+              " bytes)", packet->publish.dup, qos, packet->publish.retain, packet->packet_id,
+              packet->publish.topic, g_bytes_get_size (packet->publish.payload));
+
+  if (qos == 2)
+    {
+      /* Exactly once (the standard's method A): remember the identifier
+       * until PUBREL; a resent PUBLISH with it is acknowledged again, not
+       * delivered again. */
+      if (g_hash_table_contains (session->incoming_qos2, key))
+        {
+          send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
+          return TRUE;
+        }
+      g_hash_table_add (session->incoming_qos2, key);
+    }
+
+  /* The topic and payload move from the packet into the message. */
+  event = push_event (session, MQTT_SESSION_EVENT_MESSAGE, packet->packet_id);
+  event->message = mqtt_message_new_take (g_steal_pointer (&packet->publish.topic),
+                                          g_steal_pointer (&packet->publish.payload), qos,
+                                          packet->publish.retain, packet->publish.dup,
+                                          packet->packet_id, now);
+
+  /* Acknowledgements are written after the event has been delivered: the
+   * client emits events before it flushes. */
+  if (qos == 1)
+    send_ack (session, MQTT_PACKET_PUBACK, packet->packet_id, now);
+  else if (qos == 2)
+    send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
+  return TRUE;
+}
+
+static void
+complete_message (MqttSession *session, OutMessage *message, gint64 now)
+{
+  g_queue_unlink (&session->inflight, &message->link);
+  g_hash_table_remove (session->records, GUINT_TO_POINTER (message->mid));
+  push_event (session, MQTT_SESSION_EVENT_PUBLISHED, message->mid);
+  out_message_free (message);
+  fill_window (session, now);
+}
+
+static OutMessage *
+find_message (MqttSession *session, guint16 mid)
+{
+  RecordKind *record = g_hash_table_lookup (session->records, GUINT_TO_POINTER (mid));
+
+  return record && *record == RECORD_MESSAGE ? (OutMessage *) record : NULL;
+}
+
+static gboolean
+handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError **error)
+{
+  const guint16 mid = packet->packet_id;
+  OutMessage *message = find_message (session, mid);
+  const char *name = mqtt_packet_type_name (packet->type);
+
+  log_packet (session, "Received %s (Mid: %u)", name, mid);
+
+  switch (packet->type)
+    {
+    case MQTT_PACKET_PUBACK:
+      if (message && message->state == OUT_WAIT_PUBACK)
+        complete_message (session, message, now);
+      else
+        session_log (session, MQTT_LOG_WARNING, "Ignoring PUBACK for unknown message %u", mid);
+      return TRUE;
+
+    case MQTT_PACKET_PUBREC:
+      if (message && (message->state == OUT_WAIT_PUBREC || message->state == OUT_WAIT_PUBCOMP))
+        {
+          message->state = OUT_WAIT_PUBCOMP;
+          g_clear_pointer (&message->payload, g_bytes_unref);
+          message->payload = g_bytes_new (NULL, 0);
+          g_queue_unlink (&session->inflight, &message->link);
+          g_queue_push_tail_link (&session->inflight, &message->link);
+          send_message (session, message, now);
+        }
+      else
+        session_log (session, MQTT_LOG_WARNING, "Ignoring PUBREC for unknown message %u", mid);
+      return TRUE;
+
+    case MQTT_PACKET_PUBCOMP:
+      if (message && message->state == OUT_WAIT_PUBCOMP)
+        complete_message (session, message, now);
+      else
+        session_log (session, MQTT_LOG_WARNING, "Ignoring PUBCOMP for unknown message %u", mid);
+      return TRUE;
+
+    case MQTT_PACKET_PUBREL:
+      /* Always completed, even for an identifier we no longer know: the
+       * broker is waiting for PUBCOMP either way. */
+      g_hash_table_remove (session->incoming_qos2, GUINT_TO_POINTER (mid));
+      send_ack (session, MQTT_PACKET_PUBCOMP, mid, now);
+      return TRUE;
+
+    case MQTT_PACKET_CONNECT:
+    case MQTT_PACKET_CONNACK:
+    case MQTT_PACKET_PUBLISH:
+    case MQTT_PACKET_SUBSCRIBE:
+    case MQTT_PACKET_SUBACK:
+    case MQTT_PACKET_UNSUBSCRIBE:
+    case MQTT_PACKET_UNSUBACK:
+    case MQTT_PACKET_PINGREQ:
+    case MQTT_PACKET_PINGRESP:
+    case MQTT_PACKET_DISCONNECT:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+handle_request_ack (MqttSession *session, const MqttPacket *packet, GError **error)
+{
+  const gboolean is_suback = packet->type == MQTT_PACKET_SUBACK;
+  RecordKind *record = g_hash_table_lookup (session->records,
+                                            GUINT_TO_POINTER (packet->packet_id));
+  OutRequest *req = record && *record == RECORD_REQUEST ? (OutRequest *) record : NULL;
+  MqttSessionEvent *event;
+
+  if (is_suback && session->config.log_packets)
+    {
+      g_autoptr(GString) codes = g_string_new (NULL);
+      guint i;
+
+      for (i = 0; i < packet->suback.n_return_codes; i++)
+        g_string_append_printf (codes, "%s%u", i ? ", " : "", packet->suback.return_codes[i]);
+      session_log (session, MQTT_LOG_DEBUG, "Received SUBACK (Mid: %u, granted [%s])",
+                   packet->packet_id, codes->str);
+    }
+  else
+    log_packet (session, "Received UNSUBACK (Mid: %u)", packet->packet_id);
+
+  if (req == NULL || !req->sent || req->subscribe != is_suback)
+    {
+      session_log (session, MQTT_LOG_WARNING, "Ignoring %s for unknown request %u",
+                   mqtt_packet_type_name (packet->type), packet->packet_id);
+      return TRUE;
+    }
+  if (is_suback && packet->suback.n_return_codes != req->n_topics)
+    return protocol_error (error, "SUBACK with %u return codes for a SUBSCRIBE of %u filters",
+                           packet->suback.n_return_codes, req->n_topics);
+
+  g_queue_unlink (&session->requests, &req->link);
+  g_hash_table_remove (session->records, GUINT_TO_POINTER (req->mid));
+  event = push_event (session,
+                      is_suback ? MQTT_SESSION_EVENT_SUBSCRIBED : MQTT_SESSION_EVENT_UNSUBSCRIBED,
+                      req->mid);
+  if (is_suback)
+    event->granted = g_bytes_new (packet->suback.return_codes, packet->suback.n_return_codes);
+  out_request_free (req);
+  return TRUE;
+}
+
+gboolean
+mqtt_session_receive (MqttSession *session, MqttPacket *packet, gint64 now, GError **error)
+{
+  session->last_in = now;
+
+  if (packet->type != MQTT_PACKET_CONNACK && session->state == MQTT_SESSION_CONNECTING)
+    return protocol_error (error, "The broker sent %s before CONNACK",
+                           mqtt_packet_type_name (packet->type));
+
+  switch (packet->type)
+    {
+    case MQTT_PACKET_CONNACK:
+      return handle_connack (session, packet, now, error);
+    case MQTT_PACKET_PUBLISH:
+      return handle_publish (session, packet, now, error);
+    case MQTT_PACKET_PUBACK:
+    case MQTT_PACKET_PUBREC:
+    case MQTT_PACKET_PUBREL:
+    case MQTT_PACKET_PUBCOMP:
+      return handle_ack (session, packet, now, error);
+    case MQTT_PACKET_SUBACK:
+    case MQTT_PACKET_UNSUBACK:
+      return handle_request_ack (session, packet, error);
+    case MQTT_PACKET_PINGRESP:
+      log_packet (session, "Received PINGRESP");
+      session->ping_sent = 0;
+      return TRUE;
+    case MQTT_PACKET_CONNECT:
+    case MQTT_PACKET_SUBSCRIBE:
+    case MQTT_PACKET_UNSUBSCRIBE:
+    case MQTT_PACKET_PINGREQ:
+    case MQTT_PACKET_DISCONNECT:
+    default:
+      return protocol_error (error, "The broker sent %s, a packet only clients send",
+                             mqtt_packet_type_name (packet->type));
+    }
+}
+
+guint8 *
+mqtt_session_get_read_buffer (MqttSession *session, gsize min_space, gsize *space)
+{
+  return mqtt_decoder_get_space (session->decoder, min_space, space);
+}
+
+gboolean
+mqtt_session_commit_read (MqttSession *session, gsize n_bytes, gint64 now, GError **error)
+{
+  mqtt_decoder_commit (session->decoder, n_bytes);
+
+  for (;;)
+    {
+      g_auto(MqttPacket) packet = { 0 };
+      g_autoptr(GError) local_error = NULL;
+
+      switch (mqtt_decoder_next (session->decoder, &packet, &local_error))
+        {
+        case MQTT_DECODE_NEED_MORE:
+          return TRUE;
+        case MQTT_DECODE_ERROR:
+          g_set_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL, "Malformed packet from the broker: %s",
+                       local_error->message);
+          return FALSE;
+        case MQTT_DECODE_PACKET:
+        default:
+          if (!mqtt_session_receive (session, &packet, now, error))
+            return FALSE;
+          break;
+        }
+    }
+}
+
+void
+mqtt_session_written (MqttSession *session, gsize n_bytes)
+{
+  guint16 mid;
+
+  mqtt_outbuf_consume (session->out, n_bytes);
+  while (mqtt_outbuf_pop_mark (session->out, &mid))
+    push_event (session, MQTT_SESSION_EVENT_PUBLISHED, mid);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Time */
+
+static gint64
+keepalive_usec (MqttSession *session)
+{
+  return session->config.keepalive * USEC_PER_SEC;
+}
+
+gint64
+mqtt_session_next_deadline (MqttSession *session)
+{
+  gint64 deadline = G_MAXINT64;
+
+  switch (session->state)
+    {
+    case MQTT_SESSION_CONNECTING:
+      deadline = session->connect_started +
+                 (session->config.keepalive ? keepalive_usec (session)
+                                            : DEFAULT_CONNACK_TIMEOUT * USEC_PER_SEC);
+      break;
+    case MQTT_SESSION_CONNECTED:
+      if (session->config.keepalive > 0)
+        {
+          if (session->ping_sent)
+            deadline = session->ping_sent + keepalive_usec (session);
+          else
+            deadline = MIN (session->last_in, session->last_out) + keepalive_usec (session);
+        }
+      if (session->config.retry_interval > 0 && session->inflight.head)
+        {
+          OutMessage *oldest = session->inflight.head->data;
+
+          deadline = MIN (deadline,
+                          oldest->sent_at + session->config.retry_interval * USEC_PER_SEC);
+        }
+      break;
+    case MQTT_SESSION_IDLE:
+    case MQTT_SESSION_WAITING:
+    case MQTT_SESSION_DISCONNECTING:
+    default:
+      break;
+    }
+  return deadline;
+}
+
+gboolean
+mqtt_session_tick (MqttSession *session, gint64 now, GError **error)
+{
+  if (session->state == MQTT_SESSION_CONNECTING)
+    {
+      if (now >= mqtt_session_next_deadline (session))
+        {
+          g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE,
+                               "The broker did not answer CONNECT in time");
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (session->state != MQTT_SESSION_CONNECTED)
+    return TRUE;
+
+  if (session->config.keepalive > 0)
+    {
+      gint64 interval = keepalive_usec (session);
+
+      if (session->ping_sent)
+        {
+          if (now - session->ping_sent >= interval)
+            {
+              g_set_error (error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE,
+                           "No PINGRESP from the broker within the keepalive interval (%u s)",
+                           session->config.keepalive);
+              return FALSE;
+            }
+        }
+      else if (now - session->last_out >= interval || now - session->last_in >= interval)
+        {
+          mqtt_packet_encode_ack (mqtt_outbuf_tail (session->out), MQTT_PACKET_PINGREQ, 0);
+          mqtt_outbuf_commit (session->out);
+          log_packet (session, "Sending PINGREQ");
+          session->ping_sent = now;
+          session->last_out = now;
+        }
+    }
+
+  if (session->config.retry_interval > 0)
+    {
+      gint64 interval = session->config.retry_interval * USEC_PER_SEC;
+      OutMessage *oldest;
+
+      /* The queue is ordered by send time: only its head can be due. */
+      while ((oldest = g_queue_peek_head (&session->inflight)) &&
+             now - oldest->sent_at >= interval)
+        {
+          g_queue_unlink (&session->inflight, &oldest->link);
+          g_queue_push_tail_link (&session->inflight, &oldest->link);
+          send_message (session, oldest, now);
+        }
+    }
+  return TRUE;
+}

@@ -1,0 +1,61 @@
+/* mqtt-glib - MQTT client library for GLib
+ * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * Transports: byte pipes between the client and a broker, with one small
+ * non-blocking interface. mqtt_transport_open_async() picks and opens one
+ * from MqttTransportOptions; the client then reads, writes and polls it
+ * without caring what it is. Sources made by create_source() call a
+ * GPollableSourceFunc with the transport as their object.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *host;
+  guint16 port;
+  char *bind_address;   /* local address to bind to, or NULL */
+  guint timeout;        /* seconds for the network connection; 0 = the system's */
+} MqttTransportOptions;
+
+void mqtt_transport_options_clear (MqttTransportOptions *options);
+void mqtt_transport_options_copy (MqttTransportOptions *dest, const MqttTransportOptions *src);
+
+#define MQTT_TYPE_TRANSPORT (mqtt_transport_get_type ())
+G_DECLARE_DERIVABLE_TYPE (MqttTransport, mqtt_transport, MQTT, TRANSPORT, GObject)
+
+struct _MqttTransportClass {
+  GObjectClass parent_class;
+
+  /* Non-blocking: -1 with G_IO_ERROR_WOULD_BLOCK when nothing is ready;
+   * read returns 0 at the end of the stream. */
+  gssize (*read) (MqttTransport *self, guint8 *buffer, gsize size, GError **error);
+  gssize (*writev) (MqttTransport *self, const GOutputVector *vectors, gsize n_vectors,
+                    GError **error);
+  /* A source ready when reading (G_IO_IN) or writing (G_IO_OUT) can go on. */
+  GSource *(*create_source) (MqttTransport *self, GIOCondition condition);
+  GSocket *(*get_socket) (MqttTransport *self);
+  void (*close) (MqttTransport *self);
+};
+
+gssize mqtt_transport_read (MqttTransport *self, guint8 *buffer, gsize size, GError **error);
+gssize mqtt_transport_writev (MqttTransport *self, const GOutputVector *vectors, gsize n_vectors,
+                              GError **error);
+GSource *mqtt_transport_create_source (MqttTransport *self, GIOCondition condition);
+GSocket *mqtt_transport_get_socket (MqttTransport *self);
+void mqtt_transport_close (MqttTransport *self);
+
+/* A source that dispatches when @child does, calling its GPollableSourceFunc
+ * with @transport. Takes @child. For create_source() implementations. */
+GSource *mqtt_transport_source_new (MqttTransport *transport, GSource *child);
+
+void mqtt_transport_open_async (const MqttTransportOptions *options,
+                                GCancellable *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer user_data);
+MqttTransport *mqtt_transport_open_finish (GAsyncResult *result, GError **error);
+
+G_END_DECLS
