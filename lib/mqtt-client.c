@@ -564,6 +564,19 @@ flush_locked (MqttClient *self)
   return NULL;
 }
 
+/* CONNACK accepted the connection: the state changes now, in order with
+ * whatever the same read brings next; the signal follows with the events. */
+static void
+connection_accepted_locked (MqttClient *self)
+{
+  self->state = MQTT_CLIENT_STATE_CONNECTED;
+  self->reconnect_delay = self->reconnect_delay_min;
+  if (self->auto_reconnect)
+    self->reconnect_enabled = TRUE;
+  self->forever_connected = TRUE;
+  g_clear_error (&self->last_error);
+}
+
 /* Reads what the broker sent and feeds it to the session. */
 static GCancellable *
 read_locked (MqttClient *self)
@@ -579,7 +592,13 @@ read_locked (MqttClient *self)
 
       if (n > 0)
         {
-          if (!mqtt_session_commit_read (self->session, n, g_get_monotonic_time (), &error))
+          gboolean ok = mqtt_session_commit_read (self->session, n, g_get_monotonic_time (),
+                                                  &error);
+
+          if (self->state == MQTT_CLIENT_STATE_CONNECTING &&
+              mqtt_session_get_state (self->session) == MQTT_SESSION_CONNECTED)
+            connection_accepted_locked (self);
+          if (!ok)
             return connection_failed_locked (self, g_steal_pointer (&error));
           if ((gsize) n < space)
             break;
@@ -746,14 +765,6 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
     case MQTT_SESSION_EVENT_CONNACK:
       if (event->code == MQTT_CONNACK_ACCEPTED)
         {
-          g_mutex_lock (&self->lock);
-          self->state = MQTT_CLIENT_STATE_CONNECTED;
-          self->reconnect_delay = self->reconnect_delay_min;
-          if (self->auto_reconnect)
-            self->reconnect_enabled = TRUE;
-          self->forever_connected = TRUE;
-          g_clear_error (&self->last_error);
-          g_mutex_unlock (&self->lock);
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
           complete_connect_ops (self, NULL);
         }

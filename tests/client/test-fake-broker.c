@@ -1,9 +1,640 @@
-/* MqttClient against a scripted fake broker: exact bytes, timing, faults. */
+/* MqttClient against a scripted fake broker: exact bytes on the wire,
+ * timing (retry, keepalive, backoff) and faults a real broker won't make. */
 
 #include "config.h"
+
+#include <string.h>
+
+#include "recorder.h"
+#include "test-common.h"
+
+#define MS G_GINT64_CONSTANT (1000)
+
+static gboolean
+broker_done (gpointer data)
+{
+  return fake_broker_is_done (data);
+}
+
+static MqttClient *
+new_client (const char *id, gboolean clean, MqttProtocolVersion protocol)
+{
+  g_autoptr(GError) error = NULL;
+  MqttClient *client = mqtt_client_new (id, clean, protocol, &error);
+
+  g_assert_no_error (error);
+  return client;
+}
+
+static void
+expect_raw (FakeBroker *broker, const char *spec)
+{
+  g_autoptr(GBytes) got = fake_broker_read_raw_packet (broker);
+  g_autoptr(GByteArray) want = test_parse_bytes (spec);
+  gsize n;
+  const guint8 *data = g_bytes_get_data (got, &n);
+
+  if (n != want->len || memcmp (data, want->data, n) != 0)
+    {
+      g_autofree char *got_hex = test_hex (data, n);
+      g_autofree char *want_hex = test_hex (want->data, want->len);
+
+      g_error ("expected %s\n     got %s", want_hex, got_hex);
+    }
+}
+
+static void
+expect_type (FakeBroker *broker, MqttPacketType type, MqttPacket *out)
+{
+  MqttPacket packet = { 0 };
+
+  fake_broker_read_packet (broker, &packet);
+  if (packet.type != type)
+    g_error ("expected %s, got %s", mqtt_packet_type_name (type),
+             mqtt_packet_type_name (packet.type));
+  if (out)
+    *out = packet;
+  else
+    mqtt_packet_clear (&packet);
+}
+
+/* ------------------------------------------------------------------------ */
+/* CONNECT on the wire */
+
+static void
+script_connect_bytes (FakeBroker *broker, gpointer data)
+{
+  fake_broker_accept (broker);
+  /* Flags 0xec: user, password, will retain, will QoS 1, will; no clean
+   * session. Keepalive 30. */
+  expect_raw (broker, "10 25 00 04 'MQTT' 04 ec 00 1e 00 02 'c1' 00 03 'w/t' 00 04 'gone' "
+                      "00 04 'user' 00 04 'pass'");
+  fake_broker_send (broker, "20 02 00 00");
+  /* A clean disconnection: DISCONNECT, then the connection closes. */
+  expect_raw (broker, "e0 00");
+  g_assert_true (fake_broker_wait_closed (broker, 5000));
+
+  fake_broker_accept (broker);
+  /* Same client over MQTT 3.1, after clearing the will. */
+  expect_raw (broker, "10 1c 00 06 'MQIsdp' 03 c0 00 1e 00 02 'c1' 00 04 'user' 00 04 'pass'");
+  fake_broker_send (broker, "20 02 00 00");
+  expect_raw (broker, "e0 00");
+}
+
+static void
+test_connect_bytes (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_connect_bytes, NULL);
+  g_autoptr(MqttClient) client = new_client ("c1", FALSE, MQTT_PROTOCOL_V311);
+  g_autoptr(MqttClient) client31 = new_client ("c1", FALSE, MQTT_PROTOCOL_V31);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(Recorder) r31 = recorder_new (client31);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mqtt_client_set_will (client, "w/t", (const guint8 *) "gone", -1, 1, TRUE,
+                                       &error));
+  mqtt_client_set_credentials (client, "user", "pass");
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 30, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
+  RECORDER_WAIT (r, recorder_disconnected, 1);
+
+  mqtt_client_set_credentials (client31, "user", "pass");
+  g_assert_true (mqtt_client_connect_to_broker (client31, "127.0.0.1",
+                                                fake_broker_get_port (broker), 30, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (mqtt_client_disconnect_from_broker (client31, &error));
+  RECORDER_WAIT (r31, recorder_disconnected, 1);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Refusals */
+
+static void
+script_refuse_all (FakeBroker *broker, gpointer data)
+{
+  guint8 code;
+
+  for (code = 1; code <= 6; code++)
+    {
+      fake_broker_handshake (broker, code, FALSE);
+      /* The broker closes after a refusal. */
+      fake_broker_close (broker);
+    }
+}
+
+static void
+test_refused (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_refuse_all, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  guint8 code;
+
+  for (code = 1; code <= 6; code++)
+    {
+      g_autoptr(GError) error = NULL;
+      int expected = code <= 5 ? MQTT_ERROR_CONNACK_BASE + code : MQTT_ERROR_CONN_REFUSED;
+
+      g_assert_false (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                     fake_broker_get_port (broker), 60, NULL,
+                                                     &error));
+      g_assert_error (error, MQTT_ERROR, expected);
+      g_assert_cmpstr (strstr (error->message, mqtt_connack_string (code)), ==, error->message);
+      g_assert_cmpuint (r->connected, ==, code);
+      g_assert_cmpint (r->connect_rc, ==, code);
+      RECORDER_WAIT (r, recorder_disconnected, code);
+      g_assert_cmpint (r->disconnect_rc, ==, mqtt_error_from_connack (code));
+      g_assert_false (mqtt_client_is_connected (client));
+    }
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Outgoing QoS flows */
+
+typedef struct {
+  gint64 first;
+  gint64 second;
+} RetryTimes;
+
+static void
+script_retry (FakeBroker *broker, gpointer data)
+{
+  RetryTimes *times = data;
+  g_auto (MqttPacket) first = { 0 };
+  g_auto (MqttPacket) second = { 0 };
+
+  fake_broker_handshake (broker, 0, FALSE);
+  /* No PUBACK: the client resends with DUP after message-retry. */
+  expect_type (broker, MQTT_PACKET_PUBLISH, &first);
+  times->first = fake_broker_last_read_time (broker);
+  g_assert_false (first.publish.dup);
+  expect_type (broker, MQTT_PACKET_PUBLISH, &second);
+  times->second = fake_broker_last_read_time (broker);
+  g_assert_true (second.publish.dup);
+  g_assert_cmpuint (second.packet_id, ==, first.packet_id);
+  g_assert_true (g_bytes_equal (first.publish.payload, second.publish.payload));
+  {
+    MqttPacket ack = { MQTT_PACKET_PUBACK, first.packet_id };
+
+    fake_broker_send_packet (broker, &ack);
+  }
+  expect_type (broker, MQTT_PACKET_DISCONNECT, NULL);
+}
+
+static void
+test_retry_dup (void)
+{
+  RetryTimes times = { 0 };
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_retry, &times);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+  guint mid;
+
+  mqtt_client_set_message_retry (client, 1);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  g_assert_true (mqtt_client_publish (client, "retry/t", (const guint8 *) "again", -1, 1, FALSE,
+                                      &mid, &error));
+  RECORDER_WAIT (r, recorder_published, 1);
+  g_assert_cmpuint (g_array_index (r->published, guint, 0), ==, mid);
+  /* Resent after about one second. */
+  g_assert_cmpint (times.second - times.first, >=, 900 * MS);
+  g_assert_cmpint (times.second - times.first, <, 2500 * MS);
+  mqtt_client_disconnect_from_broker (client, NULL);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+}
+
+static void
+script_qos2_out (FakeBroker *broker, gpointer data)
+{
+  fake_broker_handshake (broker, 0, FALSE);
+  expect_raw (broker, "34 0a 00 03 'q/2' 00 01 'two'");
+  fake_broker_send (broker, "50 02 00 01");       /* PUBREC */
+  expect_raw (broker, "62 02 00 01");              /* PUBREL */
+  /* A repeated PUBREC gets PUBREL again. */
+  fake_broker_send (broker, "50 02 00 01");
+  expect_raw (broker, "62 02 00 01");
+  fake_broker_send (broker, "70 02 00 01");       /* PUBCOMP */
+  expect_raw (broker, "e0 00");
+}
+
+static void
+test_qos2_outgoing (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_qos2_out, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  g_assert_true (mqtt_client_publish (client, "q/2", (const guint8 *) "two", -1, 2, FALSE, NULL,
+                                      &error));
+  RECORDER_WAIT (r, recorder_published, 1);
+  mqtt_client_disconnect_from_broker (client, NULL);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+  g_assert_cmpuint (r->published->len, ==, 1);
+}
+
+static void
+script_qos_in (FakeBroker *broker, gpointer data)
+{
+  fake_broker_handshake (broker, 0, FALSE);
+  /* QoS 1: PUBACK after delivery. */
+  fake_broker_send (broker, "32 08 00 03 'q/1' 00 05 'a'");
+  expect_raw (broker, "40 02 00 05");
+  /* QoS 2: PUBREC, and a resent PUBLISH (DUP) is acknowledged again but
+   * not delivered again. */
+  fake_broker_send (broker, "34 08 00 03 'q/2' 00 07 'b'");
+  expect_raw (broker, "50 02 00 07");
+  fake_broker_send (broker, "3c 08 00 03 'q/2' 00 07 'b'");
+  expect_raw (broker, "50 02 00 07");
+  fake_broker_send (broker, "62 02 00 07");       /* PUBREL */
+  expect_raw (broker, "70 02 00 07");              /* PUBCOMP */
+  /* After PUBREL the identifier is free: a new message with it is new. */
+  fake_broker_send (broker, "34 08 00 03 'q/2' 00 07 'c'");
+  expect_raw (broker, "50 02 00 07");
+  fake_broker_send (broker, "62 02 00 07");
+  expect_raw (broker, "70 02 00 07");
+  /* PUBREL for an unknown id still gets PUBCOMP. */
+  fake_broker_send (broker, "62 02 00 63");
+  expect_raw (broker, "70 02 00 63");
+  expect_raw (broker, "e0 00");
+}
+
+static void
+test_qos_incoming (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_qos_in, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  RECORDER_WAIT (r, recorder_messages, 3);
+  /* Let the unknown PUBREL go through before disconnecting. */
+  test_run_for (200);
+  mqtt_client_disconnect_from_broker (client, NULL);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+
+  g_assert_cmpuint (r->messages->len, ==, 3);
+  g_assert_cmpint (mqtt_message_get_qos (g_ptr_array_index (r->messages, 0)), ==, 1);
+  g_assert_cmpuint (mqtt_message_get_mid (g_ptr_array_index (r->messages, 0)), ==, 5);
+  g_assert_cmpint (mqtt_message_get_qos (g_ptr_array_index (r->messages, 1)), ==, 2);
+  g_assert_false (mqtt_message_get_dup (g_ptr_array_index (r->messages, 1)));
+  g_assert_true (g_bytes_equal (mqtt_message_get_payload (g_ptr_array_index (r->messages, 2)),
+                                g_bytes_new_static ("c", 1)));
+}
+
+static void
+script_window (FakeBroker *broker, gpointer data)
+{
+  MqttPacket packet = { 0 };
+  guint16 ids[5];
+  guint i;
+
+  fake_broker_handshake (broker, 0, FALSE);
+  for (i = 0; i < 2; i++)
+    {
+      expect_type (broker, MQTT_PACKET_PUBLISH, &packet);
+      ids[i] = packet.packet_id;
+      mqtt_packet_clear (&packet);
+    }
+  /* The window (2) is full: nothing more comes until an ack. */
+  g_assert_false (fake_broker_try_read_packet (broker, &packet, 300));
+  for (i = 2; i < 5; i++)
+    {
+      MqttPacket ack = { MQTT_PACKET_PUBACK, ids[i - 2] };
+
+      fake_broker_send_packet (broker, &ack);
+      expect_type (broker, MQTT_PACKET_PUBLISH, &packet);
+      ids[i] = packet.packet_id;
+      mqtt_packet_clear (&packet);
+      g_assert_false (fake_broker_try_read_packet (broker, &packet, 100));
+    }
+  for (i = 3; i < 5; i++)
+    {
+      MqttPacket ack = { MQTT_PACKET_PUBACK, ids[i] };
+
+      fake_broker_send_packet (broker, &ack);
+    }
+  expect_type (broker, MQTT_PACKET_DISCONNECT, NULL);
+}
+
+static void
+test_inflight_window (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_window, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+  guint i;
+
+  mqtt_client_set_max_inflight_messages (client, 2);
+  mqtt_client_set_message_retry (client, 0);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  for (i = 0; i < 5; i++)
+    g_assert_true (mqtt_client_publish (client, "w", NULL, 0, 1, FALSE, NULL, &error));
+  RECORDER_WAIT (r, recorder_published, 5);
+  mqtt_client_disconnect_from_broker (client, NULL);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Faults */
+
+static void
+script_drop_midflow (FakeBroker *broker, gpointer data)
+{
+  g_auto (MqttPacket) first = { 0 };
+  g_auto (MqttPacket) again = { 0 };
+  g_auto (MqttPacket) queued = { 0 };
+
+  fake_broker_handshake (broker, 0, FALSE);
+  expect_type (broker, MQTT_PACKET_PUBLISH, &first);
+  /* Gone before PUBACK. */
+  fake_broker_close (broker);
+
+  /* The client reconnects by itself and resends, with DUP, before what it
+   * queued meanwhile. */
+  fake_broker_handshake (broker, 0, TRUE);
+  expect_type (broker, MQTT_PACKET_PUBLISH, &again);
+  g_assert_true (again.publish.dup);
+  g_assert_cmpuint (again.packet_id, ==, first.packet_id);
+  expect_type (broker, MQTT_PACKET_PUBLISH, &queued);
+  g_assert_false (queued.publish.dup);
+  g_assert_cmpstr (queued.publish.topic, ==, "after");
+  {
+    MqttPacket ack1 = { MQTT_PACKET_PUBACK, again.packet_id };
+    MqttPacket ack2 = { MQTT_PACKET_PUBACK, queued.packet_id };
+
+    fake_broker_send_packet (broker, &ack1);
+    fake_broker_send_packet (broker, &ack2);
+  }
+  expect_type (broker, MQTT_PACKET_DISCONNECT, NULL);
+}
+
+static void
+test_broker_drops_midflow (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_drop_midflow, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  g_assert_true (mqtt_client_publish (client, "before", NULL, 0, 1, FALSE, NULL, &error));
+  RECORDER_WAIT (r, recorder_disconnected, 1);
+  g_assert_cmpint (r->disconnect_rc, ==, MQTT_ERROR_CONN_LOST);
+  g_assert_error (r->disconnect_error, MQTT_ERROR, MQTT_ERROR_CONN_LOST);
+  /* Queued while disconnected, sent after the resend. */
+  g_assert_true (mqtt_client_publish (client, "after", NULL, 0, 1, FALSE, NULL, &error));
+  RECORDER_WAIT (r, recorder_connected, 2);
+  g_assert_true (r->session_present);
+  RECORDER_WAIT (r, recorder_published, 2);
+  mqtt_client_disconnect_from_broker (client, NULL);
+  TEST_WAIT_FOR (broker_done, broker, 15000);
+}
+
+typedef struct {
+  const char *garbage;
+  gboolean after_subscribe;
+} Garbage;
+
+static void
+script_garbage (FakeBroker *broker, gpointer data)
+{
+  Garbage *g = data;
+
+  fake_broker_handshake (broker, 0, FALSE);
+  if (g->after_subscribe)
+    expect_type (broker, MQTT_PACKET_SUBSCRIBE, NULL);
+  fake_broker_send (broker, g->garbage);
+  g_assert_true (fake_broker_wait_closed (broker, 5000));
+}
+
+static void
+run_protocol_error (const char *garbage, gboolean subscribe_first)
+{
+  Garbage g = { garbage, subscribe_first };
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_garbage, &g);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+
+  mqtt_client_set_auto_reconnect (client, FALSE);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  if (subscribe_first)
+    g_assert_true (mqtt_client_subscribe (client, "a", 0, NULL, &error));
+  RECORDER_WAIT (r, recorder_disconnected, 1);
+  g_assert_cmpint (r->disconnect_rc, ==, MQTT_ERROR_PROTOCOL);
+  g_assert_error (r->disconnect_error, MQTT_ERROR, MQTT_ERROR_PROTOCOL);
+  g_assert_false (mqtt_client_is_connected (client));
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+}
+
+static void
+test_garbage (void)
+{
+  /* A reserved packet type. */
+  run_protocol_error ("ff ff ff ff ff", FALSE);
+  /* A remaining length that never ends. */
+  run_protocol_error ("30 ff ff ff ff ff", FALSE);
+  /* A second CONNACK. */
+  run_protocol_error ("20 02 00 00", FALSE);
+  /* A packet only clients send. */
+  run_protocol_error ("c0 00", FALSE);
+  /* A SUBACK with two codes for one filter. */
+  run_protocol_error ("90 04 00 01 00 00", TRUE);
+  /* PUBLISH with an invalid topic. */
+  run_protocol_error ("30 05 00 03 'a/#'", FALSE);
+}
+
+static void
+script_publish_before_connack (FakeBroker *broker, gpointer data)
+{
+  g_auto (MqttPacket) packet = { 0 };
+
+  fake_broker_accept (broker);
+  fake_broker_read_packet (broker, &packet);
+  fake_broker_send (broker, "30 05 00 01 'a' 'xy'");
+  g_assert_true (fake_broker_wait_closed (broker, 5000));
+}
+
+static void
+test_packet_before_connack (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_publish_before_connack, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                 fake_broker_get_port (broker), 60, NULL, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL);
+  g_assert_cmpuint (r->messages->len, ==, 0);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Time */
+
+typedef struct {
+  gint64 connack_sent;
+  gint64 ping;
+} PingTimes;
+
+static void
+script_silent_on_ping (FakeBroker *broker, gpointer data)
+{
+  PingTimes *times = data;
+
+  fake_broker_handshake (broker, 0, FALSE);
+  times->connack_sent = g_get_monotonic_time ();
+  expect_raw (broker, "c0 00");
+  times->ping = fake_broker_last_read_time (broker);
+  /* No PINGRESP: the client gives up one keepalive interval later. */
+  g_assert_true (fake_broker_wait_closed (broker, 5000));
+}
+
+static void
+test_keepalive (void)
+{
+  PingTimes times = { 0 };
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_silent_on_ping, &times);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+  gint64 disconnected;
+
+  mqtt_client_set_auto_reconnect (client, FALSE);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 1, NULL, &error));
+  RECORDER_WAIT (r, recorder_disconnected, 1);
+  disconnected = g_get_monotonic_time ();
+  g_assert_cmpint (r->disconnect_rc, ==, MQTT_ERROR_KEEPALIVE);
+  g_assert_error (r->disconnect_error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+  /* PINGREQ after one idle second, the drop one second after that. */
+  g_assert_cmpint (times.ping - times.connack_sent, >=, 900 * MS);
+  g_assert_cmpint (times.ping - times.connack_sent, <, 1600 * MS);
+  g_assert_cmpint (disconnected - times.ping, >=, 900 * MS);
+  g_assert_cmpint (disconnected - times.ping, <, 1800 * MS);
+}
+
+static void
+script_pingresp (FakeBroker *broker, gpointer data)
+{
+  guint i;
+
+  fake_broker_handshake (broker, 0, FALSE);
+  for (i = 0; i < 2; i++)
+    {
+      expect_raw (broker, "c0 00");
+      fake_broker_send (broker, "d0 00");
+    }
+  expect_raw (broker, "e0 00");
+}
+
+static void
+test_keepalive_answered (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_pingresp, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 1, NULL, &error));
+  /* Two answered pings keep the connection up. */
+  test_run_for (2300);
+  g_assert_cmpuint (r->disconnected, ==, 0);
+  mqtt_client_disconnect_from_broker (client, NULL);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+}
+
+static void
+script_backoff (FakeBroker *broker, gpointer data)
+{
+  gint64 *times = data;
+  guint i;
+
+  /* Refuse three times (the broker is "unavailable"), then accept. */
+  for (i = 0; i < 4; i++)
+    {
+      g_auto (MqttPacket) packet = { 0 };
+
+      fake_broker_accept (broker);
+      times[i] = g_get_monotonic_time ();
+      fake_broker_read_packet (broker, &packet);
+      fake_broker_send (broker, i < 3 ? "20 02 00 03" : "20 02 00 00");
+      if (i < 3)
+        fake_broker_close (broker);
+    }
+  expect_raw (broker, "e0 00");
+}
+
+static void
+backoff_on_connected (MqttClient *client, gboolean session_present, gint rc, gpointer data)
+{
+  if (rc == 0)
+    mqtt_client_disconnect_from_broker (client, NULL);
+}
+
+static void
+test_reconnect_backoff (void)
+{
+  gint64 times[4] = { 0 };
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_backoff, times);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+
+  mqtt_client_set_reconnect_delay (client, 1, 2);
+  g_assert_true (mqtt_client_connect_deferred (client, "127.0.0.1", fake_broker_get_port (broker),
+                                               60, &error));
+  /* Deferred connections are made by a loop: loop_forever() retries until
+   * the broker accepts, and the handler then ends it. */
+  g_signal_connect (client, "connected", G_CALLBACK (backoff_on_connected), NULL);
+  g_assert_true (mqtt_client_loop_forever (client, TRUE, &error));
+  g_assert_no_error (error);
+  TEST_WAIT_FOR (broker_done, broker, 15000);
+  g_assert_cmpuint (r->connected, ==, 4);
+  /* Delays: 1 s, 2 s, then capped at 2 s. */
+  g_assert_cmpint (times[1] - times[0], >=, 900 * MS);
+  g_assert_cmpint (times[1] - times[0], <, 1700 * MS);
+  g_assert_cmpint (times[2] - times[1], >=, 1900 * MS);
+  g_assert_cmpint (times[2] - times[1], <, 2700 * MS);
+  g_assert_cmpint (times[3] - times[2], >=, 1900 * MS);
+  g_assert_cmpint (times[3] - times[2], <, 2700 * MS);
+}
 
 int
 main (int argc, char *argv[])
 {
-  return 0;
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/fake/connect-bytes", test_connect_bytes);
+  g_test_add_func ("/fake/refused", test_refused);
+  g_test_add_func ("/fake/retry-dup", test_retry_dup);
+  g_test_add_func ("/fake/qos2-outgoing", test_qos2_outgoing);
+  g_test_add_func ("/fake/qos-incoming", test_qos_incoming);
+  g_test_add_func ("/fake/inflight-window", test_inflight_window);
+  g_test_add_func ("/fake/broker-drops-midflow", test_broker_drops_midflow);
+  g_test_add_func ("/fake/garbage", test_garbage);
+  g_test_add_func ("/fake/packet-before-connack", test_packet_before_connack);
+  g_test_add_func ("/fake/keepalive", test_keepalive);
+  g_test_add_func ("/fake/keepalive-answered", test_keepalive_answered);
+  g_test_add_func ("/fake/reconnect-backoff", test_reconnect_backoff);
+
+  return g_test_run ();
 }
