@@ -72,6 +72,9 @@
 #define READ_CHUNK (64 * 1024)
 #define MAX_READS_PER_PUMP 16
 #define MAX_VECTORS 64
+/* A burst of publications starts writing once this much is encoded, so
+ * that the broker works while the rest is being encoded. */
+#define EAGER_FLUSH_BYTES (64 * 1024)
 
 enum {
   PROP_0,
@@ -500,25 +503,26 @@ connection_closed_locked (MqttClient *self)
 }
 
 static gboolean
-write_ready (GObject *transport, gpointer user_data)
+write_ready (gpointer user_data)
 {
   pump (user_data, 0);
   return G_SOURCE_CONTINUE;
 }
 
 static gboolean
-read_ready (GObject *transport, gpointer user_data)
+read_ready (gpointer user_data)
 {
   pump (user_data, PUMP_READ);
   return G_SOURCE_CONTINUE;
 }
 
 static GSource *
-attach_transport_source (MqttClient *self, GIOCondition condition, GPollableSourceFunc func)
+attach_transport_source (MqttClient *self, GIOCondition condition, MqttTransportFunc func)
 {
-  GSource *source = mqtt_transport_create_source (self->transport, condition);
+  GSource *source = mqtt_transport_create_source (self->transport, condition, func, self);
 
-  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) func, self, NULL);
+  /* Recursion allowed: the pump is reentrant, and GLib would otherwise
+   * take the descriptor out of the poll set around every dispatch. */
   g_source_set_can_recurse (source, TRUE);
   g_source_set_name (source, condition & G_IO_OUT ? "MqttClient write" : "MqttClient read");
   g_source_attach (source, self->context);
@@ -600,7 +604,9 @@ read_locked (MqttClient *self)
             connection_accepted_locked (self);
           if (!ok)
             return connection_failed_locked (self, g_steal_pointer (&error));
-          if ((gsize) n < space)
+          /* A short read drained a plain socket: skip the read that would
+           * only say so. */
+          if ((gsize) n < space && !mqtt_transport_buffers_input (self->transport))
             break;
           continue;
         }
@@ -2939,6 +2945,7 @@ publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize
                   GBytes *payload, MqttQos qos, gboolean retain, Op *op, guint *mid,
                   GError **error)
 {
+  GCancellable *attempt = NULL;
   guint16 id = 0;
   gboolean ok;
 
@@ -2952,10 +2959,14 @@ publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize
     {
       if (op)
         g_hash_table_replace (self->mid_ops, GUINT_TO_POINTER (id), op);
+      if (self->transport && self->write_source == NULL &&
+          mqtt_outbuf_get_length (mqtt_session_get_output (self->session)) >= EAGER_FLUSH_BYTES)
+        attempt = flush_locked (self);
       if (self->transport)
         kick_locked (self);
     }
   g_mutex_unlock (&self->lock);
+  cancel_and_unref (attempt);
 
   if (ok && mid)
     *mid = id;

@@ -45,17 +45,71 @@ stream_writev (MqttTransport *transport, const GOutputVector *vectors, gsize n_v
     }
 }
 
+/* A plain socket is polled through its file descriptor, in one source
+ * without children: dispatching it then costs no main-context wakeups. */
+static gboolean
+fd_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs fd_source_funcs = {
+  NULL, NULL, fd_source_dispatch, NULL, NULL, NULL,
+};
+
+typedef struct {
+  MqttTransportFunc func;
+  gpointer user_data;
+} Trampoline;
+
+static gboolean
+pollable_callback (GObject *stream, gpointer data)
+{
+  Trampoline *trampoline = data;
+
+  return trampoline->func (trampoline->user_data);
+}
+
+static gboolean
+is_plain_socket (MqttStreamTransport *self)
+{
+  return self->stream == G_IO_STREAM (self->connection);
+}
+
 static GSource *
-stream_create_source (MqttTransport *transport, GIOCondition condition)
+stream_create_source (MqttTransport *transport, GIOCondition condition, MqttTransportFunc func,
+                      gpointer user_data)
 {
   MqttStreamTransport *self = MQTT_STREAM_TRANSPORT (transport);
-  GSource *pollable;
+  Trampoline *trampoline;
+  GSource *source;
 
+  if (is_plain_socket (self))
+    {
+      source = g_source_new (&fd_source_funcs, sizeof (GSource));
+      g_source_add_unix_fd (source, g_socket_get_fd (g_socket_connection_get_socket (self->connection)),
+                            condition);
+      g_source_set_callback (source, (GSourceFunc) func, user_data, NULL);
+      return source;
+    }
+
+  /* A layered stream (TLS) knows best when it can go on. */
   if (condition & G_IO_OUT)
-    pollable = g_pollable_output_stream_create_source (self->output, NULL);
+    source = g_pollable_output_stream_create_source (self->output, NULL);
   else
-    pollable = g_pollable_input_stream_create_source (self->input, NULL);
-  return mqtt_transport_source_new (transport, pollable);
+    source = g_pollable_input_stream_create_source (self->input, NULL);
+  trampoline = g_new (Trampoline, 1);
+  trampoline->func = func;
+  trampoline->user_data = user_data;
+  g_source_set_callback (source, (GSourceFunc) (void (*) (void)) pollable_callback, trampoline,
+                         g_free);
+  return source;
+}
+
+static gboolean
+stream_buffers_input (MqttTransport *transport)
+{
+  return !is_plain_socket (MQTT_STREAM_TRANSPORT (transport));
 }
 
 static GSocket *
@@ -98,6 +152,7 @@ mqtt_stream_transport_class_init (MqttStreamTransportClass *klass)
   transport_class->read = stream_read;
   transport_class->writev = stream_writev;
   transport_class->create_source = stream_create_source;
+  transport_class->buffers_input = stream_buffers_input;
   transport_class->get_socket = stream_get_socket;
   transport_class->close = stream_close;
 }

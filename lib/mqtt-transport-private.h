@@ -4,8 +4,7 @@
  * Transports: byte pipes between the client and a broker, with one small
  * non-blocking interface. mqtt_transport_open_async() picks and opens one
  * from MqttTransportOptions; the client then reads, writes and polls it
- * without caring what it is. Sources made by create_source() call a
- * GPollableSourceFunc with the transport as their object.
+ * without caring what it is.
  */
 
 #pragma once
@@ -24,6 +23,9 @@ typedef struct {
 void mqtt_transport_options_clear (MqttTransportOptions *options);
 void mqtt_transport_options_copy (MqttTransportOptions *dest, const MqttTransportOptions *src);
 
+/* What a transport source calls when reading or writing can go on. */
+typedef gboolean (*MqttTransportFunc) (gpointer user_data);
+
 #define MQTT_TYPE_TRANSPORT (mqtt_transport_get_type ())
 G_DECLARE_DERIVABLE_TYPE (MqttTransport, mqtt_transport, MQTT, TRANSPORT, GObject)
 
@@ -35,8 +37,13 @@ struct _MqttTransportClass {
   gssize (*read) (MqttTransport *self, guint8 *buffer, gsize size, GError **error);
   gssize (*writev) (MqttTransport *self, const GOutputVector *vectors, gsize n_vectors,
                     GError **error);
-  /* A source ready when reading (G_IO_IN) or writing (G_IO_OUT) can go on. */
-  GSource *(*create_source) (MqttTransport *self, GIOCondition condition);
+  /* A source that calls @func when reading (G_IO_IN) or writing (G_IO_OUT)
+   * can go on. */
+  GSource *(*create_source) (MqttTransport *self, GIOCondition condition, MqttTransportFunc func,
+                             gpointer user_data);
+  /* Whether a read shorter than asked may leave readable data behind (TLS
+   * records, WebSocket frames): the caller then reads until WOULD_BLOCK. */
+  gboolean (*buffers_input) (MqttTransport *self);
   GSocket *(*get_socket) (MqttTransport *self);
   void (*close) (MqttTransport *self);
 };
@@ -44,13 +51,11 @@ struct _MqttTransportClass {
 gssize mqtt_transport_read (MqttTransport *self, guint8 *buffer, gsize size, GError **error);
 gssize mqtt_transport_writev (MqttTransport *self, const GOutputVector *vectors, gsize n_vectors,
                               GError **error);
-GSource *mqtt_transport_create_source (MqttTransport *self, GIOCondition condition);
+GSource *mqtt_transport_create_source (MqttTransport *self, GIOCondition condition,
+                                       MqttTransportFunc func, gpointer user_data);
+gboolean mqtt_transport_buffers_input (MqttTransport *self);
 GSocket *mqtt_transport_get_socket (MqttTransport *self);
 void mqtt_transport_close (MqttTransport *self);
-
-/* A source that dispatches when @child does, calling its GPollableSourceFunc
- * with @transport. Takes @child. For create_source() implementations. */
-GSource *mqtt_transport_source_new (MqttTransport *transport, GSource *child);
 
 void mqtt_transport_open_async (const MqttTransportOptions *options,
                                 GCancellable *cancellable,

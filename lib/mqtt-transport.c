@@ -51,9 +51,16 @@ mqtt_transport_writev (MqttTransport *self, const GOutputVector *vectors, gsize 
 }
 
 GSource *
-mqtt_transport_create_source (MqttTransport *self, GIOCondition condition)
+mqtt_transport_create_source (MqttTransport *self, GIOCondition condition, MqttTransportFunc func,
+                              gpointer user_data)
 {
-  return MQTT_TRANSPORT_GET_CLASS (self)->create_source (self, condition);
+  return MQTT_TRANSPORT_GET_CLASS (self)->create_source (self, condition, func, user_data);
+}
+
+gboolean
+mqtt_transport_buffers_input (MqttTransport *self)
+{
+  return MQTT_TRANSPORT_GET_CLASS (self)->buffers_input (self);
 }
 
 GSocket *
@@ -66,58 +73,6 @@ void
 mqtt_transport_close (MqttTransport *self)
 {
   MQTT_TRANSPORT_GET_CLASS (self)->close (self);
-}
-
-typedef struct {
-  GSource source;
-  MqttTransport *transport;   /* not owned: the transport outlives its sources */
-} TransportSource;
-
-static gboolean
-transport_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
-{
-  TransportSource *self = (TransportSource *) source;
-
-  return ((GPollableSourceFunc) (void (*) (void)) callback) (G_OBJECT (self->transport),
-                                                               user_data);
-}
-
-static gboolean
-transport_source_closure_callback (GObject *object, gpointer data)
-{
-  GClosure *closure = data;
-  GValue param = G_VALUE_INIT, result = G_VALUE_INIT;
-  gboolean ret;
-
-  g_value_init (&result, G_TYPE_BOOLEAN);
-  g_value_init (&param, G_TYPE_OBJECT);
-  g_value_set_object (&param, object);
-  g_closure_invoke (closure, &result, 1, &param, NULL);
-  ret = g_value_get_boolean (&result);
-  g_value_unset (&param);
-  g_value_unset (&result);
-  return ret;
-}
-
-static GSourceFuncs transport_source_funcs = {
-  NULL,
-  NULL,
-  transport_source_dispatch,
-  NULL,
-  (GSourceFunc) (void (*) (void)) transport_source_closure_callback,
-  NULL,
-};
-
-GSource *
-mqtt_transport_source_new (MqttTransport *transport, GSource *child)
-{
-  GSource *source = g_source_new (&transport_source_funcs, sizeof (TransportSource));
-
-  ((TransportSource *) source)->transport = transport;
-  g_source_set_dummy_callback (child);
-  g_source_add_child_source (source, child);
-  g_source_unref (child);
-  return source;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -288,8 +288,12 @@ test_qos_incoming (void)
   g_assert_cmpuint (mqtt_message_get_mid (g_ptr_array_index (r->messages, 0)), ==, 5);
   g_assert_cmpint (mqtt_message_get_qos (g_ptr_array_index (r->messages, 1)), ==, 2);
   g_assert_false (mqtt_message_get_dup (g_ptr_array_index (r->messages, 1)));
-  g_assert_true (g_bytes_equal (mqtt_message_get_payload (g_ptr_array_index (r->messages, 2)),
-                                g_bytes_new_static ("c", 1)));
+  {
+    g_autoptr(GBytes) c = g_bytes_new_static ("c", 1);
+
+    g_assert_true (g_bytes_equal (mqtt_message_get_payload (g_ptr_array_index (r->messages, 2)),
+                                  c));
+  }
 }
 
 static void

@@ -1,0 +1,275 @@
+/* bench-mqtt-glib: the benchmark program of the peer harness contract
+ * (shared/bench/README.md), for mqtt-glib.
+ *
+ *   bench-mqtt-glib --host H --port P --workload pub0|pub1|pub2|sub0|sub1|rtt
+ *                   --count N --size BYTES
+ *
+ * prints one JSON line on stdout; diagnostics on stderr, "ready" there once
+ * a sub workload's SUBACK is in. Exit 0 on success, 1 on error, 2 on bad
+ * usage, 3 after 10 one-second ticks without progress.
+ *
+ * It is written as a GLib application would be: one thread, the client in
+ * the default main context, a GMainLoop, signals. All N publications are
+ * handed to the client at once (as the libmosquitto peer does); the
+ * client's in-flight window is its default, 20. */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mqtt-glib/mqtt-glib.h>
+
+static const char *host = "127.0.0.1";
+static const char *workload = "pub0";
+static guint port = 18830;
+static gint count = 100000;
+static gint size = 64;
+
+static GMainLoop *loop;
+static guint8 *payload;
+static gint64 t0, t_end;
+static guint barrier_mid;
+static gint written0, acked, received;
+static guint64 progress;
+static gdouble *rtts;
+static gint64 ping_t;
+static int exit_code;
+
+static gboolean
+is (const char *w)
+{
+  return strcmp (workload, w) == 0;
+}
+
+static void
+finish (void)
+{
+  t_end = g_get_monotonic_time ();
+  g_main_loop_quit (loop);
+}
+
+static void
+fail (const char *what, const GError *error)
+{
+  fprintf (stderr, "mqtt-glib: %s: %s\n", what, error ? error->message : "failed");
+  exit_code = 1;
+  g_main_loop_quit (loop);
+}
+
+static void
+on_published (MqttClient *client, guint mid, gpointer data)
+{
+  progress++;
+  if (is ("pub0"))
+    {
+      /* The barrier is the only QoS 1 message, published after all QoS 0
+       * ones: its PUBACK is the last callback. */
+      if (written0 == count && mid == barrier_mid)
+        finish ();
+      else if (++written0 > count)
+        {
+          fprintf (stderr, "mqtt-glib: unexpected published signal\n");
+          exit (1);
+        }
+    }
+  else if (++acked == count)
+    finish ();
+}
+
+static void
+on_message (MqttClient *client, MqttMessage *message, gpointer data)
+{
+  if (g_bytes_get_size (mqtt_message_get_payload (message)) != (gsize) size)
+    return;
+  progress++;
+  if (is ("rtt"))
+    {
+      gint64 t = g_get_monotonic_time ();
+      g_autoptr(GError) error = NULL;
+
+      rtts[received++] = (t - ping_t) / 1e6;
+      if (received == count)
+        {
+          finish ();
+          return;
+        }
+      ping_t = t;
+      if (!mqtt_client_publish (client, "bench/ping", payload, size, MQTT_QOS_AT_MOST_ONCE, FALSE,
+                                NULL, &error))
+        fail ("publish", error);
+    }
+  else if (received < count)
+    {
+      if (received++ == 0)
+        t0 = g_get_monotonic_time ();
+      if (received == count)
+        finish ();
+    }
+}
+
+static void
+on_subscribed (MqttClient *client, guint mid, GArray *granted, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (granted->len != 1 || g_array_index (granted, guint8, 0) > 2)
+    {
+      fprintf (stderr, "mqtt-glib: subscription refused\n");
+      exit (1);
+    }
+  if (is ("rtt"))
+    {
+      t0 = ping_t = g_get_monotonic_time ();
+      if (!mqtt_client_publish (client, "bench/ping", payload, size, MQTT_QOS_AT_MOST_ONCE, FALSE,
+                                NULL, &error))
+        fail ("publish", error);
+      return;
+    }
+  fprintf (stderr, "ready\n");
+  fflush (stderr);
+}
+
+static void
+on_disconnected (MqttClient *client, gint rc, GError *error, gpointer data)
+{
+  if (t_end == 0)
+    fail ("connection lost", error);
+}
+
+/* Gives up after 10 one-second ticks without progress: ticks, not wall
+ * time, as the harness may freeze the process. */
+static gboolean
+watchdog (gpointer data)
+{
+  static guint64 seen = G_MAXUINT64;
+  static int idle;
+
+  if (progress != seen)
+    {
+      seen = progress;
+      idle = 0;
+    }
+  else if (++idle >= 10)
+    {
+      fprintf (stderr, "mqtt-glib: stalled: received %d, acknowledged %d of %d\n", received,
+               acked, count);
+      exit (3);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(MqttClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  MqttQos qos;
+  double seconds;
+  int i;
+
+  for (i = 1; i + 1 < argc; i += 2)
+    {
+      if (!strcmp (argv[i], "--host"))
+        host = argv[i + 1];
+      else if (!strcmp (argv[i], "--port"))
+        port = atoi (argv[i + 1]);
+      else if (!strcmp (argv[i], "--workload"))
+        workload = argv[i + 1];
+      else if (!strcmp (argv[i], "--count"))
+        count = atoi (argv[i + 1]);
+      else if (!strcmp (argv[i], "--size"))
+        size = atoi (argv[i + 1]);
+      else
+        {
+          fprintf (stderr, "unknown option %s\n", argv[i]);
+          return 2;
+        }
+    }
+  if (!(is ("pub0") || is ("pub1") || is ("pub2") || is ("sub0") || is ("sub1") || is ("rtt")) ||
+      count < 1 || size < 0 || i != argc)
+    {
+      fprintf (stderr, "usage: %s --host H --port P --workload pub0|pub1|pub2|sub0|sub1|rtt "
+                       "--count N --size BYTES\n", argv[0]);
+      return 2;
+    }
+
+  qos = is ("rtt") ? MQTT_QOS_AT_MOST_ONCE : (MqttQos) (workload[3] - '0');
+  payload = g_malloc (size + 1);
+  memset (payload, 'x', size);
+  if (is ("rtt"))
+    rtts = g_new0 (double, count);
+  loop = g_main_loop_new (NULL, FALSE);
+
+  client = mqtt_client_new (NULL, TRUE, MQTT_PROTOCOL_V311, &error);
+  g_signal_connect (client, "message", G_CALLBACK (on_message), NULL);
+  g_signal_connect (client, "subscribed", G_CALLBACK (on_subscribed), NULL);
+  g_signal_connect (client, "disconnected", G_CALLBACK (on_disconnected), NULL);
+  if (g_str_has_prefix (workload, "pub"))
+    g_signal_connect (client, "published", G_CALLBACK (on_published), NULL);
+  mqtt_client_set_auto_reconnect (client, FALSE);
+
+  if (!mqtt_client_connect_to_broker (client, host, port, 60, NULL, &error))
+    {
+      fprintf (stderr, "mqtt-glib: connect: %s\n", error->message);
+      return 1;
+    }
+  g_timeout_add_seconds (1, watchdog, NULL);
+
+  if (g_str_has_prefix (workload, "sub") || is ("rtt"))
+    {
+      if (!mqtt_client_subscribe (client, is ("rtt") ? "bench/ping" : "bench/t", qos, NULL, &error))
+        {
+          fprintf (stderr, "mqtt-glib: subscribe: %s\n", error->message);
+          return 1;
+        }
+    }
+  else
+    {
+      t0 = g_get_monotonic_time ();
+      for (i = 0; i < count; i++)
+        if (!mqtt_client_publish (client, "bench/t", payload, size, qos, FALSE, NULL, &error))
+          {
+            fprintf (stderr, "mqtt-glib: publish: %s\n", error->message);
+            return 1;
+          }
+      if (qos == MQTT_QOS_AT_MOST_ONCE &&
+          !mqtt_client_publish (client, "bench/t", payload, size, MQTT_QOS_AT_LEAST_ONCE, FALSE,
+                                &barrier_mid, &error))
+        {
+          fprintf (stderr, "mqtt-glib: publish: %s\n", error->message);
+          return 1;
+        }
+    }
+
+  g_main_loop_run (loop);
+  if (exit_code)
+    return exit_code;
+
+  seconds = (t_end - t0) / 1e6;
+  printf ("{\"client\":\"mqtt-glib\",\"workload\":\"%s\",\"count\":%d,\"size\":%d,"
+          "\"seconds\":%.6f,\"msgs_per_s\":%.1f",
+          workload, count, size, seconds, count / seconds);
+  if (is ("rtt"))
+    {
+      qsort (rtts, count, sizeof (double), cmp_double);
+      printf (",\"p50_us\":%.1f,\"p99_us\":%.1f", rtts[(int) ceil (count * 0.50) - 1] * 1e6,
+              rtts[(int) ceil (count * 0.99) - 1] * 1e6);
+    }
+  printf ("}\n");
+  fflush (stdout);
+
+  mqtt_client_disconnect_from_broker (client, NULL);
+  g_main_loop_unref (loop);
+  g_free (payload);
+  g_free (rtts);
+  return 0;
+}

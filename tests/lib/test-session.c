@@ -1,0 +1,433 @@
+/* The session engine, deterministically: packets in, bytes and events out,
+ * a fake clock for retries, keepalive and timeouts. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mqtt-error.h"
+#include "mqtt-session-private.h"
+
+#define SEC G_GINT64_CONSTANT (1000000)
+
+typedef struct {
+  MqttSession *session;
+  gint64 now;
+  GArray *events;
+  GPtrArray *sent;   /* MqttPacket*, what the session wrote */
+} Fixture;
+
+static void
+packet_free (MqttPacket *packet)
+{
+  mqtt_packet_clear (packet);
+  g_free (packet);
+}
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  f->session = mqtt_session_new ();
+  f->now = 1000 * SEC;
+  f->events = g_array_new (FALSE, TRUE, sizeof (MqttSessionEvent));
+  g_array_set_clear_func (f->events, (GDestroyNotify) mqtt_session_event_clear);
+  f->sent = g_ptr_array_new_with_free_func ((GDestroyNotify) packet_free);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  mqtt_session_free (f->session);
+  g_array_unref (f->events);
+  g_ptr_array_unref (f->sent);
+}
+
+/* "Writes" everything pending: decodes it into f->sent. */
+static void
+flush (Fixture *f)
+{
+  MqttOutbuf *out = mqtt_session_get_output (f->session);
+  g_autoptr(MqttDecoder) decoder = mqtt_decoder_new (MQTT_PROTOCOL_V311, MQTT_MAX_PACKET_SIZE);
+  GOutputVector vectors[64];
+  guint n, i;
+
+  while (mqtt_outbuf_get_length (out) > 0)
+    {
+      gsize total = 0;
+
+      n = mqtt_outbuf_get_vectors (out, vectors, G_N_ELEMENTS (vectors));
+      for (i = 0; i < n; i++)
+        {
+          mqtt_decoder_feed (decoder, vectors[i].buffer, vectors[i].size);
+          total += vectors[i].size;
+        }
+      mqtt_session_written (f->session, total);
+    }
+  for (;;)
+    {
+      MqttPacket *packet = g_new0 (MqttPacket, 1);
+      g_autoptr(GError) error = NULL;
+
+      if (mqtt_decoder_next (decoder, packet, &error) != MQTT_DECODE_PACKET)
+        {
+          g_assert_no_error (error);
+          g_free (packet);
+          break;
+        }
+      g_ptr_array_add (f->sent, packet);
+    }
+  mqtt_session_take_events (f->session, f->events);
+}
+
+static MqttPacket *
+sent (Fixture *f, guint i)
+{
+  g_assert_cmpuint (i, <, f->sent->len);
+  return g_ptr_array_index (f->sent, i);
+}
+
+static guint
+count_events (Fixture *f, MqttSessionEventType type)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < f->events->len; i++)
+    if (g_array_index (f->events, MqttSessionEvent, i).type == type)
+      n++;
+  return n;
+}
+
+/* The session takes a PUBLISH's topic and payload from @packet. */
+static void
+receive (Fixture *f, MqttPacket *packet)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mqtt_session_receive (f->session, packet, f->now, &error));
+  g_assert_no_error (error);
+}
+
+static void
+receive_ack (Fixture *f, MqttPacketType type, guint16 id)
+{
+  MqttPacket packet = { type, id };
+
+  receive (f, &packet);
+}
+
+static void
+connect (Fixture *f, gboolean session_present)
+{
+  MqttPacket connack = { MQTT_PACKET_CONNACK };
+
+  mqtt_session_connection_made (f->session, f->now);
+  connack.connack.session_present = session_present;
+  receive (f, &connack);
+  g_assert_cmpint (mqtt_session_get_state (f->session), ==, MQTT_SESSION_CONNECTED);
+}
+
+static guint16
+publish (Fixture *f, guint8 qos, const char *payload)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 mid = 0;
+
+  g_assert_true (mqtt_session_publish (f->session, "t", (const guint8 *) payload,
+                                       strlen (payload), NULL, qos, FALSE, f->now, &mid, &error));
+  g_assert_no_error (error);
+  return mid;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+test_connect (Fixture *f, gconstpointer data)
+{
+  mqtt_session_get_config (f->session)->keepalive = 30;
+  mqtt_session_connection_made (f->session, f->now);
+  flush (f);
+  g_assert_cmpuint (f->sent->len, ==, 1);
+  g_assert_cmpint (sent (f, 0)->type, ==, MQTT_PACKET_CONNECT);
+  g_assert_cmpuint (sent (f, 0)->connect.keepalive, ==, 30);
+  g_assert_cmpint (mqtt_session_get_state (f->session), ==, MQTT_SESSION_CONNECTING);
+
+  /* Nothing but CONNACK is allowed before CONNACK. */
+  {
+    MqttPacket ping = { MQTT_PACKET_PINGRESP };
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (mqtt_session_receive (f->session, &ping, f->now, &error));
+    g_assert_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL);
+  }
+}
+
+static void
+test_connack_timeout (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  mqtt_session_get_config (f->session)->keepalive = 10;
+  mqtt_session_connection_made (f->session, f->now);
+  g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, f->now + 10 * SEC);
+  g_assert_true (mqtt_session_tick (f->session, f->now + 9 * SEC, &error));
+  g_assert_false (mqtt_session_tick (f->session, f->now + 10 * SEC, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE);
+}
+
+static void
+test_window_and_queue (Fixture *f, gconstpointer data)
+{
+  MqttSessionConfig *config = mqtt_session_get_config (f->session);
+  g_autoptr(GError) error = NULL;
+  guint16 mids[3], mid;
+  guint i;
+
+  config->max_inflight = 2;
+  config->max_queued = 3;
+  connect (f, FALSE);
+  for (i = 0; i < 3; i++)
+    mids[i] = publish (f, 1, "x");
+  g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 1, FALSE, f->now, &mid,
+                                        &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE);
+  flush (f);
+  /* CONNECT, then the two the window allows. */
+  g_assert_cmpuint (f->sent->len, ==, 3);
+  g_assert_cmpuint (mqtt_session_get_inflight_count (f->session), ==, 2);
+  g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, 1);
+
+  receive_ack (f, MQTT_PACKET_PUBACK, mids[0]);
+  flush (f);
+  g_assert_cmpuint (f->sent->len, ==, 4);
+  g_assert_cmpuint (sent (f, 3)->packet_id, ==, mids[2]);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_PUBLISHED), ==, 1);
+  /* Room again in the queue. */
+  publish (f, 2, "y");
+}
+
+static void
+test_retry (Fixture *f, gconstpointer data)
+{
+  guint16 mid;
+
+  mqtt_session_get_config (f->session)->retry_interval = 5;
+  mqtt_session_get_config (f->session)->keepalive = 0;
+  connect (f, FALSE);
+  mid = publish (f, 2, "r");
+  flush (f);
+  g_assert_false (sent (f, 1)->publish.dup);
+  g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, f->now + 5 * SEC);
+
+  g_assert_true (mqtt_session_tick (f->session, f->now + 5 * SEC - 1, NULL));
+  flush (f);
+  g_assert_cmpuint (f->sent->len, ==, 2);
+
+  g_assert_true (mqtt_session_tick (f->session, f->now + 5 * SEC, NULL));
+  flush (f);
+  g_assert_cmpuint (f->sent->len, ==, 3);
+  g_assert_true (sent (f, 2)->publish.dup);
+  g_assert_cmpuint (sent (f, 2)->packet_id, ==, mid);
+
+  /* After PUBREC the retry is a PUBREL. */
+  f->now += 5 * SEC;
+  receive_ack (f, MQTT_PACKET_PUBREC, mid);
+  flush (f);
+  g_assert_cmpint (sent (f, 3)->type, ==, MQTT_PACKET_PUBREL);
+  g_assert_true (mqtt_session_tick (f->session, f->now + 5 * SEC, NULL));
+  flush (f);
+  g_assert_cmpint (sent (f, 4)->type, ==, MQTT_PACKET_PUBREL);
+  receive_ack (f, MQTT_PACKET_PUBCOMP, mid);
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_PUBLISHED), ==, 1);
+  g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, G_MAXINT64);
+}
+
+static void
+test_keepalive (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = f->now;
+
+  mqtt_session_get_config (f->session)->keepalive = 10;
+  connect (f, FALSE);
+  flush (f);
+  g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, start + 10 * SEC);
+  g_assert_true (mqtt_session_tick (f->session, start + 10 * SEC, &error));
+  flush (f);
+  g_assert_cmpint (sent (f, 1)->type, ==, MQTT_PACKET_PINGREQ);
+  /* Answered: the next ping is a keepalive later. */
+  f->now = start + 11 * SEC;
+  receive_ack (f, MQTT_PACKET_PINGRESP, 0);
+  g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, start + 20 * SEC);
+  g_assert_true (mqtt_session_tick (f->session, start + 20 * SEC, &error));
+  flush (f);
+  g_assert_cmpint (sent (f, 2)->type, ==, MQTT_PACKET_PINGREQ);
+  /* Not answered: the connection is dead a keepalive after the ping. */
+  g_assert_true (mqtt_session_tick (f->session, start + 30 * SEC - 1, &error));
+  g_assert_false (mqtt_session_tick (f->session, start + 30 * SEC, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE);
+}
+
+static void
+test_incoming_qos2 (Fixture *f, gconstpointer data)
+{
+  MqttPacket publish_packet = { MQTT_PACKET_PUBLISH, 9 };
+
+  connect (f, FALSE);
+  publish_packet.publish.topic = g_strdup ("q");
+  publish_packet.publish.payload = g_bytes_new ("1", 1);
+  publish_packet.publish.qos = 2;
+  {
+    MqttPacket copy = publish_packet;
+
+    copy.publish.topic = g_strdup ("q");
+    copy.publish.payload = g_bytes_new ("1", 1);
+    receive (f, &copy);
+    mqtt_packet_clear (&copy);
+  }
+  /* The same identifier again, DUP: acknowledged, not delivered. */
+  publish_packet.publish.dup = TRUE;
+  {
+    MqttPacket copy = publish_packet;
+
+    copy.publish.topic = g_strdup ("q");
+    copy.publish.payload = g_bytes_new ("1", 1);
+    receive (f, &copy);
+    mqtt_packet_clear (&copy);
+  }
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_MESSAGE), ==, 1);
+  g_assert_cmpint (sent (f, 1)->type, ==, MQTT_PACKET_PUBREC);
+  g_assert_cmpint (sent (f, 2)->type, ==, MQTT_PACKET_PUBREC);
+
+  /* Across a reconnection to a kept session the identifier stays known... */
+  mqtt_session_connection_lost (f->session, TRUE);
+  connect (f, TRUE);
+  {
+    MqttPacket copy = publish_packet;
+
+    copy.publish.topic = g_strdup ("q");
+    copy.publish.payload = g_bytes_new ("1", 1);
+    receive (f, &copy);
+    mqtt_packet_clear (&copy);
+  }
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_MESSAGE), ==, 1);
+  receive_ack (f, MQTT_PACKET_PUBREL, 9);
+  flush (f);
+  g_assert_cmpint (sent (f, f->sent->len - 1)->type, ==, MQTT_PACKET_PUBCOMP);
+  mqtt_packet_clear (&publish_packet);
+}
+
+static void
+test_resend_after_reconnect (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  MqttTopicRequest request = { (char *) "s/#", 1 };
+  guint16 m1, m2, sub;
+  guint i;
+
+  mqtt_session_get_config (f->session)->clean_session = FALSE;
+  connect (f, FALSE);
+  m1 = publish (f, 1, "a");
+  m2 = publish (f, 2, "b");
+  g_assert_true (mqtt_session_subscribe (f->session, &request, 1, f->now, &sub, &error));
+  receive_ack (f, MQTT_PACKET_PUBREC, m2);
+  /* QoS 0 written before the loss counts as published; QoS 0 queued for a
+   * connection on its way waits for it. */
+  publish (f, 0, "c");
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_PUBLISHED), ==, 1);
+
+  mqtt_session_connection_lost (f->session, TRUE);
+  publish (f, 0, "d");
+  g_ptr_array_set_size (f->sent, 0);
+  connect (f, TRUE);
+  flush (f);
+  /* CONNECT, PUBLISH m1 (DUP), PUBREL m2, SUBSCRIBE again (persistent
+   * session), then the QoS 0 message queued meanwhile. */
+  g_assert_cmpuint (f->sent->len, ==, 5);
+  g_assert_cmpint (sent (f, 1)->type, ==, MQTT_PACKET_PUBLISH);
+  g_assert_cmpuint (sent (f, 1)->packet_id, ==, m1);
+  g_assert_true (sent (f, 1)->publish.dup);
+  g_assert_cmpint (sent (f, 2)->type, ==, MQTT_PACKET_PUBREL);
+  g_assert_cmpuint (sent (f, 2)->packet_id, ==, m2);
+  g_assert_cmpint (sent (f, 3)->type, ==, MQTT_PACKET_SUBSCRIBE);
+  g_assert_cmpuint (sent (f, 3)->packet_id, ==, sub);
+  g_assert_cmpint (sent (f, 4)->type, ==, MQTT_PACKET_PUBLISH);
+  g_assert_cmpuint (sent (f, 4)->publish.qos, ==, 0);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_PUBLISHED), ==, 2);
+
+  /* With a clean session a pending SUBSCRIBE is dropped with an event. */
+  mqtt_session_get_config (f->session)->clean_session = TRUE;
+  mqtt_session_connection_lost (f->session, FALSE);
+  mqtt_session_take_events (f->session, f->events);
+  for (i = 0; i < f->events->len; i++)
+    {
+      MqttSessionEvent *event = &g_array_index (f->events, MqttSessionEvent, i);
+
+      if (event->type == MQTT_SESSION_EVENT_DROPPED)
+        g_assert_cmpuint (event->mid, ==, sub);
+    }
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_DROPPED), ==, 1);
+}
+
+static void
+test_idle_refusals (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  MqttTopicRequest request = { (char *) "s", 0 };
+  guint16 mid;
+
+  g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 0, FALSE, f->now, &mid,
+                                        &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NO_CONN);
+  g_clear_error (&error);
+  g_assert_false (mqtt_session_subscribe (f->session, &request, 1, f->now, &mid, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NO_CONN);
+  g_clear_error (&error);
+  /* QoS 1 is queued for the next connection. */
+  g_assert_true (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 1, FALSE, f->now, &mid,
+                                       &error));
+  g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, 1);
+}
+
+static void
+test_mid_allocation (Fixture *f, gconstpointer data)
+{
+  guint16 first, mid;
+  guint i;
+
+  mqtt_session_get_config (f->session)->max_inflight = 0;
+  connect (f, FALSE);
+  first = publish (f, 1, "held");
+  /* Wrapping around 65535 skips the identifier still in use and never
+   * gives 0. */
+  for (i = 0; i < 70000; i++)
+    {
+      mid = publish (f, 0, "");
+      g_assert_cmpuint (mid, !=, 0);
+      g_assert_cmpuint (mid, !=, first);
+      if (i % 1000 == 0)
+        flush (f);
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, fn) g_test_add ("/session/" path, Fixture, NULL, setup, fn, teardown)
+  ADD ("connect", test_connect);
+  ADD ("connack-timeout", test_connack_timeout);
+  ADD ("window-and-queue", test_window_and_queue);
+  ADD ("retry", test_retry);
+  ADD ("keepalive", test_keepalive);
+  ADD ("incoming-qos2", test_incoming_qos2);
+  ADD ("resend-after-reconnect", test_resend_after_reconnect);
+  ADD ("idle-refusals", test_idle_refusals);
+  ADD ("mid-allocation", test_mid_allocation);
+
+  return g_test_run ();
+}
