@@ -180,6 +180,7 @@ test_broker_new (const char *extra_config)
                             "log_dest file %s/mosquitto.log\n"
                             "log_type all\n"
                             "max_queued_messages 100000\n"
+                            "set_tcp_nodelay true\n"
                             "%s\n",
                             broker->port, broker->dir, broker->dir,
                             extra_config ? extra_config : "");
