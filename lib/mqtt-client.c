@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "mqtt-client.h"
@@ -153,8 +154,10 @@ struct _MqttClient {
   GMainContext *context;
   /* Guards the session, the connection state and the operation lists:
    * the thread-safe calls run under it from any thread. */
-  GMutex lock;
-  GCond cond;                 /* broadcast when a blocking operation completes */
+  /* POSIX primitives rather than GMutex/GCond, whose futex implementation
+   * ThreadSanitizer cannot follow: the thread-safety tests run under it. */
+  pthread_mutex_t lock;
+  pthread_cond_t cond;        /* broadcast when a blocking operation completes */
   MqttSession *session;
 
   /* Connection settings */
@@ -214,6 +217,18 @@ struct _MqttClient {
 G_DEFINE_FINAL_TYPE (MqttClient, mqtt_client, G_TYPE_OBJECT)
 
 static void pump (MqttClient *self, PumpFlags flags);
+
+static inline void
+client_lock (MqttClient *self)
+{
+  pthread_mutex_lock (&self->lock);
+}
+
+static inline void
+client_unlock (MqttClient *self)
+{
+  pthread_mutex_unlock (&self->lock);
+}
 static void start_connect (MqttClient *self);
 
 /* ------------------------------------------------------------------------ */
@@ -266,12 +281,12 @@ op_complete (MqttClient *self, Op *op, const GError *error)
       return;
     }
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   if (error)
     op->error = g_error_copy (error);
   op->done = TRUE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
+  pthread_cond_broadcast (&self->cond);
+  client_unlock (self);
 }
 
 static gboolean
@@ -357,10 +372,10 @@ update_log_wanted (MqttClient *self)
   gboolean wanted = self->logger_enabled ||
                     g_signal_has_handler_pending (self, signals[SIGNAL_LOG], 0, TRUE);
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   self->log_wanted = wanted;
   mqtt_session_get_config (self->session)->log_packets = wanted;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 }
 
 /* Runs @func in the client's context: now, if this thread can own the
@@ -399,10 +414,10 @@ wait_op (MqttClient *self, Op *op, GError **error)
     }
   else
     {
-      g_mutex_lock (&self->lock);
+      client_lock (self);
       while (!op->done)
-        g_cond_wait (&self->cond, &self->lock);
-      g_mutex_unlock (&self->lock);
+        pthread_cond_wait (&self->cond, &self->lock);
+      client_unlock (self);
     }
 
   ok = op->error == NULL;
@@ -494,8 +509,10 @@ connection_failed_locked (MqttClient *self, GError *error)
 static void
 connection_closed_locked (MqttClient *self)
 {
-  g_autoptr(GCancellable) attempt = teardown_locked (self);
+  GCancellable *attempt = teardown_locked (self);
 
+  /* Only an open transport gets here: there is no attempt to cancel. */
+  g_clear_object (&attempt);
   mqtt_session_connection_lost (self->session, FALSE);
   self->state = MQTT_CLIENT_STATE_DISCONNECTED;
   client_log_locked (self, MQTT_LOG_INFO, "Disconnected");
@@ -646,9 +663,9 @@ complete_connect_ops (MqttClient *self, const GError *error)
 {
   GList *ops, *l;
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   ops = g_steal_pointer (&self->connect_ops);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   for (l = ops; l; l = l->next)
     op_complete (self, l->data, error);
   g_list_free (ops);
@@ -659,9 +676,9 @@ complete_disconnect_ops (MqttClient *self)
 {
   GList *ops, *l;
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   ops = g_steal_pointer (&self->disconnect_ops);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   for (l = ops; l; l = l->next)
     op_complete (self, l->data, NULL);
   g_list_free (ops);
@@ -674,10 +691,10 @@ take_mid_op (MqttClient *self, guint16 mid)
 
   if (g_hash_table_size (self->mid_ops) == 0)
     return NULL;
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   if (g_hash_table_steal_extended (self->mid_ops, GUINT_TO_POINTER (mid), NULL, (gpointer *) &op))
     op->mid = mid;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   return op;
 }
 
@@ -702,7 +719,7 @@ deliver_message (MqttClient *self, MqttMessage *message)
    * only a message that matches none reaches the message signal. */
   if (self->callbacks->len > 0)
     {
-      g_mutex_lock (&self->lock);
+      client_lock (self);
       for (i = 0; i < self->callbacks->len; i++)
         {
           FilterCallback *fc = g_ptr_array_index (self->callbacks, i);
@@ -715,7 +732,7 @@ deliver_message (MqttClient *self, MqttMessage *message)
               g_ptr_array_add (matched, fc);
             }
         }
-      g_mutex_unlock (&self->lock);
+      client_unlock (self);
     }
 
   if (matched == NULL)
@@ -843,7 +860,7 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
         {
           gboolean quit;
 
-          g_mutex_lock (&self->lock);
+          client_lock (self);
           quit = self->reconnect_at == 0 && self->open_cancellable == NULL &&
                  self->transport == NULL;
           if (event->error && !self->forever_connected && !self->forever_retry_first)
@@ -853,7 +870,7 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
               self->forever_error = g_error_copy (event->error);
               self->reconnect_at = 0;
             }
-          g_mutex_unlock (&self->lock);
+          client_unlock (self);
           if (quit)
             g_main_loop_quit (self->forever_loop);
         }
@@ -870,9 +887,9 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
 static void
 emit_events (MqttClient *self)
 {
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   mqtt_session_take_events (self->session, self->events);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 
   while (self->events_head < self->events->len)
     {
@@ -888,9 +905,9 @@ emit_events (MqttClient *self)
         {
           g_array_set_size (self->events, 0);
           self->events_head = 0;
-          g_mutex_lock (&self->lock);
+          client_lock (self);
           mqtt_session_take_events (self->session, self->events);
-          g_mutex_unlock (&self->lock);
+          client_unlock (self);
         }
     }
 }
@@ -906,12 +923,12 @@ pump (MqttClient *self, PumpFlags flags)
   g_object_ref (self);
   update_log_wanted (self);
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   self->in_pump++;
   self->activity++;
   if (flags & PUMP_READ)
     attempt = read_locked (self);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   cancel_and_unref (g_steal_pointer (&attempt));
 
   for (round = 0;; round++)
@@ -920,7 +937,7 @@ pump (MqttClient *self, PumpFlags flags)
 
       emit_events (self);
 
-      g_mutex_lock (&self->lock);
+      client_lock (self);
       if (round == 0 && (flags & (PUMP_TIMERS | PUMP_RECONNECT)))
         attempt = timers_locked (self, g_get_monotonic_time (),
                                  (flags & PUMP_RECONNECT) ? &start_reconnect : NULL);
@@ -933,11 +950,11 @@ pump (MqttClient *self, PumpFlags flags)
           if (more)
             kick_locked (self);
           rearm_timer_locked (self);
-          g_mutex_unlock (&self->lock);
+          client_unlock (self);
           cancel_and_unref (g_steal_pointer (&attempt));
           break;
         }
-      g_mutex_unlock (&self->lock);
+      client_unlock (self);
       cancel_and_unref (g_steal_pointer (&attempt));
     }
 
@@ -951,11 +968,11 @@ timer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
 {
   MqttClient *self = user_data;
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   self->kicked = FALSE;
   self->timer_armed = -1;
   g_source_set_ready_time (source, -1);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 
   pump (self, PUMP_TIMERS | PUMP_RECONNECT);
   return G_SOURCE_CONTINUE;
@@ -982,11 +999,11 @@ transport_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(MqttTransport) transport = mqtt_transport_open_finish (result, &error);
   GCancellable *stale = NULL;
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   if (self->open_cancellable != attempt->cancellable)
     {
       /* A newer attempt, or a disconnection, superseded this one. */
-      g_mutex_unlock (&self->lock);
+      client_unlock (self);
     }
   else
     {
@@ -1001,7 +1018,7 @@ transport_opened (GObject *source, GAsyncResult *result, gpointer user_data)
                              self->transport_options.host, self->transport_options.port);
           mqtt_session_connection_made (self->session, g_get_monotonic_time ());
         }
-      g_mutex_unlock (&self->lock);
+      client_unlock (self);
       cancel_and_unref (stale);
       pump (self, 0);
     }
@@ -1021,7 +1038,7 @@ start_connect (MqttClient *self)
   GCancellable *old;
 
   update_log_wanted (self);
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   old = teardown_locked (self);
   if (mqtt_session_get_state (self->session) != MQTT_SESSION_IDLE &&
       mqtt_session_get_state (self->session) != MQTT_SESSION_WAITING)
@@ -1033,7 +1050,7 @@ start_connect (MqttClient *self)
   attempt->cancellable = g_object_ref (self->open_cancellable);
   mqtt_transport_options_copy (&options, &self->transport_options);
   client_log_locked (self, MQTT_LOG_DEBUG, "Connecting to %s:%u", options.host, options.port);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 
   cancel_and_unref (old);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -1050,17 +1067,17 @@ abort_connect_op (GCancellable *cancellable, gpointer user_data)
   MqttClient *self = user_data;
   GCancellable *attempt;
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   if (self->state == MQTT_CLIENT_STATE_CONNECTING)
     {
       attempt = connection_failed_locked (
         self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled"));
-      g_mutex_unlock (&self->lock);
+      client_unlock (self);
       cancel_and_unref (attempt);
       pump (self, 0);
     }
   else
-    g_mutex_unlock (&self->lock);
+    client_unlock (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1099,9 +1116,9 @@ connect_in_context (gpointer data)
                              self, NULL);
       g_source_attach (request->op->cancel_source, self->context);
     }
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   self->connect_ops = g_list_append (self->connect_ops, request->op);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   start_connect (self);
   return G_SOURCE_REMOVE;
 }
@@ -1145,7 +1162,7 @@ set_broker (MqttClient *self, const char *host, guint port, guint keepalive, GEr
       return FALSE;
     }
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   g_free (self->transport_options.host);
   self->transport_options.host = g_strdup (host);
   self->transport_options.port = port;
@@ -1153,7 +1170,7 @@ set_broker (MqttClient *self, const char *host, guint port, guint keepalive, GEr
   self->transport_options.bind_address = g_strdup (self->bind_address);
   config->keepalive = keepalive;
   self->have_broker = TRUE;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
@@ -1192,7 +1209,7 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
   MqttClient *self = MQTT_CLIENT (object);
   MqttSessionConfig *config = mqtt_session_get_config (self->session);
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   switch (prop_id)
     {
     case PROP_CLIENT_ID:
@@ -1243,7 +1260,7 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 }
 
 static void
@@ -1291,11 +1308,11 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
       {
         const char *password = g_value_get_string (value);
 
-        g_mutex_lock (&self->lock);
+        client_lock (self);
         g_clear_pointer (&config->password, g_bytes_unref);
         if (password)
           config->password = g_bytes_new (password, strlen (password));
-        g_mutex_unlock (&self->lock);
+        client_unlock (self);
         break;
       }
     case PROP_BIND_ADDRESS:
@@ -1331,10 +1348,10 @@ mqtt_client_dispose (GObject *object)
 
   mqtt_client_loop_stop (self);
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   attempt = teardown_locked (self);
   self->reconnect_at = 0;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   cancel_and_unref (attempt);
   destroy_source (&self->timer_source);
 
@@ -1362,8 +1379,8 @@ mqtt_client_finalize (GObject *object)
   g_clear_error (&self->last_error);
   g_clear_error (&self->forever_error);
   g_main_context_unref (self->context);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
+  pthread_mutex_destroy (&self->lock);
+  pthread_cond_destroy (&self->cond);
 
   G_OBJECT_CLASS (mqtt_client_parent_class)->finalize (object);
 }
@@ -1371,8 +1388,8 @@ mqtt_client_finalize (GObject *object)
 static void
 mqtt_client_init (MqttClient *self)
 {
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
+  pthread_mutex_init (&self->lock, NULL);
+  pthread_cond_init (&self->cond, NULL);
   self->context = g_main_context_ref_thread_default ();
   self->session = mqtt_session_new ();
   set_client_id (self, NULL);
@@ -1720,7 +1737,7 @@ mqtt_client_reinitialise (MqttClient *self, const char *client_id, gboolean clea
       return FALSE;
     }
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   self->reconnect_enabled = FALSE;
   self->reconnect_at = 0;
   self->deferred = FALSE;
@@ -1734,7 +1751,7 @@ mqtt_client_reinitialise (MqttClient *self, const char *client_id, gboolean clea
   set_client_id (self, client_id);
   mqtt_session_get_config (self->session)->clean_session = clean_session;
   g_ptr_array_set_size (self->callbacks, 0);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 
   cancel_and_unref (attempt);
   pump (self, 0);
@@ -1802,9 +1819,9 @@ mqtt_client_get_state (MqttClient *self)
   MqttClientState state;
 
   g_return_val_if_fail (MQTT_IS_CLIENT (self), MQTT_CLIENT_STATE_DISCONNECTED);
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   state = self->state;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   return state;
 }
 
@@ -1827,10 +1844,10 @@ mqtt_client_is_connected (MqttClient *self)
   {                                                                 \
     MqttSessionConfig *config = mqtt_session_get_config (self->session); \
     gboolean changed;                                               \
-    g_mutex_lock (&self->lock);                                     \
+    client_lock (self);                                     \
     changed = config->field != (value);                             \
     config->field = (value);                                        \
-    g_mutex_unlock (&self->lock);                                   \
+    client_unlock (self);                                   \
     if (changed)                                                    \
       g_object_notify_by_pspec (G_OBJECT (self), properties[prop]); \
   }                                                                 \
@@ -1906,9 +1923,9 @@ mqtt_client_set_message_retry (MqttClient *self, guint retry)
 {
   g_return_if_fail (MQTT_IS_CLIENT (self));
   SET_CONFIG_UINT (self, retry_interval, retry, PROP_MESSAGE_RETRY);
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   rearm_timer_locked (self);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 }
 
 /**
@@ -1975,13 +1992,13 @@ mqtt_client_set_reconnect_delay (MqttClient *self, guint min_delay, guint max_de
   min_delay = CLAMP (min_delay, 1, G_MAXUINT16);
   max_delay = CLAMP (max_delay, min_delay, G_MAXUINT16);
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   min_changed = self->reconnect_delay_min != min_delay;
   max_changed = self->reconnect_delay_max != max_delay;
   self->reconnect_delay_min = min_delay;
   self->reconnect_delay_max = max_delay;
   self->reconnect_delay = CLAMP (self->reconnect_delay, min_delay, max_delay);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 
   if (min_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY_MIN]);
@@ -2007,14 +2024,14 @@ mqtt_client_set_credentials (MqttClient *self, const char *username, const char 
   g_return_if_fail (MQTT_IS_CLIENT (self));
   config = mqtt_session_get_config (self->session);
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   changed = g_strcmp0 (config->username, username) != 0;
   g_free (config->username);
   config->username = g_strdup (username);
   g_clear_pointer (&config->password, g_bytes_unref);
   if (password)
     config->password = g_bytes_new (password, strlen (password));
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USERNAME]);
@@ -2076,7 +2093,7 @@ mqtt_client_set_will (MqttClient *self, const char *topic, const guint8 *payload
     }
 
   config = mqtt_session_get_config (self->session);
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   config->will = TRUE;
   g_free (config->will_topic);
   config->will_topic = g_strdup (topic);
@@ -2084,7 +2101,7 @@ mqtt_client_set_will (MqttClient *self, const char *topic, const guint8 *payload
   config->will_payload = g_bytes_new (payload, length);
   config->will_qos = qos;
   config->will_retain = retain;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   return TRUE;
 }
 
@@ -2101,13 +2118,13 @@ mqtt_client_clear_will (MqttClient *self)
 
   g_return_if_fail (MQTT_IS_CLIENT (self));
   config = mqtt_session_get_config (self->session);
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   config->will = FALSE;
   g_clear_pointer (&config->will_topic, g_free);
   g_clear_pointer (&config->will_payload, g_bytes_unref);
   config->will_qos = 0;
   config->will_retain = FALSE;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 }
 
 /**
@@ -2123,13 +2140,13 @@ mqtt_client_set_bind_address (MqttClient *self, const char *bind_address)
   gboolean changed;
 
   g_return_if_fail (MQTT_IS_CLIENT (self));
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   changed = g_strcmp0 (self->bind_address, bind_address) != 0;
   g_free (self->bind_address);
   self->bind_address = bind_address && bind_address[0] ? g_strdup (bind_address) : NULL;
   g_free (self->transport_options.bind_address);
   self->transport_options.bind_address = g_strdup (self->bind_address);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BIND_ADDRESS]);
 }
@@ -2162,7 +2179,7 @@ mqtt_client_set_auto_reconnect (MqttClient *self, gboolean auto_reconnect)
   gboolean changed;
 
   g_return_if_fail (MQTT_IS_CLIENT (self));
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   changed = self->auto_reconnect != !!auto_reconnect;
   self->auto_reconnect = !!auto_reconnect;
   if (!auto_reconnect)
@@ -2170,7 +2187,7 @@ mqtt_client_set_auto_reconnect (MqttClient *self, gboolean auto_reconnect)
       self->reconnect_enabled = FALSE;
       self->reconnect_at = 0;
     }
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   if (changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTO_RECONNECT]);
 }
@@ -2368,9 +2385,9 @@ mqtt_client_connect_deferred (MqttClient *self, const char *host, guint port, gu
 
   if (!set_broker (self, host, port, keepalive, error))
     return FALSE;
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   self->deferred = TRUE;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   return TRUE;
 }
 
@@ -2467,7 +2484,7 @@ begin_disconnect (MqttClient *self, Op *op, GError **error)
   GCancellable *attempt = NULL;
   gboolean ok = TRUE;
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   self->reconnect_enabled = FALSE;
   self->deferred = FALSE;
   if (self->transport)
@@ -2502,7 +2519,7 @@ begin_disconnect (MqttClient *self, Op *op, GError **error)
                            "The client is not connected");
       ok = FALSE;
     }
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   cancel_and_unref (attempt);
   return ok;
 }
@@ -2585,9 +2602,9 @@ take_last_error (MqttClient *self, GError **error)
 {
   GError *last;
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   last = g_steal_pointer (&self->last_error);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   if (last == NULL)
     return TRUE;
   g_propagate_error (error, last);
@@ -2634,9 +2651,9 @@ mqtt_client_loop (MqttClient *self, double timeout, GError **error)
 
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   idle = self->transport == NULL && self->open_cancellable == NULL && self->reconnect_at == 0;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   if (idle)
     {
       if (!take_last_error (self, error))
@@ -2689,7 +2706,7 @@ mqtt_client_loop_forever (MqttClient *self, gboolean retry_first_connection, GEr
   if (!acquire_context (self, error))
     return FALSE;
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   deferred = self->deferred;
   self->deferred = FALSE;
   idle = !deferred && self->transport == NULL && self->open_cancellable == NULL &&
@@ -2700,7 +2717,7 @@ mqtt_client_loop_forever (MqttClient *self, gboolean retry_first_connection, GEr
       self->forever_retry_first = retry_first_connection;
       self->forever_connected = self->state == MQTT_CLIENT_STATE_CONNECTED;
     }
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 
   if (idle)
     {
@@ -2719,9 +2736,9 @@ mqtt_client_loop_forever (MqttClient *self, gboolean retry_first_connection, GEr
   g_main_context_pop_thread_default (self->context);
   g_main_context_release (self->context);
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   loop_error = g_steal_pointer (&self->forever_error);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   if (loop_error)
     {
       g_propagate_error (error, loop_error);
@@ -2737,10 +2754,10 @@ loop_thread_main (gpointer data)
   gboolean deferred;
 
   g_main_context_push_thread_default (self->context);
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   deferred = self->deferred;
   self->deferred = FALSE;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   if (deferred)
     start_connect (self);
   g_main_loop_run (self->loop_thread_loop);
@@ -2772,9 +2789,9 @@ mqtt_client_loop_start (MqttClient *self, GError **error)
       g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL, "The loop thread already runs");
       return FALSE;
     }
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   self->reconnect_enabled = TRUE;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   self->loop_thread_loop = g_main_loop_new (self->context, FALSE);
   self->loop_thread = g_thread_new ("mqtt-client-loop", loop_thread_main, self);
   return TRUE;
@@ -2823,10 +2840,10 @@ mqtt_client_get_socket (MqttClient *self)
   GSocket *socket = NULL;
 
   g_return_val_if_fail (MQTT_IS_CLIENT (self), NULL);
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   if (self->transport)
     socket = mqtt_transport_get_socket (self->transport);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   return socket;
 }
 
@@ -2844,9 +2861,9 @@ mqtt_client_want_write (MqttClient *self)
   gboolean want;
 
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   want = self->transport && mqtt_outbuf_get_length (mqtt_session_get_output (self->session)) > 0;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   return want;
 }
 
@@ -2855,9 +2872,9 @@ external_loop_call (MqttClient *self, PumpFlags flags, GError **error)
 {
   gboolean connected;
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   connected = self->transport != NULL;
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   if (!connected)
     {
       if (!take_last_error (self, error))
@@ -2952,7 +2969,7 @@ publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize
   if (!check_publish (topic, length, qos, error))
     return FALSE;
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   ok = mqtt_session_publish (self->session, topic, data, length, payload, qos, retain,
                              g_get_monotonic_time (), &id, error);
   if (ok)
@@ -2965,7 +2982,7 @@ publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize
       if (self->transport)
         kick_locked (self);
     }
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   cancel_and_unref (attempt);
 
   if (ok && mid)
@@ -3153,7 +3170,7 @@ request_internal (MqttClient *self, gboolean subscribe, const char *const *filte
   if (requests == NULL)
     return FALSE;
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   if (subscribe)
     ok = mqtt_session_subscribe (self->session, requests, n, g_get_monotonic_time (), &id, error);
   else
@@ -3166,7 +3183,7 @@ request_internal (MqttClient *self, gboolean subscribe, const char *const *filte
       if (self->transport)
         kick_locked (self);
     }
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 
   if (ok && mid)
     *mid = id;
@@ -3423,9 +3440,9 @@ mqtt_client_message_callback_add (MqttClient *self, const char *sub, MqttMessage
   fc->callback = callback;
   fc->user_data = user_data;
   fc->destroy = destroy;
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   g_ptr_array_add (self->callbacks, fc);
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
   return TRUE;
 }
 
@@ -3447,7 +3464,7 @@ mqtt_client_message_callback_remove (MqttClient *self, const char *sub)
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (sub != NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
+  client_lock (self);
   for (i = 0; i < self->callbacks->len; i++)
     {
       FilterCallback *fc = g_ptr_array_index (self->callbacks, i);
@@ -3458,7 +3475,7 @@ mqtt_client_message_callback_remove (MqttClient *self, const char *sub)
           break;
         }
     }
-  g_mutex_unlock (&self->lock);
+  client_unlock (self);
 
   if (removed)
     filter_callback_unref (removed);

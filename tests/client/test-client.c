@@ -201,7 +201,6 @@ test_connect_unreachable (void)
   g_autoptr(MqttClient) client = new_client (NULL, TRUE);
   g_autoptr(Recorder) r = recorder_new (client);
   g_autoptr(GError) error = NULL;
-  g_autoptr(FakeBroker) nobody = NULL;
   guint16 port;
 
   {

@@ -1,74 +1,76 @@
 #include "config.h"
 
+#include <time.h>
+
 #include "recorder.h"
 #include "test-common.h"
 
 static void
 on_message (MqttClient *client, MqttMessage *message, Recorder *r)
 {
-  g_mutex_lock (&r->lock);
+  pthread_mutex_lock (&r->lock);
   g_ptr_array_add (r->messages, mqtt_message_ref (message));
-  g_cond_broadcast (&r->cond);
-  g_mutex_unlock (&r->lock);
+  pthread_cond_broadcast (&r->cond);
+  pthread_mutex_unlock (&r->lock);
 }
 
 static void
 on_published (MqttClient *client, guint mid, Recorder *r)
 {
-  g_mutex_lock (&r->lock);
+  pthread_mutex_lock (&r->lock);
   g_array_append_val (r->published, mid);
-  g_cond_broadcast (&r->cond);
-  g_mutex_unlock (&r->lock);
+  pthread_cond_broadcast (&r->cond);
+  pthread_mutex_unlock (&r->lock);
 }
 
 static void
 on_subscribed (MqttClient *client, guint mid, GArray *granted, Recorder *r)
 {
-  g_mutex_lock (&r->lock);
+  pthread_mutex_lock (&r->lock);
   g_array_append_val (r->subscribed, mid);
   g_ptr_array_add (r->granted, g_bytes_new (granted->data, granted->len));
-  g_cond_broadcast (&r->cond);
-  g_mutex_unlock (&r->lock);
+  pthread_cond_broadcast (&r->cond);
+  pthread_mutex_unlock (&r->lock);
 }
 
 static void
 on_unsubscribed (MqttClient *client, guint mid, Recorder *r)
 {
-  g_mutex_lock (&r->lock);
+  pthread_mutex_lock (&r->lock);
   g_array_append_val (r->unsubscribed, mid);
-  g_cond_broadcast (&r->cond);
-  g_mutex_unlock (&r->lock);
+  pthread_cond_broadcast (&r->cond);
+  pthread_mutex_unlock (&r->lock);
 }
 
 static void
 on_connected (MqttClient *client, gboolean session_present, gint rc, Recorder *r)
 {
-  g_mutex_lock (&r->lock);
+  pthread_mutex_lock (&r->lock);
   r->connected++;
   r->connect_rc = rc;
   r->session_present = session_present;
-  g_cond_broadcast (&r->cond);
-  g_mutex_unlock (&r->lock);
+  pthread_cond_broadcast (&r->cond);
+  pthread_mutex_unlock (&r->lock);
 }
 
 static void
 on_disconnected (MqttClient *client, gint rc, GError *error, Recorder *r)
 {
-  g_mutex_lock (&r->lock);
+  pthread_mutex_lock (&r->lock);
   r->disconnected++;
   r->disconnect_rc = rc;
   g_clear_error (&r->disconnect_error);
   r->disconnect_error = error ? g_error_copy (error) : NULL;
-  g_cond_broadcast (&r->cond);
-  g_mutex_unlock (&r->lock);
+  pthread_cond_broadcast (&r->cond);
+  pthread_mutex_unlock (&r->lock);
 }
 
 static void
 on_log (MqttClient *client, MqttLogLevel level, const char *text, Recorder *r)
 {
-  g_mutex_lock (&r->lock);
+  pthread_mutex_lock (&r->lock);
   g_ptr_array_add (r->logs, g_strdup (text));
-  g_mutex_unlock (&r->lock);
+  pthread_mutex_unlock (&r->lock);
 }
 
 Recorder *
@@ -76,8 +78,8 @@ recorder_new (MqttClient *client)
 {
   Recorder *r = g_new0 (Recorder, 1);
 
-  g_mutex_init (&r->lock);
-  g_cond_init (&r->cond);
+  pthread_mutex_init (&r->lock, NULL);
+  pthread_cond_init (&r->cond, NULL);
   r->client = g_object_ref (client);
   r->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) mqtt_message_unref);
   r->published = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -107,8 +109,8 @@ recorder_free (Recorder *r)
   g_ptr_array_unref (r->granted);
   g_ptr_array_unref (r->logs);
   g_clear_error (&r->disconnect_error);
-  g_mutex_clear (&r->lock);
-  g_cond_clear (&r->cond);
+  pthread_mutex_destroy (&r->lock);
+  pthread_cond_destroy (&r->cond);
   g_free (r);
 }
 
@@ -116,9 +118,9 @@ recorder_free (Recorder *r)
   guint recorder_##name (Recorder *r)   \
   {                                     \
     guint n;                            \
-    g_mutex_lock (&r->lock);            \
+    pthread_mutex_lock (&r->lock);            \
     n = (expr);                         \
-    g_mutex_unlock (&r->lock);          \
+    pthread_mutex_unlock (&r->lock);          \
     return n;                           \
   }
 
@@ -160,9 +162,20 @@ recorder_wait (Recorder *r, guint (*counter) (Recorder *), guint n, gboolean mai
     {
       if (counter (r) >= n)
         return;
-      g_mutex_lock (&r->lock);
-      g_cond_wait_until (&r->cond, &r->lock, MIN (end, g_get_monotonic_time () + 50000));
-      g_mutex_unlock (&r->lock);
+      {
+        struct timespec ts;
+
+        clock_gettime (CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 50 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000)
+          {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+          }
+        pthread_mutex_lock (&r->lock);
+        pthread_cond_timedwait (&r->cond, &r->lock, &ts);
+        pthread_mutex_unlock (&r->lock);
+      }
       if (g_get_monotonic_time () > end)
         g_error ("Timed out waiting for %s >= %u (now %u)", what, n, counter (r));
     }

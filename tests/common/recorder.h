@@ -2,14 +2,16 @@
 
 #pragma once
 
+#include <pthread.h>
+
 #include <mqtt-glib/mqtt-glib.h>
 
 G_BEGIN_DECLS
 
 typedef struct {
   MqttClient *client;
-  GMutex lock;
-  GCond cond;
+  pthread_mutex_t lock;   /* POSIX, so that ThreadSanitizer sees it */
+  pthread_cond_t cond;
   GPtrArray *messages;      /* MqttMessage */
   GArray *published;        /* guint mids */
   GArray *subscribed;       /* guint mids */
