@@ -588,18 +588,25 @@ mqtt_session_disconnect (MqttSession *session, gint64 now)
 /* ------------------------------------------------------------------------ */
 /* Connection life cycle */
 
-void
-mqtt_session_connection_made (MqttSession *session, gint64 now)
+/* The bytes waiting for the connection are gone with it. QoS 0 messages
+ * that reached the socket count as published, as in Paho; those that did
+ * not are reported dropped with @code. */
+static void
+discard_output (MqttSession *session, MqttError code)
 {
   guint16 mid;
 
-  /* Whatever a previous connection left unwritten is gone with it. */
   while (mqtt_outbuf_pop_mark (session->out, &mid))
     push_event (session, MQTT_SESSION_EVENT_PUBLISHED, mid);
   while (mqtt_outbuf_pop_any_mark (session->out, &mid))
-    push_dropped (session, mid, MQTT_ERROR_CONN_LOST);
+    push_dropped (session, mid, code);
   mqtt_outbuf_clear (session->out);
+}
 
+void
+mqtt_session_connection_made (MqttSession *session, gint64 now)
+{
+  discard_output (session, MQTT_ERROR_CONN_LOST);
   mqtt_decoder_reset (session->decoder);
   mqtt_decoder_set_protocol_level (session->decoder, session->config.protocol);
   mqtt_decoder_set_max_packet_size (session->decoder, session->config.max_packet_size);
@@ -614,15 +621,8 @@ void
 mqtt_session_connection_lost (MqttSession *session, gboolean reconnect)
 {
   GList *l, *next;
-  guint16 mid;
 
-  /* QoS 0 messages that reached the socket count as published, as in
-   * Paho; those that did not are reported dropped. */
-  while (mqtt_outbuf_pop_mark (session->out, &mid))
-    push_event (session, MQTT_SESSION_EVENT_PUBLISHED, mid);
-  while (mqtt_outbuf_pop_any_mark (session->out, &mid))
-    push_dropped (session, mid, MQTT_ERROR_CONN_LOST);
-  mqtt_outbuf_clear (session->out);
+  discard_output (session, MQTT_ERROR_CONN_LOST);
   mqtt_decoder_reset (session->decoder);
 
   /* In-flight messages stay in flight: they are resent, with DUP, after
@@ -655,11 +655,8 @@ mqtt_session_reset (MqttSession *session)
 {
   GHashTableIter iter;
   gpointer record;
-  guint16 mid;
 
-  while (mqtt_outbuf_pop_any_mark (session->out, &mid))
-    push_dropped (session, mid, MQTT_ERROR_NO_CONN);
-  mqtt_outbuf_clear (session->out);
+  discard_output (session, MQTT_ERROR_NO_CONN);
   g_hash_table_iter_init (&iter, session->records);
   while (g_hash_table_iter_next (&iter, NULL, &record))
     {

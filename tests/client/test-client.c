@@ -203,18 +203,7 @@ test_connect_unreachable (void)
   g_autoptr(GError) error = NULL;
   guint16 port;
 
-  {
-    /* A port nobody listens on: bind, note, close. */
-    g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                         G_SOCKET_PROTOCOL_TCP, NULL);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
-
-    g_assert_true (g_socket_bind (s, addr, FALSE, NULL));
-    bound = g_socket_get_local_address (s, NULL);
-    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  }
+  port = test_free_port ();
 
   g_assert_false (mqtt_client_connect_to_broker (client, "127.0.0.1", port, 60, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
@@ -797,17 +786,7 @@ test_loop_forever_first_failure (void)
   g_autoptr(GError) error = NULL;
   guint16 port;
 
-  {
-    g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                         G_SOCKET_PROTOCOL_TCP, NULL);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
-
-    g_assert_true (g_socket_bind (s, addr, FALSE, NULL));
-    bound = g_socket_get_local_address (s, NULL);
-    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  }
+  port = test_free_port ();
   g_assert_true (mqtt_client_connect_deferred (client, "127.0.0.1", port, 60, &error));
   g_assert_false (mqtt_client_loop_forever (client, FALSE, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);

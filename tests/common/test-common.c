@@ -101,8 +101,8 @@ struct _TestBroker {
   guint16 port;
 };
 
-static guint16
-free_port (void)
+guint16
+test_free_port (void)
 {
   g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                                             G_SOCKET_PROTOCOL_TCP, NULL);
@@ -167,7 +167,7 @@ test_broker_new (const char *extra_config)
 
   broker->dir = g_dir_make_tmp ("mqtt-glib-broker-XXXXXX", &error);
   g_assert_no_error (error);
-  broker->port = free_port ();
+  broker->port = test_free_port ();
   broker->config_path = g_build_filename (broker->dir, "mosquitto.conf", NULL);
   /* "user root": when the tests run as root, mosquitto would otherwise
    * switch to the mosquitto user, which cannot write to the private

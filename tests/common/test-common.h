@@ -21,6 +21,9 @@ void test_wait_until_full (gboolean (*cond) (gpointer), gpointer data, guint tim
 /* Iterates the thread-default main context for @ms milliseconds. */
 void test_run_for (guint ms);
 
+/* A loopback TCP port nobody listens on (just now). */
+guint16 test_free_port (void);
+
 /* A mosquitto on 127.0.0.1, with a generated configuration. */
 typedef struct _TestBroker TestBroker;
 

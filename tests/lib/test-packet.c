@@ -7,39 +7,9 @@
 
 #include "mqtt-error.h"
 #include "mqtt-packet-private.h"
+#include "test-common.h"
 
-/* Bytes written as hex pairs and 'quoted text', separated by spaces:
- * "30 05 00 03 'a/b'". */
-static GByteArray *
-parse_bytes (const char *spec)
-{
-  GByteArray *out = g_byte_array_new ();
-  const char *p = spec;
-
-  while (*p)
-    {
-      if (*p == ' ')
-        p++;
-      else if (*p == '\'')
-        {
-          const char *end = strchr (p + 1, '\'');
-
-          g_assert_nonnull (end);
-          g_byte_array_append (out, (const guint8 *) p + 1, end - p - 1);
-          p = end + 1;
-        }
-      else
-        {
-          guint8 b;
-
-          g_assert_true (g_ascii_isxdigit (p[0]) && g_ascii_isxdigit (p[1]));
-          b = g_ascii_xdigit_value (p[0]) << 4 | g_ascii_xdigit_value (p[1]);
-          g_byte_array_append (out, &b, 1);
-          p += 2;
-        }
-    }
-  return out;
-}
+#define parse_bytes test_parse_bytes
 
 static GBytes *
 bytes_from_string (const char *s)
