@@ -194,7 +194,7 @@ struct _MqttClient {
   GList *disconnect_ops;
   GHashTable *mid_ops;        /* mid -> Op */
 
-  /* Events being emitted (context thread only) */
+  /* Events being emitted, taken from the session's queue (context thread only) */
   GArray *events;
   guint events_head;
 
@@ -336,17 +336,17 @@ rearm_timer_locked (MqttClient *self)
     set_timer_locked (self, deadline);
 }
 
+/* The client's own events go through the session's queue, which the lock
+ * guards: they can be made in any thread, and stay in order. */
 static void
 push_client_event_locked (MqttClient *self, MqttSessionEventType type, gint code, GError *error)
 {
   MqttSessionEvent event = { 0 };
 
-  /* Keep the order: what the session produced so far comes first. */
-  mqtt_session_take_events (self->session, self->events);
   event.type = type;
   event.code = code;
   event.error = error;
-  g_array_append_val (self->events, event);
+  mqtt_session_push_event (self->session, &event);
 }
 
 G_GNUC_PRINTF (3, 4) static void
@@ -357,13 +357,12 @@ client_log_locked (MqttClient *self, MqttLogLevel level, const char *format, ...
 
   if (!self->log_wanted)
     return;
-  mqtt_session_take_events (self->session, self->events);
   event.type = MQTT_SESSION_EVENT_LOG;
   event.code = level;
   va_start (args, format);
   event.text = g_strdup_vprintf (format, args);
   va_end (args);
-  g_array_append_val (self->events, event);
+  mqtt_session_push_event (self->session, &event);
 }
 
 static void
@@ -2979,8 +2978,8 @@ publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize
       if (self->transport && self->write_source == NULL &&
           mqtt_outbuf_get_length (mqtt_session_get_output (self->session)) >= EAGER_FLUSH_BYTES)
         attempt = flush_locked (self);
-      if (self->transport)
-        kick_locked (self);
+      /* A pump writes the rest and emits what came of it. */
+      kick_locked (self);
     }
   client_unlock (self);
   cancel_and_unref (attempt);

@@ -84,6 +84,9 @@ MqttSessionConfig *mqtt_session_get_config (MqttSession *session);
 
 MqttSessionState mqtt_session_get_state (MqttSession *session);
 MqttOutbuf *mqtt_session_get_output (MqttSession *session);
+/* Queues an event made by the caller (the client's own events), after the
+ * session's; takes what @event points to. */
+void mqtt_session_push_event (MqttSession *session, const MqttSessionEvent *event);
 /* Moves the pending events to @events (an array of MqttSessionEvent). */
 void mqtt_session_take_events (MqttSession *session, GArray *events);
 gboolean mqtt_session_has_events (MqttSession *session);

@@ -189,6 +189,12 @@ mqtt_session_take_events (MqttSession *session, GArray *events)
   g_array_set_clear_func (session->events, (GDestroyNotify) mqtt_session_event_clear);
 }
 
+void
+mqtt_session_push_event (MqttSession *session, const MqttSessionEvent *event)
+{
+  g_array_append_vals (session->events, event, 1);
+}
+
 gboolean
 mqtt_session_has_events (MqttSession *session)
 {

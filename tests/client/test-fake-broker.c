@@ -622,9 +622,174 @@ test_reconnect_backoff (void)
   g_assert_cmpint (times[3] - times[2], <, 2700 * MS);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Subscriptions the broker refuses */
+
+static void
+script_suback_failure (FakeBroker *broker, gpointer data)
+{
+  g_auto (MqttPacket) subscribe = { 0 };
+  g_autofree char *reply = NULL;
+
+  fake_broker_handshake (broker, 0, FALSE);
+  expect_type (broker, MQTT_PACKET_SUBSCRIBE, &subscribe);
+  g_assert_cmpuint (subscribe.subscribe.n_topics, ==, 2);
+  reply = g_strdup_printf ("90 04 %02x %02x 01 80", subscribe.packet_id >> 8,
+                           subscribe.packet_id & 0xff);
+  fake_broker_send (broker, reply);
+  expect_type (broker, MQTT_PACKET_DISCONNECT, NULL);
+}
+
+static void
+test_suback_failure (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_suback_failure, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+  const char *filters[] = { "allowed", "forbidden" };
+  const MqttQos qos[] = { 1, 2 };
+  const guint8 *granted;
+
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  g_assert_true (mqtt_client_subscribe_multiple (client, filters, qos, 2, NULL, &error));
+  RECORDER_WAIT (r, recorder_subscribed, 1);
+  g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (r->granted, 0)), ==, 2);
+  granted = g_bytes_get_data (g_ptr_array_index (r->granted, 0), NULL);
+  g_assert_cmpuint (granted[0], ==, 1);
+  g_assert_cmpuint (granted[1], ==, 0x80);
+  mqtt_client_disconnect_from_broker (client, NULL);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+}
+
+/* ------------------------------------------------------------------------ */
+/* GLib logging */
+
+static GPtrArray *glib_log_lines;
+static GMutex glib_log_lock;
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  const char *domain = NULL, *message = NULL;
+  gsize i;
+
+  for (i = 0; i < n_fields; i++)
+    {
+      if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+        domain = fields[i].value;
+      else if (g_str_equal (fields[i].key, "MESSAGE"))
+        message = fields[i].value;
+    }
+  if (g_strcmp0 (domain, "Mqtt") == 0 && message && !(level & G_LOG_LEVEL_ERROR))
+    {
+      g_mutex_lock (&glib_log_lock);
+      g_ptr_array_add (glib_log_lines, g_strdup (message));
+      g_mutex_unlock (&glib_log_lock);
+      return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
+static void
+script_logger (FakeBroker *broker, gpointer data)
+{
+  fake_broker_handshake (broker, 0, FALSE);
+  expect_type (broker, MQTT_PACKET_PUBLISH, NULL);
+  expect_type (broker, MQTT_PACKET_PUBLISH, NULL);
+  expect_type (broker, MQTT_PACKET_DISCONNECT, NULL);
+}
+
+static void
+test_logger (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_logger, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+  gboolean saw_connect = FALSE, saw_second = FALSE;
+  guint i, before;
+
+  mqtt_client_enable_logger (client);
+  mqtt_client_set_credentials (client, "someone", "Tr0ub4dor&3");
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  mqtt_client_publish (client, "first", NULL, 0, 0, FALSE, NULL, NULL);
+  RECORDER_WAIT (r, recorder_published, 1);
+
+  g_mutex_lock (&glib_log_lock);
+  for (i = 0; i < glib_log_lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (glib_log_lines, i);
+
+      g_assert_null (strstr (line, "Tr0ub4dor"));
+      saw_connect |= g_str_has_prefix (line, "Sending CONNECT (u1, p1");
+    }
+  before = glib_log_lines->len;
+  g_mutex_unlock (&glib_log_lock);
+  g_assert_true (saw_connect);
+
+  /* Disabled: the log signal goes on, GLib's log hears nothing more. */
+  mqtt_client_disable_logger (client);
+  mqtt_client_publish (client, "second", NULL, 0, 0, FALSE, NULL, NULL);
+  RECORDER_WAIT (r, recorder_published, 2);
+  for (i = 0; i < r->logs->len; i++)
+    saw_second |= strstr (g_ptr_array_index (r->logs, i), "'second'") != NULL;
+  g_assert_true (saw_second);
+  g_mutex_lock (&glib_log_lock);
+  g_assert_cmpuint (glib_log_lines->len, ==, before);
+  g_mutex_unlock (&glib_log_lock);
+
+  mqtt_client_disconnect_from_broker (client, NULL);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Local address */
+
+static void
+script_bind (FakeBroker *broker, gpointer data)
+{
+  fake_broker_handshake (broker, 0, FALSE);
+  expect_type (broker, MQTT_PACKET_DISCONNECT, NULL);
+}
+
+static void
+test_bind_address (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_bind, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autofree char *local_ip = NULL;
+
+  /* Not an address: a clear error. */
+  mqtt_client_set_bind_address (client, "not-an-address");
+  g_assert_false (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                 fake_broker_get_port (broker), 60, NULL, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+  g_clear_error (&error);
+
+  /* 127.0.0.2 is a loopback address too: the connection comes from it. */
+  mqtt_client_set_bind_address (client, "127.0.0.2");
+  g_assert_cmpstr (mqtt_client_get_bind_address (client), ==, "127.0.0.2");
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  g_assert_no_error (error);
+  local = g_socket_get_local_address (mqtt_client_get_socket (client), &error);
+  local_ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
+  g_assert_cmpstr (local_ip, ==, "127.0.0.2");
+  mqtt_client_disconnect_from_broker (client, NULL);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+}
+
 int
 main (int argc, char *argv[])
 {
+  /* Before anything logs: GLib's log writer can be set once. */
+  glib_log_lines = g_ptr_array_new_with_free_func (g_free);
+  g_log_set_writer_func (capture_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/fake/connect-bytes", test_connect_bytes);
@@ -639,6 +804,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/fake/keepalive", test_keepalive);
   g_test_add_func ("/fake/keepalive-answered", test_keepalive_answered);
   g_test_add_func ("/fake/reconnect-backoff", test_reconnect_backoff);
+  g_test_add_func ("/fake/suback-failure", test_suback_failure);
+  g_test_add_func ("/fake/logger", test_logger);
+  g_test_add_func ("/fake/bind-address", test_bind_address);
 
   return g_test_run ();
 }
