@@ -684,7 +684,7 @@ complete_disconnect_ops (MqttClient *self)
 }
 
 static Op *
-take_mid_op (MqttClient *self, guint16 mid)
+take_mid_op (MqttClient *self, guint mid)
 {
   Op *op = NULL;
 
@@ -800,7 +800,7 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
     case MQTT_SESSION_EVENT_PUBLISHED:
       if ((op = take_mid_op (self, event->mid)))
         op_complete (self, op, NULL);
-      g_signal_emit (self, signals[SIGNAL_PUBLISHED], 0, (guint) event->mid);
+      g_signal_emit (self, signals[SIGNAL_PUBLISHED], 0, event->mid);
       break;
 
     case MQTT_SESSION_EVENT_SUBSCRIBED:
@@ -815,14 +815,14 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
             op->granted = g_bytes_ref (event->granted);
             op_complete (self, op, NULL);
           }
-        g_signal_emit (self, signals[SIGNAL_SUBSCRIBED], 0, (guint) event->mid, granted);
+        g_signal_emit (self, signals[SIGNAL_SUBSCRIBED], 0, event->mid, granted);
         break;
       }
 
     case MQTT_SESSION_EVENT_UNSUBSCRIBED:
       if ((op = take_mid_op (self, event->mid)))
         op_complete (self, op, NULL);
-      g_signal_emit (self, signals[SIGNAL_UNSUBSCRIBED], 0, (guint) event->mid);
+      g_signal_emit (self, signals[SIGNAL_UNSUBSCRIBED], 0, event->mid);
       break;
 
     case MQTT_SESSION_EVENT_DROPPED:
@@ -2962,7 +2962,7 @@ publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize
                   GError **error)
 {
   GCancellable *attempt = NULL;
-  guint16 id = 0;
+  guint id = 0;
   gboolean ok;
 
   if (!check_publish (topic, length, qos, error))
@@ -3163,7 +3163,7 @@ request_internal (MqttClient *self, gboolean subscribe, const char *const *filte
                   const MqttQos *qos, gsize n, Op *op, guint *mid, GError **error)
 {
   g_autofree MqttTopicRequest *requests = make_requests (filters, qos, n, subscribe, error);
-  guint16 id = 0;
+  guint id = 0;
   gboolean ok;
 
   if (requests == NULL)

@@ -30,11 +30,11 @@ void mqtt_outbuf_commit (MqttOutbuf *outbuf);
 void mqtt_outbuf_append_bytes (MqttOutbuf *outbuf, GBytes *bytes);
 
 /* Marks the current end of the stream with @mid. */
-void mqtt_outbuf_mark (MqttOutbuf *outbuf, guint16 mid);
+void mqtt_outbuf_mark (MqttOutbuf *outbuf, guint mid);
 /* Pops the oldest mark whose bytes have all been consumed. */
-gboolean mqtt_outbuf_pop_mark (MqttOutbuf *outbuf, guint16 *mid);
+gboolean mqtt_outbuf_pop_mark (MqttOutbuf *outbuf, guint *mid);
 /* Pops the oldest mark, written or not (to report what a lost connection dropped). */
-gboolean mqtt_outbuf_pop_any_mark (MqttOutbuf *outbuf, guint16 *mid);
+gboolean mqtt_outbuf_pop_any_mark (MqttOutbuf *outbuf, guint *mid);
 
 gsize mqtt_outbuf_get_length (MqttOutbuf *outbuf);
 /* Fills up to @max vectors with the pending bytes, oldest first. */

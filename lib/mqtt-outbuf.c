@@ -20,7 +20,7 @@ typedef struct {
 
 typedef struct {
   guint64 end;         /* stream position just after the message */
-  guint16 mid;
+  guint mid;
 } Mark;
 
 struct _MqttOutbuf {
@@ -135,7 +135,7 @@ mqtt_outbuf_append_bytes (MqttOutbuf *outbuf, GBytes *bytes)
 }
 
 void
-mqtt_outbuf_mark (MqttOutbuf *outbuf, guint16 mid)
+mqtt_outbuf_mark (MqttOutbuf *outbuf, guint mid)
 {
   Mark mark = { outbuf->appended, mid };
 
@@ -143,7 +143,7 @@ mqtt_outbuf_mark (MqttOutbuf *outbuf, guint16 mid)
 }
 
 static gboolean
-pop_mark (MqttOutbuf *outbuf, gboolean written_only, guint16 *mid)
+pop_mark (MqttOutbuf *outbuf, gboolean written_only, guint *mid)
 {
   Mark *mark;
 
@@ -163,13 +163,13 @@ pop_mark (MqttOutbuf *outbuf, gboolean written_only, guint16 *mid)
 }
 
 gboolean
-mqtt_outbuf_pop_mark (MqttOutbuf *outbuf, guint16 *mid)
+mqtt_outbuf_pop_mark (MqttOutbuf *outbuf, guint *mid)
 {
   return pop_mark (outbuf, TRUE, mid);
 }
 
 gboolean
-mqtt_outbuf_pop_any_mark (MqttOutbuf *outbuf, guint16 *mid)
+mqtt_outbuf_pop_any_mark (MqttOutbuf *outbuf, guint *mid)
 {
   return pop_mark (outbuf, FALSE, mid);
 }

@@ -44,7 +44,7 @@ typedef enum {
 
 typedef struct {
   MqttSessionEventType type;
-  guint16 mid;
+  guint mid;                   /* the application's id; MESSAGE: the packet id */
   gint code;
   gboolean session_present;
   MqttMessage *message;
@@ -115,14 +115,17 @@ gboolean mqtt_session_receive (MqttSession *session, MqttPacket *packet, gint64 
 /* Output: @n_bytes of the outbuf have been written. */
 void mqtt_session_written (MqttSession *session, gsize n_bytes);
 
-/* API calls. Arguments are validated by the caller (topics, QoS). */
+/* API calls. Arguments are validated by the caller (topics, QoS). @mid is
+ * the application's identifier of the operation (for PUBLISHED, SUBSCRIBED,
+ * UNSUBSCRIBED and DROPPED events), not the packet identifier, which is
+ * taken when the packet is first sent: the queue is not bounded by them. */
 gboolean mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *data,
                                gsize length, GBytes *payload, guint8 qos, gboolean retain,
-                               gint64 now, guint16 *mid, GError **error);
+                               gint64 now, guint *mid, GError **error);
 gboolean mqtt_session_subscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
-                                 gint64 now, guint16 *mid, GError **error);
+                                 gint64 now, guint *mid, GError **error);
 gboolean mqtt_session_unsubscribe (MqttSession *session, MqttTopicRequest *topics,
-                                   guint n_topics, gint64 now, guint16 *mid, GError **error);
+                                   guint n_topics, gint64 now, guint *mid, GError **error);
 /* Queues DISCONNECT if connected; returns whether it did. */
 gboolean mqtt_session_disconnect (MqttSession *session, gint64 now);
 

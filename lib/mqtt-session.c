@@ -26,12 +26,21 @@ typedef enum {
   RECORD_REQUEST,
 } RecordKind;
 
-/* An outgoing message. It is in exactly one of the queues `queued` (not sent
- * yet) and `inflight` (sent, ordered by the time of the last send). */
+/* What outgoing messages and requests share. The application knows them
+ * by mid, a 32-bit counter; the broker by packet_id, a 16-bit identifier
+ * taken at the first send and given back at completion. The queue of
+ * unsent messages is thus not limited by the 65535 packet identifiers. */
 typedef struct {
   RecordKind kind;
   GList link;
-  guint16 mid;
+  guint mid;
+  guint16 packet_id;   /* 0 until sent */
+} Record;
+
+/* An outgoing message. It is in exactly one of the queues `queued` (not sent
+ * yet) and `inflight` (sent, ordered by the time of the last send). */
+typedef struct {
+  Record r;
   guint8 qos;
   gboolean retain;
   gboolean sent_once;   /* resends carry DUP */
@@ -43,9 +52,7 @@ typedef struct {
 
 /* An outgoing SUBSCRIBE or UNSUBSCRIBE, until its acknowledgement. */
 typedef struct {
-  RecordKind kind;
-  GList link;
-  guint16 mid;
+  Record r;
   gboolean subscribe;
   gboolean sent;
   MqttTopicRequest *topics;
@@ -59,12 +66,14 @@ struct _MqttSession {
   MqttOutbuf *out;
   GArray *events;
 
-  GHashTable *records;        /* mid -> OutMessage or OutRequest */
   GQueue queued;              /* OutMessage, FIFO */
   GQueue inflight;            /* OutMessage, oldest send first */
   GQueue requests;            /* OutRequest, oldest first */
-  guint16 last_mid;
-  GHashTable *incoming_qos2;  /* mids whose PUBREC was sent, until PUBREL */
+  guint n_records;            /* messages and requests held */
+  GHashTable *by_packet_id;   /* packet_id -> Record, for what was sent */
+  guint last_mid;
+  guint16 last_packet_id;
+  GHashTable *incoming_qos2;  /* packet ids whose PUBREC was sent, until PUBREL */
 
   gint64 connect_started;
   gint64 last_in;
@@ -98,7 +107,7 @@ mqtt_session_new (void)
   session->out = mqtt_outbuf_new ();
   session->events = g_array_new (FALSE, TRUE, sizeof (MqttSessionEvent));
   g_array_set_clear_func (session->events, (GDestroyNotify) mqtt_session_event_clear);
-  session->records = g_hash_table_new (NULL, NULL);
+  session->by_packet_id = g_hash_table_new (NULL, NULL);
   session->incoming_qos2 = g_hash_table_new (NULL, NULL);
   return session;
 }
@@ -123,18 +132,22 @@ out_request_free (OutRequest *request)
 }
 
 static void
-record_free (gpointer record)
+record_free (Record *record)
 {
-  if (*(RecordKind *) record == RECORD_MESSAGE)
-    out_message_free (record);
+  if (record->kind == RECORD_MESSAGE)
+    out_message_free ((OutMessage *) record);
   else
-    out_request_free (record);
+    out_request_free ((OutRequest *) record);
 }
 
+/* Frees every record of @queue. */
 static void
-record_free_func (gpointer key, gpointer record, gpointer user_data)
+clear_queue (GQueue *queue)
 {
-  record_free (record);
+  GList *l;
+
+  while ((l = g_queue_pop_head_link (queue)))
+    record_free (l->data);
 }
 
 void
@@ -145,8 +158,10 @@ mqtt_session_free (MqttSession *session)
   if (session == NULL)
     return;
   config = &session->config;
-  g_hash_table_foreach (session->records, (GHFunc) record_free_func, NULL);
-  g_hash_table_unref (session->records);
+  clear_queue (&session->queued);
+  clear_queue (&session->inflight);
+  clear_queue (&session->requests);
+  g_hash_table_unref (session->by_packet_id);
   g_hash_table_unref (session->incoming_qos2);
   g_array_unref (session->events);
   mqtt_outbuf_free (session->out);
@@ -217,7 +232,7 @@ mqtt_session_get_queued_count (MqttSession *session)
 /* Events and logging */
 
 static MqttSessionEvent *
-push_event (MqttSession *session, MqttSessionEventType type, guint16 mid)
+push_event (MqttSession *session, MqttSessionEventType type, guint mid)
 {
   MqttSessionEvent *event;
 
@@ -250,7 +265,7 @@ session_log (MqttSession *session, MqttLogLevel level, const char *format, ...)
   G_STMT_END
 
 static void
-push_dropped (MqttSession *session, guint16 mid, MqttError code)
+push_dropped (MqttSession *session, guint mid, MqttError code)
 {
   push_event (session, MQTT_SESSION_EVENT_DROPPED, mid)->code = code;
 }
@@ -335,12 +350,12 @@ send_message (MqttSession *session, OutMessage *message, gint64 now)
   const guint8 *data = g_bytes_get_data (message->payload, &length);
 
   if (message->state == OUT_WAIT_PUBCOMP)
-    send_ack (session, MQTT_PACKET_PUBREL, message->mid, now);
+    send_ack (session, MQTT_PACKET_PUBREL, message->r.packet_id, now);
   else
     {
       send_publish (session, message->topic, strlen (message->topic), data, length,
                     message->payload, message->qos, message->retain, message->sent_once,
-                    message->mid, now);
+                    message->r.packet_id, now);
       message->sent_once = TRUE;
     }
   message->sent_at = now;
@@ -354,7 +369,7 @@ send_request (MqttSession *session, OutRequest *request, gint64 now)
   guint i;
 
   packet.type = request->subscribe ? MQTT_PACKET_SUBSCRIBE : MQTT_PACKET_UNSUBSCRIBE;
-  packet.packet_id = request->mid;
+  packet.packet_id = request->r.packet_id;
   packet.subscribe.topics = request->topics;
   packet.subscribe.n_topics = request->n_topics;
   /* Sizes were checked when the request was made. */
@@ -370,7 +385,7 @@ send_request (MqttSession *session, OutRequest *request, gint64 now)
       g_autoptr(GString) text = g_string_new (NULL);
 
       g_string_printf (text, "Sending %s (d0, m%u) [", mqtt_packet_type_name (packet.type),
-                       request->mid);
+                       request->r.packet_id);
       for (i = 0; i < request->n_topics; i++)
         {
           if (request->subscribe)
@@ -384,6 +399,60 @@ send_request (MqttSession *session, OutRequest *request, gint64 now)
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* Identifiers */
+
+static guint
+allocate_mid (MqttSession *session)
+{
+  session->last_mid = session->last_mid == G_MAXUINT ? 1 : session->last_mid + 1;
+  return session->last_mid;
+}
+
+/* Gives @record a packet identifier no other sent record holds; FALSE when
+ * all 65535 are taken (the record then waits). */
+static gboolean
+take_packet_id (MqttSession *session, Record *record)
+{
+  guint tries;
+
+  if (record->packet_id != 0)
+    return TRUE;
+  for (tries = 0; tries < G_MAXUINT16; tries++)
+    {
+      session->last_packet_id = session->last_packet_id == G_MAXUINT16
+                                  ? 1 : session->last_packet_id + 1;
+      if (!g_hash_table_contains (session->by_packet_id,
+                                  GUINT_TO_POINTER (session->last_packet_id)))
+        {
+          record->packet_id = session->last_packet_id;
+          g_hash_table_insert (session->by_packet_id, GUINT_TO_POINTER (record->packet_id), record);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+release_packet_id (MqttSession *session, Record *record)
+{
+  if (record->packet_id == 0)
+    return;
+  g_hash_table_remove (session->by_packet_id, GUINT_TO_POINTER (record->packet_id));
+  record->packet_id = 0;
+}
+
+static Record *
+find_sent (MqttSession *session, guint16 packet_id, RecordKind kind)
+{
+  Record *record = g_hash_table_lookup (session->by_packet_id, GUINT_TO_POINTER (packet_id));
+
+  return record && record->kind == kind ? record : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sending what waits */
+
 static gboolean
 window_open (MqttSession *session)
 {
@@ -391,57 +460,45 @@ window_open (MqttSession *session)
          session->inflight.length < session->config.max_inflight;
 }
 
-/* Sends queued messages while the window allows. */
+/* Sends the requests not sent yet, then queued messages while the window
+ * (and the supply of packet identifiers) allows. Connected only. */
 static void
-fill_window (MqttSession *session, gint64 now)
+send_waiting (MqttSession *session, gint64 now)
 {
   OutMessage *message;
+  GList *l;
+
+  for (l = session->requests.head; l; l = l->next)
+    {
+      OutRequest *req = l->data;
+
+      if (!req->sent && take_packet_id (session, &req->r))
+        send_request (session, req, now);
+    }
 
   while ((message = g_queue_peek_head (&session->queued)))
     {
-      if (message->qos > 0 && !window_open (session))
+      if (message->qos > 0 && (!window_open (session) || !take_packet_id (session, &message->r)))
         break;
-      g_queue_unlink (&session->queued, &message->link);
+      g_queue_unlink (&session->queued, &message->r.link);
       send_message (session, message, now);
       if (message->qos == 0)
         {
           /* Queued while disconnected: reported published once written. */
-          mqtt_outbuf_mark (session->out, message->mid);
-          g_hash_table_remove (session->records, GUINT_TO_POINTER (message->mid));
+          mqtt_outbuf_mark (session->out, message->r.mid);
+          session->n_records--;
           out_message_free (message);
           continue;
         }
       message->state = message->qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
-      g_queue_push_tail_link (&session->inflight, &message->link);
+      g_queue_push_tail_link (&session->inflight, &message->r.link);
     }
-}
-
-/* ------------------------------------------------------------------------ */
-/* Identifiers */
-
-static gboolean
-allocate_mid (MqttSession *session, guint16 *mid, GError **error)
-{
-  guint tries;
-
-  for (tries = 0; tries < G_MAXUINT16; tries++)
-    {
-      session->last_mid = session->last_mid == G_MAXUINT16 ? 1 : session->last_mid + 1;
-      if (!g_hash_table_contains (session->records, GUINT_TO_POINTER (session->last_mid)))
-        {
-          *mid = session->last_mid;
-          return TRUE;
-        }
-    }
-  g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE,
-                       "All 65535 packet identifiers are in use");
-  return FALSE;
 }
 
 static gboolean
 queue_has_room (MqttSession *session, GError **error)
 {
-  guint held = g_hash_table_size (session->records);
+  guint held = session->n_records;
 
   if (session->config.max_queued > 0 && held >= session->config.max_queued)
     {
@@ -457,7 +514,7 @@ queue_has_room (MqttSession *session, GError **error)
 
 gboolean
 mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *data, gsize length,
-                      GBytes *payload, guint8 qos, gboolean retain, gint64 now, guint16 *mid,
+                      GBytes *payload, guint8 qos, gboolean retain, gint64 now, guint *mid,
                       GError **error)
 {
   OutMessage *message;
@@ -475,9 +532,8 @@ mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *dat
   /* QoS 0 while connected: straight to the wire, no record. */
   if (qos == 0 && session->state == MQTT_SESSION_CONNECTED)
     {
-      if (!allocate_mid (session, mid, error))
-        return FALSE;
-      send_publish (session, topic, topic_length, data, length, payload, 0, retain, FALSE, *mid,
+      *mid = allocate_mid (session);
+      send_publish (session, topic, topic_length, data, length, payload, 0, retain, FALSE, 0,
                     now);
       mqtt_outbuf_mark (session->out, *mid);
       return TRUE;
@@ -492,29 +548,30 @@ mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *dat
       return FALSE;
     }
 
-  if (!queue_has_room (session, error) || !allocate_mid (session, mid, error))
+  if (!queue_has_room (session, error))
     return FALSE;
 
+  *mid = allocate_mid (session);
   message = g_new0 (OutMessage, 1);
-  message->kind = RECORD_MESSAGE;
-  message->link.data = message;
-  message->mid = *mid;
+  message->r.kind = RECORD_MESSAGE;
+  message->r.link.data = message;
+  message->r.mid = *mid;
   message->qos = qos;
   message->retain = retain;
   message->topic = g_strdup (topic);
   message->payload = payload ? g_bytes_ref (payload) : g_bytes_new (data, length);
   message->state = OUT_QUEUED;
-  g_hash_table_insert (session->records, GUINT_TO_POINTER (*mid), message);
-  g_queue_push_tail_link (&session->queued, &message->link);
+  session->n_records++;
+  g_queue_push_tail_link (&session->queued, &message->r.link);
 
   if (session->state == MQTT_SESSION_CONNECTED)
-    fill_window (session, now);
+    send_waiting (session, now);
   return TRUE;
 }
 
 static gboolean
 request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, guint n_topics,
-         gint64 now, guint16 *mid, GError **error)
+         gint64 now, guint *mid, GError **error)
 {
   OutRequest *req;
   gsize size = 2;
@@ -534,36 +591,34 @@ request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, gui
                            "Too many topic filters for one packet");
       return FALSE;
     }
-  if (!allocate_mid (session, mid, error))
-    return FALSE;
-
+  *mid = allocate_mid (session);
   req = g_new0 (OutRequest, 1);
-  req->kind = RECORD_REQUEST;
-  req->link.data = req;
-  req->mid = *mid;
+  req->r.kind = RECORD_REQUEST;
+  req->r.link.data = req;
+  req->r.mid = *mid;
   req->subscribe = subscribe;
   req->topics = g_memdup2 (topics, n_topics * sizeof *topics);
   req->n_topics = n_topics;
   for (i = 0; i < n_topics; i++)
     req->topics[i].filter = g_strdup (topics[i].filter);
-  g_hash_table_insert (session->records, GUINT_TO_POINTER (*mid), req);
-  g_queue_push_tail_link (&session->requests, &req->link);
+  session->n_records++;
+  g_queue_push_tail_link (&session->requests, &req->r.link);
 
-  if (session->state == MQTT_SESSION_CONNECTED)
+  if (session->state == MQTT_SESSION_CONNECTED && take_packet_id (session, &req->r))
     send_request (session, req, now);
   return TRUE;
 }
 
 gboolean
 mqtt_session_subscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
-                        gint64 now, guint16 *mid, GError **error)
+                        gint64 now, guint *mid, GError **error)
 {
   return request (session, TRUE, topics, n_topics, now, mid, error);
 }
 
 gboolean
 mqtt_session_unsubscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
-                          gint64 now, guint16 *mid, GError **error)
+                          gint64 now, guint *mid, GError **error)
 {
   return request (session, FALSE, topics, n_topics, now, mid, error);
 }
@@ -600,7 +655,7 @@ mqtt_session_disconnect (MqttSession *session, gint64 now)
 static void
 discard_output (MqttSession *session, MqttError code)
 {
-  guint16 mid;
+  guint mid;
 
   while (mqtt_outbuf_pop_mark (session->out, &mid))
     push_event (session, MQTT_SESSION_EVENT_PUBLISHED, mid);
@@ -643,9 +698,10 @@ mqtt_session_connection_lost (MqttSession *session, gboolean reconnect)
         continue;
       if (session->config.clean_session)
         {
-          g_queue_unlink (&session->requests, &req->link);
-          g_hash_table_remove (session->records, GUINT_TO_POINTER (req->mid));
-          push_dropped (session, req->mid, MQTT_ERROR_CONN_LOST);
+          g_queue_unlink (&session->requests, &req->r.link);
+          release_packet_id (session, &req->r);
+          session->n_records--;
+          push_dropped (session, req->r.mid, MQTT_ERROR_CONN_LOST);
           out_request_free (req);
         }
       else
@@ -656,28 +712,28 @@ mqtt_session_connection_lost (MqttSession *session, gboolean reconnect)
   session->state = reconnect ? MQTT_SESSION_WAITING : MQTT_SESSION_IDLE;
 }
 
+static void
+drop_queue (MqttSession *session, GQueue *queue)
+{
+  GList *l;
+
+  for (l = queue->head; l; l = l->next)
+    push_dropped (session, ((Record *) l->data)->mid, MQTT_ERROR_NO_CONN);
+  clear_queue (queue);
+}
+
 void
 mqtt_session_reset (MqttSession *session)
 {
-  GHashTableIter iter;
-  gpointer record;
-
   discard_output (session, MQTT_ERROR_NO_CONN);
-  g_hash_table_iter_init (&iter, session->records);
-  while (g_hash_table_iter_next (&iter, NULL, &record))
-    {
-      push_dropped (session, *(RecordKind *) record == RECORD_MESSAGE
-                               ? ((OutMessage *) record)->mid
-                               : ((OutRequest *) record)->mid,
-                    MQTT_ERROR_NO_CONN);
-      record_free (record);
-    }
-  g_hash_table_remove_all (session->records);
-  g_queue_init (&session->queued);
-  g_queue_init (&session->inflight);
-  g_queue_init (&session->requests);
+  drop_queue (session, &session->inflight);
+  drop_queue (session, &session->queued);
+  drop_queue (session, &session->requests);
+  g_hash_table_remove_all (session->by_packet_id);
+  session->n_records = 0;
   g_hash_table_remove_all (session->incoming_qos2);
   session->last_mid = 0;
+  session->last_packet_id = 0;
   session->state = MQTT_SESSION_IDLE;
 }
 
@@ -734,10 +790,7 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
    * queue as the window allows. */
   for (l = session->inflight.head; l; l = l->next)
     send_message (session, l->data, now);
-  for (l = session->requests.head; l; l = l->next)
-    if (!((OutRequest *) l->data)->sent)
-      send_request (session, l->data, now);
-  fill_window (session, now);
+  send_waiting (session, now);
   return TRUE;
 }
 
@@ -784,26 +837,19 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
 static void
 complete_message (MqttSession *session, OutMessage *message, gint64 now)
 {
-  g_queue_unlink (&session->inflight, &message->link);
-  g_hash_table_remove (session->records, GUINT_TO_POINTER (message->mid));
-  push_event (session, MQTT_SESSION_EVENT_PUBLISHED, message->mid);
+  g_queue_unlink (&session->inflight, &message->r.link);
+  release_packet_id (session, &message->r);
+  session->n_records--;
+  push_event (session, MQTT_SESSION_EVENT_PUBLISHED, message->r.mid);
   out_message_free (message);
-  fill_window (session, now);
-}
-
-static OutMessage *
-find_message (MqttSession *session, guint16 mid)
-{
-  RecordKind *record = g_hash_table_lookup (session->records, GUINT_TO_POINTER (mid));
-
-  return record && *record == RECORD_MESSAGE ? (OutMessage *) record : NULL;
+  send_waiting (session, now);
 }
 
 static gboolean
 handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError **error)
 {
   const guint16 mid = packet->packet_id;
-  OutMessage *message = find_message (session, mid);
+  OutMessage *message = (OutMessage *) find_sent (session, mid, RECORD_MESSAGE);
   const char *name = mqtt_packet_type_name (packet->type);
 
   log_packet (session, "Received %s (Mid: %u)", name, mid);
@@ -823,8 +869,8 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
           message->state = OUT_WAIT_PUBCOMP;
           g_clear_pointer (&message->payload, g_bytes_unref);
           message->payload = g_bytes_new (NULL, 0);
-          g_queue_unlink (&session->inflight, &message->link);
-          g_queue_push_tail_link (&session->inflight, &message->link);
+          g_queue_unlink (&session->inflight, &message->r.link);
+          g_queue_push_tail_link (&session->inflight, &message->r.link);
           send_message (session, message, now);
         }
       else
@@ -861,12 +907,10 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
 }
 
 static gboolean
-handle_request_ack (MqttSession *session, const MqttPacket *packet, GError **error)
+handle_request_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError **error)
 {
   const gboolean is_suback = packet->type == MQTT_PACKET_SUBACK;
-  RecordKind *record = g_hash_table_lookup (session->records,
-                                            GUINT_TO_POINTER (packet->packet_id));
-  OutRequest *req = record && *record == RECORD_REQUEST ? (OutRequest *) record : NULL;
+  OutRequest *req = (OutRequest *) find_sent (session, packet->packet_id, RECORD_REQUEST);
   MqttSessionEvent *event;
 
   if (is_suback && session->config.log_packets)
@@ -892,14 +936,16 @@ handle_request_ack (MqttSession *session, const MqttPacket *packet, GError **err
     return protocol_error (error, "SUBACK with %u return codes for a SUBSCRIBE of %u filters",
                            packet->suback.n_return_codes, req->n_topics);
 
-  g_queue_unlink (&session->requests, &req->link);
-  g_hash_table_remove (session->records, GUINT_TO_POINTER (req->mid));
+  g_queue_unlink (&session->requests, &req->r.link);
+  release_packet_id (session, &req->r);
+  session->n_records--;
   event = push_event (session,
                       is_suback ? MQTT_SESSION_EVENT_SUBSCRIBED : MQTT_SESSION_EVENT_UNSUBSCRIBED,
-                      req->mid);
+                      req->r.mid);
   if (is_suback)
     event->granted = g_bytes_new (packet->suback.return_codes, packet->suback.n_return_codes);
   out_request_free (req);
+  send_waiting (session, now);
   return TRUE;
 }
 
@@ -925,7 +971,7 @@ mqtt_session_receive (MqttSession *session, MqttPacket *packet, gint64 now, GErr
       return handle_ack (session, packet, now, error);
     case MQTT_PACKET_SUBACK:
     case MQTT_PACKET_UNSUBACK:
-      return handle_request_ack (session, packet, error);
+      return handle_request_ack (session, packet, now, error);
     case MQTT_PACKET_PINGRESP:
       log_packet (session, "Received PINGRESP");
       session->ping_sent = 0;
@@ -977,7 +1023,7 @@ mqtt_session_commit_read (MqttSession *session, gsize n_bytes, gint64 now, GErro
 void
 mqtt_session_written (MqttSession *session, gsize n_bytes)
 {
-  guint16 mid;
+  guint mid;
 
   mqtt_outbuf_consume (session->out, n_bytes);
   while (mqtt_outbuf_pop_mark (session->out, &mid))
@@ -1079,8 +1125,8 @@ mqtt_session_tick (MqttSession *session, gint64 now, GError **error)
       while ((oldest = g_queue_peek_head (&session->inflight)) &&
              now - oldest->sent_at >= interval)
         {
-          g_queue_unlink (&session->inflight, &oldest->link);
-          g_queue_push_tail_link (&session->inflight, &oldest->link);
+          g_queue_unlink (&session->inflight, &oldest->r.link);
+          g_queue_push_tail_link (&session->inflight, &oldest->r.link);
           send_message (session, oldest, now);
         }
     }

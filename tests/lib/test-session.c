@@ -126,11 +126,11 @@ connect (Fixture *f, gboolean session_present)
   g_assert_cmpint (mqtt_session_get_state (f->session), ==, MQTT_SESSION_CONNECTED);
 }
 
-static guint16
+static guint
 publish (Fixture *f, guint8 qos, const char *payload)
 {
   g_autoptr(GError) error = NULL;
-  guint16 mid = 0;
+  guint mid = 0;
 
   g_assert_true (mqtt_session_publish (f->session, "t", (const guint8 *) payload,
                                        strlen (payload), NULL, qos, FALSE, f->now, &mid, &error));
@@ -179,7 +179,7 @@ test_window_and_queue (Fixture *f, gconstpointer data)
 {
   MqttSessionConfig *config = mqtt_session_get_config (f->session);
   g_autoptr(GError) error = NULL;
-  guint16 mids[3], mid;
+  guint mids[3], mid;
   guint i;
 
   config->max_inflight = 2;
@@ -196,10 +196,13 @@ test_window_and_queue (Fixture *f, gconstpointer data)
   g_assert_cmpuint (mqtt_session_get_inflight_count (f->session), ==, 2);
   g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, 1);
 
-  receive_ack (f, MQTT_PACKET_PUBACK, mids[0]);
+  /* The queued message takes a packet identifier when it is sent. */
+  receive_ack (f, MQTT_PACKET_PUBACK, sent (f, 1)->packet_id);
   flush (f);
   g_assert_cmpuint (f->sent->len, ==, 4);
-  g_assert_cmpuint (sent (f, 3)->packet_id, ==, mids[2]);
+  g_assert_cmpuint (sent (f, 3)->packet_id, !=, 0);
+  g_assert_cmpuint (sent (f, 3)->packet_id, !=, sent (f, 2)->packet_id);
+  g_assert_cmpuint (mids[2], >, mids[1]);
   g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_PUBLISHED), ==, 1);
   /* Room again in the queue. */
   publish (f, 2, "y");
@@ -213,8 +216,9 @@ test_retry (Fixture *f, gconstpointer data)
   mqtt_session_get_config (f->session)->retry_interval = 5;
   mqtt_session_get_config (f->session)->keepalive = 0;
   connect (f, FALSE);
-  mid = publish (f, 2, "r");
+  publish (f, 2, "r");
   flush (f);
+  mid = sent (f, 1)->packet_id;
   g_assert_false (sent (f, 1)->publish.dup);
   g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, f->now + 5 * SEC);
 
@@ -324,20 +328,25 @@ test_resend_after_reconnect (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   MqttTopicRequest request = { (char *) "s/#", 1 };
-  guint16 m1, m2, sub;
-  guint i;
+  guint16 m1, m2;
+  guint sub, i;
 
   mqtt_session_get_config (f->session)->clean_session = FALSE;
   connect (f, FALSE);
-  m1 = publish (f, 1, "a");
-  m2 = publish (f, 2, "b");
+  publish (f, 1, "a");
+  publish (f, 2, "b");
   g_assert_true (mqtt_session_subscribe (f->session, &request, 1, f->now, &sub, &error));
+  flush (f);
+  m1 = sent (f, 1)->packet_id;
+  m2 = sent (f, 2)->packet_id;
   receive_ack (f, MQTT_PACKET_PUBREC, m2);
   /* QoS 0 written before the loss counts as published; QoS 0 queued for a
    * connection on its way waits for it. */
   publish (f, 0, "c");
   flush (f);
   g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_PUBLISHED), ==, 1);
+  {
+    guint16 sub_id = sent (f, 3)->packet_id;
 
   mqtt_session_connection_lost (f->session, TRUE);
   publish (f, 0, "d");
@@ -353,7 +362,8 @@ test_resend_after_reconnect (Fixture *f, gconstpointer data)
   g_assert_cmpint (sent (f, 2)->type, ==, MQTT_PACKET_PUBREL);
   g_assert_cmpuint (sent (f, 2)->packet_id, ==, m2);
   g_assert_cmpint (sent (f, 3)->type, ==, MQTT_PACKET_SUBSCRIBE);
-  g_assert_cmpuint (sent (f, 3)->packet_id, ==, sub);
+  g_assert_cmpuint (sent (f, 3)->packet_id, ==, sub_id);
+  }
   g_assert_cmpint (sent (f, 4)->type, ==, MQTT_PACKET_PUBLISH);
   g_assert_cmpuint (sent (f, 4)->publish.qos, ==, 0);
   g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_PUBLISHED), ==, 2);
@@ -377,7 +387,7 @@ test_idle_refusals (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   MqttTopicRequest request = { (char *) "s", 0 };
-  guint16 mid;
+  guint mid;
 
   g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 0, FALSE, f->now, &mid,
                                         &error));
@@ -392,25 +402,44 @@ test_idle_refusals (Fixture *f, gconstpointer data)
   g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, 1);
 }
 
+/* The queue holds more messages than there are packet identifiers: they
+ * take one when sent and give it back when acknowledged. */
 static void
-test_mid_allocation (Fixture *f, gconstpointer data)
+test_packet_ids (Fixture *f, gconstpointer data)
 {
-  guint16 first, mid;
-  guint i;
+  g_autoptr(GHashTable) ids = g_hash_table_new (NULL, NULL);
+  guint i, last_mid = 0, total = 70000;
+  guint16 first_id, next_id;
 
   mqtt_session_get_config (f->session)->max_inflight = 0;
   connect (f, FALSE);
-  first = publish (f, 1, "held");
-  /* Wrapping around 65535 skips the identifier still in use and never
-   * gives 0. */
-  for (i = 0; i < 70000; i++)
+  for (i = 0; i < total; i++)
     {
-      mid = publish (f, 0, "");
-      g_assert_cmpuint (mid, !=, 0);
-      g_assert_cmpuint (mid, !=, first);
-      if (i % 1000 == 0)
-        flush (f);
+      guint mid = publish (f, 1, "");
+
+      g_assert_cmpuint (mid, >, last_mid);
+      last_mid = mid;
     }
+  flush (f);
+  /* CONNECT and one PUBLISH per identifier, each identifier once. */
+  g_assert_cmpuint (f->sent->len, ==, 1 + G_MAXUINT16);
+  for (i = 1; i < f->sent->len; i++)
+    {
+      guint16 id = sent (f, i)->packet_id;
+
+      g_assert_cmpuint (id, !=, 0);
+      g_assert_false (g_hash_table_contains (ids, GUINT_TO_POINTER (id)));
+      g_hash_table_add (ids, GUINT_TO_POINTER (id));
+    }
+  g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, total - G_MAXUINT16);
+
+  /* An acknowledgement frees an identifier for the next queued message. */
+  first_id = sent (f, 1)->packet_id;
+  receive_ack (f, MQTT_PACKET_PUBACK, first_id);
+  flush (f);
+  next_id = sent (f, f->sent->len - 1)->packet_id;
+  g_assert_cmpuint (next_id, ==, first_id);
+  g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, total - G_MAXUINT16 - 1);
 }
 
 int
@@ -427,7 +456,7 @@ main (int argc, char *argv[])
   ADD ("incoming-qos2", test_incoming_qos2);
   ADD ("resend-after-reconnect", test_resend_after_reconnect);
   ADD ("idle-refusals", test_idle_refusals);
-  ADD ("mid-allocation", test_mid_allocation);
+  ADD ("packet-ids", test_packet_ids);
 
   return g_test_run ();
 }
