@@ -95,6 +95,12 @@ enum {
   PROP_AUTO_RECONNECT,
   PROP_HOST,
   PROP_PORT,
+  PROP_TLS,
+  PROP_TLS_DATABASE,
+  PROP_TLS_CERTIFICATE,
+  PROP_TLS_INTERACTION,
+  PROP_TLS_INSECURE,
+  PROP_TLS_CERT_REQS,
   N_PROPS
 };
 
@@ -1202,6 +1208,32 @@ set_client_id (MqttClient *self, const char *client_id)
   config->client_id = client_id && client_id[0] ? g_strdup (client_id) : random_client_id ();
 }
 
+/* Connection options are read under the lock when a connection starts. */
+static void
+set_tls_option (MqttClient *self, gboolean *field, gboolean value, guint prop_id)
+{
+  gboolean changed;
+
+  client_lock (self);
+  changed = *field != !!value;
+  *field = !!value;
+  client_unlock (self);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+set_tls_object (MqttClient *self, GObject **field, gpointer value, guint prop_id)
+{
+  gboolean changed;
+
+  client_lock (self);
+  changed = g_set_object (field, value);
+  client_unlock (self);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
 static void
 mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
@@ -1255,6 +1287,25 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       break;
     case PROP_PORT:
       g_value_set_uint (value, self->transport_options.port);
+      break;
+    case PROP_TLS:
+      g_value_set_boolean (value, self->transport_options.tls);
+      break;
+    case PROP_TLS_DATABASE:
+      g_value_set_object (value, self->transport_options.tls_database);
+      break;
+    case PROP_TLS_CERTIFICATE:
+      g_value_set_object (value, self->transport_options.tls_certificate);
+      break;
+    case PROP_TLS_INTERACTION:
+      g_value_set_object (value, self->transport_options.tls_interaction);
+      break;
+    case PROP_TLS_INSECURE:
+      g_value_set_boolean (value, self->transport_options.tls_insecure);
+      break;
+    case PROP_TLS_CERT_REQS:
+      g_value_set_enum (value, self->transport_options.tls_verify ? MQTT_TLS_CERT_REQUIRED
+                                                                  : MQTT_TLS_CERT_NONE);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1319,6 +1370,27 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
       break;
     case PROP_AUTO_RECONNECT:
       mqtt_client_set_auto_reconnect (self, g_value_get_boolean (value));
+      break;
+    case PROP_TLS:
+      set_tls_option (self, &self->transport_options.tls, g_value_get_boolean (value), prop_id);
+      break;
+    case PROP_TLS_DATABASE:
+      set_tls_object (self, (GObject **) &self->transport_options.tls_database,
+                      g_value_get_object (value), prop_id);
+      break;
+    case PROP_TLS_CERTIFICATE:
+      set_tls_object (self, (GObject **) &self->transport_options.tls_certificate,
+                      g_value_get_object (value), prop_id);
+      break;
+    case PROP_TLS_INTERACTION:
+      mqtt_client_set_tls_interaction (self, g_value_get_object (value));
+      break;
+    case PROP_TLS_INSECURE:
+      mqtt_client_tls_insecure_set (self, g_value_get_boolean (value));
+      break;
+    case PROP_TLS_CERT_REQS:
+      set_tls_option (self, &self->transport_options.tls_verify,
+                      g_value_get_enum (value) != MQTT_TLS_CERT_NONE, prop_id);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1398,6 +1470,7 @@ mqtt_client_init (MqttClient *self)
   self->auto_reconnect = TRUE;
   self->timer_armed = -1;
   self->transport_options.port = 1883;
+  self->transport_options.tls_verify = TRUE;
   self->mid_ops = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) op_free);
   self->events = g_array_new (FALSE, TRUE, sizeof (MqttSessionEvent));
   g_array_set_clear_func (self->events, (GDestroyNotify) mqtt_session_event_clear);
@@ -1567,6 +1640,63 @@ mqtt_client_class_init (MqttClientClass *klass)
    */
   properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 1883,
                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MqttClient:tls:
+   *
+   * Whether connections use TLS. mqtt_client_tls_set() and
+   * mqtt_client_tls_set_context() turn it on.
+   */
+  properties[PROP_TLS] = g_param_spec_boolean ("tls", NULL, NULL, FALSE, rw);
+
+  /**
+   * MqttClient:tls-database:
+   *
+   * The certificate authorities trusted to sign the broker's certificate;
+   * %NULL for the system's (Paho's default).
+   */
+  properties[PROP_TLS_DATABASE] =
+    g_param_spec_object ("tls-database", NULL, NULL, G_TYPE_TLS_DATABASE, rw);
+
+  /**
+   * MqttClient:tls-certificate:
+   *
+   * The client's certificate, with its private key, for brokers that
+   * authenticate clients by certificate; %NULL for none.
+   */
+  properties[PROP_TLS_CERTIFICATE] =
+    g_param_spec_object ("tls-certificate", NULL, NULL, G_TYPE_TLS_CERTIFICATE, rw);
+
+  /**
+   * MqttClient:tls-interaction:
+   *
+   * Asked for passwords: the password of an encrypted PKCS #12 client
+   * certificate given to mqtt_client_tls_set(), and PINs of PKCS #11
+   * tokens. Paho has no such callback.
+   */
+  properties[PROP_TLS_INTERACTION] =
+    g_param_spec_object ("tls-interaction", NULL, NULL, G_TYPE_TLS_INTERACTION, rw);
+
+  /**
+   * MqttClient:tls-insecure:
+   *
+   * Accept a broker certificate that is valid but names another host
+   * (Paho's `tls_insecure_set()`). Only the host-name check is skipped: the
+   * certificate must still chain to a trusted authority. Do not use this in
+   * a real system.
+   */
+  properties[PROP_TLS_INSECURE] = g_param_spec_boolean ("tls-insecure", NULL, NULL, FALSE, rw);
+
+  /**
+   * MqttClient:tls-cert-reqs:
+   *
+   * What is required of the broker's certificate (Paho's `cert_reqs`):
+   * %MQTT_TLS_CERT_NONE accepts any certificate. Reads back as
+   * %MQTT_TLS_CERT_REQUIRED or %MQTT_TLS_CERT_NONE.
+   */
+  properties[PROP_TLS_CERT_REQS] =
+    g_param_spec_enum ("tls-cert-reqs", NULL, NULL, MQTT_TYPE_TLS_CERT_REQS,
+                       MQTT_TLS_CERT_REQUIRED, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -2272,6 +2402,255 @@ mqtt_client_disable_logger (MqttClient *self)
   g_return_if_fail (MQTT_IS_CLIENT (self));
   self->logger_enabled = FALSE;
   update_log_wanted (self);
+}
+
+/* ------------------------------------------------------------------------ */
+/* TLS */
+
+static gboolean
+is_pkcs12 (const char *path)
+{
+  return g_str_has_suffix (path, ".p12") || g_str_has_suffix (path, ".pfx");
+}
+
+/* A PKCS #12 file: with no password, or with the one the interaction gives. */
+static GTlsCertificate *
+load_pkcs12 (MqttClient *self, const char *path, GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GTlsInteraction) interaction = NULL;
+  g_autoptr(GTlsPassword) password = NULL;
+  g_autofree char *description = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GTlsCertificate *certificate;
+  char *secret;
+  const guchar *value;
+  gsize length, secret_length;
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+  certificate = g_tls_certificate_new_from_pkcs12 ((const guint8 *) contents, length, NULL,
+                                                   &local_error);
+  if (certificate || !g_error_matches (local_error, G_TLS_ERROR,
+                                       G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD))
+    {
+      if (local_error)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return certificate;
+    }
+
+  client_lock (self);
+  g_set_object (&interaction, self->transport_options.tls_interaction);
+  client_unlock (self);
+  if (interaction == NULL)
+    {
+      g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD,
+                   "The certificate file %s is encrypted: set a tls-interaction to give its "
+                   "password", path);
+      return NULL;
+    }
+
+  description = g_strdup_printf ("Password of the TLS certificate %s", path);
+  password = g_tls_password_new (G_TLS_PASSWORD_NONE, description);
+  for (;;)
+    {
+      g_clear_error (&local_error);
+      if (g_tls_interaction_invoke_ask_password (interaction, password, NULL, error) !=
+          G_TLS_INTERACTION_HANDLED)
+        {
+          if (error && *error == NULL)
+            g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD,
+                         "No password given for the TLS certificate %s", path);
+          return NULL;
+        }
+      value = g_tls_password_get_value (password, &secret_length);
+      secret = g_strndup ((const char *) value, secret_length);
+      certificate = g_tls_certificate_new_from_pkcs12 ((const guint8 *) contents, length, secret,
+                                                       &local_error);
+      memset (secret, 0, secret_length);
+      g_free (secret);
+      if (certificate || !g_error_matches (local_error, G_TLS_ERROR,
+                                           G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD))
+        break;
+      /* Ask again, saying the last one was wrong. */
+      g_tls_password_set_flags (password, G_TLS_PASSWORD_RETRY);
+    }
+  if (local_error)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return certificate;
+}
+
+static GTlsCertificate *
+load_certificate (MqttClient *self, const char *certfile, const char *keyfile, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *key = NULL;
+  GTlsCertificate *certificate;
+
+  if (is_pkcs12 (certfile))
+    return load_pkcs12 (self, certfile, error);
+
+  certificate = g_tls_certificate_new_from_files (certfile, keyfile ? keyfile : certfile,
+                                                  &local_error);
+  if (certificate)
+    return certificate;
+  /* GIO reads unencrypted PEM keys only: say what to do instead. */
+  if (g_file_get_contents (keyfile ? keyfile : certfile, &key, NULL, NULL) &&
+      strstr (key, "ENCRYPTED") != NULL)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED,
+                   "The private key %s is encrypted, which GIO cannot read in PEM form: give "
+                   "the certificate and key as one PKCS #12 file (openssl pkcs12 -export) and "
+                   "its password through the tls-interaction",
+                   keyfile ? keyfile : certfile);
+      return NULL;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
+/**
+ * mqtt_client_tls_set:
+ * @self: a #MqttClient
+ * @ca_certs: (nullable) (type filename): a PEM file of the certificate
+ *   authorities to trust; %NULL for the system's
+ * @certfile: (nullable) (type filename): the client certificate: a PEM file
+ *   (with @keyfile), or a PKCS #12 file (`.p12`, `.pfx`) holding the
+ *   certificate and its key; %NULL for none
+ * @keyfile: (nullable) (type filename): the PEM private key of @certfile, if
+ *   it is not in @certfile
+ * @cert_reqs: what the broker's certificate must satisfy
+ * @tls_version: %MQTT_TLS_VERSION_DEFAULT
+ * @ciphers: (nullable): %NULL
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho's `tls_set()`: connections use TLS, verifying the broker's
+ * certificate against @ca_certs and its host name unless @cert_reqs is
+ * %MQTT_TLS_CERT_NONE (or mqtt_client_tls_insecure_set() says so for the
+ * name). Files are read now, so that a missing or bad file is an error of
+ * this call. An encrypted private key must come as a PKCS #12 file: its
+ * password is asked from #MqttClient:tls-interaction, which must be set
+ * first. GIO reads encrypted keys in no other form, cannot restrict the
+ * cipher suites (the system's crypto policy applies) and cannot pin a TLS
+ * version: @ciphers other than %NULL and @tls_version other than
+ * %MQTT_TLS_VERSION_DEFAULT are refused with %MQTT_ERROR_NOT_SUPPORTED.
+ *
+ * Returns: %TRUE if TLS is configured; %FALSE with the error of reading a
+ *   file (%G_FILE_ERROR, %G_TLS_ERROR), or %MQTT_ERROR_NOT_SUPPORTED
+ */
+gboolean
+mqtt_client_tls_set (MqttClient *self, const char *ca_certs, const char *certfile,
+                     const char *keyfile, MqttTlsCertReqs cert_reqs, MqttTlsVersion tls_version,
+                     const char *ciphers, GError **error)
+{
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+
+  if (tls_version != MQTT_TLS_VERSION_DEFAULT)
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED,
+                           "GIO negotiates the TLS version and cannot pin one: use "
+                           "MQTT_TLS_VERSION_DEFAULT");
+      return FALSE;
+    }
+  if (ciphers != NULL)
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED,
+                           "GIO cannot restrict TLS cipher suites (the system's crypto policy "
+                           "applies): pass no cipher string");
+      return FALSE;
+    }
+  if (ca_certs && !(database = g_tls_file_database_new (ca_certs, error)))
+    return FALSE;
+  if (certfile && !(certificate = load_certificate (self, certfile, keyfile, error)))
+    return FALSE;
+
+  client_lock (self);
+  g_set_object (&self->transport_options.tls_database, database);
+  g_set_object (&self->transport_options.tls_certificate, certificate);
+  self->transport_options.tls_verify = cert_reqs != MQTT_TLS_CERT_NONE;
+  self->transport_options.tls = TRUE;
+  client_unlock (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS_DATABASE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS_CERTIFICATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS_CERT_REQS]);
+  return TRUE;
+}
+
+/**
+ * mqtt_client_tls_set_context:
+ * @self: a #MqttClient
+ * @database: (nullable): the certificate authorities to trust; %NULL for the system's
+ * @certificate: (nullable): the client's certificate with its key, or %NULL
+ *
+ * Paho's `tls_set_context()`: connections use TLS with GIO objects made by
+ * the application, for instance a #GTlsDatabase of a PKCS #11 token, or a
+ * #GTlsCertificate from g_tls_certificate_new_from_pkcs11_uris(). The
+ * broker's certificate is verified. Equivalent to setting
+ * #MqttClient:tls-database, #MqttClient:tls-certificate and #MqttClient:tls.
+ */
+void
+mqtt_client_tls_set_context (MqttClient *self, GTlsDatabase *database,
+                             GTlsCertificate *certificate)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+
+  set_tls_object (self, (GObject **) &self->transport_options.tls_database, database,
+                  PROP_TLS_DATABASE);
+  set_tls_object (self, (GObject **) &self->transport_options.tls_certificate, certificate,
+                  PROP_TLS_CERTIFICATE);
+  set_tls_option (self, &self->transport_options.tls_verify, TRUE, PROP_TLS_CERT_REQS);
+  set_tls_option (self, &self->transport_options.tls, TRUE, PROP_TLS);
+}
+
+/**
+ * mqtt_client_tls_insecure_set:
+ * @self: a #MqttClient
+ * @insecure: %TRUE to accept a certificate that names another host
+ *
+ * Paho's `tls_insecure_set()`; see #MqttClient:tls-insecure.
+ */
+void
+mqtt_client_tls_insecure_set (MqttClient *self, gboolean insecure)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+  set_tls_option (self, &self->transport_options.tls_insecure, insecure, PROP_TLS_INSECURE);
+}
+
+/**
+ * mqtt_client_set_tls_interaction:
+ * @self: a #MqttClient
+ * @interaction: (nullable): a #GTlsInteraction, or %NULL
+ *
+ * Sets #MqttClient:tls-interaction, which is asked for the password of an
+ * encrypted client certificate (set it before mqtt_client_tls_set()) and
+ * for PKCS #11 PINs during handshakes.
+ */
+void
+mqtt_client_set_tls_interaction (MqttClient *self, GTlsInteraction *interaction)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+  set_tls_object (self, (GObject **) &self->transport_options.tls_interaction, interaction,
+                  PROP_TLS_INTERACTION);
+}
+
+/**
+ * mqtt_client_get_tls:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:tls.
+ *
+ * Returns: whether connections use TLS
+ */
+gboolean
+mqtt_client_get_tls (MqttClient *self)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  return self->transport_options.tls;
 }
 
 /* ------------------------------------------------------------------------ */

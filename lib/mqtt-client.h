@@ -111,6 +111,21 @@ void mqtt_client_enable_logger (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
 void mqtt_client_disable_logger (MqttClient *self);
 
+/* TLS */
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_tls_set (MqttClient *self, const char *ca_certs, const char *certfile,
+                              const char *keyfile, MqttTlsCertReqs cert_reqs,
+                              MqttTlsVersion tls_version, const char *ciphers, GError **error);
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_tls_set_context (MqttClient *self, GTlsDatabase *database,
+                                  GTlsCertificate *certificate);
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_tls_insecure_set (MqttClient *self, gboolean insecure);
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_set_tls_interaction (MqttClient *self, GTlsInteraction *interaction);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_get_tls (MqttClient *self);
+
 /* Connecting */
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_connect_to_broker (MqttClient *self, const char *host, guint port,

@@ -20,7 +20,7 @@ G_BEGIN_DECLS
  * The constants of Paho's `paho.mqtt.client` module as registered enumeration
  * types: `MQTTv31`/`MQTTv311` are #MqttProtocolVersion, the QoS integers are
  * #MqttQos, `CONNACK_*` are #MqttConnackCode and `MQTT_LOG_*` are
- * #MqttLogLevel. Their numeric values are Paho's, so integers read from a
+ * #MqttLogLevel; the `ssl` module's `CERT_*` are #MqttTlsCertReqs. Their numeric values are Paho's, so integers read from a
  * Paho program keep their meaning.
  */
 
@@ -91,5 +91,40 @@ typedef enum {
   MQTT_LOG_ERR = 0x08,
   MQTT_LOG_DEBUG = 0x10,
 } MqttLogLevel;
+
+/**
+ * MqttTlsCertReqs:
+ * @MQTT_TLS_CERT_NONE: accept any server certificate (Paho's `ssl.CERT_NONE`):
+ *   the connection is encrypted but the broker is not authenticated
+ * @MQTT_TLS_CERT_OPTIONAL: as %MQTT_TLS_CERT_REQUIRED (`ssl.CERT_OPTIONAL`: a
+ *   TLS server always presents a certificate, so it is always checked)
+ * @MQTT_TLS_CERT_REQUIRED: the server's certificate must chain to a trusted
+ *   CA and name the host connected to (`ssl.CERT_REQUIRED`, the default)
+ *
+ * What mqtt_client_tls_set() requires of the broker's certificate.
+ */
+typedef enum {
+  MQTT_TLS_CERT_NONE = 0,
+  MQTT_TLS_CERT_OPTIONAL = 1,
+  MQTT_TLS_CERT_REQUIRED = 2,
+} MqttTlsCertReqs;
+
+/**
+ * MqttTlsVersion:
+ * @MQTT_TLS_VERSION_DEFAULT: the highest version both sides support
+ * @MQTT_TLS_VERSION_1_2: TLS 1.2 only
+ * @MQTT_TLS_VERSION_1_3: TLS 1.3 only
+ *
+ * The TLS version of Paho's `tls_version` argument. GIO always negotiates
+ * the highest version both sides support, within the system's crypto
+ * policy, and cannot pin one: mqtt_client_tls_set() refuses anything but
+ * %MQTT_TLS_VERSION_DEFAULT with %MQTT_ERROR_NOT_SUPPORTED rather than
+ * ignoring it.
+ */
+typedef enum {
+  MQTT_TLS_VERSION_DEFAULT = 0,
+  MQTT_TLS_VERSION_1_2 = 1,
+  MQTT_TLS_VERSION_1_3 = 2,
+} MqttTlsVersion;
 
 G_END_DECLS

@@ -18,6 +18,13 @@ typedef struct {
   guint16 port;
   char *bind_address;   /* local address to bind to, or NULL */
   guint timeout;        /* seconds for the network connection; 0 = the system's */
+
+  gboolean tls;
+  GTlsDatabase *tls_database;       /* trusted CAs; NULL: the system's */
+  GTlsCertificate *tls_certificate; /* the client's certificate, or NULL */
+  GTlsInteraction *tls_interaction; /* for passwords and PINs, or NULL */
+  gboolean tls_verify;              /* FALSE: accept any server certificate */
+  gboolean tls_insecure;            /* accept a certificate for another host name */
 } MqttTransportOptions;
 
 void mqtt_transport_options_clear (MqttTransportOptions *options);

@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -99,22 +101,96 @@ struct _TestBroker {
   char *dir;
   char *config_path;
   guint16 port;
+  guint16 extra_ports[4];
+  gboolean extra_used[4];
 };
+
+static char *certs_dir;
+
+static void
+remove_certs (void)
+{
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", certs_dir);
+
+  g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+}
+
+const char *
+test_certs_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (certs_dir)
+    return certs_dir;
+  certs_dir = g_dir_make_tmp ("mqtt-glib-certs-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    const char *script = g_getenv ("MQTT_TEST_MAKE_CERTS");
+    const char *argv[] = { script ? script : "make-certs.sh", certs_dir, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                  &status, &error);
+    g_assert_no_error (error);
+    g_spawn_check_wait_status (status, &error);
+    g_assert_no_error (error);
+  }
+  atexit (remove_certs);
+  return certs_dir;
+}
+
+static char *
+expand_config (TestBroker *broker, const char *config)
+{
+  g_autoptr(GString) s = g_string_new (config);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (broker->extra_ports); i++)
+    {
+      g_autofree char *key = g_strdup_printf ("@PORT%u@", i + 1);
+      g_autofree char *value = g_strdup_printf ("%u", broker->extra_ports[i]);
+
+      broker->extra_used[i] = g_string_replace (s, key, value, 0) > 0;
+    }
+  if (strstr (s->str, "@CERTS@"))
+    g_string_replace (s, "@CERTS@", test_certs_dir (), 0);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+guint16
+test_broker_get_extra_port (TestBroker *broker, guint i)
+{
+  g_assert_cmpuint (i, >=, 1);
+  g_assert_cmpuint (i, <=, G_N_ELEMENTS (broker->extra_ports));
+  return broker->extra_ports[i - 1];
+}
 
 guint16
 test_free_port (void)
 {
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  static GHashTable *given;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GError) error = NULL;
+  guint16 port;
 
-  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  if (given == NULL)
+    given = g_hash_table_new (NULL, NULL);
+  /* Bind to port 0, note the port, close: never the same port twice. */
+  do
+    {
+      g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL);
+      g_autoptr(GSocketAddress) bound = NULL;
+
+      g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+      bound = g_socket_get_local_address (socket, &error);
+      g_assert_no_error (error);
+      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+    }
+  while (g_hash_table_contains (given, GUINT_TO_POINTER (port)));
+  g_hash_table_add (given, GUINT_TO_POINTER (port));
+  return port;
 }
 
 static gboolean
@@ -128,6 +204,25 @@ port_accepts (guint16 port)
   return connection != NULL;
 }
 
+/* mosquitto opens its listeners one after the other: ready when all accept. */
+static gboolean
+broker_ready (TestBroker *broker)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (broker->extra_ports); i++)
+    if (broker->extra_used[i] && !port_accepts (broker->extra_ports[i]))
+      return FALSE;
+  return port_accepts (broker->port);
+}
+
+/* The broker dies with the test program, even one that aborts. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 void
 test_broker_start (TestBroker *broker)
 {
@@ -139,13 +234,19 @@ test_broker_start (TestBroker *broker)
   if (mosquitto == NULL)
     mosquitto = "/usr/sbin/mosquitto";
 
-  broker->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                      &error, mosquitto, "-c", broker->config_path, NULL);
-  g_assert_no_error (error);
+  {
+    g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                 G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+
+    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    broker->process = g_subprocess_launcher_spawn (launcher, &error, mosquitto, "-c",
+                                                   broker->config_path, NULL);
+    g_assert_no_error (error);
+  }
 
   end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (!port_accepts (broker->port))
+  while (!broker_ready (broker))
     {
       if (g_subprocess_get_identifier (broker->process) == NULL || g_get_monotonic_time () > end)
         {
@@ -164,10 +265,15 @@ test_broker_new (const char *extra_config)
   TestBroker *broker = g_new0 (TestBroker, 1);
   g_autoptr(GError) error = NULL;
   g_autofree char *config = NULL;
+  g_autofree char *extra = NULL;
+  guint i;
 
   broker->dir = g_dir_make_tmp ("mqtt-glib-broker-XXXXXX", &error);
   g_assert_no_error (error);
   broker->port = test_free_port ();
+  for (i = 0; i < G_N_ELEMENTS (broker->extra_ports); i++)
+    broker->extra_ports[i] = test_free_port ();
+  extra = expand_config (broker, extra_config ? extra_config : "");
   broker->config_path = g_build_filename (broker->dir, "mosquitto.conf", NULL);
   /* "user root": when the tests run as root, mosquitto would otherwise
    * switch to the mosquitto user, which cannot write to the private
@@ -182,8 +288,7 @@ test_broker_new (const char *extra_config)
                             "max_queued_messages 100000\n"
                             "set_tcp_nodelay true\n"
                             "%s\n",
-                            broker->port, broker->dir, broker->dir,
-                            extra_config ? extra_config : "");
+                            broker->port, broker->dir, broker->dir, extra);
   g_file_set_contents (broker->config_path, config, -1, &error);
   g_assert_no_error (error);
   test_broker_start (broker);

@@ -27,7 +27,13 @@ guint16 test_free_port (void);
 /* A mosquitto on 127.0.0.1, with a generated configuration. */
 typedef struct _TestBroker TestBroker;
 
+/* @extra_config may use @PORT1@ to @PORT4@ (more free ports, for more
+ * listeners) and @CERTS@ (a directory of test certificates, see
+ * make-certs.sh, made on first use). */
 TestBroker *test_broker_new (const char *extra_config);
+guint16 test_broker_get_extra_port (TestBroker *broker, guint i);
+/* The directory of test certificates (made on first use). */
+const char *test_certs_dir (void);
 void test_broker_free (TestBroker *broker);
 guint16 test_broker_get_port (TestBroker *broker);
 const char *test_broker_get_dir (TestBroker *broker);
