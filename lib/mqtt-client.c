@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <string.h>
 
+#include <libsoup/soup.h>
+
 #include "mqtt-client.h"
 #include "mqtt-enum-types.h"
 #include "mqtt-error.h"
@@ -101,6 +103,8 @@ enum {
   PROP_TLS_INTERACTION,
   PROP_TLS_INSECURE,
   PROP_TLS_CERT_REQS,
+  PROP_TRANSPORT,
+  PROP_WS_PATH,
   N_PROPS
 };
 
@@ -114,6 +118,7 @@ enum {
   SIGNAL_SUBSCRIBED,
   SIGNAL_UNSUBSCRIBED,
   SIGNAL_LOG,
+  SIGNAL_WEBSOCKET_HANDSHAKE,
   N_SIGNALS
 };
 
@@ -1033,6 +1038,12 @@ transport_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   g_free (attempt);
 }
 
+static void
+emit_websocket_handshake (gpointer headers, gpointer user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_WEBSOCKET_HANDSHAKE], 0, headers);
+}
+
 /* Starts a connection to the configured broker, replacing any current one.
  * Context thread. */
 static void
@@ -1054,6 +1065,12 @@ start_connect (MqttClient *self)
   attempt->self = g_object_ref (self);
   attempt->cancellable = g_object_ref (self->open_cancellable);
   mqtt_transport_options_copy (&options, &self->transport_options);
+  options.protocol_level = mqtt_session_get_config (self->session)->protocol;
+  if (options.websocket)
+    {
+      options.ws_prepare_headers = emit_websocket_handshake;
+      options.ws_prepare_data = g_object_ref (self);
+    }
   client_log_locked (self, MQTT_LOG_DEBUG, "Connecting to %s:%u", options.host, options.port);
   client_unlock (self);
 
@@ -1307,6 +1324,13 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       g_value_set_enum (value, self->transport_options.tls_verify ? MQTT_TLS_CERT_REQUIRED
                                                                   : MQTT_TLS_CERT_NONE);
       break;
+    case PROP_TRANSPORT:
+      g_value_set_enum (value, self->transport_options.websocket ? MQTT_TRANSPORT_WEBSOCKETS
+                                                                 : MQTT_TRANSPORT_TCP);
+      break;
+    case PROP_WS_PATH:
+      g_value_set_string (value, self->transport_options.ws_path);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1392,6 +1416,16 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
       set_tls_option (self, &self->transport_options.tls_verify,
                       g_value_get_enum (value) != MQTT_TLS_CERT_NONE, prop_id);
       break;
+    case PROP_TRANSPORT:
+      mqtt_client_set_transport (self, g_value_get_enum (value));
+      break;
+    case PROP_WS_PATH:
+      client_lock (self);
+      g_free (self->transport_options.ws_path);
+      self->transport_options.ws_path = g_value_dup_string (value);
+      client_unlock (self);
+      g_object_notify_by_pspec (object, pspec);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1471,6 +1505,7 @@ mqtt_client_init (MqttClient *self)
   self->timer_armed = -1;
   self->transport_options.port = 1883;
   self->transport_options.tls_verify = TRUE;
+  self->transport_options.ws_path = g_strdup ("/mqtt");
   self->mid_ops = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) op_free);
   self->events = g_array_new (FALSE, TRUE, sizeof (MqttSessionEvent));
   g_array_set_clear_func (self->events, (GDestroyNotify) mqtt_session_event_clear);
@@ -1698,6 +1733,23 @@ mqtt_client_class_init (MqttClientClass *klass)
     g_param_spec_enum ("tls-cert-reqs", NULL, NULL, MQTT_TYPE_TLS_CERT_REQS,
                        MQTT_TLS_CERT_REQUIRED, rw);
 
+  /**
+   * MqttClient:transport:
+   *
+   * TCP (the default) or WebSockets, Paho's `transport` argument. With
+   * #MqttClient:tls, WebSockets means `wss://`. The external-loop hooks
+   * need TCP: libsoup reads a WebSocket's socket itself.
+   */
+  properties[PROP_TRANSPORT] =
+    g_param_spec_enum ("transport", NULL, NULL, MQTT_TYPE_TRANSPORT_TYPE, MQTT_TRANSPORT_TCP, rw);
+
+  /**
+   * MqttClient:ws-path:
+   *
+   * The path of the WebSocket URL, `/mqtt` by default.
+   */
+  properties[PROP_WS_PATH] = g_param_spec_string ("ws-path", NULL, NULL, "/mqtt", rw);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1796,6 +1848,22 @@ mqtt_client_class_init (MqttClientClass *klass)
   signals[SIGNAL_LOG] =
     g_signal_new ("log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, MQTT_TYPE_LOG_LEVEL, G_TYPE_STRING);
+
+  /**
+   * MqttClient::websocket-handshake:
+   * @client: the client
+   * @headers: the request headers of the handshake, which the handler may
+   *   change (add, replace or remove headers)
+   *
+   * Emitted just before each WebSocket handshake is sent, with the headers
+   * mqtt_client_ws_set_options() added already: Paho's callable `headers`
+   * argument of `ws_set_options()`, for brokers that need a signature over
+   * the request (AWS IoT, for instance). Emitted in the client's context.
+   */
+  signals[SIGNAL_WEBSOCKET_HANDSHAKE] =
+    g_signal_new ("websocket-handshake", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1,
+                  SOUP_TYPE_MESSAGE_HEADERS | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2654,6 +2722,77 @@ mqtt_client_get_tls (MqttClient *self)
 }
 
 /* ------------------------------------------------------------------------ */
+/* WebSockets */
+
+/**
+ * mqtt_client_set_transport:
+ * @self: a #MqttClient
+ * @transport: TCP or WebSockets
+ *
+ * Sets #MqttClient:transport for the next connection (Paho's `transport`
+ * argument of `Client()`).
+ */
+void
+mqtt_client_set_transport (MqttClient *self, MqttTransportType transport)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+  set_tls_option (self, &self->transport_options.websocket,
+                  transport == MQTT_TRANSPORT_WEBSOCKETS, PROP_TRANSPORT);
+}
+
+/**
+ * mqtt_client_get_transport:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:transport.
+ *
+ * Returns: how the client reaches its broker
+ */
+MqttTransportType
+mqtt_client_get_transport (MqttClient *self)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), MQTT_TRANSPORT_TCP);
+  return self->transport_options.websocket ? MQTT_TRANSPORT_WEBSOCKETS : MQTT_TRANSPORT_TCP;
+}
+
+/**
+ * mqtt_client_ws_set_options:
+ * @self: a #MqttClient
+ * @path: (nullable): the path of the WebSocket URL; %NULL for `/mqtt`
+ * @headers: (nullable) (element-type utf8 utf8): extra request headers for
+ *   the handshake, or %NULL
+ *
+ * Paho's `ws_set_options()`. Paho's other form, a callable that rewrites
+ * the handshake headers, is the #MqttClient::websocket-handshake signal.
+ * Used from the next connection on.
+ */
+void
+mqtt_client_ws_set_options (MqttClient *self, const char *path, GHashTable *headers)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+
+  client_lock (self);
+  g_free (self->transport_options.ws_path);
+  self->transport_options.ws_path = g_strdup (path ? path : "/mqtt");
+  g_clear_pointer (&self->transport_options.ws_headers, g_hash_table_unref);
+  if (headers)
+    {
+      GHashTableIter iter;
+      gpointer name, value;
+
+      /* A copy: the caller's table may change after this call. */
+      self->transport_options.ws_headers = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                                 g_free, g_free);
+      g_hash_table_iter_init (&iter, headers);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        g_hash_table_insert (self->transport_options.ws_headers, g_strdup (name),
+                             g_strdup (value));
+    }
+  client_unlock (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WS_PATH]);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Connecting */
 
 /**
@@ -3355,7 +3494,9 @@ publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize
       if (op)
         g_hash_table_replace (self->mid_ops, GUINT_TO_POINTER (id), op);
       if (self->transport && self->write_source == NULL &&
-          mqtt_outbuf_get_length (mqtt_session_get_output (self->session)) >= EAGER_FLUSH_BYTES)
+          mqtt_outbuf_get_length (mqtt_session_get_output (self->session)) >= EAGER_FLUSH_BYTES &&
+          (mqtt_transport_writes_from_any_thread (self->transport) ||
+           g_main_context_is_owner (self->context)))
         attempt = flush_locked (self);
       /* A pump writes the rest and emits what came of it. */
       kick_locked (self);

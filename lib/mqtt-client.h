@@ -126,6 +126,14 @@ void mqtt_client_set_tls_interaction (MqttClient *self, GTlsInteraction *interac
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_get_tls (MqttClient *self);
 
+/* WebSockets */
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_set_transport (MqttClient *self, MqttTransportType transport);
+MQTT_AVAILABLE_IN_ALL
+MqttTransportType mqtt_client_get_transport (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_ws_set_options (MqttClient *self, const char *path, GHashTable *headers);
+
 /* Connecting */
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_connect_to_broker (MqttClient *self, const char *host, guint port,

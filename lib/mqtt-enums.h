@@ -93,6 +93,19 @@ typedef enum {
 } MqttLogLevel;
 
 /**
+ * MqttTransportType:
+ * @MQTT_TRANSPORT_TCP: MQTT over TCP (or TLS), Paho's `transport="tcp"`
+ * @MQTT_TRANSPORT_WEBSOCKETS: MQTT over WebSocket (`ws://`, or `wss://` with
+ *   TLS), Paho's `transport="websockets"`
+ *
+ * How a #MqttClient reaches its broker.
+ */
+typedef enum {
+  MQTT_TRANSPORT_TCP = 0,
+  MQTT_TRANSPORT_WEBSOCKETS = 1,
+} MqttTransportType;
+
+/**
  * MqttTlsCertReqs:
  * @MQTT_TLS_CERT_NONE: accept any server certificate (Paho's `ssl.CERT_NONE`):
  *   the connection is encrypted but the broker is not authenticated

@@ -153,6 +153,8 @@ mqtt_stream_transport_class_init (MqttStreamTransportClass *klass)
   transport_class->writev = stream_writev;
   transport_class->create_source = stream_create_source;
   transport_class->buffers_input = stream_buffers_input;
+  /* GSocket and GTlsConnection calls may come from any thread, one at a time. */
+  transport_class->any_thread_writes = TRUE;
   transport_class->get_socket = stream_get_socket;
   transport_class->close = stream_close;
 }

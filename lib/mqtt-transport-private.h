@@ -25,9 +25,22 @@ typedef struct {
   GTlsInteraction *tls_interaction; /* for passwords and PINs, or NULL */
   gboolean tls_verify;              /* FALSE: accept any server certificate */
   gboolean tls_insecure;            /* accept a certificate for another host name */
+
+  gboolean websocket;               /* MQTT over WebSocket (ws:// or, with tls, wss://) */
+  char *ws_path;                    /* the request path, "/mqtt" */
+  GHashTable *ws_headers;           /* extra request headers, or NULL */
+  guint8 protocol_level;            /* subprotocol: 3 "mqttv3.1", 4 "mqtt" */
+  /* Called with the handshake's request headers (a SoupMessageHeaders)
+   * just before they are sent; may change them. */
+  void (*ws_prepare_headers) (gpointer headers, gpointer user_data);
+  gpointer ws_prepare_data;          /* a GObject, referenced by the options */
 } MqttTransportOptions;
 
 void mqtt_transport_options_clear (MqttTransportOptions *options);
+/* Whether to accept a server certificate GIO found fault with (@errors),
+ * as the options say (Paho's cert_reqs and tls_insecure_set). */
+gboolean mqtt_transport_options_accept (const MqttTransportOptions *options,
+                                        GTlsCertificateFlags errors);
 void mqtt_transport_options_copy (MqttTransportOptions *dest, const MqttTransportOptions *src);
 
 /* What a transport source calls when reading or writing can go on. */
@@ -51,6 +64,10 @@ struct _MqttTransportClass {
   /* Whether a read shorter than asked may leave readable data behind (TLS
    * records, WebSocket frames): the caller then reads until WOULD_BLOCK. */
   gboolean (*buffers_input) (MqttTransport *self);
+
+  /* Whether writev() may be called from any thread (serialised by the
+   * caller), rather than only from the transport's main context. */
+  gboolean any_thread_writes;
   GSocket *(*get_socket) (MqttTransport *self);
   void (*close) (MqttTransport *self);
 };
@@ -61,6 +78,7 @@ gssize mqtt_transport_writev (MqttTransport *self, const GOutputVector *vectors,
 GSource *mqtt_transport_create_source (MqttTransport *self, GIOCondition condition,
                                        MqttTransportFunc func, gpointer user_data);
 gboolean mqtt_transport_buffers_input (MqttTransport *self);
+gboolean mqtt_transport_writes_from_any_thread (MqttTransport *self);
 GSocket *mqtt_transport_get_socket (MqttTransport *self);
 void mqtt_transport_close (MqttTransport *self);
 

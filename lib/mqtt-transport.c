@@ -9,6 +9,7 @@
 
 #include "mqtt-error.h"
 #include "mqtt-stream-transport-private.h"
+#include "mqtt-websocket-transport-private.h"
 
 G_DEFINE_ABSTRACT_TYPE (MqttTransport, mqtt_transport, G_TYPE_OBJECT)
 
@@ -30,6 +31,9 @@ mqtt_transport_options_clear (MqttTransportOptions *options)
   g_clear_object (&options->tls_database);
   g_clear_object (&options->tls_certificate);
   g_clear_object (&options->tls_interaction);
+  g_clear_pointer (&options->ws_path, g_free);
+  g_clear_pointer (&options->ws_headers, g_hash_table_unref);
+  g_clear_object (&options->ws_prepare_data);
 }
 
 void
@@ -44,6 +48,11 @@ mqtt_transport_options_copy (MqttTransportOptions *dest, const MqttTransportOpti
     g_object_ref (src->tls_certificate);
   if (src->tls_interaction)
     g_object_ref (src->tls_interaction);
+  dest->ws_path = g_strdup (src->ws_path);
+  if (src->ws_headers)
+    g_hash_table_ref (src->ws_headers);
+  if (src->ws_prepare_data)
+    g_object_ref (src->ws_prepare_data);
 }
 
 gssize
@@ -72,6 +81,12 @@ mqtt_transport_buffers_input (MqttTransport *self)
   return MQTT_TRANSPORT_GET_CLASS (self)->buffers_input (self);
 }
 
+gboolean
+mqtt_transport_writes_from_any_thread (MqttTransport *self)
+{
+  return MQTT_TRANSPORT_GET_CLASS (self)->any_thread_writes;
+}
+
 GSocket *
 mqtt_transport_get_socket (MqttTransport *self)
 {
@@ -86,6 +101,9 @@ mqtt_transport_close (MqttTransport *self)
 
 /* ------------------------------------------------------------------------ */
 /* Opening */
+
+static void open_stream_async (const MqttTransportOptions *options, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data);
 
 typedef struct {
   MqttTransportOptions options;
@@ -103,15 +121,21 @@ open_data_free (OpenData *data)
 /* The server's certificate did not validate: accept it anyway only where
  * the user said so (Paho's cert_reqs=CERT_NONE, or tls_insecure_set() for a
  * certificate whose only fault is its host name). */
+gboolean
+mqtt_transport_options_accept (const MqttTransportOptions *options, GTlsCertificateFlags errors)
+{
+  if (!options->tls_verify)
+    return TRUE;
+  return options->tls_insecure && (errors & ~G_TLS_CERTIFICATE_BAD_IDENTITY) == 0;
+}
+
 static gboolean
 accept_certificate (GTlsConnection *connection, GTlsCertificate *certificate,
                     GTlsCertificateFlags errors, gpointer user_data)
 {
   OpenData *data = user_data;
 
-  if (!data->options.tls_verify)
-    return TRUE;
-  return data->options.tls_insecure && (errors & ~G_TLS_CERTIFICATE_BAD_IDENTITY) == 0;
+  return mqtt_transport_options_accept (&data->options, errors);
 }
 
 static void
@@ -192,12 +216,24 @@ void
 mqtt_transport_open_async (const MqttTransportOptions *options, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
+  if (options->websocket)
+    {
+      mqtt_websocket_transport_open_async (options, cancellable, callback, user_data);
+      return;
+    }
+  open_stream_async (options, cancellable, callback, user_data);
+}
+
+static void
+open_stream_async (const MqttTransportOptions *options, GCancellable *cancellable,
+                   GAsyncReadyCallback callback, gpointer user_data)
+{
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnectable) address = NULL;
   OpenData *data = g_new0 (OpenData, 1);
 
-  g_task_set_source_tag (task, mqtt_transport_open_async);
+  g_task_set_source_tag (task, open_stream_async);
   mqtt_transport_options_copy (&data->options, options);
   g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
 
@@ -228,7 +264,6 @@ mqtt_transport_open_async (const MqttTransportOptions *options, GCancellable *ca
 MqttTransport *
 mqtt_transport_open_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-
+  /* Both openers return a GTask with the transport. */
   return g_task_propagate_pointer (G_TASK (result), error);
 }
