@@ -105,6 +105,7 @@ enum {
   PROP_TLS_CERT_REQS,
   PROP_TRANSPORT,
   PROP_WS_PATH,
+  PROP_PROXY_RESOLVER,
   N_PROPS
 };
 
@@ -1185,6 +1186,7 @@ set_broker (MqttClient *self, const char *host, guint port, guint keepalive, GEr
     }
 
   client_lock (self);
+  g_clear_pointer (&self->transport_options.srv_domain, g_free);
   g_free (self->transport_options.host);
   self->transport_options.host = g_strdup (host);
   self->transport_options.port = port;
@@ -1331,6 +1333,9 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_WS_PATH:
       g_value_set_string (value, self->transport_options.ws_path);
       break;
+    case PROP_PROXY_RESOLVER:
+      g_value_set_object (value, self->transport_options.proxy_resolver);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1418,6 +1423,9 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
       break;
     case PROP_TRANSPORT:
       mqtt_client_set_transport (self, g_value_get_enum (value));
+      break;
+    case PROP_PROXY_RESOLVER:
+      mqtt_client_set_proxy_resolver (self, g_value_get_object (value));
       break;
     case PROP_WS_PATH:
       client_lock (self);
@@ -1749,6 +1757,16 @@ mqtt_client_class_init (MqttClientClass *klass)
    * The path of the WebSocket URL, `/mqtt` by default.
    */
   properties[PROP_WS_PATH] = g_param_spec_string ("ws-path", NULL, NULL, "/mqtt", rw);
+
+  /**
+   * MqttClient:proxy-resolver:
+   *
+   * The proxies connections go through, for every transport; %NULL (the
+   * default) for none, as Paho. g_proxy_resolver_get_default() follows the
+   * system's settings; mqtt_client_proxy_set() names one proxy.
+   */
+  properties[PROP_PROXY_RESOLVER] =
+    g_param_spec_object ("proxy-resolver", NULL, NULL, G_TYPE_PROXY_RESOLVER, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -2793,7 +2811,184 @@ mqtt_client_ws_set_options (MqttClient *self, const char *path, GHashTable *head
 }
 
 /* ------------------------------------------------------------------------ */
+/* Proxies */
+
+/**
+ * mqtt_client_proxy_set:
+ * @self: a #MqttClient
+ * @proxy_uri: (nullable): `socks5://`, `socks4a://`, `socks4://` or
+ *   `http://` (HTTP CONNECT) followed by `[user:password@]host:port`; %NULL
+ *   for no proxy
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho's `proxy_set()`: connections (TCP, TLS and WebSocket) go through
+ * this proxy. With SOCKS 5 and SOCKS 4a the proxy resolves the broker's
+ * name (Paho's `proxy_rdns`). Sets #MqttClient:proxy-resolver.
+ *
+ * Returns: %TRUE if the proxy is set; %FALSE with %MQTT_ERROR_INVAL for a
+ *   malformed URI or an unknown proxy type
+ */
+gboolean
+mqtt_client_proxy_set (MqttClient *self, const char *proxy_uri, GError **error)
+{
+  static const char *const schemes[] = { "socks5", "socks4a", "socks4", "http", NULL };
+  g_autoptr(GProxyResolver) resolver = NULL;
+  g_autoptr(GUri) uri = NULL;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+
+  if (proxy_uri)
+    {
+      uri = g_uri_parse (proxy_uri, G_URI_FLAGS_NONE, NULL);
+      if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_port (uri) <= 0 ||
+          !g_strv_contains (schemes, g_uri_get_scheme (uri)))
+        {
+          /* No URI in the message: it may hold a password. */
+          g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                               "Invalid proxy: expected socks5://, socks4a://, socks4:// or "
+                               "http:// with a host and a port");
+          return FALSE;
+        }
+      resolver = g_simple_proxy_resolver_new (proxy_uri, NULL);
+    }
+  mqtt_client_set_proxy_resolver (self, resolver);
+  return TRUE;
+}
+
+/**
+ * mqtt_client_set_proxy_resolver:
+ * @self: a #MqttClient
+ * @resolver: (nullable): a #GProxyResolver, or %NULL for no proxy
+ *
+ * Sets #MqttClient:proxy-resolver.
+ */
+void
+mqtt_client_set_proxy_resolver (MqttClient *self, GProxyResolver *resolver)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+  set_tls_object (self, (GObject **) &self->transport_options.proxy_resolver, resolver,
+                  PROP_PROXY_RESOLVER);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Connecting */
+
+/* The domain of this host, for connect_srv() without one. */
+static char *
+local_domain (void)
+{
+  const char *host = g_get_host_name ();
+  const char *dot = strchr (host, '.');
+
+  return dot && dot[1] ? g_strdup (dot + 1) : NULL;
+}
+
+static gboolean
+set_srv (MqttClient *self, const char *domain, guint keepalive, GError **error)
+{
+  g_autofree char *local = NULL;
+
+  if (domain == NULL || domain[0] == '\0')
+    {
+      domain = local = local_domain ();
+      if (domain == NULL)
+        {
+          g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                               "No domain given and the host name has none");
+          return FALSE;
+        }
+    }
+  /* The port is the SRV target's; the domain stands for the host. */
+  if (!set_broker (self, domain, 1883, keepalive, error))
+    return FALSE;
+  client_lock (self);
+  self->transport_options.srv_domain = g_strdup (domain);
+  client_unlock (self);
+  return TRUE;
+}
+
+/**
+ * mqtt_client_connect_srv:
+ * @self: a #MqttClient
+ * @domain: (nullable): the DNS domain to look the broker up in; %NULL for
+ *   this host's domain
+ * @keepalive: the keepalive interval in seconds
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho's `connect_srv()`: finds the broker through the DNS SRV records
+ * `_mqtt._tcp.@domain` (`_secure-mqtt._tcp.@domain` with TLS), tries the
+ * targets in the order of their priority and weight until one connects, and
+ * waits for CONNACK like mqtt_client_connect_to_broker(). Reconnections do
+ * the lookup again.
+ *
+ * Returns: %TRUE if a broker accepted the connection; %FALSE with the
+ *   lookup's error (%G_RESOLVER_ERROR), the first target's error, or the
+ *   errors of mqtt_client_connect_to_broker()
+ */
+gboolean
+mqtt_client_connect_srv (MqttClient *self, const char *domain, guint keepalive,
+                         GCancellable *cancellable, GError **error)
+{
+  Op *op;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+
+  if (!set_srv (self, domain, keepalive, error))
+    return FALSE;
+  op = op_new (OP_CONNECT, NULL);
+  request_connect (self, op, cancellable);
+  return wait_op (self, op, error);
+}
+
+/**
+ * mqtt_client_connect_srv_async:
+ * @self: a #MqttClient
+ * @domain: (nullable): the DNS domain; %NULL for this host's
+ * @keepalive: the keepalive interval in seconds
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when a broker has answered or all failed
+ * @user_data: data for @callback
+ *
+ * The asynchronous form of mqtt_client_connect_srv(); finish it with
+ * mqtt_client_connect_srv_finish().
+ */
+void
+mqtt_client_connect_srv_async (MqttClient *self, const char *domain, guint keepalive,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mqtt_client_connect_srv_async);
+  if (!set_srv (self, domain, keepalive, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  request_connect (self, op_new (OP_CONNECT, task), cancellable);
+}
+
+/**
+ * mqtt_client_connect_srv_finish:
+ * @self: a #MqttClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes mqtt_client_connect_srv_async().
+ *
+ * Returns: %TRUE if a broker accepted the connection
+ */
+gboolean
+mqtt_client_connect_srv_finish (MqttClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
 
 /**
  * mqtt_client_connect_to_broker:

@@ -134,6 +134,12 @@ MqttTransportType mqtt_client_get_transport (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
 void mqtt_client_ws_set_options (MqttClient *self, const char *path, GHashTable *headers);
 
+/* Proxies */
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_proxy_set (MqttClient *self, const char *proxy_uri, GError **error);
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_set_proxy_resolver (MqttClient *self, GProxyResolver *resolver);
+
 /* Connecting */
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_connect_to_broker (MqttClient *self, const char *host, guint port,
@@ -146,6 +152,15 @@ void mqtt_client_connect_to_broker_async (MqttClient *self, const char *host, gu
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_connect_to_broker_finish (MqttClient *self, GAsyncResult *result,
                                                GError **error);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_connect_srv (MqttClient *self, const char *domain, guint keepalive,
+                                  GCancellable *cancellable, GError **error);
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_connect_srv_async (MqttClient *self, const char *domain, guint keepalive,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_connect_srv_finish (MqttClient *self, GAsyncResult *result, GError **error);
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_connect_deferred (MqttClient *self, const char *host, guint port,
                                        guint keepalive, GError **error);

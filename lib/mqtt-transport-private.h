@@ -26,6 +26,9 @@ typedef struct {
   gboolean tls_verify;              /* FALSE: accept any server certificate */
   gboolean tls_insecure;            /* accept a certificate for another host name */
 
+  char *srv_domain;                 /* look the broker up as _mqtt._tcp.DOMAIN (or _secure-mqtt) */
+  GProxyResolver *proxy_resolver;   /* proxies to go through, or NULL for none */
+
   gboolean websocket;               /* MQTT over WebSocket (ws:// or, with tls, wss://) */
   char *ws_path;                    /* the request path, "/mqtt" */
   GHashTable *ws_headers;           /* extra request headers, or NULL */

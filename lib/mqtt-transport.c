@@ -31,6 +31,8 @@ mqtt_transport_options_clear (MqttTransportOptions *options)
   g_clear_object (&options->tls_database);
   g_clear_object (&options->tls_certificate);
   g_clear_object (&options->tls_interaction);
+  g_clear_pointer (&options->srv_domain, g_free);
+  g_clear_object (&options->proxy_resolver);
   g_clear_pointer (&options->ws_path, g_free);
   g_clear_pointer (&options->ws_headers, g_hash_table_unref);
   g_clear_object (&options->ws_prepare_data);
@@ -48,6 +50,9 @@ mqtt_transport_options_copy (MqttTransportOptions *dest, const MqttTransportOpti
     g_object_ref (src->tls_certificate);
   if (src->tls_interaction)
     g_object_ref (src->tls_interaction);
+  dest->srv_domain = g_strdup (src->srv_domain);
+  if (src->proxy_resolver)
+    g_object_ref (src->proxy_resolver);
   dest->ws_path = g_strdup (src->ws_path);
   if (src->ws_headers)
     g_hash_table_ref (src->ws_headers);
@@ -212,16 +217,135 @@ tcp_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_unref (task);
 }
 
+/* One broker address, by TCP, TLS or WebSocket. */
+static void
+open_direct_async (const MqttTransportOptions *options, GCancellable *cancellable,
+                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  if (options->websocket)
+    mqtt_websocket_transport_open_async (options, cancellable, callback, user_data);
+  else
+    open_stream_async (options, cancellable, callback, user_data);
+}
+
+/* ------------------------------------------------------------------------ */
+/* SRV: _mqtt._tcp.DOMAIN (_secure-mqtt with TLS), targets in the order of
+ * their priority and weight, each tried until one connects. */
+
+typedef struct {
+  MqttTransportOptions options;
+  GList *targets;     /* GSrvTarget */
+  GList *next;
+  GError *error;      /* the first target's failure */
+} SrvData;
+
+static void
+srv_data_free (SrvData *data)
+{
+  mqtt_transport_options_clear (&data->options);
+  g_list_free_full (data->targets, (GDestroyNotify) g_srv_target_free);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+static void try_next_target (GTask *task);
+
+static void
+target_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  SrvData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  MqttTransport *transport = mqtt_transport_open_finish (result, &error);
+
+  if (transport)
+    {
+      g_task_return_pointer (task, transport, g_object_unref);
+      g_object_unref (task);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (data->error == NULL)
+    data->error = error;
+  else
+    g_error_free (error);
+  try_next_target (task);
+}
+
+static void
+try_next_target (GTask *task)
+{
+  SrvData *data = g_task_get_task_data (task);
+  MqttTransportOptions options;
+  GSrvTarget *target;
+
+  if (data->next == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&data->error));
+      g_object_unref (task);
+      return;
+    }
+  target = data->next->data;
+  data->next = data->next->next;
+
+  mqtt_transport_options_copy (&options, &data->options);
+  g_clear_pointer (&options.srv_domain, g_free);
+  g_free (options.host);
+  options.host = g_strdup (g_srv_target_get_hostname (target));
+  options.port = g_srv_target_get_port (target);
+  open_direct_async (&options, g_task_get_cancellable (task), target_opened, task);
+  mqtt_transport_options_clear (&options);
+}
+
+static void
+srv_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  SrvData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->targets = g_resolver_lookup_service_finish (G_RESOLVER (source), result, &error);
+  if (data->targets == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  /* Priority first, then a weighted random order (RFC 2782); GIO's own
+   * resolver does so already, others may not. */
+  data->targets = g_srv_target_list_sort (data->targets);
+  data->next = data->targets;
+  try_next_target (task);
+}
+
+static void
+open_srv_async (const MqttTransportOptions *options, GCancellable *cancellable,
+                GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+  SrvData *data = g_new0 (SrvData, 1);
+
+  g_task_set_source_tag (task, open_srv_async);
+  mqtt_transport_options_copy (&data->options, options);
+  g_task_set_task_data (task, data, (GDestroyNotify) srv_data_free);
+  g_resolver_lookup_service_async (resolver, options->tls ? "secure-mqtt" : "mqtt", "tcp",
+                                   options->srv_domain, cancellable, srv_resolved, task);
+}
+
 void
 mqtt_transport_open_async (const MqttTransportOptions *options, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
-  if (options->websocket)
-    {
-      mqtt_websocket_transport_open_async (options, cancellable, callback, user_data);
-      return;
-    }
-  open_stream_async (options, cancellable, callback, user_data);
+  if (options->srv_domain)
+    open_srv_async (options, cancellable, callback, user_data);
+  else
+    open_direct_async (options, cancellable, callback, user_data);
 }
 
 static void
@@ -238,8 +362,10 @@ open_stream_async (const MqttTransportOptions *options, GCancellable *cancellabl
   g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
 
   g_socket_client_set_timeout (client, options->timeout);
-  /* Paho does not use proxies unless told to. */
-  g_socket_client_set_enable_proxy (client, FALSE);
+  /* Paho uses a proxy only when told to (proxy_set()). */
+  g_socket_client_set_enable_proxy (client, options->proxy_resolver != NULL);
+  if (options->proxy_resolver)
+    g_socket_client_set_proxy_resolver (client, options->proxy_resolver);
   if (options->bind_address && options->bind_address[0])
     {
       g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (options->bind_address);

@@ -335,8 +335,11 @@ mqtt_websocket_transport_open_async (const MqttTransportOptions *options,
 
   {
     g_autoptr(GInetSocketAddress) local = NULL;
-    /* Paho does not use proxies unless told to: a resolver with none. */
-    g_autoptr(GProxyResolver) direct = g_simple_proxy_resolver_new (NULL, NULL);
+    /* Paho uses a proxy only when told to: otherwise a resolver with none
+     * (libsoup would use the system's). */
+    g_autoptr(GProxyResolver) direct = options->proxy_resolver
+                                         ? g_object_ref (options->proxy_resolver)
+                                         : g_simple_proxy_resolver_new (NULL, NULL);
 
     if (options->bind_address && options->bind_address[0])
       {
