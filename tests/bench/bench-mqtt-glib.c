@@ -4,7 +4,8 @@
  *   bench-mqtt-glib --host H --port P --workload pub0|pub1|pub2|sub0|sub1|rtt
  *                   --count N --size BYTES
  *
- * prints one JSON line on stdout; diagnostics on stderr, "ready" there once
+ * (and, outside the harness contract, --transport tcp|tls|ws|wss --cafile
+ * CA.pem) prints one JSON line on stdout; diagnostics on stderr, "ready" there once
  * a sub workload's SUBACK is in. Exit 0 on success, 1 on error, 2 on bad
  * usage, 3 after 10 one-second ticks without progress.
  *
@@ -25,6 +26,8 @@ static const char *workload = "pub0";
 static guint port = 18830;
 static gint count = 100000;
 static gint size = 64;
+static const char *transport = "tcp";   /* beyond the harness contract: tcp, tls, ws, wss */
+static const char *cafile = NULL;
 
 static GMainLoop *loop;
 static guint8 *payload;
@@ -188,6 +191,10 @@ main (int argc, char *argv[])
         count = atoi (argv[i + 1]);
       else if (!strcmp (argv[i], "--size"))
         size = atoi (argv[i + 1]);
+      else if (!strcmp (argv[i], "--transport"))
+        transport = argv[i + 1];
+      else if (!strcmp (argv[i], "--cafile"))
+        cafile = argv[i + 1];
       else
         {
           fprintf (stderr, "unknown option %s\n", argv[i]);
@@ -216,6 +223,15 @@ main (int argc, char *argv[])
   if (g_str_has_prefix (workload, "pub"))
     g_signal_connect (client, "published", G_CALLBACK (on_published), NULL);
   mqtt_client_set_auto_reconnect (client, FALSE);
+  if (g_str_has_prefix (transport, "ws"))
+    mqtt_client_set_transport (client, MQTT_TRANSPORT_WEBSOCKETS);
+  if ((!strcmp (transport, "tls") || !strcmp (transport, "wss")) &&
+      !mqtt_client_tls_set (client, cafile, NULL, NULL, MQTT_TLS_CERT_REQUIRED,
+                            MQTT_TLS_VERSION_DEFAULT, NULL, &error))
+    {
+      fprintf (stderr, "mqtt-glib: tls: %s\n", error->message);
+      return 1;
+    }
 
   if (!mqtt_client_connect_to_broker (client, host, port, 60, NULL, &error))
     {
@@ -258,6 +274,8 @@ main (int argc, char *argv[])
   printf ("{\"client\":\"mqtt-glib\",\"workload\":\"%s\",\"count\":%d,\"size\":%d,"
           "\"seconds\":%.6f,\"msgs_per_s\":%.1f",
           workload, count, size, seconds, count / seconds);
+  if (strcmp (transport, "tcp") != 0)
+    printf (",\"transport\":\"%s\"", transport);
   if (is ("rtt"))
     {
       qsort (rtts, count, sizeof (double), cmp_double);
