@@ -143,6 +143,7 @@ typedef struct {
   char *protocol;
   char *extra_header;
   char *rewritten_header;
+  char *remote_host;
   GByteArray *received;
   guint frames;
 } FakeWs;
@@ -167,6 +168,7 @@ fake_ws_connected (SoupServer *server, SoupServerMessage *msg, const char *path,
   ws->protocol = g_strdup (soup_websocket_connection_get_protocol (connection));
   ws->extra_header = g_strdup (soup_message_headers_get_one (headers, "X-Extra"));
   ws->rewritten_header = g_strdup (soup_message_headers_get_one (headers, "Authorization"));
+  ws->remote_host = g_strdup (soup_server_message_get_remote_host (msg));
   g_signal_connect (connection, "message", G_CALLBACK (fake_ws_message), ws);
 }
 
@@ -200,6 +202,7 @@ fake_ws_free (FakeWs *ws)
   g_free (ws->protocol);
   g_free (ws->extra_header);
   g_free (ws->rewritten_header);
+  g_free (ws->remote_host);
   g_free (ws);
 }
 
@@ -291,6 +294,21 @@ test_frames (void)
   fake_ws_free (ws);
 }
 
+/* The local address applies to WebSocket connections too. */
+static void
+test_bind (void)
+{
+  FakeWs *ws = fake_ws_new ();
+  g_autoptr(MqttClient) client = ws_client (MQTT_PROTOCOL_V311);
+
+  mqtt_client_ws_set_options (client, "/custom", NULL);
+  mqtt_client_set_bind_address (client, "127.0.0.2");
+  mqtt_client_connect_to_broker_async (client, "127.0.0.1", ws->port, 60, NULL, NULL, NULL);
+  TEST_WAIT_FOR (ws_connected, ws, 10000);
+  g_assert_cmpstr (ws->remote_host, ==, "127.0.0.2");
+  fake_ws_free (ws);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -301,6 +319,7 @@ main (int argc, char *argv[])
   ADD ("ws-v31", test_ws_v31);
   ADD ("wss", test_wss);
   g_test_add_func ("/websocket/frames", test_frames);
+  g_test_add_func ("/websocket/bind", test_bind);
 
   return g_test_run ();
 }
