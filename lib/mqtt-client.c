@@ -1135,8 +1135,8 @@ connect_in_context (gpointer data)
   if (request->cancellable)
     {
       request->op->cancel_source = g_cancellable_source_new (request->cancellable);
-      g_source_set_callback (request->op->cancel_source, (GSourceFunc) (void (*) (void)) abort_connect_op,
-                             self, NULL);
+      g_source_set_callback (request->op->cancel_source,
+                             (GSourceFunc) (void (*) (void)) abort_connect_op, self, NULL);
       g_source_attach (request->op->cancel_source, self->context);
     }
   client_lock (self);
@@ -2873,6 +2873,30 @@ mqtt_client_set_proxy_resolver (MqttClient *self, GProxyResolver *resolver)
 /* ------------------------------------------------------------------------ */
 /* Connecting */
 
+/* The blocking connect calls: start, then wait for CONNACK or failure. */
+static gboolean
+connect_and_wait (MqttClient *self, GCancellable *cancellable, GError **error)
+{
+  Op *op = op_new (OP_CONNECT, NULL);
+
+  request_connect (self, op, cancellable);
+  return wait_op (self, op, error);
+}
+
+/* The asynchronous ones: @prepared says whether the arguments were good. */
+static void
+connect_async (MqttClient *self, gboolean prepared, GError *error, GCancellable *cancellable,
+               GAsyncReadyCallback callback, gpointer user_data, gpointer source_tag)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (!prepared)
+    g_task_return_error (task, error);
+  else
+    request_connect (self, op_new (OP_CONNECT, task), cancellable);
+}
+
 /* The domain of this host, for connect_srv() without one. */
 static char *
 local_domain (void)
@@ -2930,15 +2954,9 @@ gboolean
 mqtt_client_connect_srv (MqttClient *self, const char *domain, guint keepalive,
                          GCancellable *cancellable, GError **error)
 {
-  Op *op;
-
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
 
-  if (!set_srv (self, domain, keepalive, error))
-    return FALSE;
-  op = op_new (OP_CONNECT, NULL);
-  request_connect (self, op, cancellable);
-  return wait_op (self, op, error);
+  return set_srv (self, domain, keepalive, error) && connect_and_wait (self, cancellable, error);
 }
 
 /**
@@ -2958,19 +2976,14 @@ mqtt_client_connect_srv_async (MqttClient *self, const char *domain, guint keepa
                                GCancellable *cancellable, GAsyncReadyCallback callback,
                                gpointer user_data)
 {
-  g_autoptr(GTask) task = NULL;
   GError *error = NULL;
+  gboolean prepared;
 
   g_return_if_fail (MQTT_IS_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, mqtt_client_connect_srv_async);
-  if (!set_srv (self, domain, keepalive, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  request_connect (self, op_new (OP_CONNECT, task), cancellable);
+  prepared = set_srv (self, domain, keepalive, &error);
+  connect_async (self, prepared, error, cancellable, callback, user_data,
+                 mqtt_client_connect_srv_async);
 }
 
 /**
@@ -3012,15 +3025,10 @@ gboolean
 mqtt_client_connect_to_broker (MqttClient *self, const char *host, guint port, guint keepalive,
                                GCancellable *cancellable, GError **error)
 {
-  Op *op;
-
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
 
-  if (!set_broker (self, host, port, keepalive, error))
-    return FALSE;
-  op = op_new (OP_CONNECT, NULL);
-  request_connect (self, op, cancellable);
-  return wait_op (self, op, error);
+  return set_broker (self, host, port, keepalive, error) &&
+         connect_and_wait (self, cancellable, error);
 }
 
 /**
@@ -3041,19 +3049,14 @@ mqtt_client_connect_to_broker_async (MqttClient *self, const char *host, guint p
                                      guint keepalive, GCancellable *cancellable,
                                      GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(GTask) task = NULL;
   GError *error = NULL;
+  gboolean prepared;
 
   g_return_if_fail (MQTT_IS_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, mqtt_client_connect_to_broker_async);
-  if (!set_broker (self, host, port, keepalive, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  request_connect (self, op_new (OP_CONNECT, task), cancellable);
+  prepared = set_broker (self, host, port, keepalive, &error);
+  connect_async (self, prepared, error, cancellable, callback, user_data,
+                 mqtt_client_connect_to_broker_async);
 }
 
 /**
@@ -3131,15 +3134,9 @@ check_have_broker (MqttClient *self, GError **error)
 gboolean
 mqtt_client_reconnect (MqttClient *self, GCancellable *cancellable, GError **error)
 {
-  Op *op;
-
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
 
-  if (!check_have_broker (self, error))
-    return FALSE;
-  op = op_new (OP_CONNECT, NULL);
-  request_connect (self, op, cancellable);
-  return wait_op (self, op, error);
+  return check_have_broker (self, error) && connect_and_wait (self, cancellable, error);
 }
 
 /**
@@ -3156,19 +3153,14 @@ void
 mqtt_client_reconnect_async (MqttClient *self, GCancellable *cancellable,
                              GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(GTask) task = NULL;
   GError *error = NULL;
+  gboolean prepared;
 
   g_return_if_fail (MQTT_IS_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, mqtt_client_reconnect_async);
-  if (!check_have_broker (self, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  request_connect (self, op_new (OP_CONNECT, task), cancellable);
+  prepared = check_have_broker (self, &error);
+  connect_async (self, prepared, error, cancellable, callback, user_data,
+                 mqtt_client_reconnect_async);
 }
 
 /**

@@ -20,8 +20,9 @@ G_BEGIN_DECLS
  * The constants of Paho's `paho.mqtt.client` module as registered enumeration
  * types: `MQTTv31`/`MQTTv311` are #MqttProtocolVersion, the QoS integers are
  * #MqttQos, `CONNACK_*` are #MqttConnackCode and `MQTT_LOG_*` are
- * #MqttLogLevel; the `ssl` module's `CERT_*` are #MqttTlsCertReqs. Their numeric values are Paho's, so integers read from a
- * Paho program keep their meaning.
+ * #MqttLogLevel; the `ssl` module's `CERT_*` are #MqttTlsCertReqs. Their
+ * numeric values are Paho's, so integers read from a Paho program keep
+ * their meaning.
  */
 
 /**

@@ -1008,8 +1008,8 @@ mqtt_session_commit_read (MqttSession *session, gsize n_bytes, gint64 now, GErro
         case MQTT_DECODE_NEED_MORE:
           return TRUE;
         case MQTT_DECODE_ERROR:
-          g_set_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL, "Malformed packet from the broker: %s",
-                       local_error->message);
+          g_set_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL,
+                       "Malformed packet from the broker: %s", local_error->message);
           return FALSE;
         case MQTT_DECODE_PACKET:
         default:

@@ -86,9 +86,10 @@ stream_create_source (MqttTransport *transport, GIOCondition condition, MqttTran
 
   if (is_plain_socket (self))
     {
+      GSocket *socket = g_socket_connection_get_socket (self->connection);
+
       source = g_source_new (&fd_source_funcs, sizeof (GSource));
-      g_source_add_unix_fd (source, g_socket_get_fd (g_socket_connection_get_socket (self->connection)),
-                            condition);
+      g_source_add_unix_fd (source, g_socket_get_fd (socket), condition);
       g_source_set_callback (source, (GSourceFunc) func, user_data, NULL);
       return source;
     }
