@@ -852,6 +852,10 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
       write_log (self, event->code, event->text);
       break;
 
+    case MQTT_SESSION_EVENT_STATE:
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+      break;
+
     case MQTT_SESSION_EVENT_CONNECTION_FAILED:
     case MQTT_SESSION_EVENT_DISCONNECTED:
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -3196,6 +3200,7 @@ begin_disconnect (MqttClient *self, Op *op, GError **error)
       if (mqtt_session_disconnect (self->session, g_get_monotonic_time ()))
         {
           self->state = MQTT_CLIENT_STATE_DISCONNECTING;
+          push_client_event_locked (self, MQTT_SESSION_EVENT_STATE, 0, NULL);
           if (op)
             self->disconnect_ops = g_list_append (self->disconnect_ops, op);
           kick_locked (self);

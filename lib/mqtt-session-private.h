@@ -40,6 +40,7 @@ typedef enum {
    * they stay in order with the session's events. */
   MQTT_SESSION_EVENT_CONNECTION_FAILED, /* error: no connection was made */
   MQTT_SESSION_EVENT_DISCONNECTED,      /* code (MqttError), error (NULL when requested) */
+  MQTT_SESSION_EVENT_STATE,             /* the client's state changed: notify it */
 } MqttSessionEventType;
 
 typedef struct {

@@ -122,12 +122,21 @@ test_construct (void)
 }
 
 static void
+count_notify (GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static void
 test_connect_disconnect (Fixture *f, gconstpointer data)
 {
   g_autoptr(MqttClient) client = new_client ("conn-test", TRUE);
   g_autoptr(Recorder) r = recorder_new (client);
   g_autoptr(GError) error = NULL;
   g_autofree char *host = NULL;
+  guint state_changes = 0;
+
+  g_signal_connect (client, "notify::state", G_CALLBACK (count_notify), &state_changes);
 
   g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
                                                 test_broker_get_port (f->broker), 30, NULL,
@@ -146,6 +155,8 @@ test_connect_disconnect (Fixture *f, gconstpointer data)
   disconnect_and_wait (client, r);
   g_assert_cmpint (mqtt_client_get_state (client), ==, MQTT_CLIENT_STATE_DISCONNECTED);
   g_assert_null (mqtt_client_get_socket (client));
+  /* connecting, connected, disconnecting, disconnected */
+  g_assert_cmpuint (state_changes, ==, 4);
 
   /* Nothing to disconnect any more. */
   g_assert_false (mqtt_client_disconnect_from_broker (client, &error));
