@@ -1,0 +1,544 @@
+/* What mqtt-pub and mqtt-sub share; see mqtt-tool.h. */
+
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "mqtt-tool.h"
+
+static gboolean show_help;
+
+void
+tool_options_add_entries (ToolOptions *o, GOptionContext *context)
+{
+  const GOptionEntry entries[] = {
+    { "host", 'h', 0, G_OPTION_ARG_STRING, &o->host, "Broker host (default: localhost)", "HOST" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &o->port,
+      "Broker port (default: 1883, 8883 with TLS, 80 or 443 with --ws)", "PORT" },
+    { "url", 'L', 0, G_OPTION_ARG_STRING, &o->url,
+      "Broker, credentials and topic as mqtt(s)://[user[:password]@]host[:port]/topic "
+      "(ws:// and wss:// for WebSockets)", "URL" },
+    { "topic", 't', 0, G_OPTION_ARG_STRING_ARRAY, &o->topics, "The topic", "TOPIC" },
+    { "qos", 'q', 0, G_OPTION_ARG_INT, &o->qos, "Quality of service: 0, 1 or 2 (default: 0)",
+      "QOS" },
+    { "id", 'i', 0, G_OPTION_ARG_STRING, &o->id, "Client id (default: a random one)", "ID" },
+    { "id-prefix", 'I', 0, G_OPTION_ARG_STRING, &o->id_prefix,
+      "Client id: this prefix followed by the process id", "PREFIX" },
+    { "disable-clean-session", 'c', 0, G_OPTION_ARG_NONE, &o->persistent,
+      "Keep the session (subscriptions, queued messages) after disconnecting; needs -i or -I",
+      NULL },
+    { "keepalive", 'k', 0, G_OPTION_ARG_INT, &o->keepalive,
+      "Keepalive in seconds, 0 for none (default: 60)", "SECONDS" },
+    { "username", 'u', 0, G_OPTION_ARG_STRING, &o->username, "User name", "USER" },
+    { "password", 'P', 0, G_OPTION_ARG_STRING, &o->password, "Password (needs -u)", "PASSWORD" },
+    { "protocol-version", 'V', 0, G_OPTION_ARG_STRING, &o->protocol,
+      "MQTT version: mqttv311 (or 311, the default) or mqttv31 (or 31)", "VERSION" },
+    { "will-topic", 0, 0, G_OPTION_ARG_STRING, &o->will_topic,
+      "Topic of the will, which the broker publishes if the connection is lost", "TOPIC" },
+    { "will-payload", 0, 0, G_OPTION_ARG_STRING, &o->will_payload,
+      "Payload of the will (default: empty)", "PAYLOAD" },
+    { "will-qos", 0, 0, G_OPTION_ARG_INT, &o->will_qos, "QoS of the will", "QOS" },
+    { "will-retain", 0, 0, G_OPTION_ARG_NONE, &o->will_retain, "Retain the will", NULL },
+    { "cafile", 0, 0, G_OPTION_ARG_FILENAME, &o->cafile,
+      "Use TLS, trusting the certificate authorities of this PEM file", "FILE" },
+    { "capath", 0, 0, G_OPTION_ARG_FILENAME, &o->capath,
+      "Use TLS, trusting the certificate authorities of the PEM files in this directory",
+      "DIR" },
+    { "tls-use-os-certs", 0, 0, G_OPTION_ARG_NONE, &o->tls,
+      "Use TLS, trusting the system's certificate authorities", NULL },
+    { "cert", 0, 0, G_OPTION_ARG_FILENAME, &o->cert,
+      "Use TLS with this client certificate (PEM, or PKCS #12 with its key)", "FILE" },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &o->key, "The private key of --cert (PEM)", "FILE" },
+    { "insecure", 0, 0, G_OPTION_ARG_NONE, &o->insecure,
+      "Accept a broker certificate that names another host", NULL },
+    { "ws", 0, 0, G_OPTION_ARG_NONE, &o->websockets, "Connect over WebSockets", NULL },
+    { "ws-path", 0, 0, G_OPTION_ARG_STRING, &o->ws_path,
+      "Path of the WebSocket endpoint (default: /mqtt)", "PATH" },
+    { "bind-address", 'A', 0, G_OPTION_ARG_STRING, &o->bind_address,
+      "Connect from this local address", "ADDRESS" },
+    { "proxy", 0, 0, G_OPTION_ARG_STRING, &o->proxy,
+      "Connect through a proxy: socks5h://[user:password@]host:port, socks4a://, http://",
+      "URL" },
+    { "debug", 'd', 0, G_OPTION_ARG_NONE, &o->debug,
+      "Print every packet sent and received, on stderr", NULL },
+    { "quiet", 0, 0, G_OPTION_ARG_NONE, &o->quiet, "Print no error messages", NULL },
+    { "help", 0, 0, G_OPTION_ARG_NONE, &show_help, "Show this help and exit", NULL },
+    { NULL },
+  };
+
+  o->port = -1;
+  o->keepalive = 60;
+  /* -h is the host, as in mosquitto's tools: --help is ours. */
+  g_option_context_set_help_enabled (context, FALSE);
+  g_option_context_add_main_entries (context, entries, NULL);
+}
+
+static gboolean
+parse_url (ToolOptions *o, GError **error)
+{
+  g_autofree char *authority = NULL;
+  const char *rest, *slash, *at, *hostport, *colon;
+
+  if (g_str_has_prefix (o->url, "mqtt://"))
+    rest = o->url + 7;
+  else if (g_str_has_prefix (o->url, "mqtts://"))
+    rest = o->url + 8, o->tls = TRUE;
+  else if (g_str_has_prefix (o->url, "ws://"))
+    rest = o->url + 5, o->websockets = TRUE;
+  else if (g_str_has_prefix (o->url, "wss://"))
+    rest = o->url + 6, o->websockets = o->tls = TRUE;
+  else
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "-L %s: the URL must start with mqtt://, mqtts://, ws:// or wss://", o->url);
+      return FALSE;
+    }
+  if (o->host || o->port != -1 || o->username || o->password)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "-L gives the host, port and credentials: do not use -h, -p, -u or "
+                           "-P with it");
+      return FALSE;
+    }
+
+  slash = strchr (rest, '/');
+  if (slash == NULL || slash[1] == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "-L %s: the URL has no topic", o->url);
+      return FALSE;
+    }
+  authority = g_strndup (rest, slash - rest);
+  o->url_topic = g_strdup (slash + 1);
+
+  /* [user[:password]@]host[:port], where host may be [an:ipv6::address] */
+  at = strrchr (authority, '@');
+  hostport = authority;
+  if (at)
+    {
+      g_autofree char *userinfo = g_strndup (authority, at - authority);
+      char *password = strchr (userinfo, ':');
+
+      if (password)
+        {
+          *password++ = '\0';
+          o->password = g_uri_unescape_string (password, NULL);
+        }
+      o->username = g_uri_unescape_string (userinfo, NULL);
+      hostport = at + 1;
+    }
+  if (hostport[0] == '[')
+    {
+      const char *end = strchr (hostport, ']');
+
+      if (end == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "-L %s: unterminated IPv6 address", o->url);
+          return FALSE;
+        }
+      o->host = g_strndup (hostport + 1, end - hostport - 1);
+      colon = end[1] == ':' ? end + 1 : NULL;
+    }
+  else
+    {
+      colon = strchr (hostport, ':');
+      o->host = colon ? g_strndup (hostport, colon - hostport) : g_strdup (hostport);
+    }
+  if (colon)
+    {
+      guint64 port;
+
+      if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "-L %s: bad port '%s'", o->url, colon + 1);
+          return FALSE;
+        }
+      o->port = port;
+    }
+  if (o->host[0] == '\0')
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "-L %s: no host", o->url);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+bad_option (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+bad_option (GError **error, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, format,
+                                                args));
+  va_end (args);
+  return FALSE;
+}
+
+static gboolean
+check_qos (const char *what, int qos, GError **error)
+{
+  if (qos < 0 || qos > 2)
+    return bad_option (error, "%s %d: the QoS must be 0, 1 or 2", what, qos);
+  return TRUE;
+}
+
+gboolean
+tool_options_parse (ToolOptions *o, GOptionContext *context, int *argc, char ***argv,
+                    GError **error)
+{
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+  if (show_help)
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+      g_print ("%s", help);
+      exit (0);
+    }
+  if (*argc > 1)
+    return bad_option (error, "unexpected argument '%s'", (*argv)[1]);
+
+  if (o->url && !parse_url (o, error))
+    return FALSE;
+  if (o->port != -1 && (o->port < 1 || o->port > 65535))
+    return bad_option (error, "-p %d: the port must be between 1 and 65535", o->port);
+  if (o->keepalive < 0 || o->keepalive > 65535)
+    return bad_option (error, "-k %d: the keepalive must be between 0 and 65535", o->keepalive);
+  if (!check_qos ("-q", o->qos, error) || !check_qos ("--will-qos", o->will_qos, error))
+    return FALSE;
+
+  if (o->protocol == NULL || g_str_equal (o->protocol, "mqttv311") ||
+      g_str_equal (o->protocol, "311"))
+    o->version = MQTT_PROTOCOL_V311;
+  else if (g_str_equal (o->protocol, "mqttv31") || g_str_equal (o->protocol, "31"))
+    o->version = MQTT_PROTOCOL_V31;
+  else if (g_str_equal (o->protocol, "mqttv5") || g_str_equal (o->protocol, "5"))
+    return bad_option (error, "-V %s: MQTT 5 is not supported; use mqttv311 or mqttv31",
+                       o->protocol);
+  else
+    return bad_option (error, "-V %s: unknown version; use mqttv311 or mqttv31", o->protocol);
+
+  if (o->id && o->id_prefix)
+    return bad_option (error, "-i and -I cannot be used together");
+  if (o->persistent && !o->id && !o->id_prefix)
+    return bad_option (error, "-c needs a client id: give -i or -I");
+  if (o->password && !o->username)
+    return bad_option (error, "-P needs a user name (-u)");
+  if (!o->will_topic && (o->will_payload || o->will_qos || o->will_retain))
+    return bad_option (error, "--will-payload, --will-qos and --will-retain need --will-topic");
+  if (o->key && !o->cert)
+    return bad_option (error, "--key needs --cert");
+  if (o->ws_path && !o->websockets)
+    return bad_option (error, "--ws-path needs --ws");
+
+  o->tls = o->tls || o->cafile || o->capath || o->cert;
+  if (o->insecure && !o->tls)
+    return bad_option (error, "--insecure applies to TLS: give --cafile, --capath or "
+                              "--tls-use-os-certs");
+  if (o->port == -1)
+    o->port = o->websockets ? (o->tls ? 443 : 80) : (o->tls ? 8883 : 1883);
+  if (o->host == NULL)
+    o->host = g_strdup ("localhost");
+  return TRUE;
+}
+
+void
+tool_options_clear (ToolOptions *o)
+{
+  g_free (o->host);
+  g_free (o->id);
+  g_free (o->id_prefix);
+  g_free (o->username);
+  g_free (o->password);
+  g_free (o->protocol);
+  g_free (o->url);
+  g_free (o->cafile);
+  g_free (o->capath);
+  g_free (o->cert);
+  g_free (o->key);
+  g_free (o->ws_path);
+  g_free (o->will_topic);
+  g_free (o->will_payload);
+  g_free (o->bind_address);
+  g_free (o->proxy);
+  g_strfreev (o->topics);
+  g_free (o->url_topic);
+}
+
+/* GIO reads trust anchors from one file, again at each handshake: the
+ * certificates of --cafile and of every file of --capath go into a file
+ * that lives in memory as long as the process. */
+static GTlsDatabase *
+load_ca_directory (const char *cafile, const char *capath, GError **error)
+{
+  g_autoptr(GString) pem = g_string_new (NULL);
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *path = NULL;
+  const char *name;
+  int fd;
+
+  if (cafile)
+    {
+      g_autofree char *contents = NULL;
+
+      if (!g_file_get_contents (cafile, &contents, NULL, error))
+        return NULL;
+      g_string_append (pem, contents);
+      g_string_append_c (pem, '\n');
+    }
+  dir = g_dir_open (capath, 0, error);
+  if (dir == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (dir)))
+    {
+      g_autofree char *file = g_build_filename (capath, name, NULL);
+      GList *certificates, *l;
+
+      if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        continue;
+      /* Files that hold no certificate are skipped, as OpenSSL does. */
+      certificates = g_tls_certificate_list_new_from_file (file, NULL);
+      for (l = certificates; l; l = l->next)
+        {
+          g_autofree char *one = NULL;
+
+          g_object_get (l->data, "certificate-pem", &one, NULL);
+          g_string_append (pem, one);
+        }
+      g_list_free_full (certificates, g_object_unref);
+    }
+  if (pem->len == 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "--capath %s: no certificate found",
+                   capath);
+      return NULL;
+    }
+
+  fd = memfd_create ("mqtt-tool-cas.pem", 0);
+  if (fd < 0 || write (fd, pem->str, pem->len) != (gssize) pem->len)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "--capath %s: %s", capath, g_strerror (saved));
+      if (fd >= 0)
+        close (fd);
+      return NULL;
+    }
+  /* Never closed: the database opens it by name at each handshake. */
+  path = g_strdup_printf ("/proc/self/fd/%d", fd);
+  return g_tls_file_database_new (path, error);
+}
+
+static MqttClient *
+create_client (ToolOptions *o, GError **error)
+{
+  g_autoptr(MqttClient) client = NULL;
+  g_autofree char *id = NULL;
+
+  id = o->id_prefix ? g_strdup_printf ("%s%d", o->id_prefix, (int) getpid ()) : g_strdup (o->id);
+  client = mqtt_client_new (id, !o->persistent, o->version, error);
+  if (client == NULL)
+    return NULL;
+  if (o->websockets)
+    {
+      mqtt_client_set_transport (client, MQTT_TRANSPORT_WEBSOCKETS);
+      if (o->ws_path)
+        mqtt_client_ws_set_options (client, o->ws_path, NULL);
+    }
+  if (o->will_topic &&
+      !mqtt_client_set_will (client, o->will_topic, (const guint8 *) o->will_payload, -1,
+                             o->will_qos, o->will_retain, error))
+    return NULL;
+  if (o->username)
+    mqtt_client_set_credentials (client, o->username, o->password);
+  if (o->tls)
+    {
+      if (!mqtt_client_tls_set (client, o->capath ? NULL : o->cafile, o->cert, o->key,
+                                MQTT_TLS_CERT_REQUIRED, MQTT_TLS_VERSION_DEFAULT, NULL, error))
+        return NULL;
+      if (o->capath)
+        {
+          g_autoptr(GTlsDatabase) database = load_ca_directory (o->cafile, o->capath, error);
+
+          if (database == NULL)
+            return NULL;
+          g_object_set (client, "tls-database", database, NULL);
+        }
+      mqtt_client_tls_insecure_set (client, o->insecure);
+    }
+  if (o->bind_address)
+    mqtt_client_set_bind_address (client, o->bind_address);
+  if (o->proxy && !mqtt_client_proxy_set (client, o->proxy, error))
+    return NULL;
+  return g_steal_pointer (&client);
+}
+
+int
+tool_exit_status (const GError *error)
+{
+  if (error->domain == MQTT_ERROR &&
+      (error->code == MQTT_ERROR_CONN_REFUSED || error->code > MQTT_ERROR_CONNACK_BASE))
+    return TOOL_EXIT_REFUSED;
+  return TOOL_EXIT_ERROR;
+}
+
+void
+tool_warn (Tool *tool, const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  if (tool->options->quiet)
+    return;
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("%s: %s\n", tool->name, text);
+}
+
+void
+tool_fail (Tool *tool, GError *error)
+{
+  tool_warn (tool, "%s", error->message);
+  tool_stop (tool, tool_exit_status (error));
+  g_error_free (error);
+}
+
+static void
+disconnected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Tool *tool = user_data;
+
+  mqtt_client_disconnect_from_broker_finish (MQTT_CLIENT (source), result, NULL);
+  g_main_loop_quit (tool->loop);
+}
+
+/* A broker that does not take the DISCONNECT does not hold the tool. */
+static gboolean
+give_up (gpointer user_data)
+{
+  Tool *tool = user_data;
+
+  tool->give_up_source = 0;
+  g_main_loop_quit (tool->loop);
+  return G_SOURCE_REMOVE;
+}
+
+void
+tool_stop (Tool *tool, int status)
+{
+  if (tool->stopping)
+    return;
+  tool->stopping = TRUE;
+  tool->status = status;
+  if (mqtt_client_get_state (tool->client) == MQTT_CLIENT_STATE_CONNECTED)
+    {
+      mqtt_client_disconnect_from_broker_async (tool->client, NULL, disconnected, tool);
+      tool->give_up_source = g_timeout_add_seconds (5, give_up, tool);
+    }
+  else
+    {
+      mqtt_client_disconnect_from_broker (tool->client, NULL);
+      g_main_loop_quit (tool->loop);
+    }
+}
+
+static gboolean
+interrupted (gpointer user_data)
+{
+  tool_stop (user_data, 0);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+print_log (MqttClient *client, MqttLogLevel level, const char *text, gpointer user_data)
+{
+  Tool *tool = user_data;
+
+  g_printerr ("%s: %s\n", tool->name, text);
+}
+
+typedef struct {
+  Tool *tool;
+  void (*ready) (Tool *tool);
+} Starting;
+
+static void
+broker_answered (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Starting *starting = user_data;
+  Tool *tool = starting->tool;
+  void (*ready) (Tool *tool) = starting->ready;
+  GError *error = NULL;
+
+  g_free (starting);
+  if (!mqtt_client_connect_to_broker_finish (MQTT_CLIENT (source), result, &error))
+    {
+      /* Ctrl-C while connecting is no error. */
+      if (tool->stopping)
+        g_error_free (error);
+      else
+        tool_fail (tool, error);
+      return;
+    }
+  if (!tool->stopping)
+    ready (tool);
+}
+
+gboolean
+tool_start (Tool *tool, const char *name, ToolOptions *options, void (*ready) (Tool *tool),
+            GError **error)
+{
+  Starting *starting;
+
+  tool->name = name;
+  tool->options = options;
+  tool->client = create_client (options, error);
+  if (tool->client == NULL)
+    return FALSE;
+  tool->loop = g_main_loop_new (NULL, FALSE);
+  if (options->debug)
+    g_signal_connect (tool->client, "log", G_CALLBACK (print_log), tool);
+  tool->signal_sources[0] = g_unix_signal_add (SIGINT, interrupted, tool);
+  tool->signal_sources[1] = g_unix_signal_add (SIGTERM, interrupted, tool);
+
+  starting = g_new (Starting, 1);
+  starting->tool = tool;
+  starting->ready = ready;
+  mqtt_client_connect_to_broker_async (tool->client, options->host, options->port,
+                                       options->keepalive, NULL, broker_answered, starting);
+  return TRUE;
+}
+
+int
+tool_run (Tool *tool)
+{
+  g_main_loop_run (tool->loop);
+  return tool->status;
+}
+
+void
+tool_clear (Tool *tool)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (tool->signal_sources); i++)
+    g_clear_handle_id (&tool->signal_sources[i], g_source_remove);
+  g_clear_handle_id (&tool->give_up_source, g_source_remove);
+  g_clear_object (&tool->client);
+  g_clear_pointer (&tool->loop, g_main_loop_unref);
+}
