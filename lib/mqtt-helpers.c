@@ -31,6 +31,14 @@
  * %MQTT_ERROR_INVAL for a bad topic or QoS, a refusal code, %G_TLS_ERROR,
  * %G_IO_ERROR_CANCELLED. The connection is retried if it drops after the
  * broker accepted it, as Paho's helpers do.
+ *
+ * From Python, Paho's `userdata` comes right after the callback:
+ * |[<!-- language="Python" -->
+ * opts = Mqtt.HelperOptions(hostname="broker", port=1883)
+ * Mqtt.publish_single("paho/test/single", GLib.Bytes.new(b"payload"), 0, False, opts, None)
+ * msgs = Mqtt.subscribe_simple(["paho/test/simple"], 0, 1, False, opts, None)
+ * Mqtt.subscribe_callback(on_message, userdata, ["paho/test/callback"], 0, opts, None)
+ * ]|
  */
 
 typedef enum {

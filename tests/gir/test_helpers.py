@@ -1,0 +1,84 @@
+# Paho's one-shot helpers from Python, through GObject-Introspection: the
+# parameter bundle is built with keyword arguments, Paho's tuples and dicts
+# are Mqtt.Message, errors are GLib.Error.
+import threading
+
+import gi
+import pytest
+
+gi.require_version("Mqtt", "1.0")
+from gi.repository import Gio, GLib, Mqtt  # noqa: E402
+
+
+def options(port, **kwargs):
+    return Mqtt.HelperOptions(hostname="127.0.0.1", port=port, **kwargs)
+
+
+def test_single_and_simple(broker):
+    opts = options(broker, client_id="py-helpers", keepalive=30)
+    Mqtt.publish_single("py/single", GLib.Bytes.new(b"\x00binary\xff"), 1, True, opts, None)
+    messages = Mqtt.subscribe_simple(["py/single"], 1, 1, True, opts, None)
+    assert [(m.get_topic(), m.get_payload().get_data(), m.get_retain()) for m in messages] == [
+        ("py/single", b"\x00binary\xff", True)]
+
+
+def test_multiple(broker):
+    opts = options(broker)
+    msgs = [Mqtt.Message.new("py/multi", GLib.Bytes.new(b"multiple %d" % i), i % 3, True)
+            for i in range(3)]
+    Mqtt.publish_multiple(msgs, opts, None)
+    # The broker keeps the last retained one.
+    messages = Mqtt.subscribe_simple(["py/multi"], 0, 1, True, opts, None)
+    assert messages[0].get_payload().get_data() == b"multiple 2"
+
+
+def test_callback_until_disconnect(broker):
+    opts = options(broker)
+    Mqtt.publish_single("py/cb", GLib.Bytes.new(b"kept"), 0, True, opts, None)
+    seen = []
+
+    def on_message(client, message, userdata):
+        seen.append((userdata, message.get_payload().get_data()))
+        client.disconnect_from_broker()
+
+    Mqtt.subscribe_callback(on_message, "my userdata", ["py/cb"], 0, opts, None)
+    assert seen == [("my userdata", b"kept")]
+
+
+def test_async(broker):
+    opts = options(broker)
+    loop = GLib.MainLoop()
+    results = []
+
+    def published(source, result):
+        results.append(Mqtt.publish_single_finish(result))
+        Mqtt.subscribe_simple_async(["py/async"], 0, 1, True, opts, None, received)
+
+    def received(source, result):
+        results.append([m.get_payload().get_data() for m in Mqtt.subscribe_simple_finish(result)])
+        loop.quit()
+
+    Mqtt.publish_single_async("py/async", GLib.Bytes.new(b"later"), 2, True, opts, None,
+                              published)
+    loop.run()
+    assert results == [True, [b"later"]]
+
+
+def test_errors(broker):
+    opts = options(broker)
+    with pytest.raises(GLib.Error) as error:
+        Mqtt.publish_single("py/#", None, 0, False, opts, None)
+    assert error.value.matches(Mqtt.error_quark(), Mqtt.Error.INVAL)
+
+    # Nobody listens on port 1.
+    with pytest.raises(GLib.Error):
+        Mqtt.publish_single("py/x", None, 0, False, options(1), None)
+
+    # A cancellable is the timeout.
+    cancellable = Gio.Cancellable()
+    timer = threading.Timer(0.2, cancellable.cancel)
+    timer.start()
+    with pytest.raises(GLib.Error) as error:
+        Mqtt.subscribe_simple(["py/nothing"], 0, 1, False, opts, cancellable)
+    timer.join()
+    assert error.value.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED)
