@@ -16,8 +16,10 @@
 
 #include "mqtt-tool.h"
 
-/* -l: how many lines may wait for the broker before stdin is read again. */
-#define LINE_WINDOW 64
+/* -l: how many lines, and how many of their bytes, may wait for the broker
+ * before stdin is read again (one line of any size always may). */
+#define LINE_WINDOW 1024
+#define LINE_WINDOW_BYTES (4 << 20)
 #define CHUNK_SIZE 65536
 
 typedef struct {
@@ -26,6 +28,7 @@ typedef struct {
   const char *topic;
   gboolean retain;
   GBytes *payload;         /* a single message */
+  int max_inflight;
 
   /* -l */
   GInputStream *input;
@@ -33,19 +36,28 @@ typedef struct {
   guint8 *chunk;
   GByteArray *line;
   guint pending;
+  gsize pending_bytes;
   gboolean reading;
   gboolean eof;
 } Pub;
 
 static void read_more (Pub *pub);
 
+typedef struct {
+  Pub *pub;
+  gsize size;
+} Publication;
+
 static void
 published (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Pub *pub = user_data;
+  Publication *publication = user_data;
+  Pub *pub = publication->pub;
   GError *error = NULL;
 
   pub->pending--;
+  pub->pending_bytes -= publication->size;
+  g_free (publication);
   if (!mqtt_client_publish_finish (MQTT_CLIENT (source), result, NULL, &error))
     {
       /* Messages still in flight at Ctrl-C are no news. */
@@ -66,9 +78,14 @@ published (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 publish (Pub *pub, GBytes *payload)
 {
+  Publication *publication = g_new (Publication, 1);
+
+  publication->pub = pub;
+  publication->size = g_bytes_get_size (payload);
   pub->pending++;
+  pub->pending_bytes += publication->size;
   mqtt_client_publish_async (pub->tool.client, pub->topic, payload, pub->options->qos,
-                             pub->retain, NULL, published, pub);
+                             pub->retain, NULL, published, publication);
 }
 
 static gboolean
@@ -147,7 +164,8 @@ got_chunk (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 read_more (Pub *pub)
 {
-  if (pub->reading || pub->eof || pub->tool.stopping || pub->pending >= LINE_WINDOW)
+  if (pub->reading || pub->eof || pub->tool.stopping || pub->pending >= LINE_WINDOW ||
+      pub->pending_bytes >= LINE_WINDOW_BYTES)
     return;
   pub->reading = TRUE;
   g_input_stream_read_async (pub->input, pub->chunk, CHUNK_SIZE, G_PRIORITY_DEFAULT,
@@ -229,6 +247,9 @@ main (int argc, char *argv[])
       NULL },
     { "retain", 'r', 0, G_OPTION_ARG_NONE, &pub.retain, "Have the broker retain the message",
       NULL },
+    { "max-inflight", 'M', 0, G_OPTION_ARG_INT, &pub.max_inflight,
+      "How many QoS 1 and 2 messages may await the broker's acknowledgement (default: 20)",
+      "COUNT" },
     { NULL },
   };
   int status;
@@ -253,6 +274,12 @@ main (int argc, char *argv[])
   pub.topic = options.url_topic ? options.url_topic : options.topics[0];
   if (!mqtt_topic_validate_name (pub.topic, &error))
     goto usage;
+  if (pub.max_inflight < 0 || pub.max_inflight > 65535)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "-M %d: the window must be between 1 and 65535", pub.max_inflight);
+      goto usage;
+    }
   if ((message != NULL) + (file != NULL) + lines + whole + null_message != 1)
     {
       g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -280,6 +307,8 @@ main (int argc, char *argv[])
 
   if (!tool_start (&pub.tool, "mqtt-pub", &options, ready, &error))
     goto failed;
+  if (pub.max_inflight)
+    mqtt_client_set_max_inflight_messages (pub.tool.client, pub.max_inflight);
   status = tool_run (&pub.tool);
   /* A read still pending (Ctrl-C) ends before the buffer goes. */
   if (pub.reading)

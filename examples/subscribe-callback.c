@@ -34,29 +34,20 @@ interrupted (gpointer cancellable)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-ended (GCancellable *cancellable, gpointer user_data)
-{
-  return G_SOURCE_REMOVE;
-}
-
 /* Ctrl-C cancels: watched in a thread of its own, as the blocking helper
  * runs a private main context. */
+static GMainContext *signals_context;
+
 static gpointer
 watch_signals (gpointer cancellable)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GSource) sigint = g_unix_signal_source_new (SIGINT);
-  g_autoptr(GSource) end = g_cancellable_source_new (cancellable);
 
   g_source_set_callback (sigint, interrupted, cancellable, NULL);
-  g_source_attach (sigint, context);
-  g_source_set_callback (end, (GSourceFunc) (void (*) (void)) ended, NULL, NULL);
-  g_source_attach (end, context);
+  g_source_attach (sigint, signals_context);
   while (!g_cancellable_is_cancelled (cancellable))
-    g_main_context_iteration (context, TRUE);
+    g_main_context_iteration (signals_context, TRUE);
   g_source_destroy (sigint);
-  g_source_destroy (end);
   return NULL;
 }
 
@@ -73,11 +64,15 @@ main (int argc, char *argv[])
 
   options = mqtt_helper_options_new (argc > 1 ? argv[1] : "localhost",
                                      argc > 2 ? atoi (argv[2]) : 1883);
+  signals_context = g_main_context_new ();
   watcher = g_thread_new ("signals", watch_signals, cancellable);
   ok = mqtt_subscribe_callback (on_message_print, &remaining, topics, 1, MQTT_QOS_AT_MOST_ONCE,
                                 options, cancellable, &error);
+  /* Ends the watcher, if the callback ended the subscription. */
   g_cancellable_cancel (cancellable);
+  g_main_context_wakeup (signals_context);
   g_thread_join (watcher);
+  g_main_context_unref (signals_context);
   if (!ok)
     {
       g_printerr ("%s: %s\n", argv[0], error->message);

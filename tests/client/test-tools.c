@@ -290,7 +290,7 @@ test_lines_many (Fixture *f, gconstpointer data)
   RUN (&r, NULL, "mqtt-sub", "-p", f->port, "-t", "many", "-q", "1", "-c", "-i", "many", "-E");
   g_assert_cmpint (r.status, ==, 0);
   result_clear (&r);
-  RUN (&r, input, "mqtt-pub", "-p", f->port, "-t", "many", "-q", "1", "-l");
+  RUN (&r, input, "mqtt-pub", "-p", f->port, "-t", "many", "-q", "1", "-l", "-M", "100");
   g_assert_cmpint (r.status, ==, 0);
   result_clear (&r);
   RUN (&r, NULL, "mqtt-sub", "-p", f->port, "-t", "many", "-q", "1", "-c", "-i", "many", "-C",
