@@ -173,7 +173,10 @@ mqtt_helper_options_set_property (GObject *object, guint prop_id, const GValue *
   switch (prop_id)
     {
     case PROP_HOSTNAME:
-      set_string (&self->hostname, value);
+      /* NULL restores the default. */
+      g_free (self->hostname);
+      self->hostname = g_strdup (g_value_get_string (value) ? g_value_get_string (value)
+                                                            : "localhost");
       break;
     case PROP_PORT:
       self->port = g_value_get_uint (value);
@@ -275,7 +278,8 @@ mqtt_helper_options_class_init (MqttHelperOptionsClass *klass)
   /**
    * MqttHelperOptions:hostname:
    *
-   * The broker (Paho's `hostname`, default `localhost`).
+   * The broker (Paho's `hostname`, default `localhost`; %NULL restores
+   * the default).
    */
   properties[PROP_HOSTNAME] = g_param_spec_string ("hostname", NULL, NULL, "localhost", rw);
   /**

@@ -555,6 +555,11 @@ test_options (Fixture *f, gconstpointer data)
   g_assert_cmpuint (port, ==, 1883);
   g_assert_cmpuint (keepalive, ==, 60);
   g_assert_cmpint (protocol, ==, MQTT_PROTOCOL_V311);
+  g_clear_pointer (&hostname, g_free);
+  g_object_set (options, "hostname", "broker.example", NULL);
+  g_object_set (options, "hostname", NULL, NULL);
+  g_object_get (options, "hostname", &hostname, NULL);
+  g_assert_cmpstr (hostname, ==, "localhost");
 
   g_object_set (options, "client-id", "helper-1", "protocol-version", MQTT_PROTOCOL_V31,
                 "transport", MQTT_TRANSPORT_WEBSOCKETS, "ws-path", "/ws", NULL);
