@@ -3666,21 +3666,30 @@ check_publish (const char *topic, gsize length, MqttQos qos, GError **error)
   return TRUE;
 }
 
+/* The payload is @data (copied) when @n_parts is 0, else the
+ * concatenation of @parts (referenced). */
 static gboolean
 publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize length,
-                  GBytes *payload, MqttQos qos, gboolean retain, Op *op, guint *mid,
-                  GError **error)
+                  GBytes *const *parts, guint n_parts, MqttQos qos, gboolean retain, Op *op,
+                  guint *mid, GError **error)
 {
   GCancellable *attempt = NULL;
-  guint id = 0;
+  guint id = 0, i;
   gboolean ok;
 
+  if (n_parts > 0)
+    for (i = 0, length = 0; i < n_parts; i++)
+      length += g_bytes_get_size (parts[i]);
   if (!check_publish (topic, length, qos, error))
     return FALSE;
 
   client_lock (self);
-  ok = mqtt_session_publish (self->session, topic, data, length, payload, qos, retain,
-                             g_get_monotonic_time (), &id, error);
+  if (n_parts > 0)
+    ok = mqtt_session_publish_parts (self->session, topic, parts, n_parts, qos, retain,
+                                     g_get_monotonic_time (), &id, error);
+  else
+    ok = mqtt_session_publish (self->session, topic, data, length, NULL, qos, retain,
+                               g_get_monotonic_time (), &id, error);
   if (ok)
     {
       if (op)
@@ -3733,7 +3742,7 @@ mqtt_client_publish (MqttClient *self, const char *topic, const guint8 *payload,
     length = 0;
   else if (length < 0)
     length = strlen ((const char *) payload);
-  return publish_internal (self, topic, payload, length, NULL, qos, retain, NULL, mid, error);
+  return publish_internal (self, topic, payload, length, NULL, 0, qos, retain, NULL, mid, error);
 }
 
 /**
@@ -3757,14 +3766,47 @@ gboolean
 mqtt_client_publish_bytes (MqttClient *self, const char *topic, GBytes *payload, MqttQos qos,
                            gboolean retain, guint *mid, GError **error)
 {
-  gsize length = 0;
-  const guint8 *data = NULL;
-
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
 
-  if (payload)
-    data = g_bytes_get_data (payload, &length);
-  return publish_internal (self, topic, data, length, payload, qos, retain, NULL, mid, error);
+  return publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, retain, NULL,
+                           mid, error);
+}
+
+/**
+ * mqtt_client_publish_vectored:
+ * @self: a #MqttClient
+ * @topic: the topic to publish on; not empty, no wildcards
+ * @parts: (array length=n_parts): the message, in pieces
+ * @n_parts: the number of pieces; 0 for an empty message
+ * @qos: the quality of service
+ * @retain: whether the broker keeps the message as the topic's last value
+ * @mid: (out) (optional): the message id
+ * @error: return location for a #GError, or %NULL
+ *
+ * Like mqtt_client_publish_bytes(), for a payload made of several pieces,
+ * which are sent one after the other as one message: a header built
+ * beside a large buffer, or a buffer made of several memory blocks. Each
+ * piece of 1 KiB or more is written from its own memory, none is copied
+ * into one block. Thread-safe.
+ *
+ * Returns: %TRUE if the message was queued; %FALSE with the errors of
+ *   mqtt_client_publish()
+ */
+gboolean
+mqtt_client_publish_vectored (MqttClient *self, const char *topic, GBytes *const *parts,
+                              gsize n_parts, MqttQos qos, gboolean retain, guint *mid,
+                              GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (parts != NULL || n_parts == 0, FALSE);
+
+  if (n_parts > G_MAXUINT16)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                   "Too many pieces (%" G_GSIZE_FORMAT "): at most %u", n_parts, G_MAXUINT16);
+      return FALSE;
+    }
+  return publish_internal (self, topic, NULL, 0, parts, n_parts, qos, retain, NULL, mid, error);
 }
 
 /**
@@ -3789,8 +3831,6 @@ mqtt_client_publish_async (MqttClient *self, const char *topic, GBytes *payload,
 {
   g_autoptr(GTask) task = NULL;
   GError *error = NULL;
-  gsize length = 0;
-  const guint8 *data = NULL;
   Op *op;
 
   g_return_if_fail (MQTT_IS_CLIENT (self));
@@ -3798,10 +3838,9 @@ mqtt_client_publish_async (MqttClient *self, const char *topic, GBytes *payload,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mqtt_client_publish_async);
   g_task_set_return_on_cancel (task, TRUE);
-  if (payload)
-    data = g_bytes_get_data (payload, &length);
   op = op_new (OP_PUBLISH, task);
-  if (!publish_internal (self, topic, data, length, payload, qos, retain, op, NULL, &error))
+  if (!publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, retain, op, NULL,
+                         &error))
     {
       op_free (op);
       g_task_return_error (task, error);

@@ -211,6 +211,10 @@ MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_publish_bytes (MqttClient *self, const char *topic, GBytes *payload,
                                     MqttQos qos, gboolean retain, guint *mid, GError **error);
 MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_publish_vectored (MqttClient *self, const char *topic, GBytes *const *parts,
+                                       gsize n_parts, MqttQos qos, gboolean retain, guint *mid,
+                                       GError **error);
+MQTT_AVAILABLE_IN_ALL
 void mqtt_client_publish_async (MqttClient *self, const char *topic, GBytes *payload, MqttQos qos,
                                 gboolean retain, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);

@@ -123,6 +123,10 @@ void mqtt_session_written (MqttSession *session, gsize n_bytes);
 gboolean mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *data,
                                gsize length, GBytes *payload, guint8 qos, gboolean retain,
                                gint64 now, guint *mid, GError **error);
+/* The same with a payload in pieces, referenced (not copied) when large. */
+gboolean mqtt_session_publish_parts (MqttSession *session, const char *topic,
+                                     GBytes *const *parts, guint n_parts, guint8 qos,
+                                     gboolean retain, gint64 now, guint *mid, GError **error);
 gboolean mqtt_session_subscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
                                  gint64 now, guint *mid, GError **error);
 gboolean mqtt_session_unsubscribe (MqttSession *session, MqttTopicRequest *topics,

@@ -46,7 +46,8 @@ typedef struct {
   gboolean sent_once;   /* resends carry DUP */
   OutState state;
   char *topic;
-  GBytes *payload;
+  GBytes **parts;       /* the payload, in pieces (usually one) */
+  guint n_parts;
   gint64 sent_at;
 } OutMessage;
 
@@ -113,10 +114,21 @@ mqtt_session_new (void)
 }
 
 static void
+out_message_drop_payload (OutMessage *message)
+{
+  guint i;
+
+  for (i = 0; i < message->n_parts; i++)
+    g_bytes_unref (message->parts[i]);
+  g_clear_pointer (&message->parts, g_free);
+  message->n_parts = 0;
+}
+
+static void
 out_message_free (OutMessage *message)
 {
   g_free (message->topic);
-  g_clear_pointer (&message->payload, g_bytes_unref);
+  out_message_drop_payload (message);
   g_free (message);
 }
 
@@ -315,29 +327,37 @@ send_connect (MqttSession *session, gint64 now)
               packet.connect.clean_session, packet.connect.keepalive, config->client_id);
 }
 
+static gsize
+parts_size (GBytes *const *parts, guint n_parts)
+{
+  gsize size = 0;
+  guint i;
+
+  for (i = 0; i < n_parts; i++)
+    size += g_bytes_get_size (parts[i]);
+  return size;
+}
+
+/* The payload is @data (copied), or the concatenation of @parts
+ * (referenced when large); @length is its size. */
 static void
 send_publish (MqttSession *session, const char *topic, gsize topic_length, const guint8 *data,
-              gsize length, GBytes *payload, guint8 qos, gboolean retain, gboolean dup,
-              guint16 mid, gint64 now)
+              gsize length, GBytes *const *parts, guint n_parts, guint8 qos, gboolean retain,
+              gboolean dup, guint16 mid, gint64 now)
 {
   GByteArray *tail = mqtt_outbuf_tail (session->out);
   gboolean ok;
+  guint i;
 
   /* The caller checked the sizes: encoding cannot fail. */
   ok = mqtt_packet_encode_publish_head (tail, topic, topic_length, qos, retain, dup, mid, length,
                                         NULL);
   g_assert (ok);
-  if (payload && length >= MQTT_OUTBUF_ZEROCOPY_MIN)
-    {
-      mqtt_outbuf_commit (session->out);
-      mqtt_outbuf_append_bytes (session->out, payload);
-    }
-  else
-    {
-      if (length > 0)
-        g_byte_array_append (tail, data, length);
-      mqtt_outbuf_commit (session->out);
-    }
+  if (n_parts == 0 && length > 0)
+    g_byte_array_append (tail, data, length);
+  mqtt_outbuf_commit (session->out);
+  for (i = 0; i < n_parts; i++)
+    mqtt_outbuf_append_bytes (session->out, parts[i]);
   session->last_out = now;
   log_packet (session, "Sending PUBLISH (d%d, q%u, r%d, m%u), '%s', ... (%" G_GSIZE_FORMAT
               " bytes)", dup, qos, retain, mid, topic, length);
@@ -346,15 +366,13 @@ send_publish (MqttSession *session, const char *topic, gsize topic_length, const
 static void
 send_message (MqttSession *session, OutMessage *message, gint64 now)
 {
-  gsize length;
-  const guint8 *data = g_bytes_get_data (message->payload, &length);
-
   if (message->state == OUT_WAIT_PUBCOMP)
     send_ack (session, MQTT_PACKET_PUBREL, message->r.packet_id, now);
   else
     {
-      send_publish (session, message->topic, strlen (message->topic), data, length,
-                    message->payload, message->qos, message->retain, message->sent_once,
+      send_publish (session, message->topic, strlen (message->topic), NULL,
+                    parts_size (message->parts, message->n_parts), message->parts,
+                    message->n_parts, message->qos, message->retain, message->sent_once,
                     message->r.packet_id, now);
       message->sent_once = TRUE;
     }
@@ -512,13 +530,16 @@ queue_has_room (MqttSession *session, GError **error)
 /* ------------------------------------------------------------------------ */
 /* API calls */
 
-gboolean
-mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *data, gsize length,
-                      GBytes *payload, guint8 qos, gboolean retain, gint64 now, guint *mid,
-                      GError **error)
+/* The payload is @data (copied) when @n_parts is 0, else the
+ * concatenation of @parts; @length is its size. */
+static gboolean
+publish (MqttSession *session, const char *topic, const guint8 *data, gsize length,
+         GBytes *const *parts, guint n_parts, guint8 qos, gboolean retain, gint64 now, guint *mid,
+         GError **error)
 {
   OutMessage *message;
   gsize topic_length = strlen (topic);
+  guint i;
 
   /* Check here what the encoder would refuse later. */
   if (2 + topic_length + 2 + length > MQTT_MAX_REMAINING_LENGTH)
@@ -533,8 +554,8 @@ mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *dat
   if (qos == 0 && session->state == MQTT_SESSION_CONNECTED)
     {
       *mid = allocate_mid (session);
-      send_publish (session, topic, topic_length, data, length, payload, 0, retain, FALSE, 0,
-                    now);
+      send_publish (session, topic, topic_length, data, length, parts, n_parts, 0, retain,
+                    FALSE, 0, now);
       mqtt_outbuf_mark (session->out, *mid);
       return TRUE;
     }
@@ -559,7 +580,19 @@ mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *dat
   message->qos = qos;
   message->retain = retain;
   message->topic = g_strdup (topic);
-  message->payload = payload ? g_bytes_ref (payload) : g_bytes_new (data, length);
+  if (n_parts == 0)
+    {
+      message->parts = g_new (GBytes *, 1);
+      message->parts[0] = g_bytes_new (data, length);
+      message->n_parts = 1;
+    }
+  else
+    {
+      message->parts = g_new (GBytes *, n_parts);
+      for (i = 0; i < n_parts; i++)
+        message->parts[i] = g_bytes_ref (parts[i]);
+      message->n_parts = n_parts;
+    }
   message->state = OUT_QUEUED;
   session->n_records++;
   g_queue_push_tail_link (&session->queued, &message->r.link);
@@ -567,6 +600,24 @@ mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *dat
   if (session->state == MQTT_SESSION_CONNECTED)
     send_waiting (session, now);
   return TRUE;
+}
+
+gboolean
+mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *data, gsize length,
+                      GBytes *payload, guint8 qos, gboolean retain, gint64 now, guint *mid,
+                      GError **error)
+{
+  return publish (session, topic, data, length, payload ? &payload : NULL, payload ? 1 : 0, qos,
+                  retain, now, mid, error);
+}
+
+gboolean
+mqtt_session_publish_parts (MqttSession *session, const char *topic, GBytes *const *parts,
+                            guint n_parts, guint8 qos, gboolean retain, gint64 now, guint *mid,
+                            GError **error)
+{
+  return publish (session, topic, NULL, parts_size (parts, n_parts), parts, n_parts, qos, retain,
+                  now, mid, error);
 }
 
 static gboolean
@@ -867,8 +918,8 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
       if (message && (message->state == OUT_WAIT_PUBREC || message->state == OUT_WAIT_PUBCOMP))
         {
           message->state = OUT_WAIT_PUBCOMP;
-          g_clear_pointer (&message->payload, g_bytes_unref);
-          message->payload = g_bytes_new (NULL, 0);
+          /* Only PUBREL is left to send: the payload can go. */
+          out_message_drop_payload (message);
           g_queue_unlink (&session->inflight, &message->r.link);
           g_queue_push_tail_link (&session->inflight, &message->r.link);
           send_message (session, message, now);

@@ -347,6 +347,47 @@ test_pubsub_qos2 (Fixture *f, gconstpointer data)
   run_pubsub (f, MQTT_QOS_EXACTLY_ONCE);
 }
 
+/* A payload in pieces arrives as one message; bad arguments are errors. */
+static void
+test_publish_vectored (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttClient) client = connected_client (f, NULL);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *middle = g_strnfill (5000, 'm');
+  g_autoptr(GBytes) head = g_bytes_new_static ("head:", 5);
+  g_autoptr(GBytes) body = g_bytes_new (middle, 5000);
+  g_autoptr(GBytes) tail = g_bytes_new_static (":tail", 5);
+  GBytes *parts[] = { head, body, tail };
+  g_autoptr(GString) expected = g_string_new ("head:");
+  guint mid = 0;
+
+  g_string_append (expected, middle);
+  g_string_append (expected, ":tail");
+  subscribe_and_wait (client, r, "vectored/#", 2);
+  g_assert_true (mqtt_client_publish_vectored (client, "vectored/t", parts, 3,
+                                               MQTT_QOS_EXACTLY_ONCE, FALSE, &mid, &error));
+  g_assert_no_error (error);
+  g_assert_true (mqtt_client_publish_vectored (client, "vectored/empty", NULL, 0,
+                                               MQTT_QOS_AT_MOST_ONCE, FALSE, NULL, &error));
+  RECORDER_WAIT (r, recorder_messages, 2);
+  {
+    /* QoS 0 may overtake QoS 2. */
+    guint big = g_str_equal (mqtt_message_get_topic (message_at (r, 0)), "vectored/t") ? 0 : 1;
+
+    assert_payload (message_at (r, big), expected->str, expected->len);
+    assert_payload (message_at (r, 1 - big), "", 0);
+  }
+  RECORDER_WAIT (r, recorder_published, 2);
+  g_assert_true (g_array_index (r->published, guint, 0) == mid ||
+                 g_array_index (r->published, guint, 1) == mid);
+
+  g_assert_false (mqtt_client_publish_vectored (client, "vectored/#", parts, 3,
+                                                MQTT_QOS_AT_MOST_ONCE, FALSE, NULL, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+  disconnect_and_wait (client, r);
+}
+
 static void
 test_retained (Fixture *f, gconstpointer data)
 {
@@ -1029,6 +1070,7 @@ main (int argc, char *argv[])
   ADD ("pubsub/qos0", NULL, test_pubsub_qos0);
   ADD ("pubsub/qos1", NULL, test_pubsub_qos1);
   ADD ("pubsub/qos2", NULL, test_pubsub_qos2);
+  ADD ("publish-vectored", NULL, test_publish_vectored);
   ADD ("retained", NULL, test_retained);
   ADD ("will", NULL, test_will);
   ADD ("message-callbacks", NULL, test_message_callbacks);

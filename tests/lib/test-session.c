@@ -246,6 +246,68 @@ test_retry (Fixture *f, gconstpointer data)
   g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, G_MAXINT64);
 }
 
+/* TRUE if a pending output vector points into @bytes' own memory. */
+static gboolean
+output_references (Fixture *f, GBytes *bytes)
+{
+  GOutputVector vectors[64];
+  guint n, i;
+
+  n = mqtt_outbuf_get_vectors (mqtt_session_get_output (f->session), vectors,
+                               G_N_ELEMENTS (vectors));
+  for (i = 0; i < n; i++)
+    if (vectors[i].buffer == g_bytes_get_data (bytes, NULL))
+      return TRUE;
+  return FALSE;
+}
+
+/* A payload in pieces goes out as one message; its large piece is written
+ * from its own memory, at the first send and at a resend. */
+static void
+test_publish_parts (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_strnfill (2000, 'x');
+  g_autoptr(GBytes) head = g_bytes_new_static ("head", 4);
+  g_autoptr(GBytes) big = g_bytes_new (text, 2000);
+  g_autoptr(GBytes) tail = g_bytes_new_static ("tail", 4);
+  GBytes *parts[] = { head, big, tail };
+  g_autoptr(GString) expected = g_string_new ("head");
+  guint mid = 0, qos;
+
+  g_string_append (expected, text);
+  g_string_append (expected, "tail");
+  connect (f, FALSE);
+  flush (f);
+  for (qos = 0; qos <= 1; qos++)
+    {
+      g_assert_true (mqtt_session_publish_parts (f->session, "t", parts, 3, qos, FALSE, f->now,
+                                                 &mid, &error));
+      g_assert_no_error (error);
+      g_assert_true (output_references (f, big));
+      flush (f);
+      g_assert_cmpmem (g_bytes_get_data (sent (f, 1 + qos)->publish.payload, NULL),
+                       g_bytes_get_size (sent (f, 1 + qos)->publish.payload), expected->str,
+                       expected->len);
+    }
+
+  /* The QoS 1 one again after a reconnection, with DUP. */
+  mqtt_session_connection_lost (f->session, TRUE);
+  connect (f, TRUE);
+  g_assert_true (output_references (f, big));
+  flush (f);
+  g_assert_true (sent (f, 4)->publish.dup);
+  g_assert_cmpmem (g_bytes_get_data (sent (f, 4)->publish.payload, NULL),
+                   g_bytes_get_size (sent (f, 4)->publish.payload), expected->str,
+                   expected->len);
+
+  /* No pieces: an empty message. */
+  g_assert_true (mqtt_session_publish_parts (f->session, "t", NULL, 0, 1, FALSE, f->now, &mid,
+                                             &error));
+  flush (f);
+  g_assert_cmpuint (g_bytes_get_size (sent (f, f->sent->len - 1)->publish.payload), ==, 0);
+}
+
 static void
 test_keepalive (Fixture *f, gconstpointer data)
 {
@@ -452,6 +514,7 @@ main (int argc, char *argv[])
   ADD ("connack-timeout", test_connack_timeout);
   ADD ("window-and-queue", test_window_and_queue);
   ADD ("retry", test_retry);
+  ADD ("publish-parts", test_publish_parts);
   ADD ("keepalive", test_keepalive);
   ADD ("incoming-qos2", test_incoming_qos2);
   ADD ("resend-after-reconnect", test_resend_after_reconnect);
