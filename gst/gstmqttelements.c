@@ -1,0 +1,51 @@
+/* mqtt-glib - GStreamer plugin
+ * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ */
+
+#include "config.h"
+
+#include "gstmqttelements.h"
+#include "gstmqttsink.h"
+#include "gstmqttsrc.h"
+
+GST_DEBUG_CATEGORY (gst_mqtt_debug);
+
+GType
+gst_mqtt_framing_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_MQTT_FRAMING_RAW, "The payload alone, for any MQTT client", "raw" },
+    { GST_MQTT_FRAMING_GST, "A header with caps, timestamps and flags, for GStreamer peers",
+      "gst" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstMqttFraming", values));
+  return type;
+}
+
+void
+gst_mqtt_element_init (GstPlugin *plugin)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      static const char *tags[] = { NULL };
+
+      GST_DEBUG_CATEGORY_INIT (gst_mqtt_debug, "mqtt", 0, "MQTT elements");
+      gst_type_mark_as_plugin_api (GST_TYPE_MQTT_FRAMING, 0);
+      gst_meta_register_custom (GST_MQTT_MESSAGE_META, tags, NULL, NULL, NULL);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+GstMqttObject *
+gst_mqtt_element_get_object (GstElement *element)
+{
+  if (GST_IS_MQTT_SRC (element))
+    return &GST_MQTT_SRC (element)->mqtt;
+  return &GST_MQTT_SINK (element)->mqtt;
+}

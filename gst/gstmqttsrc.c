@@ -1,0 +1,812 @@
+/* mqtt-glib - GStreamer plugin
+ * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ */
+
+/**
+ * SECTION:element-mqttsrc
+ * @title: mqttsrc
+ *
+ * A live source of the messages published on MQTT topics.
+ *
+ * |[
+ * gst-launch-1.0 mqttsrc uri=mqtt://localhost/camera/1 framing=gst ! \
+ *     videoconvert ! autovideosink
+ * gst-launch-1.0 mqttsrc uri="mqtt://localhost/sensors/%23" ! fakesink dump=true
+ * ]|
+ *
+ * `topic` takes one or more filters (comma-separated, wildcards allowed).
+ * With `framing=raw` each message becomes a buffer of its payload, with
+ * the `caps` property's caps and, by default, its arrival time. With
+ * `framing=gst` (from an mqttsink) the caps, flags and timestamps come
+ * from the sender, pieces are put together again and the sender's end of
+ * stream ends this stream; `timestamp-mode` says how the sender's times
+ * map onto this pipeline's. The payload's memory becomes the buffer's: no
+ * copy. Messages wait in a queue bounded by `max-buffers` and `max-bytes`;
+ * when it is full the newest (`leaky=upstream`) or oldest
+ * (`leaky=downstream`) is dropped and counted. Every buffer carries a
+ * custom meta `GstMqttMessageMeta` with the message's topic, QoS and
+ * retain flag. Subscriptions are made again after each reconnection.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gstmqttsrc.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_mqtt_src_debug);
+#define GST_CAT_DEFAULT gst_mqtt_src_debug
+
+#define DEFAULT_MAX_BUFFERS 200
+#define DEFAULT_MAX_BYTES (64 * 1024 * 1024)
+#define DEFAULT_LATENCY_MS 200
+
+enum {
+  PROP_FRAMING = GST_MQTT_OBJECT_N_PROPS,
+  PROP_CAPS,
+  PROP_MAX_BUFFERS,
+  PROP_MAX_BYTES,
+  PROP_LEAKY,
+  PROP_IDLE_TIMEOUT,
+  PROP_TIMESTAMP_MODE,
+  PROP_LATENCY,
+  PROP_MESSAGE_META,
+  PROP_STATS,
+};
+
+static GstStaticPadTemplate src_template =
+  GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+#define GST_TYPE_MQTT_LEAKY (gst_mqtt_leaky_get_type ())
+#define GST_TYPE_MQTT_TIMESTAMP_MODE (gst_mqtt_timestamp_mode_get_type ())
+
+static GType
+gst_mqtt_leaky_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_MQTT_LEAKY_UPSTREAM, "Drop the message that arrives", "upstream" },
+    { GST_MQTT_LEAKY_DOWNSTREAM, "Drop the oldest buffer", "downstream" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstMqttLeaky", values));
+  return type;
+}
+
+static GType
+gst_mqtt_timestamp_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_MQTT_TIMESTAMP_NONE, "No timestamps from the sender", "none" },
+    { GST_MQTT_TIMESTAMP_SENDER, "The sender's spacing, from the first arrival", "sender" },
+    { GST_MQTT_TIMESTAMP_CLOCK, "The sender's clock times (shared clock)", "clock" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstMqttTimestampMode", values));
+  return type;
+}
+
+static void gst_mqtt_src_uri_handler_init (gpointer iface, gpointer data);
+
+#define gst_mqtt_src_parent_class parent_class
+G_DEFINE_TYPE_WITH_CODE (GstMqttSrc, gst_mqtt_src, GST_TYPE_PUSH_SRC,
+                         G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+                                                gst_mqtt_src_uri_handler_init)
+                         GST_DEBUG_CATEGORY_INIT (gst_mqtt_src_debug, "mqttsrc", 0,
+                                                  "MQTT source"));
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (mqttsrc, "mqttsrc", GST_RANK_NONE, GST_TYPE_MQTT_SRC,
+                                       gst_mqtt_element_init (plugin));
+
+static void
+gst_mqtt_src_uri_handler_init (gpointer iface, gpointer data)
+{
+  gst_mqtt_object_uri_handler_init (iface, GST_URI_SRC);
+}
+
+/* A queue entry: a buffer (with the sender's base time), a change of caps,
+ * or the sender's end of stream. */
+typedef struct {
+  GstMiniObject *item;
+  GstClockTime sender_base_time;
+} Queued;
+
+static void
+queued_free (Queued *queued)
+{
+  gst_mini_object_unref (queued->item);
+  g_free (queued);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The client's thread */
+
+static char **
+split_filters (const char *topic)
+{
+  char **filters = g_strsplit (topic ? topic : "", ",", -1);
+  guint i;
+
+  for (i = 0; filters[i]; i++)
+    g_strstrip (filters[i]);
+  return filters;
+}
+
+static void
+connected (GstElement *element, MqttClient *client)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (element);
+  g_auto(GStrv) filters = NULL;
+  g_autofree MqttQos *qos = NULL;
+  g_autoptr(GError) error = NULL;
+  guint i, n;
+
+  /* At every CONNACK: a clean session has forgotten the subscriptions. */
+  g_mutex_lock (&self->mqtt.lock);
+  filters = split_filters (self->mqtt.topic);
+  n = g_strv_length (filters);
+  qos = g_new (MqttQos, n);
+  for (i = 0; i < n; i++)
+    qos[i] = self->mqtt.qos;
+  g_mutex_unlock (&self->mqtt.lock);
+  if (!mqtt_client_subscribe_multiple (client, (const char *const *) filters, qos, n, NULL,
+                                       &error))
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Could not subscribe: %s", error->message),
+                       (NULL));
+}
+
+static void
+subscribed (MqttClient *client, guint mid, GArray *granted, gpointer user_data)
+{
+  GstMqttSrc *self = user_data;
+  guint i, refused = 0;
+
+  for (i = 0; i < granted->len; i++)
+    if (g_array_index (granted, guint8, i) == 0x80)
+      refused++;
+  if (refused == granted->len)
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+                       ("The broker refused the subscription to %s", self->mqtt.topic), (NULL));
+  else if (refused)
+    GST_ELEMENT_WARNING (self, RESOURCE, NOT_AUTHORIZED,
+                         ("The broker refused %u of the subscriptions to %s", refused,
+                          self->mqtt.topic), (NULL));
+}
+
+static void
+configure (GstElement *element, MqttClient *client)
+{
+  g_signal_connect (client, "subscribed", G_CALLBACK (subscribed), element);
+}
+
+static void
+bytes_unref (gpointer bytes)
+{
+  g_bytes_unref (bytes);
+}
+
+/* A malformed message is a warning on the bus, at most once a second. */
+static void
+warn_dropped (GstMqttSrc *self, const GError *error)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  GST_DEBUG_OBJECT (self, "dropped a message: %s", error->message);
+  if (now - self->last_warning >= G_USEC_PER_SEC)
+    {
+      self->last_warning = now;
+      GST_ELEMENT_WARNING (self, STREAM, DECODE, ("Dropped a message: %s", error->message),
+                           (NULL));
+    }
+}
+
+/* Makes room for @size more bytes: FALSE if the new buffer must go. */
+static gboolean
+make_room_locked (GstMqttSrc *self, gsize size)
+{
+  GList *l, *next;
+
+  if ((!self->max_buffers || self->queued_buffers < self->max_buffers) &&
+      (!self->max_bytes || self->queued_bytes + size <= self->max_bytes))
+    return TRUE;
+  if (self->leaky == GST_MQTT_LEAKY_UPSTREAM)
+    return FALSE;
+  /* Oldest buffers first; caps and EOS stay. */
+  for (l = self->queue.head; l; l = next)
+    {
+      Queued *queued = l->data;
+
+      next = l->next;
+      if (!GST_IS_BUFFER (queued->item))
+        continue;
+      self->queued_buffers--;
+      self->queued_bytes -= gst_buffer_get_size (GST_BUFFER (queued->item));
+      self->drops++;
+      g_queue_delete_link (&self->queue, l);
+      queued_free (queued);
+      if ((!self->max_buffers || self->queued_buffers < self->max_buffers) &&
+          (!self->max_bytes || self->queued_bytes + size <= self->max_bytes))
+        return TRUE;
+    }
+  return self->queued_buffers == 0;
+}
+
+static void
+enqueue_locked (GstMqttSrc *self, GstMiniObject *item, GstClockTime sender_base_time)
+{
+  Queued *queued = g_new (Queued, 1);
+
+  queued->item = item;
+  queued->sender_base_time = sender_base_time;
+  g_queue_push_tail (&self->queue, queued);
+}
+
+static void
+message (GstElement *element, MqttMessage *message)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (element);
+  GBytes *payload = mqtt_message_get_payload (message);
+  g_autoptr(GError) error = NULL;
+  GstClockTime sender_base_time = GST_CLOCK_TIME_NONE;
+  GstBuffer *buffer = NULL;
+  GstCaps *caps = NULL;
+  gboolean eos = FALSE;
+  guint64 assembler_drops = self->assembler.drops;
+  gsize size;
+
+  if (self->framing == GST_MQTT_FRAMING_RAW)
+    {
+      gconstpointer data = g_bytes_get_data (payload, &size);
+
+      buffer = gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY, (gpointer) data, size, 0,
+                                            size, g_bytes_ref (payload), bytes_unref);
+    }
+  else
+    {
+      switch (gst_mqtt_assembler_push (&self->assembler, payload, &buffer, &sender_base_time,
+                                       &error))
+        {
+        case GST_MQTT_ASSEMBLER_EOS:
+          eos = TRUE;
+          break;
+        case GST_MQTT_ASSEMBLER_BUFFER:
+        case GST_MQTT_ASSEMBLER_NONE:
+          break;
+        }
+      if (error)
+        warn_dropped (self, error);
+      if (self->assembler.caps_changed)
+        {
+          self->assembler.caps_changed = FALSE;
+          if (!gst_caps_is_any (self->assembler.caps))
+            caps = gst_caps_ref (self->assembler.caps);
+        }
+      /* A receiver that joined late waits for the caps (sent every
+       * caps-interval seconds) unless it was given some. */
+      if (buffer && self->assembler.caps == NULL && self->caps == NULL)
+        {
+          GST_DEBUG_OBJECT (self, "no caps yet: dropping a buffer");
+          gst_clear_buffer (&buffer);
+          self->assembler.drops++;
+        }
+    }
+
+  if (buffer && self->message_meta)
+    {
+      GstCustomMeta *meta = gst_buffer_add_custom_meta (buffer, GST_MQTT_MESSAGE_META);
+
+      gst_structure_set (gst_custom_meta_get_structure (meta), "topic", G_TYPE_STRING,
+                         mqtt_message_get_topic (message), "qos", G_TYPE_INT,
+                         (int) mqtt_message_get_qos (message), "retain", G_TYPE_BOOLEAN,
+                         mqtt_message_get_retain (message), NULL);
+    }
+
+  g_mutex_lock (&self->mqtt.lock);
+  self->messages++;
+  self->bytes += g_bytes_get_size (payload);
+  self->drops += self->assembler.drops - assembler_drops;
+  self->last_message = g_get_monotonic_time ();
+  if (caps)
+    enqueue_locked (self, GST_MINI_OBJECT (caps), GST_CLOCK_TIME_NONE);
+  if (buffer)
+    {
+      size = gst_buffer_get_size (buffer);
+      if (make_room_locked (self, size))
+        {
+          enqueue_locked (self, GST_MINI_OBJECT (buffer), sender_base_time);
+          self->queued_buffers++;
+          self->queued_bytes += size;
+        }
+      else
+        {
+          gst_buffer_unref (buffer);
+          self->drops++;
+        }
+    }
+  if (eos)
+    enqueue_locked (self, GST_MINI_OBJECT (gst_event_new_eos ()), GST_CLOCK_TIME_NONE);
+  g_cond_broadcast (&self->mqtt.cond);
+  g_mutex_unlock (&self->mqtt.lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The streaming thread */
+
+static GstClockTime
+shift (GstClockTime time, GstClockTimeDiff by)
+{
+  if (!GST_CLOCK_TIME_IS_VALID (time))
+    return GST_CLOCK_TIME_NONE;
+  if (by < 0 && (GstClockTime) -by > time)
+    return 0;
+  return time + by;
+}
+
+/* The sender's times on this pipeline's running time, and the measured
+ * latency: how late buffers arrive for their timestamps. */
+static void
+map_timestamps (GstMqttSrc *self, GstBuffer *buffer, GstClockTime sender_base_time)
+{
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  GstClockTime now = GST_CLOCK_TIME_NONE, base = gst_element_get_base_time (GST_ELEMENT (self));
+  GstClockTimeDiff by = 0;
+
+  if (clock)
+    {
+      GstClockTime time = gst_clock_get_time (clock);
+
+      now = time >= base ? time - base : 0;
+      gst_object_unref (clock);
+    }
+
+  switch (self->timestamp_mode)
+    {
+    case GST_MQTT_TIMESTAMP_NONE:
+      GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
+      return;
+    case GST_MQTT_TIMESTAMP_SENDER:
+      if (!self->have_offset && GST_CLOCK_TIME_IS_VALID (now) &&
+          GST_BUFFER_PTS_IS_VALID (buffer))
+        {
+          self->offset = GST_CLOCK_DIFF (GST_BUFFER_PTS (buffer), now);
+          self->have_offset = TRUE;
+        }
+      by = self->offset;
+      break;
+    case GST_MQTT_TIMESTAMP_CLOCK:
+      if (GST_CLOCK_TIME_IS_VALID (sender_base_time))
+        by = GST_CLOCK_DIFF (base, sender_base_time);
+      break;
+    }
+  GST_BUFFER_PTS (buffer) = shift (GST_BUFFER_PTS (buffer), by);
+  GST_BUFFER_DTS (buffer) = shift (GST_BUFFER_DTS (buffer), by);
+
+  if (GST_CLOCK_TIME_IS_VALID (now) && GST_BUFFER_PTS_IS_VALID (buffer) &&
+      now > GST_BUFFER_PTS (buffer))
+    {
+      GstClockTime late = now - GST_BUFFER_PTS (buffer);
+      gboolean grew = FALSE;
+
+      g_mutex_lock (&self->mqtt.lock);
+      if (late > self->measured_latency + self->measured_latency / 10 + GST_MSECOND)
+        {
+          self->measured_latency = late;
+          grew = self->latency_ms < 0;
+        }
+      g_mutex_unlock (&self->mqtt.lock);
+      if (grew)
+        {
+          GST_INFO_OBJECT (self, "measured latency now %" GST_TIME_FORMAT, GST_TIME_ARGS (late));
+          gst_element_post_message (GST_ELEMENT (self),
+                                    gst_message_new_latency (GST_OBJECT (self)));
+        }
+    }
+}
+
+static GstFlowReturn
+gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (psrc);
+  GstFlowReturn ret;
+  Queued *queued = NULL;
+
+  g_mutex_lock (&self->mqtt.lock);
+  for (;;)
+    {
+      ret = gst_mqtt_object_wait_connected_locked (&self->mqtt);
+      if (ret != GST_FLOW_OK)
+        break;
+      queued = g_queue_pop_head (&self->queue);
+      if (queued == NULL)
+        {
+          if (self->idle_timeout)
+            {
+              gint64 deadline = self->last_message + self->idle_timeout / GST_USECOND;
+
+              if (g_get_monotonic_time () >= deadline)
+                {
+                  GST_INFO_OBJECT (self, "no message for %" GST_TIME_FORMAT ": end of stream",
+                                   GST_TIME_ARGS (self->idle_timeout));
+                  ret = GST_FLOW_EOS;
+                  break;
+                }
+              g_cond_wait_until (&self->mqtt.cond, &self->mqtt.lock, deadline);
+            }
+          else
+            g_cond_wait (&self->mqtt.cond, &self->mqtt.lock);
+          continue;
+        }
+
+      if (GST_IS_CAPS (queued->item))
+        {
+          GstCaps *caps = gst_caps_ref (GST_CAPS (queued->item));
+
+          queued_free (queued);
+          g_mutex_unlock (&self->mqtt.lock);
+          if (!gst_base_src_set_caps (GST_BASE_SRC (self), caps))
+            {
+              gst_caps_unref (caps);
+              return GST_FLOW_NOT_NEGOTIATED;
+            }
+          gst_caps_unref (caps);
+          g_mutex_lock (&self->mqtt.lock);
+          continue;
+        }
+      if (GST_IS_EVENT (queued->item))
+        {
+          GST_INFO_OBJECT (self, "the sender ended its stream");
+          queued_free (queued);
+          ret = GST_FLOW_EOS;
+          break;
+        }
+      self->queued_buffers--;
+      self->queued_bytes -= gst_buffer_get_size (GST_BUFFER (queued->item));
+      break;
+    }
+  g_mutex_unlock (&self->mqtt.lock);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  *out = GST_BUFFER (g_steal_pointer (&queued->item));
+  if (self->framing == GST_MQTT_FRAMING_GST)
+    map_timestamps (self, *out, queued->sender_base_time);
+  g_free (queued);
+  return GST_FLOW_OK;
+}
+
+static gboolean
+gst_mqtt_src_query (GstBaseSrc *bsrc, GstQuery *query)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (bsrc);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_LATENCY)
+    {
+      GstClockTime latency;
+
+      g_mutex_lock (&self->mqtt.lock);
+      latency = self->latency_ms >= 0 ? (GstClockTime) self->latency_ms * GST_MSECOND
+                                    : self->measured_latency;
+      g_mutex_unlock (&self->mqtt.lock);
+      gst_query_set_latency (query, TRUE, latency, GST_CLOCK_TIME_NONE);
+      return TRUE;
+    }
+  return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
+}
+
+static GstCaps *
+gst_mqtt_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (bsrc);
+  GstCaps *caps = NULL;
+
+  g_mutex_lock (&self->mqtt.lock);
+  if (self->caps)
+    caps = gst_caps_ref (self->caps);
+  g_mutex_unlock (&self->mqtt.lock);
+  if (caps == NULL)
+    caps = gst_caps_new_any ();
+  if (filter)
+    {
+      GstCaps *intersection = gst_caps_intersect_full (filter, caps, GST_CAPS_INTERSECT_FIRST);
+
+      gst_caps_unref (caps);
+      caps = intersection;
+    }
+  return caps;
+}
+
+/* ------------------------------------------------------------------------ */
+/* States */
+
+static void
+clear_queue_locked (GstMqttSrc *self)
+{
+  g_queue_clear_full (&self->queue, (GDestroyNotify) queued_free);
+  self->queued_buffers = 0;
+  self->queued_bytes = 0;
+}
+
+static gboolean
+gst_mqtt_src_start (GstBaseSrc *bsrc)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (bsrc);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) filters = NULL;
+  guint i;
+
+  g_mutex_lock (&self->mqtt.lock);
+  filters = split_filters (self->mqtt.topic);
+  g_mutex_unlock (&self->mqtt.lock);
+  if (filters[0] == NULL || *filters[0] == '\0')
+    {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("No topic: set topic or uri"), (NULL));
+      return FALSE;
+    }
+  for (i = 0; filters[i]; i++)
+    if (!mqtt_topic_validate_filter (filters[i], &error))
+      {
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+        return FALSE;
+      }
+
+  gst_mqtt_assembler_init (&self->assembler);
+  self->have_offset = FALSE;
+  self->last_warning = 0;
+  g_mutex_lock (&self->mqtt.lock);
+  clear_queue_locked (self);
+  self->messages = self->bytes = self->drops = 0;
+  self->measured_latency = 0;
+  self->last_message = g_get_monotonic_time ();
+  g_mutex_unlock (&self->mqtt.lock);
+  return gst_mqtt_object_start (&self->mqtt);
+}
+
+static gboolean
+gst_mqtt_src_stop (GstBaseSrc *bsrc)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (bsrc);
+
+  gst_mqtt_object_stop (&self->mqtt);
+  gst_mqtt_assembler_clear (&self->assembler);
+  g_mutex_lock (&self->mqtt.lock);
+  clear_queue_locked (self);
+  g_mutex_unlock (&self->mqtt.lock);
+  return TRUE;
+}
+
+static gboolean
+gst_mqtt_src_unlock (GstBaseSrc *bsrc)
+{
+  gst_mqtt_object_set_flushing (&GST_MQTT_SRC (bsrc)->mqtt, TRUE);
+  return TRUE;
+}
+
+static gboolean
+gst_mqtt_src_unlock_stop (GstBaseSrc *bsrc)
+{
+  gst_mqtt_object_set_flushing (&GST_MQTT_SRC (bsrc)->mqtt, FALSE);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* GObject */
+
+static GstStructure *
+get_stats (GstMqttSrc *self)
+{
+  GstStructure *s = gst_mqtt_object_new_stats (&self->mqtt);
+
+  g_mutex_lock (&self->mqtt.lock);
+  gst_structure_set (s, "messages", G_TYPE_UINT64, self->messages, "bytes", G_TYPE_UINT64,
+                     self->bytes, "drops", G_TYPE_UINT64, self->drops, "queued", G_TYPE_UINT,
+                     self->queued_buffers, NULL);
+  g_mutex_unlock (&self->mqtt.lock);
+  return s;
+}
+
+static void
+gst_mqtt_src_set_property (GObject *object, guint prop_id, const GValue *value,
+                           GParamSpec *pspec)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (object);
+
+  if (gst_mqtt_object_set_property (&self->mqtt, prop_id, value))
+    return;
+  g_mutex_lock (&self->mqtt.lock);
+  switch (prop_id)
+    {
+    case PROP_FRAMING:
+      self->framing = g_value_get_enum (value);
+      break;
+    case PROP_CAPS:
+      gst_caps_replace (&self->caps, (GstCaps *) gst_value_get_caps (value));
+      break;
+    case PROP_MAX_BUFFERS:
+      self->max_buffers = g_value_get_uint (value);
+      break;
+    case PROP_MAX_BYTES:
+      self->max_bytes = g_value_get_uint64 (value);
+      break;
+    case PROP_LEAKY:
+      self->leaky = g_value_get_enum (value);
+      break;
+    case PROP_IDLE_TIMEOUT:
+      self->idle_timeout = g_value_get_uint64 (value);
+      g_cond_broadcast (&self->mqtt.cond);
+      break;
+    case PROP_TIMESTAMP_MODE:
+      self->timestamp_mode = g_value_get_enum (value);
+      break;
+    case PROP_LATENCY:
+      self->latency_ms = g_value_get_int (value);
+      break;
+    case PROP_MESSAGE_META:
+      self->message_meta = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+  g_mutex_unlock (&self->mqtt.lock);
+}
+
+static void
+gst_mqtt_src_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (object);
+
+  if (gst_mqtt_object_get_property (&self->mqtt, prop_id, value))
+    return;
+  if (prop_id == PROP_STATS)
+    {
+      g_value_take_boxed (value, get_stats (self));
+      return;
+    }
+  g_mutex_lock (&self->mqtt.lock);
+  switch (prop_id)
+    {
+    case PROP_FRAMING:
+      g_value_set_enum (value, self->framing);
+      break;
+    case PROP_CAPS:
+      gst_value_set_caps (value, self->caps);
+      break;
+    case PROP_MAX_BUFFERS:
+      g_value_set_uint (value, self->max_buffers);
+      break;
+    case PROP_MAX_BYTES:
+      g_value_set_uint64 (value, self->max_bytes);
+      break;
+    case PROP_LEAKY:
+      g_value_set_enum (value, self->leaky);
+      break;
+    case PROP_IDLE_TIMEOUT:
+      g_value_set_uint64 (value, self->idle_timeout);
+      break;
+    case PROP_TIMESTAMP_MODE:
+      g_value_set_enum (value, self->timestamp_mode);
+      break;
+    case PROP_LATENCY:
+      g_value_set_int (value, self->latency_ms);
+      break;
+    case PROP_MESSAGE_META:
+      g_value_set_boolean (value, self->message_meta);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+  g_mutex_unlock (&self->mqtt.lock);
+}
+
+static void
+gst_mqtt_src_finalize (GObject *object)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (object);
+
+  gst_mqtt_object_finalize (&self->mqtt);
+  gst_mqtt_assembler_clear (&self->assembler);
+  g_queue_clear_full (&self->queue, (GDestroyNotify) queued_free);
+  gst_clear_caps (&self->caps);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_mqtt_src_class_init (GstMqttSrcClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSrcClass *basesrc_class = GST_BASE_SRC_CLASS (klass);
+  GstPushSrcClass *pushsrc_class = GST_PUSH_SRC_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  object_class->set_property = gst_mqtt_src_set_property;
+  object_class->get_property = gst_mqtt_src_get_property;
+  object_class->finalize = gst_mqtt_src_finalize;
+
+  gst_mqtt_object_install_properties (object_class);
+  g_object_class_install_property (object_class, PROP_FRAMING,
+    g_param_spec_enum ("framing", "Framing",
+                       "raw: a message's payload is a buffer; gst: a header from an mqttsink "
+                       "carries caps, timestamps and flags", GST_TYPE_MQTT_FRAMING,
+                       GST_MQTT_FRAMING_RAW, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (object_class, PROP_CAPS,
+    g_param_spec_boxed ("caps", "Caps",
+                        "The caps of the buffers (framing=raw), or until the sender's arrive "
+                        "(framing=gst)", GST_TYPE_CAPS, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (object_class, PROP_MAX_BUFFERS,
+    g_param_spec_uint ("max-buffers", "Max buffers",
+                       "Buffers the queue holds before it drops (0: no limit)", 0, G_MAXUINT,
+                       DEFAULT_MAX_BUFFERS, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (object_class, PROP_MAX_BYTES,
+    g_param_spec_uint64 ("max-bytes", "Max bytes",
+                         "Bytes the queue holds before it drops (0: no limit)", 0, G_MAXUINT64,
+                         DEFAULT_MAX_BYTES, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (object_class, PROP_LEAKY,
+    g_param_spec_enum ("leaky", "Leaky", "What a full queue drops", GST_TYPE_MQTT_LEAKY,
+                       GST_MQTT_LEAKY_UPSTREAM, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (object_class, PROP_IDLE_TIMEOUT,
+    g_param_spec_uint64 ("idle-timeout", "Idle timeout",
+                         "End the stream when no message arrived for this long (ns; 0: never)",
+                         0, G_MAXUINT64, 0, rw | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (object_class, PROP_TIMESTAMP_MODE,
+    g_param_spec_enum ("timestamp-mode", "Timestamp mode",
+                       "framing=gst: how the sender's timestamps map onto this pipeline's",
+                       GST_TYPE_MQTT_TIMESTAMP_MODE, GST_MQTT_TIMESTAMP_SENDER,
+                       rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (object_class, PROP_LATENCY,
+    g_param_spec_int ("latency", "Latency",
+                      "The latency to report, in ms; -1 to report the lateness measured on "
+                      "arriving buffers", -1, G_MAXINT, DEFAULT_LATENCY_MS,
+                      rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (object_class, PROP_MESSAGE_META,
+    g_param_spec_boolean ("message-meta", "Message meta",
+                          "Attach a GstMqttMessageMeta (topic, qos, retain) to each buffer",
+                          TRUE, rw | GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (object_class, PROP_STATS,
+    g_param_spec_boxed ("stats", "Statistics",
+                        "state, reconnects, messages, bytes, drops, queued", GST_TYPE_STRUCTURE,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class, "MQTT source", "Source/Network",
+                                         "Receives the messages of MQTT topics as buffers",
+                                         "mqtt-glib developers");
+
+  basesrc_class->start = GST_DEBUG_FUNCPTR (gst_mqtt_src_start);
+  basesrc_class->stop = GST_DEBUG_FUNCPTR (gst_mqtt_src_stop);
+  basesrc_class->unlock = GST_DEBUG_FUNCPTR (gst_mqtt_src_unlock);
+  basesrc_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_mqtt_src_unlock_stop);
+  basesrc_class->query = GST_DEBUG_FUNCPTR (gst_mqtt_src_query);
+  basesrc_class->get_caps = GST_DEBUG_FUNCPTR (gst_mqtt_src_get_caps);
+  pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_mqtt_src_create);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_MQTT_LEAKY, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_MQTT_TIMESTAMP_MODE, 0);
+}
+
+static void
+gst_mqtt_src_init (GstMqttSrc *self)
+{
+  static const GstMqttObjectCallbacks callbacks = {
+    .configure = configure,
+    .connected = connected,
+    .message = message,
+  };
+
+  gst_mqtt_object_init (&self->mqtt, GST_ELEMENT (self), FALSE, &callbacks);
+  self->framing = GST_MQTT_FRAMING_RAW;
+  self->max_buffers = DEFAULT_MAX_BUFFERS;
+  self->max_bytes = DEFAULT_MAX_BYTES;
+  self->leaky = GST_MQTT_LEAKY_UPSTREAM;
+  self->timestamp_mode = GST_MQTT_TIMESTAMP_SENDER;
+  self->latency_ms = DEFAULT_LATENCY_MS;
+  self->message_meta = TRUE;
+  g_queue_init (&self->queue);
+  gst_mqtt_assembler_init (&self->assembler);
+  gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
+  gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
+  gst_base_src_set_do_timestamp (GST_BASE_SRC (self), TRUE);
+}
