@@ -158,6 +158,74 @@ gst_mqtt_assembler_clear (GstMqttAssembler *assembler)
 {
   gst_clear_buffer (&assembler->partial);
   gst_clear_caps (&assembler->caps);
+  g_clear_pointer (&assembler->caps_text, g_free);
+}
+
+/* TRUE if @p starts a structure name GStreamer accepts: a letter, then
+ * letters, digits and "/-_.:+", up to a comma, a semicolon, a caps
+ * feature's parenthesis or the end. */
+static gboolean
+structure_name_valid (const char *p)
+{
+  while (*p == ' ')
+    p++;
+  if (!g_ascii_isalpha (*p))
+    return FALSE;
+  for (p++; *p && *p != ',' && *p != ';' && *p != '('; p++)
+    if (!g_ascii_isalnum (*p) && !strchr ("/-_.:+", *p))
+      return FALSE;
+  return TRUE;
+}
+
+/* TRUE if the structure names are valid and the brackets and quotes of
+ * @text pair up. GStreamer 1.22's caps parser leaks the partial value of a
+ * list or array that fails to parse, and warns (g_critical) about some
+ * malformed input: the garbage a broken or hostile sender is likeliest to
+ * send is turned away here, before gst_caps_from_string() sees it. */
+static gboolean
+caps_text_plausible (const char *text)
+{
+  char stack[64];
+  guint depth = 0;
+  const char *p;
+
+  if (!structure_name_valid (text))
+    return FALSE;
+  for (p = text; *p; p++)
+    {
+      switch (*p)
+        {
+        case ';':
+          if (depth == 0 && p[1] && !structure_name_valid (p + 1))
+            return FALSE;
+          break;
+        case '"':
+          for (p++; *p && *p != '"'; p++)
+            if (*p == '\\' && p[1])
+              p++;
+          if (*p == '\0')
+            return FALSE;
+          break;
+        case '(':
+        case '[':
+        case '{':
+        case '<':
+          if (depth == sizeof stack)
+            return FALSE;
+          stack[depth++] = *p == '(' ? ')' : *p == '[' ? ']' : *p == '{' ? '}' : '>';
+          break;
+        case ')':
+        case ']':
+        case '}':
+        case '>':
+          if (depth == 0 || stack[--depth] != *p)
+            return FALSE;
+          break;
+        default:
+          break;
+        }
+    }
+  return depth == 0;
 }
 
 /* Sets the caps a header carried, if they parse. */
@@ -170,8 +238,14 @@ take_caps (GstMqttAssembler *assembler, const GstMqttFrame *frame, GError **erro
   if (frame->caps == NULL)
     return TRUE;
   text = g_strndup (frame->caps, frame->caps_size);
+  /* Senders repeat their caps: the same string is not parsed again. */
+  if (assembler->caps_text && g_str_equal (text, assembler->caps_text))
+    return assembler->caps_text_ok ? TRUE : bad_frame (error, "caps that do not parse");
+  g_free (assembler->caps_text);
+  assembler->caps_text = g_strdup (text);
+  assembler->caps_text_ok = FALSE;
   if (strlen (text) != frame->caps_size || !g_utf8_validate (text, -1, NULL) ||
-      !(caps = gst_caps_from_string (text)))
+      !caps_text_plausible (text) || !(caps = gst_caps_from_string (text)))
     return bad_frame (error, "caps that do not parse");
   /* ANY: the sender has no caps. */
   if (!gst_caps_is_fixed (caps) && !gst_caps_is_any (caps))
@@ -179,6 +253,7 @@ take_caps (GstMqttAssembler *assembler, const GstMqttFrame *frame, GError **erro
       gst_caps_unref (caps);
       return bad_frame (error, "caps that are not fixed");
     }
+  assembler->caps_text_ok = TRUE;
   if (assembler->caps == NULL || !gst_caps_is_equal (assembler->caps, caps))
     {
       gst_caps_replace (&assembler->caps, caps);

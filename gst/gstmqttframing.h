@@ -85,6 +85,8 @@ typedef struct {
   guint64 total_size;
   GstCaps *caps;         /* the latest caps a header carried */
   gboolean caps_changed;
+  char *caps_text;       /* the last caps string parsed, and whether it parsed: */
+  gboolean caps_text_ok; /* senders repeat theirs, and bad ones are not parsed twice */
   guint64 drops;         /* pieces and buffers given up */
 } GstMqttAssembler;
 

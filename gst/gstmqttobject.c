@@ -28,15 +28,54 @@ static const struct {
 };
 
 void
+gst_mqtt_object_lock (GstMqttObject *self)
+{
+  pthread_mutex_lock (&self->lock);
+}
+
+void
+gst_mqtt_object_unlock (GstMqttObject *self)
+{
+  pthread_mutex_unlock (&self->lock);
+}
+
+void
+gst_mqtt_object_wait (GstMqttObject *self, gint64 deadline)
+{
+  struct timespec ts;
+
+  if (deadline < 0)
+    {
+      pthread_cond_wait (&self->cond, &self->lock);
+      return;
+    }
+  ts.tv_sec = deadline / G_USEC_PER_SEC;
+  ts.tv_nsec = (deadline % G_USEC_PER_SEC) * 1000;
+  pthread_cond_timedwait (&self->cond, &self->lock, &ts);
+}
+
+void
+gst_mqtt_object_wake (GstMqttObject *self)
+{
+  pthread_cond_broadcast (&self->cond);
+}
+
+void
 gst_mqtt_object_init (GstMqttObject *self, GstElement *element, gboolean is_sink,
                       const GstMqttObjectCallbacks *callbacks)
 {
+  pthread_condattr_t attr;
+
   memset (self, 0, sizeof *self);
   self->element = element;
   self->is_sink = is_sink;
   self->callbacks = *callbacks;
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
+  pthread_mutex_init (&self->lock, NULL);
+  /* Deadlines are g_get_monotonic_time() values. */
+  pthread_condattr_init (&attr);
+  pthread_condattr_setclock (&attr, CLOCK_MONOTONIC);
+  pthread_cond_init (&self->cond, &attr);
+  pthread_condattr_destroy (&attr);
   self->host = g_strdup ("localhost");
   self->port = -1;
   self->keepalive = DEFAULT_KEEPALIVE;
@@ -74,8 +113,8 @@ gst_mqtt_object_finalize (GstMqttObject *self)
   g_clear_object (&self->tls_interaction);
   g_free (self->will_topic);
   g_free (self->will_payload);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
+  pthread_mutex_destroy (&self->lock);
+  pthread_cond_destroy (&self->cond);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -187,11 +226,11 @@ set_string (char **field, const GValue *value)
 gboolean
 gst_mqtt_object_set_property (GstMqttObject *self, guint prop_id, const GValue *value)
 {
-  g_mutex_lock (&self->lock);
+  gst_mqtt_object_lock (self);
   switch (prop_id)
     {
     case GST_MQTT_PROP_URI:
-      g_mutex_unlock (&self->lock);
+      gst_mqtt_object_unlock (self);
       {
         g_autoptr(GError) error = NULL;
 
@@ -282,10 +321,10 @@ gst_mqtt_object_set_property (GstMqttObject *self, guint prop_id, const GValue *
       self->reconnect_delay_max = g_value_get_uint (value);
       break;
     default:
-      g_mutex_unlock (&self->lock);
+      gst_mqtt_object_unlock (self);
       return FALSE;
     }
-  g_mutex_unlock (&self->lock);
+  gst_mqtt_object_unlock (self);
   return TRUE;
 }
 
@@ -298,7 +337,7 @@ gst_mqtt_object_get_property (GstMqttObject *self, guint prop_id, GValue *value)
       return TRUE;
     }
 
-  g_mutex_lock (&self->lock);
+  gst_mqtt_object_lock (self);
   switch (prop_id)
     {
     case GST_MQTT_PROP_HOST:
@@ -374,10 +413,10 @@ gst_mqtt_object_get_property (GstMqttObject *self, guint prop_id, GValue *value)
       g_value_set_uint (value, self->reconnect_delay_max);
       break;
     default:
-      g_mutex_unlock (&self->lock);
+      gst_mqtt_object_unlock (self);
       return FALSE;
     }
-  g_mutex_unlock (&self->lock);
+  gst_mqtt_object_unlock (self);
   return TRUE;
 }
 
@@ -411,7 +450,7 @@ gst_mqtt_object_get_uri (GstMqttObject *self)
 {
   g_autoptr(GString) uri = g_string_new (NULL);
 
-  g_mutex_lock (&self->lock);
+  gst_mqtt_object_lock (self);
   g_string_append_printf (uri, "%s://", scheme_locked (self));
   if (self->username)
     {
@@ -439,7 +478,7 @@ gst_mqtt_object_get_uri (GstMqttObject *self)
       if (self->is_sink && self->retain)
         g_string_append (uri, "&retain=true");
     }
-  g_mutex_unlock (&self->lock);
+  gst_mqtt_object_unlock (self);
   return g_string_free (g_steal_pointer (&uri), FALSE);
 }
 
@@ -500,7 +539,7 @@ gst_mqtt_object_set_uri (GstMqttObject *self, const char *text, GError **error)
           }
     }
 
-  g_mutex_lock (&self->lock);
+  gst_mqtt_object_lock (self);
   self->tls = schemes[i].tls;
   self->transport = schemes[i].transport;
   g_free (self->host);
@@ -517,7 +556,7 @@ gst_mqtt_object_set_uri (GstMqttObject *self, const char *text, GError **error)
   self->topic = *path ? g_strdup (path) : NULL;
   self->qos = 0;
   self->retain = FALSE;
-  g_mutex_unlock (&self->lock);
+  gst_mqtt_object_unlock (self);
 
   if (params)
     {
@@ -590,11 +629,11 @@ gst_mqtt_object_describe (GstMqttObject *self)
 {
   char *text;
 
-  g_mutex_lock (&self->lock);
+  gst_mqtt_object_lock (self);
   text = g_strdup_printf ("%s:%d/%s", self->host,
                           self->port != -1 ? self->port : (int) default_port_locked (self),
                           self->topic ? self->topic : "");
-  g_mutex_unlock (&self->lock);
+  gst_mqtt_object_unlock (self);
   return text;
 }
 
@@ -616,10 +655,10 @@ post_connection_message (GstMqttObject *self, const char *state, const GError *e
 static void
 set_state (GstMqttObject *self, GstMqttState state)
 {
-  g_mutex_lock (&self->lock);
+  gst_mqtt_object_lock (self);
   self->state = state;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
+  gst_mqtt_object_wake (self);
+  gst_mqtt_object_unlock (self);
 }
 
 static void
@@ -645,14 +684,14 @@ on_disconnected (MqttClient *client, int rc, GError *error, gpointer user_data)
   /* A requested disconnection (stop) is not news. */
   if (rc == MQTT_ERROR_SUCCESS)
     return;
-  g_mutex_lock (&self->lock);
+  gst_mqtt_object_lock (self);
   lost = self->state == GST_MQTT_STATE_CONNECTED;
   if (lost)
     {
       self->state = GST_MQTT_STATE_RECONNECTING;
       self->reconnects++;
     }
-  g_mutex_unlock (&self->lock);
+  gst_mqtt_object_unlock (self);
   if (lost)
     {
       GST_WARNING_OBJECT (self->element, "connection lost, reconnecting: %s",
@@ -716,8 +755,9 @@ first_connection_done (GObject *source, GAsyncResult *result, gpointer user_data
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;   /* stopping */
   GST_WARNING_OBJECT (self->element, "first connection failed: %s", error->message);
-  set_state (self, GST_MQTT_STATE_FAILED);
+  /* The cause first: the streaming thread's own error follows it. */
   post_connection_error (self, error);
+  set_state (self, GST_MQTT_STATE_FAILED);
 }
 
 static gboolean
@@ -727,11 +767,11 @@ begin_connecting (gpointer user_data)
   g_autofree char *host = NULL;
   guint port, keepalive;
 
-  g_mutex_lock (&self->lock);
+  gst_mqtt_object_lock (self);
   host = g_strdup (self->host);
   port = self->port != -1 ? (guint) self->port : default_port_locked (self);
   keepalive = self->keepalive;
-  g_mutex_unlock (&self->lock);
+  gst_mqtt_object_unlock (self);
 
   mqtt_client_connect_to_broker_async (self->client, host, port, keepalive, NULL,
                                        first_connection_done, self);
@@ -808,11 +848,11 @@ gst_mqtt_object_start (GstMqttObject *self)
   self->context = g_main_context_new ();
   /* The client belongs to the context that is thread-default when it is made. */
   g_main_context_push_thread_default (self->context);
-  g_mutex_lock (&self->lock);
+  gst_mqtt_object_lock (self);
   self->client = create_client (self, &error);
   self->state = GST_MQTT_STATE_CONNECTING;
   self->reconnects = 0;
-  g_mutex_unlock (&self->lock);
+  gst_mqtt_object_unlock (self);
   g_main_context_pop_thread_default (self->context);
   if (self->client && self->callbacks.configure)
     self->callbacks.configure (self->element, self->client);
@@ -904,7 +944,7 @@ GstFlowReturn
 gst_mqtt_object_wait_connected_locked (GstMqttObject *self)
 {
   while (!self->flushing && self->state == GST_MQTT_STATE_CONNECTING)
-    g_cond_wait (&self->cond, &self->lock);
+    gst_mqtt_object_wait (self, -1);
   if (self->flushing)
     return GST_FLOW_FLUSHING;
   if (self->state == GST_MQTT_STATE_FAILED || self->state == GST_MQTT_STATE_STOPPED)
@@ -915,10 +955,10 @@ gst_mqtt_object_wait_connected_locked (GstMqttObject *self)
 void
 gst_mqtt_object_set_flushing (GstMqttObject *self, gboolean flushing)
 {
-  g_mutex_lock (&self->lock);
+  gst_mqtt_object_lock (self);
   self->flushing = flushing;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
+  gst_mqtt_object_wake (self);
+  gst_mqtt_object_unlock (self);
 }
 
 GstStructure *
@@ -928,9 +968,9 @@ gst_mqtt_object_new_stats (GstMqttObject *self)
                                  "failed" };
   GstStructure *s;
 
-  g_mutex_lock (&self->lock);
+  gst_mqtt_object_lock (self);
   s = gst_structure_new ("application/x-mqtt-stats", "state", G_TYPE_STRING, names[self->state],
                          "reconnects", G_TYPE_UINT64, self->reconnects, NULL);
-  g_mutex_unlock (&self->lock);
+  gst_mqtt_object_unlock (self);
   return s;
 }

@@ -8,6 +8,8 @@
 
 #pragma once
 
+#include <pthread.h>
+
 #include <gst/gst.h>
 #include <mqtt-glib/mqtt-glib.h>
 
@@ -74,8 +76,9 @@ struct _GstMqttObject {
   gboolean is_sink;
   GstMqttObjectCallbacks callbacks;
 
-  GMutex lock;           /* settings and state below */
-  GCond cond;            /* state changes and wakeups */
+  /* POSIX rather than GMutex/GCond, so that ThreadSanitizer follows them. */
+  pthread_mutex_t lock;  /* settings and state below, and the elements' */
+  pthread_cond_t cond;   /* state changes and wakeups */
 
   /* Settings */
   char *host;
@@ -114,6 +117,12 @@ struct _GstMqttObject {
   gboolean flushing;     /* unlock() in progress */
   guint64 reconnects;
 };
+
+void gst_mqtt_object_lock (GstMqttObject *self);
+void gst_mqtt_object_unlock (GstMqttObject *self);
+/* Waits on self->cond, locked; until @deadline (monotonic µs) if not -1. */
+void gst_mqtt_object_wait (GstMqttObject *self, gint64 deadline);
+void gst_mqtt_object_wake (GstMqttObject *self);
 
 void gst_mqtt_object_init (GstMqttObject *self, GstElement *element, gboolean is_sink,
                            const GstMqttObjectCallbacks *callbacks);

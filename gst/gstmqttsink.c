@@ -158,7 +158,7 @@ publish_locked (GstMqttSink *self, const char *topic, GPtrArray *parts, int qos,
   guint mid, i;
 
   while (!self->mqtt.flushing && g_hash_table_size (self->outstanding) >= self->max_inflight)
-    g_cond_wait (&self->mqtt.cond, &self->mqtt.lock);
+    gst_mqtt_object_wait (&self->mqtt, -1);
   if (self->mqtt.flushing)
     return GST_FLOW_FLUSHING;
 
@@ -292,7 +292,7 @@ static GstFlowReturn
 wait_all_acked_locked (GstMqttSink *self)
 {
   while (!self->mqtt.flushing && g_hash_table_size (self->outstanding) > 0)
-    g_cond_wait (&self->mqtt.cond, &self->mqtt.lock);
+    gst_mqtt_object_wait (&self->mqtt, -1);
   return self->mqtt.flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
 }
 
@@ -322,7 +322,7 @@ gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
       return GST_FLOW_ERROR;
     }
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   ret = gst_mqtt_object_wait_connected_locked (&self->mqtt);
   if (ret != GST_FLOW_OK)
     goto done;
@@ -346,7 +346,7 @@ gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   if (ret == GST_FLOW_OK && self->wait_ack)
     ret = wait_all_acked_locked (self);
 done:
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   if (error)
     post_publish_error (self, error);
   return ret;
@@ -362,7 +362,7 @@ gst_mqtt_sink_event (GstBaseSink *bsink, GstEvent *event)
       g_autoptr(GError) error = NULL;
       GstFlowReturn ret;
 
-      g_mutex_lock (&self->mqtt.lock);
+      gst_mqtt_object_lock (&self->mqtt);
       ret = gst_mqtt_object_wait_connected_locked (&self->mqtt);
       if (ret == GST_FLOW_OK && self->framing == GST_MQTT_FRAMING_GST)
         {
@@ -373,7 +373,7 @@ gst_mqtt_sink_event (GstBaseSink *bsink, GstEvent *event)
       /* EOS goes on once the broker has every message. */
       if (ret == GST_FLOW_OK)
         wait_all_acked_locked (self);
-      g_mutex_unlock (&self->mqtt.lock);
+      gst_mqtt_object_unlock (&self->mqtt);
       if (error)
         post_publish_error (self, error);
     }
@@ -385,11 +385,11 @@ gst_mqtt_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
 {
   GstMqttSink *self = GST_MQTT_SINK (bsink);
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   g_free (self->caps_string);
   self->caps_string = gst_caps_to_string (caps);
   self->send_caps = TRUE;
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   return TRUE;
 }
 
@@ -409,10 +409,10 @@ published (GstElement *element, guint mid)
 {
   GstMqttSink *self = GST_MQTT_SINK (element);
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   if (g_hash_table_remove (self->outstanding, GUINT_TO_POINTER (mid)))
-    g_cond_broadcast (&self->mqtt.cond);
-  g_mutex_unlock (&self->mqtt.lock);
+    gst_mqtt_object_wake (&self->mqtt);
+  gst_mqtt_object_unlock (&self->mqtt);
 }
 
 static gboolean
@@ -428,11 +428,11 @@ lost (GstElement *element)
   GstMqttSink *self = GST_MQTT_SINK (element);
   guint n;
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   n = g_hash_table_foreach_remove (self->outstanding, is_qos0, NULL);
   self->drops += n;
-  g_cond_broadcast (&self->mqtt.cond);
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_wake (&self->mqtt);
+  gst_mqtt_object_unlock (&self->mqtt);
   if (n)
     GST_WARNING_OBJECT (self, "the lost connection dropped %u QoS 0 messages", n);
 }
@@ -447,9 +447,9 @@ gst_mqtt_sink_start (GstBaseSink *bsink)
   g_autoptr(GError) error = NULL;
   g_autofree char *topic = NULL;
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   topic = g_strdup (self->mqtt.topic);
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   if (topic == NULL || !mqtt_topic_validate_name (topic, &error))
     {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
@@ -457,12 +457,12 @@ gst_mqtt_sink_start (GstBaseSink *bsink)
       return FALSE;
     }
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   g_hash_table_remove_all (self->outstanding);
   self->seqnum = 0;
   self->send_caps = TRUE;
   self->messages = self->bytes = self->drops = 0;
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   return gst_mqtt_object_start (&self->mqtt);
 }
 
@@ -472,10 +472,10 @@ gst_mqtt_sink_stop (GstBaseSink *bsink)
   GstMqttSink *self = GST_MQTT_SINK (bsink);
 
   gst_mqtt_object_stop (&self->mqtt);
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   g_hash_table_remove_all (self->outstanding);
   g_clear_pointer (&self->caps_string, g_free);
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   return TRUE;
 }
 
@@ -501,11 +501,11 @@ get_stats (GstMqttSink *self)
 {
   GstStructure *s = gst_mqtt_object_new_stats (&self->mqtt);
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   gst_structure_set (s, "messages", G_TYPE_UINT64, self->messages, "bytes", G_TYPE_UINT64,
                      self->bytes, "drops", G_TYPE_UINT64, self->drops, "in-flight", G_TYPE_UINT,
                      g_hash_table_size (self->outstanding), NULL);
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   return s;
 }
 
@@ -517,7 +517,7 @@ gst_mqtt_sink_set_property (GObject *object, guint prop_id, const GValue *value,
 
   if (gst_mqtt_object_set_property (&self->mqtt, prop_id, value))
     return;
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   switch (prop_id)
     {
     case PROP_RETAIN:
@@ -528,7 +528,7 @@ gst_mqtt_sink_set_property (GObject *object, guint prop_id, const GValue *value,
       break;
     case PROP_MAX_INFLIGHT:
       self->max_inflight = g_value_get_uint (value);
-      g_cond_broadcast (&self->mqtt.cond);
+      gst_mqtt_object_wake (&self->mqtt);
       break;
     case PROP_WAIT_ACK:
       self->wait_ack = g_value_get_boolean (value);
@@ -542,7 +542,7 @@ gst_mqtt_sink_set_property (GObject *object, guint prop_id, const GValue *value,
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
 }
 
 static void
@@ -557,7 +557,7 @@ gst_mqtt_sink_get_property (GObject *object, guint prop_id, GValue *value, GPara
       g_value_take_boxed (value, get_stats (self));
       return;
     }
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   switch (prop_id)
     {
     case PROP_RETAIN:
@@ -581,7 +581,7 @@ gst_mqtt_sink_get_property (GObject *object, guint prop_id, GValue *value, GPara
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
 }
 
 static void

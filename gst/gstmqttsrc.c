@@ -25,7 +25,9 @@
  * when it is full the newest (`leaky=upstream`) or oldest
  * (`leaky=downstream`) is dropped and counted. Every buffer carries a
  * custom meta `GstMqttMessageMeta` with the message's topic, QoS and
- * retain flag. Subscriptions are made again after each reconnection.
+ * retain flag. Subscriptions are made again after each reconnection; an
+ * element message `mqtt-subscribed` says when the broker has granted them,
+ * and `mqtt-connection` messages report the connection's state.
  */
 
 #include "config.h"
@@ -146,13 +148,13 @@ connected (GstElement *element, MqttClient *client)
   guint i, n;
 
   /* At every CONNACK: a clean session has forgotten the subscriptions. */
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   filters = split_filters (self->mqtt.topic);
   n = g_strv_length (filters);
   qos = g_new (MqttQos, n);
   for (i = 0; i < n; i++)
     qos[i] = self->mqtt.qos;
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   if (!mqtt_client_subscribe_multiple (client, (const char *const *) filters, qos, n, NULL,
                                        &error))
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Could not subscribe: %s", error->message),
@@ -169,12 +171,23 @@ subscribed (MqttClient *client, guint mid, GArray *granted, gpointer user_data)
     if (g_array_index (granted, guint8, i) == 0x80)
       refused++;
   if (refused == granted->len)
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
-                       ("The broker refused the subscription to %s", self->mqtt.topic), (NULL));
-  else if (refused)
+    {
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+                         ("The broker refused the subscription to %s", self->mqtt.topic),
+                         (NULL));
+      return;
+    }
+  if (refused)
     GST_ELEMENT_WARNING (self, RESOURCE, NOT_AUTHORIZED,
                          ("The broker refused %u of the subscriptions to %s", refused,
                           self->mqtt.topic), (NULL));
+  /* From here on messages arrive: tell the application. */
+  gst_element_post_message (GST_ELEMENT (self),
+                            gst_message_new_element (GST_OBJECT (self),
+                                                     gst_structure_new ("mqtt-subscribed",
+                                                                        "granted", G_TYPE_UINT,
+                                                                        granted->len - refused,
+                                                                        NULL)));
 }
 
 static void
@@ -305,7 +318,7 @@ message (GstElement *element, MqttMessage *message)
                          mqtt_message_get_retain (message), NULL);
     }
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   self->messages++;
   self->bytes += g_bytes_get_size (payload);
   self->drops += self->assembler.drops - assembler_drops;
@@ -329,8 +342,8 @@ message (GstElement *element, MqttMessage *message)
     }
   if (eos)
     enqueue_locked (self, GST_MINI_OBJECT (gst_event_new_eos ()), GST_CLOCK_TIME_NONE);
-  g_cond_broadcast (&self->mqtt.cond);
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_wake (&self->mqtt);
+  gst_mqtt_object_unlock (&self->mqtt);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -391,13 +404,13 @@ map_timestamps (GstMqttSrc *self, GstBuffer *buffer, GstClockTime sender_base_ti
       GstClockTime late = now - GST_BUFFER_PTS (buffer);
       gboolean grew = FALSE;
 
-      g_mutex_lock (&self->mqtt.lock);
+      gst_mqtt_object_lock (&self->mqtt);
       if (late > self->measured_latency + self->measured_latency / 10 + GST_MSECOND)
         {
           self->measured_latency = late;
           grew = self->latency_ms < 0;
         }
-      g_mutex_unlock (&self->mqtt.lock);
+      gst_mqtt_object_unlock (&self->mqtt);
       if (grew)
         {
           GST_INFO_OBJECT (self, "measured latency now %" GST_TIME_FORMAT, GST_TIME_ARGS (late));
@@ -414,7 +427,7 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
   GstFlowReturn ret;
   Queued *queued = NULL;
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   for (;;)
     {
       ret = gst_mqtt_object_wait_connected_locked (&self->mqtt);
@@ -434,10 +447,10 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
                   ret = GST_FLOW_EOS;
                   break;
                 }
-              g_cond_wait_until (&self->mqtt.cond, &self->mqtt.lock, deadline);
+              gst_mqtt_object_wait (&self->mqtt, deadline);
             }
           else
-            g_cond_wait (&self->mqtt.cond, &self->mqtt.lock);
+            gst_mqtt_object_wait (&self->mqtt, -1);
           continue;
         }
 
@@ -446,14 +459,14 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
           GstCaps *caps = gst_caps_ref (GST_CAPS (queued->item));
 
           queued_free (queued);
-          g_mutex_unlock (&self->mqtt.lock);
+          gst_mqtt_object_unlock (&self->mqtt);
           if (!gst_base_src_set_caps (GST_BASE_SRC (self), caps))
             {
               gst_caps_unref (caps);
               return GST_FLOW_NOT_NEGOTIATED;
             }
           gst_caps_unref (caps);
-          g_mutex_lock (&self->mqtt.lock);
+          gst_mqtt_object_lock (&self->mqtt);
           continue;
         }
       if (GST_IS_EVENT (queued->item))
@@ -467,7 +480,7 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
       self->queued_bytes -= gst_buffer_get_size (GST_BUFFER (queued->item));
       break;
     }
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   if (ret != GST_FLOW_OK)
     return ret;
 
@@ -487,10 +500,10 @@ gst_mqtt_src_query (GstBaseSrc *bsrc, GstQuery *query)
     {
       GstClockTime latency;
 
-      g_mutex_lock (&self->mqtt.lock);
+      gst_mqtt_object_lock (&self->mqtt);
       latency = self->latency_ms >= 0 ? (GstClockTime) self->latency_ms * GST_MSECOND
                                     : self->measured_latency;
-      g_mutex_unlock (&self->mqtt.lock);
+      gst_mqtt_object_unlock (&self->mqtt);
       gst_query_set_latency (query, TRUE, latency, GST_CLOCK_TIME_NONE);
       return TRUE;
     }
@@ -503,10 +516,10 @@ gst_mqtt_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
   GstMqttSrc *self = GST_MQTT_SRC (bsrc);
   GstCaps *caps = NULL;
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   if (self->caps)
     caps = gst_caps_ref (self->caps);
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   if (caps == NULL)
     caps = gst_caps_new_any ();
   if (filter)
@@ -538,9 +551,9 @@ gst_mqtt_src_start (GstBaseSrc *bsrc)
   g_auto(GStrv) filters = NULL;
   guint i;
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   filters = split_filters (self->mqtt.topic);
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   if (filters[0] == NULL || *filters[0] == '\0')
     {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("No topic: set topic or uri"), (NULL));
@@ -556,12 +569,12 @@ gst_mqtt_src_start (GstBaseSrc *bsrc)
   gst_mqtt_assembler_init (&self->assembler);
   self->have_offset = FALSE;
   self->last_warning = 0;
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   clear_queue_locked (self);
   self->messages = self->bytes = self->drops = 0;
   self->measured_latency = 0;
   self->last_message = g_get_monotonic_time ();
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   return gst_mqtt_object_start (&self->mqtt);
 }
 
@@ -572,9 +585,9 @@ gst_mqtt_src_stop (GstBaseSrc *bsrc)
 
   gst_mqtt_object_stop (&self->mqtt);
   gst_mqtt_assembler_clear (&self->assembler);
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   clear_queue_locked (self);
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   return TRUE;
 }
 
@@ -600,11 +613,11 @@ get_stats (GstMqttSrc *self)
 {
   GstStructure *s = gst_mqtt_object_new_stats (&self->mqtt);
 
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   gst_structure_set (s, "messages", G_TYPE_UINT64, self->messages, "bytes", G_TYPE_UINT64,
                      self->bytes, "drops", G_TYPE_UINT64, self->drops, "queued", G_TYPE_UINT,
                      self->queued_buffers, NULL);
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
   return s;
 }
 
@@ -616,7 +629,7 @@ gst_mqtt_src_set_property (GObject *object, guint prop_id, const GValue *value,
 
   if (gst_mqtt_object_set_property (&self->mqtt, prop_id, value))
     return;
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   switch (prop_id)
     {
     case PROP_FRAMING:
@@ -636,7 +649,7 @@ gst_mqtt_src_set_property (GObject *object, guint prop_id, const GValue *value,
       break;
     case PROP_IDLE_TIMEOUT:
       self->idle_timeout = g_value_get_uint64 (value);
-      g_cond_broadcast (&self->mqtt.cond);
+      gst_mqtt_object_wake (&self->mqtt);
       break;
     case PROP_TIMESTAMP_MODE:
       self->timestamp_mode = g_value_get_enum (value);
@@ -650,7 +663,7 @@ gst_mqtt_src_set_property (GObject *object, guint prop_id, const GValue *value,
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
 }
 
 static void
@@ -665,7 +678,7 @@ gst_mqtt_src_get_property (GObject *object, guint prop_id, GValue *value, GParam
       g_value_take_boxed (value, get_stats (self));
       return;
     }
-  g_mutex_lock (&self->mqtt.lock);
+  gst_mqtt_object_lock (&self->mqtt);
   switch (prop_id)
     {
     case PROP_FRAMING:
@@ -698,7 +711,7 @@ gst_mqtt_src_get_property (GObject *object, guint prop_id, GValue *value, GParam
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  g_mutex_unlock (&self->mqtt.lock);
+  gst_mqtt_object_unlock (&self->mqtt);
 }
 
 static void
