@@ -160,6 +160,8 @@ typedef struct {
   GDestroyNotify destroy;
 } FilterCallback;
 
+typedef struct _LoopThread LoopThread;
+
 struct _MqttClient {
   GObject parent_instance;
 
@@ -214,7 +216,7 @@ struct _MqttClient {
 
   /* Loops */
   GThread *loop_thread;
-  GMainLoop *loop_thread_loop;
+  LoopThread *loop_thread_data;
   GMainLoop *forever_loop;
   gboolean forever_retry_first;
   gboolean forever_connected; /* a connection was accepted in this loop_forever() */
@@ -3456,21 +3458,51 @@ mqtt_client_loop_forever (MqttClient *self, gboolean retry_first_connection, GEr
   return TRUE;
 }
 
+static gboolean
+start_deferred_connect (gpointer data)
+{
+  start_connect (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* What a loop thread needs, shared with mqtt_client_loop_stop(): the
+ * thread may outlive the client's reference to it when stopped from one of
+ * its own handlers. */
+struct _LoopThread {
+  GMainContext *context;
+  gint stop; /* atomic */
+};
+
+static void
+loop_thread_clear (gpointer data)
+{
+  LoopThread *lt = data;
+
+  g_main_context_unref (lt->context);
+}
+
 static gpointer
 loop_thread_main (gpointer data)
 {
-  MqttClient *self = data;
-  gboolean deferred;
+  LoopThread *lt = data;
 
-  g_main_context_push_thread_default (self->context);
-  client_lock (self);
-  deferred = self->deferred;
-  self->deferred = FALSE;
-  client_unlock (self);
-  if (deferred)
-    start_connect (self);
-  g_main_loop_run (self->loop_thread_loop);
-  g_main_context_pop_thread_default (self->context);
+  /* Clients made in one thread share its context: another client's loop
+   * thread may be running it. Then this one waits, and takes over when
+   * that one stops (a rare case: polling is enough). */
+  while (!g_main_context_acquire (lt->context))
+    {
+      if (g_atomic_int_get (&lt->stop))
+        goto out;
+      g_usleep (10 * 1000);
+    }
+  g_main_context_push_thread_default (lt->context);
+  /* The flag is set before the context is woken up: no stop is missed. */
+  while (!g_atomic_int_get (&lt->stop))
+    g_main_context_iteration (lt->context, TRUE);
+  g_main_context_pop_thread_default (lt->context);
+  g_main_context_release (lt->context);
+out:
+  g_atomic_rc_box_release_full (lt, loop_thread_clear);
   return NULL;
 }
 
@@ -3483,7 +3515,9 @@ loop_thread_main (gpointer data)
  * before or after connecting. Signals are then emitted in that thread. It
  * makes the connection given to mqtt_client_connect_deferred() and
  * reconnects whenever the connection is lost. Stop it with
- * mqtt_client_loop_stop().
+ * mqtt_client_loop_stop(). Clients made in the same thread share its
+ * context: one loop thread runs it for all, and another takes over when
+ * that one stops.
  *
  * Returns: %TRUE if the thread started; %FALSE with %MQTT_ERROR_INVAL if
  *   one is already running
@@ -3491,6 +3525,8 @@ loop_thread_main (gpointer data)
 gboolean
 mqtt_client_loop_start (MqttClient *self, GError **error)
 {
+  gboolean deferred;
+
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
 
   if (self->loop_thread)
@@ -3500,9 +3536,22 @@ mqtt_client_loop_start (MqttClient *self, GError **error)
     }
   client_lock (self);
   self->reconnect_enabled = TRUE;
+  deferred = self->deferred;
+  self->deferred = FALSE;
   client_unlock (self);
-  self->loop_thread_loop = g_main_loop_new (self->context, FALSE);
-  self->loop_thread = g_thread_new ("mqtt-client-loop", loop_thread_main, self);
+  /* The deferred connection starts in the context, whichever thread runs it. */
+  if (deferred)
+    {
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_callback (idle, start_deferred_connect, g_object_ref (self), g_object_unref);
+      g_source_attach (idle, self->context);
+      g_source_unref (idle);
+    }
+  self->loop_thread_data = g_atomic_rc_box_new0 (LoopThread);
+  self->loop_thread_data->context = g_main_context_ref (self->context);
+  self->loop_thread = g_thread_new ("mqtt-client-loop", loop_thread_main,
+                                    g_atomic_rc_box_acquire (self->loop_thread_data));
   return TRUE;
 }
 
@@ -3521,14 +3570,15 @@ mqtt_client_loop_stop (MqttClient *self)
 
   if (self->loop_thread == NULL)
     return;
-  g_main_loop_quit (self->loop_thread_loop);
+  g_atomic_int_set (&self->loop_thread_data->stop, TRUE);
+  g_main_context_wakeup (self->context);
   if (g_thread_self () == self->loop_thread)
     /* From a handler in the loop thread: it ends when the handler returns. */
     g_thread_unref (self->loop_thread);
   else
     g_thread_join (self->loop_thread);
   self->loop_thread = NULL;
-  g_clear_pointer (&self->loop_thread_loop, g_main_loop_unref);
+  g_atomic_rc_box_release_full (g_steal_pointer (&self->loop_thread_data), loop_thread_clear);
 }
 
 /**

@@ -779,6 +779,63 @@ loop_start_thread (gpointer data)
   return NULL;
 }
 
+/* Two clients of one context, each with its loop thread (Paho style):
+ * one thread runs the context, the other takes over when it stops. */
+static gpointer
+shared_context_thread (gpointer data)
+{
+  ThreadData *t = data;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(MqttClient) a = NULL, b = NULL;
+  g_autoptr(Recorder) ra = NULL, rb = NULL;
+  g_autoptr(GError) error = NULL;
+  guint i;
+
+  g_main_context_push_thread_default (context);
+  a = new_client (NULL, TRUE);
+  b = new_client (NULL, TRUE);
+  ra = recorder_new (a);
+  rb = recorder_new (b);
+  g_main_context_pop_thread_default (context);
+
+  g_assert_true (mqtt_client_connect_deferred (a, "127.0.0.1", t->port, 60, &error));
+  g_assert_true (mqtt_client_connect_deferred (b, "127.0.0.1", t->port, 60, &error));
+  g_assert_true (mqtt_client_loop_start (a, &error));
+  g_assert_true (mqtt_client_loop_start (b, &error));
+  RECORDER_WAIT_THREAD (ra, recorder_connected, 1);
+  RECORDER_WAIT_THREAD (rb, recorder_connected, 1);
+  g_assert_true (mqtt_client_subscribe (a, "shared/#", 1, NULL, &error));
+  RECORDER_WAIT_THREAD (ra, recorder_subscribed, 1);
+  for (i = 0; i < 10; i++)
+    g_assert_true (mqtt_client_publish (b, "shared/t", (const guint8 *) "x", 1, 1, FALSE, NULL,
+                                        &error));
+  RECORDER_WAIT_THREAD (ra, recorder_messages, 10);
+
+  /* a's thread stops; b's runs the context now, for both. */
+  mqtt_client_loop_stop (a);
+  for (i = 0; i < 10; i++)
+    g_assert_true (mqtt_client_publish (b, "shared/t", (const guint8 *) "y", 1, 1, FALSE, NULL,
+                                        &error));
+  RECORDER_WAIT_THREAD (ra, recorder_messages, 20);
+  g_assert_true (mqtt_client_disconnect_from_broker (a, &error));
+  g_assert_true (mqtt_client_disconnect_from_broker (b, &error));
+  RECORDER_WAIT_THREAD (ra, recorder_disconnected, 1);
+  RECORDER_WAIT_THREAD (rb, recorder_disconnected, 1);
+  mqtt_client_loop_stop (b);
+  g_atomic_int_set (&t->messages, recorder_messages (ra));
+  return NULL;
+}
+
+static void
+test_loop_start_shared (Fixture *f, gconstpointer data)
+{
+  ThreadData t = { test_broker_get_port (f->broker), 0 };
+  GThread *thread = g_thread_new ("test-loop-shared", shared_context_thread, &t);
+
+  g_thread_join (thread);
+  g_assert_cmpint (t.messages, ==, 20);
+}
+
 static void
 test_loop_start (Fixture *f, gconstpointer data)
 {
@@ -1078,6 +1135,7 @@ main (int argc, char *argv[])
   ADD ("subscribe-multiple", NULL, test_subscribe_multiple);
   ADD ("offline-queue", NULL, test_offline_queue);
   ADD ("loop-start", NULL, test_loop_start);
+  ADD ("loop-start-shared-context", NULL, test_loop_start_shared);
   ADD ("loop-forever", NULL, test_loop_forever);
   ADD ("loop-manual", NULL, test_loop_manual);
   /* mosquitto 2.0.11 strands a few QoS 1 messages in a subscriber's queue
