@@ -163,7 +163,9 @@ void mqtt_decoder_set_max_packet_size (MqttDecoder *decoder, gsize max_packet_si
 void mqtt_decoder_set_protocol_level (MqttDecoder *decoder, MqttProtocolVersion level);
 
 /* Zero-copy input: a transport reads straight into the space returned
- * (at least @min_space bytes; *space says how much), then commits. */
+ * (*space bytes: at least @min_space, or what is missing of a large packet
+ * in progress, since reads stop at its end), then commits. A large PUBLISH
+ * payload then references the buffer instead of being copied out. */
 guint8 *mqtt_decoder_get_space (MqttDecoder *decoder, gsize min_space, gsize *space);
 void mqtt_decoder_commit (MqttDecoder *decoder, gsize n_bytes);
 /* Copying input, for callers that already hold the bytes. */

@@ -33,6 +33,11 @@ G_DEFINE_QUARK (mqtt-packet-error-quark, mqtt_packet_error)
  * emptied buffer is given back. */
 #define DECODER_MIN_ALLOC 4096
 #define DECODER_KEEP_ALLOC (1024 * 1024)
+/* A PUBLISH payload at least this large, and at least a quarter of the
+ * decoder's buffer, is not copied out of it: the payload references the
+ * buffer, which a message thus keeps alive at no more than 4 times its own
+ * size. Smaller ones are cheaper copied. */
+#define DECODER_SLICE_MIN (16 * 1024)
 
 const char *
 mqtt_packet_type_name (MqttPacketType type)
@@ -400,6 +405,12 @@ mqtt_packet_encode (const MqttPacket *packet, MqttProtocolVersion level, GByteAr
 typedef struct {
   const guint8 *p;
   const guint8 *end;
+  /* Where a large payload may be referenced instead of copied: @buffer of
+   * @allocated bytes, given to *@owner (created on the first slice) if no
+   * one owns it yet. NULL buffer: always copy. */
+  guint8 *buffer;
+  gsize allocated;
+  GBytes **owner;
 } Reader;
 
 #define fail(error, code, ...) \
@@ -480,7 +491,17 @@ read_topic (Reader *r, char **out, gboolean is_filter, GError **error)
 static GBytes *
 read_rest (Reader *r)
 {
-  GBytes *bytes = g_bytes_new (r->p, r->end - r->p);
+  gsize size = r->end - r->p;
+  GBytes *bytes;
+
+  if (r->buffer != NULL && size >= DECODER_SLICE_MIN && size >= r->allocated / 4)
+    {
+      if (*r->owner == NULL)
+        *r->owner = g_bytes_new_take (r->buffer, r->allocated);
+      bytes = g_bytes_new_from_bytes (*r->owner, r->p - r->buffer, size);
+    }
+  else
+    bytes = g_bytes_new (r->p, size);
 
   r->p = r->end;
   return bytes;
@@ -723,14 +744,15 @@ fixed_remaining_length (MqttPacketType type)
     }
 }
 
-MqttDecodeStatus
-mqtt_packet_decode (const guint8 *data, gsize length, MqttProtocolVersion level,
-                    gsize max_packet_size, MqttPacket *packet, gsize *consumed, GError **error)
+static MqttDecodeStatus
+decode_packet (const guint8 *data, gsize length, MqttProtocolVersion level,
+               gsize max_packet_size, MqttPacket *packet, gsize *consumed,
+               Reader *r_owner, GError **error)
 {
   MqttPacketType type;
   gsize remaining = 0, header_length, i;
   gboolean ok;
-  Reader r;
+  Reader r = { 0 };
   int fixed;
 
   memset (packet, 0, sizeof *packet);
@@ -784,6 +806,8 @@ mqtt_packet_decode (const guint8 *data, gsize length, MqttProtocolVersion level,
     return MQTT_DECODE_NEED_MORE;
 
   packet->type = type;
+  if (r_owner != NULL)
+    r = *r_owner;
   r.p = data + header_length;
   r.end = r.p + remaining;
 
@@ -833,6 +857,13 @@ mqtt_packet_decode (const guint8 *data, gsize length, MqttProtocolVersion level,
   return MQTT_DECODE_PACKET;
 }
 
+MqttDecodeStatus
+mqtt_packet_decode (const guint8 *data, gsize length, MqttProtocolVersion level,
+                    gsize max_packet_size, MqttPacket *packet, gsize *consumed, GError **error)
+{
+  return decode_packet (data, length, level, max_packet_size, packet, consumed, NULL, error);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The incremental decoder */
 
@@ -843,7 +874,23 @@ struct _MqttDecoder {
   gsize allocated;
   gsize start;   /* first byte not yet decoded */
   gsize end;     /* end of the bytes received */
+  /* Set once a payload references the buffer: @owner owns it, and the
+   * bytes before @end must stay where they are. */
+  GBytes *owner;
+  /* The size of the last buffer payloads referenced, dropped when it was
+   * emptied: the next one is that size at once, not grown by doubling. */
+  gsize reuse_size;
 };
+
+/* Drops a buffer that payloads reference: they keep it alive. */
+static void
+decoder_drop_shared (MqttDecoder *decoder)
+{
+  decoder->reuse_size = decoder->allocated;
+  g_clear_pointer (&decoder->owner, g_bytes_unref);
+  decoder->buffer = NULL;
+  decoder->allocated = 0;
+}
 
 MqttDecoder *
 mqtt_decoder_new (MqttProtocolVersion level, gsize max_packet_size)
@@ -860,6 +907,8 @@ mqtt_decoder_free (MqttDecoder *decoder)
 {
   if (decoder == NULL)
     return;
+  if (decoder->owner != NULL)
+    decoder_drop_shared (decoder);
   g_free (decoder->buffer);
   g_free (decoder);
 }
@@ -868,7 +917,9 @@ void
 mqtt_decoder_reset (MqttDecoder *decoder)
 {
   decoder->start = decoder->end = 0;
-  if (decoder->allocated > DECODER_KEEP_ALLOC)
+  if (decoder->owner != NULL)
+    decoder_drop_shared (decoder);
+  else if (decoder->allocated > DECODER_KEEP_ALLOC)
     {
       g_clear_pointer (&decoder->buffer, g_free);
       decoder->allocated = 0;
@@ -899,32 +950,85 @@ mqtt_decoder_get_allocated (MqttDecoder *decoder)
   return decoder->allocated;
 }
 
+/* The whole size of the packet at the start of the pending bytes once its
+ * fixed header is there, else 0 (a malformed header too: decoding reports
+ * it). */
+static gsize
+decoder_packet_size (MqttDecoder *decoder)
+{
+  gsize pending = decoder->end - decoder->start, remaining = 0, i;
+  const guint8 *p;
+
+  if (pending < 2)
+    return 0;
+  p = decoder->buffer + decoder->start;
+  for (i = 1; i < pending && i <= 4; i++)
+    {
+      remaining |= (gsize) (p[i] & 0x7f) << (7 * (i - 1));
+      if (!(p[i] & 0x80))
+        return i + 1 + remaining;
+    }
+  return 0;
+}
+
 guint8 *
 mqtt_decoder_get_space (MqttDecoder *decoder, gsize min_space, gsize *space)
 {
   gsize pending = decoder->end - decoder->start;
+  gsize total = decoder_packet_size (decoder);
+  gsize limit = G_MAXSIZE;
+
+  /* Reads stop at the end of a large packet: its payload then references
+   * the buffer with nothing of the next packet behind it to move. */
+  if (total >= DECODER_SLICE_MIN && total > pending && total <= decoder->max_packet_size)
+    {
+      limit = total - pending;
+      min_space = MIN (min_space, limit);
+    }
 
   if (decoder->allocated - decoder->end < min_space)
     {
-      /* Move the partial packet to the front, then grow if that is not
-       * enough. The buffer never exceeds twice what is pending plus what
-       * the caller asked for, whatever length a packet header claims. */
-      if (decoder->start > 0)
-        {
-          memmove (decoder->buffer, decoder->buffer + decoder->start, pending);
-          decoder->start = 0;
-          decoder->end = pending;
-        }
-      if (decoder->allocated - decoder->end < min_space)
-        {
-          gsize wanted = MAX (pending + min_space, DECODER_MIN_ALLOC);
+      /* The buffer never exceeds twice what is pending plus what the caller
+       * asked for, whatever length a packet header claims; except that one
+       * replacing a buffer payloads reference is as large (the next packets
+       * are likely alike). */
+      gsize allocated = MAX (MAX (pending + min_space, DECODER_MIN_ALLOC),
+                             MIN (decoder->allocated * 2, pending * 2 + min_space));
+      gsize reuse = decoder->owner != NULL ? decoder->allocated : decoder->reuse_size;
 
-          decoder->allocated = MAX (wanted, MIN (decoder->allocated * 2, pending * 2 + min_space));
-          decoder->buffer = g_realloc (decoder->buffer, decoder->allocated);
+      if (limit != G_MAXSIZE)
+        allocated = MAX (allocated, MIN (total, reuse));
+      else if (decoder->owner != NULL || decoder->buffer == NULL)
+        allocated = MAX (allocated, reuse);
+      if (decoder->owner != NULL)
+        {
+          /* Payloads reference this buffer: the partial packet moves to a
+           * new one. */
+          guint8 *buffer = g_malloc (allocated);
+
+          memcpy (buffer, decoder->buffer + decoder->start, pending);
+          decoder_drop_shared (decoder);
+          decoder->buffer = buffer;
+          decoder->allocated = allocated;
         }
+      else
+        {
+          /* The partial packet moves to the front; then the buffer grows if
+           * that is not enough. */
+          if (decoder->start > 0)
+            memmove (decoder->buffer, decoder->buffer + decoder->start, pending);
+          if (decoder->allocated - pending < min_space)
+            {
+              decoder->allocated = allocated;
+              decoder->buffer = g_realloc (decoder->buffer, allocated);
+            }
+        }
+      decoder->start = 0;
+      decoder->end = pending;
+      decoder->reuse_size = 0;
     }
 
-  *space = decoder->allocated - decoder->end;
+  *space = MIN (decoder->allocated - decoder->end, limit);
   return decoder->buffer + decoder->end;
 }
 
@@ -938,17 +1042,24 @@ mqtt_decoder_commit (MqttDecoder *decoder, gsize n_bytes)
 void
 mqtt_decoder_feed (MqttDecoder *decoder, const guint8 *data, gsize length)
 {
-  gsize space;
-  guint8 *p = mqtt_decoder_get_space (decoder, length, &space);
+  while (length > 0)
+    {
+      gsize space;
+      guint8 *p = mqtt_decoder_get_space (decoder, length, &space);
+      gsize n = MIN (space, length);
 
-  if (length > 0)
-    memcpy (p, data, length);
-  mqtt_decoder_commit (decoder, length);
+      memcpy (p, data, n);
+      mqtt_decoder_commit (decoder, n);
+      data += n;
+      length -= n;
+    }
 }
 
 MqttDecodeStatus
 mqtt_decoder_next (MqttDecoder *decoder, MqttPacket *packet, GError **error)
 {
+  Reader owner = { .buffer = decoder->buffer, .allocated = decoder->allocated,
+                   .owner = &decoder->owner };
   MqttDecodeStatus status;
   gsize consumed = 0;
 
@@ -957,8 +1068,9 @@ mqtt_decoder_next (MqttDecoder *decoder, MqttPacket *packet, GError **error)
       memset (packet, 0, sizeof *packet);
       return MQTT_DECODE_NEED_MORE;
     }
-  status = mqtt_packet_decode (decoder->buffer + decoder->start, decoder->end - decoder->start,
-                               decoder->level, decoder->max_packet_size, packet, &consumed, error);
+  status = decode_packet (decoder->buffer + decoder->start, decoder->end - decoder->start,
+                          decoder->level, decoder->max_packet_size, packet, &consumed,
+                          &owner, error);
   if (status != MQTT_DECODE_PACKET)
     return status;
 
