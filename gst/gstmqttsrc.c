@@ -258,6 +258,22 @@ enqueue_locked (GstMqttSrc *self, GstMiniObject *item, GstClockTime sender_base_
   g_queue_push_tail (&self->queue, queued);
 }
 
+/* The meta's info and field names, looked up once: by name, each buffer
+ * would cost several hash lookups. */
+static const GstMetaInfo *message_meta_info;
+static GQuark quark_topic, quark_qos, quark_retain;
+
+static void
+add_message_meta (GstBuffer *buffer, MqttMessage *message)
+{
+  GstCustomMeta *meta = (GstCustomMeta *) gst_buffer_add_meta (buffer, message_meta_info, NULL);
+
+  gst_structure_id_set (gst_custom_meta_get_structure (meta),
+                        quark_topic, G_TYPE_STRING, mqtt_message_get_topic (message),
+                        quark_qos, G_TYPE_INT, (int) mqtt_message_get_qos (message),
+                        quark_retain, G_TYPE_BOOLEAN, mqtt_message_get_retain (message), NULL);
+}
+
 static void
 message (GstElement *element, MqttMessage *message)
 {
@@ -309,14 +325,7 @@ message (GstElement *element, MqttMessage *message)
     }
 
   if (buffer && self->message_meta)
-    {
-      GstCustomMeta *meta = gst_buffer_add_custom_meta (buffer, GST_MQTT_MESSAGE_META);
-
-      gst_structure_set (gst_custom_meta_get_structure (meta), "topic", G_TYPE_STRING,
-                         mqtt_message_get_topic (message), "qos", G_TYPE_INT,
-                         (int) mqtt_message_get_qos (message), "retain", G_TYPE_BOOLEAN,
-                         mqtt_message_get_retain (message), NULL);
-    }
+    add_message_meta (buffer, message);
 
   gst_mqtt_object_lock (&self->mqtt);
   self->messages++;
@@ -738,6 +747,13 @@ gst_mqtt_src_class_init (GstMqttSrcClass *klass)
   object_class->set_property = gst_mqtt_src_set_property;
   object_class->get_property = gst_mqtt_src_get_property;
   object_class->finalize = gst_mqtt_src_finalize;
+
+  /* Registered by the plugin before any element class exists. */
+  message_meta_info = gst_meta_get_info (GST_MQTT_MESSAGE_META);
+  g_assert (message_meta_info != NULL);
+  quark_topic = g_quark_from_static_string ("topic");
+  quark_qos = g_quark_from_static_string ("qos");
+  quark_retain = g_quark_from_static_string ("retain");
 
   gst_mqtt_object_install_properties (object_class);
   g_object_class_install_property (object_class, PROP_FRAMING,
