@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+# message-callback.py: Paho's message_callback_add(). Messages on topics
+# matching a filter go to that filter's callback, the others to the
+# "message" signal. The program publishes to itself one message per route,
+# then disconnects.
+#
+#   message-callback.py [HOST [PORT]]
+import sys
+
+import gi
+
+gi.require_version("Mqtt", "1.0")
+from gi.repository import Mqtt  # noqa: E402
+
+host = sys.argv[1] if len(sys.argv) > 1 else "localhost"
+port = int(sys.argv[2]) if len(sys.argv) > 2 else 1883
+expected = 3
+
+
+def seen(client, route, message):
+    global expected
+    print(route, message.get_topic(), message.get_payload().get_data().decode(), flush=True)
+    expected -= 1
+    if expected == 0:
+        client.disconnect_from_broker()
+
+
+def on_temperature(client, message):
+    seen(client, "TEMPERATURE", message)
+
+
+def on_humidity(client, message):
+    seen(client, "HUMIDITY", message)
+
+
+def on_message(client, message):
+    # Only for messages no filter callback took.
+    seen(client, "OTHER", message)
+
+
+def on_subscribed(client, mid, granted_qos):
+    for topic, text in (("paho/sensors/kitchen/temperature", b"21.5"),
+                        ("paho/sensors/kitchen/humidity/relative", b"40"),
+                        ("paho/sensors/kitchen/door", b"open")):
+        client.publish(topic, text, Mqtt.Qos.AT_LEAST_ONCE, False)
+
+
+client = Mqtt.Client.new(None, True, Mqtt.ProtocolVersion.V311)
+client.message_callback_add("paho/sensors/+/temperature", on_temperature)
+client.message_callback_add("paho/sensors/+/humidity/#", on_humidity)
+client.connect("message", on_message)
+client.connect("subscribed", on_subscribed)
+client.connect_to_broker(host, port, 60, None)
+client.subscribe("paho/sensors/#", Mqtt.Qos.AT_LEAST_ONCE)
+client.loop_forever(False)

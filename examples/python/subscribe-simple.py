@@ -1,0 +1,24 @@
+#!/usr/bin/python3
+# subscribe-simple.py: Paho's subscribe.simple(), waits for COUNT messages
+# and returns them.
+#
+#   subscribe-simple.py [HOST [PORT [TOPIC [COUNT]]]]
+import sys
+
+import gi
+
+gi.require_version("Mqtt", "1.0")
+from gi.repository import GLib, Mqtt  # noqa: E402
+
+host = sys.argv[1] if len(sys.argv) > 1 else "localhost"
+port = int(sys.argv[2]) if len(sys.argv) > 2 else 1883
+topic = sys.argv[3] if len(sys.argv) > 3 else "paho/test/simple"
+count = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+
+try:
+    msgs = Mqtt.subscribe_simple([topic], Mqtt.Qos.AT_MOST_ONCE, count, False,
+                                 Mqtt.HelperOptions(hostname=host, port=port), None)
+except GLib.Error as e:
+    sys.exit(f"{sys.argv[0]}: {e.message}")
+for m in msgs:
+    print(m.get_topic(), m.get_payload().get_data().decode(errors="replace"))
