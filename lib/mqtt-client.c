@@ -88,6 +88,8 @@ enum {
   PROP_KEEPALIVE,
   PROP_MAX_INFLIGHT_MESSAGES,
   PROP_MAX_QUEUED_MESSAGES,
+  PROP_MAX_QUEUED_BYTES,
+  PROP_MAX_PACKET_SIZE,
   PROP_MESSAGE_RETRY,
   PROP_RECONNECT_DELAY_MIN,
   PROP_RECONNECT_DELAY_MAX,
@@ -1289,6 +1291,12 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_MAX_QUEUED_MESSAGES:
       g_value_set_uint (value, config->max_queued);
       break;
+    case PROP_MAX_QUEUED_BYTES:
+      g_value_set_uint64 (value, config->max_queued_bytes);
+      break;
+    case PROP_MAX_PACKET_SIZE:
+      g_value_set_uint (value, config->max_packet_size);
+      break;
     case PROP_MESSAGE_RETRY:
       g_value_set_uint (value, config->retry_interval);
       break;
@@ -1373,6 +1381,12 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
       break;
     case PROP_MAX_QUEUED_MESSAGES:
       mqtt_client_set_max_queued_messages (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_QUEUED_BYTES:
+      mqtt_client_set_max_queued_bytes (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_PACKET_SIZE:
+      mqtt_client_set_max_packet_size (self, g_value_get_uint (value));
       break;
     case PROP_MESSAGE_RETRY:
       mqtt_client_set_message_retry (self, g_value_get_uint (value));
@@ -1608,6 +1622,36 @@ mqtt_client_class_init (MqttClientClass *klass)
    */
   properties[PROP_MAX_QUEUED_MESSAGES] =
     g_param_spec_uint ("max-queued-messages", NULL, NULL, 0, G_MAXUINT, 0, rw);
+
+  /**
+   * MqttClient:max-queued-bytes:
+   *
+   * The most payload bytes the client holds for outgoing messages: QoS 1
+   * and 2 messages until their acknowledgement, and any message not yet
+   * written to the connection. A publication that would go beyond fails
+   * with %MQTT_ERROR_QUEUE_SIZE, so that a publisher faster than the
+   * network or a stalled broker cannot make the client grow without
+   * bound; a single message larger than the limit is accepted when
+   * nothing else is held. 0 means no limit. The default is 64 MiB.
+   */
+  properties[PROP_MAX_QUEUED_BYTES] =
+    g_param_spec_uint64 ("max-queued-bytes", NULL, NULL, 0, G_MAXUINT64,
+                         MQTT_DEFAULT_MAX_QUEUED_BYTES, rw);
+
+  /**
+   * MqttClient:max-packet-size:
+   *
+   * The largest packet accepted from the broker, in bytes (fixed header
+   * included). A larger one is a protocol error (%MQTT_ERROR_PROTOCOL) as
+   * soon as its header arrives, before its contents are read, and the
+   * connection is closed. The client's memory never grows with a length a
+   * packet merely claims, only with bytes received; this bounds the
+   * memory one message can take. The default is 64 MiB; MQTT allows up to
+   * 268,435,460. Takes effect at the next connection.
+   */
+  properties[PROP_MAX_PACKET_SIZE] =
+    g_param_spec_uint ("max-packet-size", NULL, NULL, 2, MQTT_MAX_PACKET_SIZE,
+                       MQTT_DEFAULT_MAX_PACKET_SIZE, rw);
 
   /**
    * MqttClient:message-retry:
@@ -2115,6 +2159,66 @@ mqtt_client_set_max_queued_messages (MqttClient *self, guint queue_size)
 {
   g_return_if_fail (MQTT_IS_CLIENT (self));
   SET_CONFIG_UINT (self, max_queued, queue_size, PROP_MAX_QUEUED_MESSAGES);
+}
+
+/**
+ * mqtt_client_set_max_queued_bytes:
+ * @self: a #MqttClient
+ * @max_bytes: the most payload bytes held for outgoing messages; 0 for no
+ *   limit
+ *
+ * Sets #MqttClient:max-queued-bytes.
+ */
+void
+mqtt_client_set_max_queued_bytes (MqttClient *self, guint64 max_bytes)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+  SET_CONFIG_UINT (self, max_queued_bytes, max_bytes, PROP_MAX_QUEUED_BYTES);
+}
+
+/**
+ * mqtt_client_get_max_queued_bytes:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:max-queued-bytes.
+ *
+ * Returns: the limit in bytes, 0 for none
+ */
+guint64
+mqtt_client_get_max_queued_bytes (MqttClient *self)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), 0);
+  return mqtt_session_get_config (self->session)->max_queued_bytes;
+}
+
+/**
+ * mqtt_client_set_max_packet_size:
+ * @self: a #MqttClient
+ * @max_size: the largest packet accepted from the broker, in bytes
+ *
+ * Sets #MqttClient:max-packet-size.
+ */
+void
+mqtt_client_set_max_packet_size (MqttClient *self, guint max_size)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+  g_return_if_fail (max_size >= 2 && max_size <= MQTT_MAX_PACKET_SIZE);
+  SET_CONFIG_UINT (self, max_packet_size, max_size, PROP_MAX_PACKET_SIZE);
+}
+
+/**
+ * mqtt_client_get_max_packet_size:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:max-packet-size.
+ *
+ * Returns: the largest packet accepted, in bytes
+ */
+guint
+mqtt_client_get_max_packet_size (MqttClient *self)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), 0);
+  return mqtt_session_get_config (self->session)->max_packet_size;
 }
 
 /**

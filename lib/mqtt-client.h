@@ -76,6 +76,14 @@ void mqtt_client_set_max_queued_messages (MqttClient *self, guint queue_size);
 MQTT_AVAILABLE_IN_ALL
 guint mqtt_client_get_max_queued_messages (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
+void mqtt_client_set_max_queued_bytes (MqttClient *self, guint64 max_bytes);
+MQTT_AVAILABLE_IN_ALL
+guint64 mqtt_client_get_max_queued_bytes (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_set_max_packet_size (MqttClient *self, guint max_size);
+MQTT_AVAILABLE_IN_ALL
+guint mqtt_client_get_max_packet_size (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
 void mqtt_client_set_message_retry (MqttClient *self, guint retry);
 MQTT_AVAILABLE_IN_ALL
 guint mqtt_client_get_message_retry (MqttClient *self);

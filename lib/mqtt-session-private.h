@@ -58,6 +58,10 @@ void mqtt_session_event_clear (MqttSessionEvent *event);
 
 typedef struct _MqttSession MqttSession;
 
+/* The defaults of #MqttClient:max-packet-size and :max-queued-bytes. */
+#define MQTT_DEFAULT_MAX_PACKET_SIZE (64u * 1024 * 1024)
+#define MQTT_DEFAULT_MAX_QUEUED_BYTES (64u * 1024 * 1024)
+
 /* Configuration, set by the client between connections. */
 struct _MqttSessionConfig {
   MqttProtocolVersion protocol;
@@ -75,6 +79,7 @@ struct _MqttSessionConfig {
   guint max_queued;             /* outgoing messages held; 0 = unlimited */
   guint retry_interval;         /* seconds before an unacknowledged message is resent; 0 = never */
   gsize max_packet_size;        /* largest packet accepted from the broker */
+  guint64 max_queued_bytes;     /* payload bytes held or unwritten; 0 = unlimited */
   gboolean log_packets;         /* produce LOG events for every packet */
 };
 typedef struct _MqttSessionConfig MqttSessionConfig;

@@ -44,6 +44,7 @@ typedef struct {
   guint8 qos;
   gboolean retain;
   gboolean sent_once;   /* resends carry DUP */
+  guint sent_on;        /* the connection of the last send (see connection_serial) */
   OutState state;
   char *topic;
   GBytes **parts;       /* the payload, in pieces (usually one) */
@@ -71,10 +72,16 @@ struct _MqttSession {
   GQueue inflight;            /* OutMessage, oldest send first */
   GQueue requests;            /* OutRequest, oldest first */
   guint n_records;            /* messages and requests held */
+  gsize held_bytes;           /* payload bytes of the messages held */
   GHashTable *by_packet_id;   /* packet_id -> Record, for what was sent */
   guint last_mid;
   guint16 last_packet_id;
   GHashTable *incoming_qos2;  /* packet ids whose PUBREC was sent, until PUBREL */
+  /* Acknowledgements for a packet id nothing waits for are a protocol
+   * error, except for ids sent more than once on this connection: the
+   * broker may acknowledge each send. */
+  guint connection_serial;
+  GHashTable *resent_ids;
 
   gint64 connect_started;
   gint64 last_in;
@@ -102,7 +109,8 @@ mqtt_session_new (void)
   session->config.keepalive = 60;
   session->config.max_inflight = 20;
   session->config.retry_interval = 5;
-  session->config.max_packet_size = MQTT_MAX_PACKET_SIZE;
+  session->config.max_packet_size = MQTT_DEFAULT_MAX_PACKET_SIZE;
+  session->config.max_queued_bytes = MQTT_DEFAULT_MAX_QUEUED_BYTES;
   session->state = MQTT_SESSION_IDLE;
   session->decoder = mqtt_decoder_new (MQTT_PROTOCOL_V311, MQTT_MAX_PACKET_SIZE);
   session->out = mqtt_outbuf_new ();
@@ -110,25 +118,29 @@ mqtt_session_new (void)
   g_array_set_clear_func (session->events, (GDestroyNotify) mqtt_session_event_clear);
   session->by_packet_id = g_hash_table_new (NULL, NULL);
   session->incoming_qos2 = g_hash_table_new (NULL, NULL);
+  session->resent_ids = g_hash_table_new (NULL, NULL);
   return session;
 }
 
 static void
-out_message_drop_payload (OutMessage *message)
+out_message_drop_payload (MqttSession *session, OutMessage *message)
 {
   guint i;
 
   for (i = 0; i < message->n_parts; i++)
-    g_bytes_unref (message->parts[i]);
+    {
+      session->held_bytes -= g_bytes_get_size (message->parts[i]);
+      g_bytes_unref (message->parts[i]);
+    }
   g_clear_pointer (&message->parts, g_free);
   message->n_parts = 0;
 }
 
 static void
-out_message_free (OutMessage *message)
+out_message_free (MqttSession *session, OutMessage *message)
 {
   g_free (message->topic);
-  out_message_drop_payload (message);
+  out_message_drop_payload (session, message);
   g_free (message);
 }
 
@@ -144,22 +156,22 @@ out_request_free (OutRequest *request)
 }
 
 static void
-record_free (Record *record)
+record_free (MqttSession *session, Record *record)
 {
   if (record->kind == RECORD_MESSAGE)
-    out_message_free ((OutMessage *) record);
+    out_message_free (session, (OutMessage *) record);
   else
     out_request_free ((OutRequest *) record);
 }
 
 /* Frees every record of @queue. */
 static void
-clear_queue (GQueue *queue)
+clear_queue (MqttSession *session, GQueue *queue)
 {
   GList *l;
 
   while ((l = g_queue_pop_head_link (queue)))
-    record_free (l->data);
+    record_free (session, l->data);
 }
 
 void
@@ -170,11 +182,12 @@ mqtt_session_free (MqttSession *session)
   if (session == NULL)
     return;
   config = &session->config;
-  clear_queue (&session->queued);
-  clear_queue (&session->inflight);
-  clear_queue (&session->requests);
+  clear_queue (session, &session->queued);
+  clear_queue (session, &session->inflight);
+  clear_queue (session, &session->requests);
   g_hash_table_unref (session->by_packet_id);
   g_hash_table_unref (session->incoming_qos2);
+  g_hash_table_unref (session->resent_ids);
   g_array_unref (session->events);
   mqtt_outbuf_free (session->out);
   mqtt_decoder_free (session->decoder);
@@ -366,6 +379,9 @@ send_publish (MqttSession *session, const char *topic, gsize topic_length, const
 static void
 send_message (MqttSession *session, OutMessage *message, gint64 now)
 {
+  if (message->sent_on == session->connection_serial)
+    g_hash_table_add (session->resent_ids, GUINT_TO_POINTER (message->r.packet_id));
+  message->sent_on = session->connection_serial;
   if (message->state == OUT_WAIT_PUBCOMP)
     send_ack (session, MQTT_PACKET_PUBREL, message->r.packet_id, now);
   else
@@ -505,7 +521,7 @@ send_waiting (MqttSession *session, gint64 now)
           /* Queued while disconnected: reported published once written. */
           mqtt_outbuf_mark (session->out, message->r.mid);
           session->n_records--;
-          out_message_free (message);
+          out_message_free (session, message);
           continue;
         }
       message->state = message->qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
@@ -513,8 +529,28 @@ send_waiting (MqttSession *session, gint64 now)
     }
 }
 
+/* Room for a message of @length payload bytes: within max-queued-bytes
+ * counting what is held and what waits to be written, unless nothing does
+ * (a message larger than the limit alone goes, or it never could). */
 static gboolean
-queue_has_room (MqttSession *session, GError **error)
+bytes_have_room (MqttSession *session, gsize length, GError **error)
+{
+  gsize held = session->held_bytes + mqtt_outbuf_get_length (session->out);
+
+  if (session->config.max_queued_bytes > 0 && held > 0 &&
+      held + length > session->config.max_queued_bytes)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE,
+                   "The outgoing queue is full (%" G_GSIZE_FORMAT " bytes waiting, "
+                   "max-queued-bytes %" G_GUINT64_FORMAT ")", held,
+                   session->config.max_queued_bytes);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+queue_has_room (MqttSession *session, gsize length, GError **error)
 {
   guint held = session->n_records;
 
@@ -524,7 +560,7 @@ queue_has_room (MqttSession *session, GError **error)
                    "The outgoing queue is full (%u messages, max-queued-messages)", held);
       return FALSE;
     }
-  return TRUE;
+  return bytes_have_room (session, length, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -553,6 +589,8 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
   /* QoS 0 while connected: straight to the wire, no record. */
   if (qos == 0 && session->state == MQTT_SESSION_CONNECTED)
     {
+      if (!bytes_have_room (session, length, error))
+        return FALSE;
       *mid = allocate_mid (session);
       send_publish (session, topic, topic_length, data, length, parts, n_parts, 0, retain,
                     FALSE, 0, now);
@@ -569,7 +607,7 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
       return FALSE;
     }
 
-  if (!queue_has_room (session, error))
+  if (!queue_has_room (session, length, error))
     return FALSE;
 
   *mid = allocate_mid (session);
@@ -595,6 +633,7 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
     }
   message->state = OUT_QUEUED;
   session->n_records++;
+  session->held_bytes += length;
   g_queue_push_tail_link (&session->queued, &message->r.link);
 
   if (session->state == MQTT_SESSION_CONNECTED)
@@ -723,6 +762,8 @@ mqtt_session_connection_made (MqttSession *session, gint64 now)
   mqtt_decoder_set_protocol_level (session->decoder, session->config.protocol);
   mqtt_decoder_set_max_packet_size (session->decoder, session->config.max_packet_size);
   session->state = MQTT_SESSION_CONNECTING;
+  session->connection_serial++;
+  g_hash_table_remove_all (session->resent_ids);
   session->connect_started = now;
   session->last_in = now;
   session->ping_sent = 0;
@@ -770,7 +811,7 @@ drop_queue (MqttSession *session, GQueue *queue)
 
   for (l = queue->head; l; l = l->next)
     push_dropped (session, ((Record *) l->data)->mid, MQTT_ERROR_NO_CONN);
-  clear_queue (queue);
+  clear_queue (session, queue);
 }
 
 void
@@ -892,8 +933,24 @@ complete_message (MqttSession *session, OutMessage *message, gint64 now)
   release_packet_id (session, &message->r);
   session->n_records--;
   push_event (session, MQTT_SESSION_EVENT_PUBLISHED, message->r.mid);
-  out_message_free (message);
+  out_message_free (session, message);
   send_waiting (session, now);
+}
+
+/* An acknowledgement that matches nothing waiting for it. */
+static gboolean
+unexpected_ack (MqttSession *session, const MqttPacket *packet, GError **error)
+{
+  const char *name = mqtt_packet_type_name (packet->type);
+
+  if (g_hash_table_contains (session->resent_ids, GUINT_TO_POINTER (packet->packet_id)))
+    {
+      session_log (session, MQTT_LOG_DEBUG, "Ignoring %s for message %u, sent more than once",
+                   name, packet->packet_id);
+      return TRUE;
+    }
+  return protocol_error (error, "%s for packet id %u, which nothing waits for", name,
+                         packet->packet_id);
 }
 
 static gboolean
@@ -911,7 +968,7 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
       if (message && message->state == OUT_WAIT_PUBACK)
         complete_message (session, message, now);
       else
-        session_log (session, MQTT_LOG_WARNING, "Ignoring PUBACK for unknown message %u", mid);
+        return unexpected_ack (session, packet, error);
       return TRUE;
 
     case MQTT_PACKET_PUBREC:
@@ -919,25 +976,26 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
         {
           message->state = OUT_WAIT_PUBCOMP;
           /* Only PUBREL is left to send: the payload can go. */
-          out_message_drop_payload (message);
+          out_message_drop_payload (session, message);
           g_queue_unlink (&session->inflight, &message->r.link);
           g_queue_push_tail_link (&session->inflight, &message->r.link);
           send_message (session, message, now);
         }
       else
-        session_log (session, MQTT_LOG_WARNING, "Ignoring PUBREC for unknown message %u", mid);
+        return unexpected_ack (session, packet, error);
       return TRUE;
 
     case MQTT_PACKET_PUBCOMP:
       if (message && message->state == OUT_WAIT_PUBCOMP)
         complete_message (session, message, now);
       else
-        session_log (session, MQTT_LOG_WARNING, "Ignoring PUBCOMP for unknown message %u", mid);
+        return unexpected_ack (session, packet, error);
       return TRUE;
 
     case MQTT_PACKET_PUBREL:
-      /* Always completed, even for an identifier we no longer know: the
-       * broker is waiting for PUBCOMP either way. */
+      /* Always completed, even for an identifier we no longer know: after
+       * a reconnection the broker sends PUBREL again when our PUBCOMP was
+       * lost [MQTT-4.3.3], and it waits for PUBCOMP either way. */
       g_hash_table_remove (session->incoming_qos2, GUINT_TO_POINTER (mid));
       send_ack (session, MQTT_PACKET_PUBCOMP, mid, now);
       return TRUE;
@@ -978,11 +1036,8 @@ handle_request_ack (MqttSession *session, const MqttPacket *packet, gint64 now, 
     log_packet (session, "Received UNSUBACK (Mid: %u)", packet->packet_id);
 
   if (req == NULL || !req->sent || req->subscribe != is_suback)
-    {
-      session_log (session, MQTT_LOG_WARNING, "Ignoring %s for unknown request %u",
-                   mqtt_packet_type_name (packet->type), packet->packet_id);
-      return TRUE;
-    }
+    return protocol_error (error, "%s for packet id %u, which nothing waits for",
+                           mqtt_packet_type_name (packet->type), packet->packet_id);
   if (is_suback && packet->suback.n_return_codes != req->n_topics)
     return protocol_error (error, "SUBACK with %u return codes for a SUBSCRIBE of %u filters",
                            packet->suback.n_return_codes, req->n_topics);

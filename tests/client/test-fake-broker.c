@@ -180,6 +180,9 @@ script_retry (FakeBroker *broker, gpointer data)
   {
     MqttPacket ack = { MQTT_PACKET_PUBACK, first.packet_id };
 
+    /* One PUBACK for each send: the second acknowledges what is already
+     * complete, which is no protocol error for a message sent twice. */
+    fake_broker_send_packet (broker, &ack);
     fake_broker_send_packet (broker, &ack);
   }
   expect_type (broker, MQTT_PACKET_DISCONNECT, NULL);
@@ -461,6 +464,199 @@ test_garbage (void)
   run_protocol_error ("90 04 00 01 00 00", TRUE);
   /* PUBLISH with an invalid topic. */
   run_protocol_error ("30 05 00 03 'a/#'", FALSE);
+}
+
+/* A broker that sends what no broker should: each is a protocol error, the
+ * connection closes and #MqttClient::disconnected says why; nothing
+ * crashes, hangs or grows. */
+static void
+test_malicious (void)
+{
+  static const struct {
+    const char *bytes;
+    gboolean after_subscribe;
+  } cases[] = {
+    /* Acknowledgements for packet ids nothing waits for. */
+    { "40 02 00 07", FALSE },           /* PUBACK */
+    { "50 02 00 07", FALSE },           /* PUBREC */
+    { "70 02 00 07", FALSE },           /* PUBCOMP */
+    { "90 03 00 09 00", FALSE },        /* SUBACK */
+    { "b0 02 00 09", FALSE },           /* UNSUBACK */
+    { "90 03 00 09 00", TRUE },         /* SUBACK with the wrong id */
+    /* Packet id 0. */
+    { "40 02 00 00", FALSE },
+    { "32 06 00 01 'a' 00 00 'x'", FALSE },
+    /* The largest remaining length MQTT can encode, above max-packet-size:
+     * refused from the header alone. */
+    { "30 ff ff ff 7f", FALSE },
+    /* Reserved flags, a fixed-size packet of the wrong size. */
+    { "41 02 00 01", FALSE },
+    { "d0 01 00", FALSE },
+    /* A SUBACK with a reserved return code. */
+    { "90 03 00 01 03", TRUE },
+    /* A CONNACK with reserved bits. */
+    { "20 02 02 00", FALSE },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("broker sends %s", cases[i].bytes);
+      run_protocol_error (cases[i].bytes, cases[i].after_subscribe);
+    }
+}
+
+static void
+script_pubrel_unknown (FakeBroker *broker, gpointer data)
+{
+  fake_broker_handshake (broker, 0, FALSE);
+  /* A PUBREL for an id we do not know is what a broker sends again after a
+   * reconnection when our PUBCOMP was lost [MQTT-4.3.3]: answered. */
+  fake_broker_send (broker, "62 02 00 07");
+  expect_raw (broker, "70 02 00 07");
+  expect_raw (broker, "e0 00");
+}
+
+static void
+test_pubrel_unknown (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_pubrel_unknown, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  /* The PUBCOMP goes out before the DISCONNECT asked for later. */
+  test_run_for (300);
+  g_assert_cmpuint (r->disconnected, ==, 0);
+  mqtt_client_disconnect_from_broker (client, NULL);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+  g_assert_cmpuint (r->disconnected, ==, 1);
+  g_assert_cmpint (r->disconnect_rc, ==, MQTT_ERROR_SUCCESS);
+}
+
+typedef struct {
+  const char *bytes;
+} Endless;
+
+static void
+script_endless_packet (FakeBroker *broker, gpointer data)
+{
+  Endless *e = data;
+
+  fake_broker_handshake (broker, 0, FALSE);
+  fake_broker_send (broker, e->bytes);
+  /* Then nothing: the rest never comes. */
+  g_assert_true (fake_broker_wait_closed (broker, 10000));
+}
+
+/* A packet that never ends: the keepalive gives up on it (bytes of a
+ * packet are not an answer to PINGREQ). */
+static void
+test_endless_packet (void)
+{
+  Endless e = { "30 e8 07 00 01 'a' 'partial'" };
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_endless_packet, &e);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+
+  mqtt_client_set_auto_reconnect (client, FALSE);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 1, NULL, &error));
+  RECORDER_WAIT (r, recorder_disconnected, 1);
+  g_assert_error (r->disconnect_error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE);
+  g_assert_cmpuint (r->messages->len, ==, 0);
+  TEST_WAIT_FOR (broker_done, broker, 10000);
+}
+
+static gsize
+resident_bytes (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + 6, NULL, 10) * 1024;
+}
+
+static void
+script_stall (FakeBroker *broker, gpointer data)
+{
+  fake_broker_handshake (broker, 0, FALSE);
+  /* Reads nothing more: the client's writes back up. */
+  g_assert_true (fake_broker_wait_closed (broker, 30000));
+}
+
+/* A stalled broker and a publisher flooding QoS 0 and 1: the client holds
+ * at most max-queued-bytes (plus what the kernel took), then publications
+ * fail with MQTT_ERROR_QUEUE_SIZE; resident memory follows. */
+static void
+test_flood_bounded (void)
+{
+  const gsize limit = 8 * 1024 * 1024, size = 4096;
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_stall, NULL);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autofree guint8 *payload = g_malloc0 (size);
+  g_autoptr(GError) error = NULL;
+  gsize before, accepted = 0;
+  guint i, round;
+
+  g_assert_cmpuint (mqtt_client_get_max_queued_bytes (client), ==, 64 * 1024 * 1024);
+  mqtt_client_set_max_queued_bytes (client, limit);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  before = resident_bytes ();
+  /* Until refused, twice: the kernel's socket buffers (a few MB on
+   * loopback) may take some more once the client's context has run. */
+  for (round = 0; round < 2; round++)
+    {
+      for (i = 0; i < 100000; i++)
+        {
+          if (!mqtt_client_publish (client, "flood", payload, size, i % 2, FALSE, NULL, &error))
+            break;
+          accepted += size;
+          if (i % 64 == 0)
+            test_run_for (0);
+        }
+      g_assert_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE);
+      g_clear_error (&error);
+      test_run_for (200);
+    }
+  g_test_message ("%" G_GSIZE_FORMAT " bytes accepted, resident memory grew by %" G_GSIZE_FORMAT,
+                  accepted, resident_bytes () - before);
+  /* What the client holds, and what the kernel took. */
+  g_assert_cmpuint (accepted, >=, limit);
+  g_assert_cmpuint (accepted, <=, limit + 32 * 1024 * 1024);
+  g_assert_cmpuint (resident_bytes (), <=, before + 3 * limit + 32 * 1024 * 1024);
+  mqtt_client_set_auto_reconnect (client, FALSE);
+  g_clear_object (&client);
+  TEST_WAIT_FOR (broker_done, broker, 35000);
+}
+
+/* max-packet-size refuses a packet from its header, before its contents:
+ * 2 MiB claimed, 1 MiB allowed. */
+static void
+test_max_packet_size (void)
+{
+  Endless e = { "30 80 80 80 01 00 01 'a'" };
+  g_autoptr(FakeBroker) broker = fake_broker_new (script_endless_packet, &e);
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE, MQTT_PROTOCOL_V311);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (mqtt_client_get_max_packet_size (client), ==, 64 * 1024 * 1024);
+  mqtt_client_set_max_packet_size (client, 1024 * 1024);
+  mqtt_client_set_auto_reconnect (client, FALSE);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  RECORDER_WAIT (r, recorder_disconnected, 1);
+  g_assert_error (r->disconnect_error, MQTT_ERROR, MQTT_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (r->disconnect_error->message, "maximum packet size"));
+  TEST_WAIT_FOR (broker_done, broker, 10000);
 }
 
 static void
@@ -800,6 +996,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/fake/inflight-window", test_inflight_window);
   g_test_add_func ("/fake/broker-drops-midflow", test_broker_drops_midflow);
   g_test_add_func ("/fake/garbage", test_garbage);
+  g_test_add_func ("/fake/malicious", test_malicious);
+  g_test_add_func ("/fake/pubrel-unknown", test_pubrel_unknown);
+  g_test_add_func ("/fake/endless-packet", test_endless_packet);
+  g_test_add_func ("/fake/max-packet-size", test_max_packet_size);
+  g_test_add_func ("/fake/flood-bounded", test_flood_bounded);
   g_test_add_func ("/fake/packet-before-connack", test_packet_before_connack);
   g_test_add_func ("/fake/keepalive", test_keepalive);
   g_test_add_func ("/fake/keepalive-answered", test_keepalive_answered);
