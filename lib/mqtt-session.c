@@ -9,6 +9,8 @@
 #include "mqtt-error.h"
 #include "mqtt-session-private.h"
 
+/* QoS 2 messages remembered after PUBREL (see completed_qos2). */
+#define COMPLETED_QOS2_MAX 4096
 #define USEC_PER_SEC G_GINT64_CONSTANT (1000000)
 
 /* How long to wait for CONNACK when keepalive is off. */
@@ -76,7 +78,11 @@ struct _MqttSession {
   GHashTable *by_packet_id;   /* packet_id -> Record, for what was sent */
   guint last_mid;
   guint16 last_packet_id;
-  GHashTable *incoming_qos2;  /* packet ids whose PUBREC was sent, until PUBREL */
+  GHashTable *incoming_qos2;  /* packet id -> digest: PUBREC sent, until PUBREL */
+  /* packet id -> digest of the QoS 2 messages completed by PUBREL (the
+   * latest, at most COMPLETED_QOS2_MAX): mosquitto 2.0 resends such a
+   * message, with DUP, after a restart with persistence. */
+  GHashTable *completed_qos2;
   /* Acknowledgements for a packet id nothing waits for are a protocol
    * error, except for ids sent more than once on this connection: the
    * broker may acknowledge each send. */
@@ -118,6 +124,7 @@ mqtt_session_new (void)
   g_array_set_clear_func (session->events, (GDestroyNotify) mqtt_session_event_clear);
   session->by_packet_id = g_hash_table_new (NULL, NULL);
   session->incoming_qos2 = g_hash_table_new (NULL, NULL);
+  session->completed_qos2 = g_hash_table_new (NULL, NULL);
   session->resent_ids = g_hash_table_new (NULL, NULL);
   return session;
 }
@@ -187,6 +194,7 @@ mqtt_session_free (MqttSession *session)
   clear_queue (session, &session->requests);
   g_hash_table_unref (session->by_packet_id);
   g_hash_table_unref (session->incoming_qos2);
+  g_hash_table_unref (session->completed_qos2);
   g_hash_table_unref (session->resent_ids);
   g_array_unref (session->events);
   mqtt_outbuf_free (session->out);
@@ -824,6 +832,7 @@ mqtt_session_reset (MqttSession *session)
   g_hash_table_remove_all (session->by_packet_id);
   session->n_records = 0;
   g_hash_table_remove_all (session->incoming_qos2);
+  g_hash_table_remove_all (session->completed_qos2);
   session->last_mid = 0;
   session->last_packet_id = 0;
   session->state = MQTT_SESSION_IDLE;
@@ -876,7 +885,10 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
   /* The broker forgot the session: it will not send PUBREL for what we
    * received before, and may reuse those identifiers. */
   if (!packet->connack.session_present)
-    g_hash_table_remove_all (session->incoming_qos2);
+    {
+      g_hash_table_remove_all (session->incoming_qos2);
+      g_hash_table_remove_all (session->completed_qos2);
+    }
 
   /* Resend what was in flight, in order, with DUP; then requests; then the
    * queue as the window allows. */
@@ -884,6 +896,35 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
     send_message (session, l->data, now);
   send_waiting (session, now);
   return TRUE;
+}
+
+static guint32
+fnv1a (guint32 hash, const guint8 *p, gsize n)
+{
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    hash = (hash ^ p[i]) * 16777619u;
+  return hash;
+}
+
+/* A digest of a PUBLISH's topic and payload (of a large payload, its size,
+ * head and tail). */
+static guint32
+message_digest (const MqttPacket *packet)
+{
+  const gsize sample = 32 * 1024;
+  guint32 hash = fnv1a (2166136261u, (const guint8 *) packet->publish.topic,
+                        strlen (packet->publish.topic));
+  gsize n;
+  const guint8 *p = g_bytes_get_data (packet->publish.payload, &n);
+  guint64 size = n;
+
+  if (n <= 2 * sample)
+    return fnv1a (hash, p, n);
+  hash = fnv1a (hash, (const guint8 *) &size, sizeof size);
+  hash = fnv1a (hash, p, sample);
+  return fnv1a (hash, p + n - sample, sample);
 }
 
 static gboolean
@@ -899,6 +940,9 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
 
   if (qos == 2)
     {
+      gpointer digest = GUINT_TO_POINTER (message_digest (packet));
+      gpointer completed;
+
       /* Exactly once (the standard's method A): remember the identifier
        * until PUBREL; a resent PUBLISH with it is acknowledged again, not
        * delivered again. */
@@ -907,7 +951,25 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
           send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
           return TRUE;
         }
-      g_hash_table_add (session->incoming_qos2, key);
+      /* A broker must not resend PUBLISH once it has sent PUBREL
+       * [MQTT-4.3.3], but mosquitto 2.0 does after a restart: the same
+       * message again, with DUP, under the identifier it had. Taken for
+       * what it is; a new message reusing the identifier differs, or comes
+       * without DUP. */
+      if (packet->publish.dup &&
+          g_hash_table_lookup_extended (session->completed_qos2, key, NULL, &completed) &&
+          completed == digest)
+        {
+          session_log (session, MQTT_LOG_WARNING,
+                       "The broker resent QoS 2 message %u after completing it: not delivered "
+                       "again", packet->packet_id);
+          g_hash_table_remove (session->completed_qos2, key);
+          g_hash_table_insert (session->incoming_qos2, key, digest);
+          send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
+          return TRUE;
+        }
+      g_hash_table_remove (session->completed_qos2, key);
+      g_hash_table_insert (session->incoming_qos2, key, digest);
     }
 
   /* The topic and payload move from the packet into the message. */
@@ -996,7 +1058,16 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
       /* Always completed, even for an identifier we no longer know: after
        * a reconnection the broker sends PUBREL again when our PUBCOMP was
        * lost [MQTT-4.3.3], and it waits for PUBCOMP either way. */
-      g_hash_table_remove (session->incoming_qos2, GUINT_TO_POINTER (mid));
+      {
+        gpointer key = GUINT_TO_POINTER (mid), digest;
+
+        if (g_hash_table_steal_extended (session->incoming_qos2, key, NULL, &digest))
+          {
+            if (g_hash_table_size (session->completed_qos2) >= COMPLETED_QOS2_MAX)
+              g_hash_table_remove_all (session->completed_qos2);
+            g_hash_table_insert (session->completed_qos2, key, digest);
+          }
+      }
       send_ack (session, MQTT_PACKET_PUBCOMP, mid, now);
       return TRUE;
 

@@ -669,6 +669,149 @@ test_errors (Fixture *f, gconstpointer data)
 
 /* ------------------------------------------------------------------------ */
 
+static GMutex debug_lock;
+static GString *debug_text;
+
+static void
+capture_debug (GstDebugCategory *category, GstDebugLevel level, const gchar *file,
+               const gchar *function, gint line, GObject *object, GstDebugMessage *message,
+               gpointer user_data)
+{
+  /* Formatting may log (objects describe themselves): outside the lock. */
+  const char *text = gst_debug_message_get (message);
+
+  /* GStreamer's core echoes the URI an application gives
+   * gst_element_make_from_uri(), before any element sees it. */
+  if (g_str_equal (gst_debug_category_get_name (category), "GST_URI"))
+    return;
+
+  g_mutex_lock (&debug_lock);
+  g_string_append_printf (debug_text, "%s %s:%d %s\n", gst_debug_category_get_name (category),
+                          file, line, text);
+  g_mutex_unlock (&debug_lock);
+}
+
+/* Records every message of the harness's bus as text. */
+static void
+append_messages (GstHarness *h, GString *out)
+{
+  g_autoptr(GstBus) bus = gst_element_get_bus (h->element);
+  GstMessage *message;
+
+  while ((message = gst_bus_pop (bus)))
+    {
+      const GstStructure *s = gst_message_get_structure (message);
+
+      if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR ||
+          GST_MESSAGE_TYPE (message) == GST_MESSAGE_WARNING)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *debug = NULL;
+
+          if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+            gst_message_parse_error (message, &error, &debug);
+          else
+            gst_message_parse_warning (message, &error, &debug);
+          g_string_append_printf (out, "%s\n%s\n", error->message, debug ? debug : "");
+        }
+      if (s)
+        {
+          g_autofree char *text = gst_structure_to_string (s);
+
+          g_string_append_printf (out, "%s\n", text);
+        }
+      gst_message_unref (message);
+    }
+}
+
+/* No password shows in the GStreamer debug log at its most verbose, in
+ * error messages or their debug strings, in element messages, in the URI
+ * read back, or in the stats: neither a refused one nor an accepted one. */
+static void
+test_secrets (Fixture *f, gconstpointer data)
+{
+  static const char *const secrets[] = { "s3cret", "Wr0ngPa55" };
+  g_autoptr(TestBroker) locked = test_broker_new ("allow_anonymous false\npassword_file "
+                                                  MQTT_TEST_PASSWORD_FILE "\n");
+  guint16 port = test_broker_get_port (locked);
+  g_autofree char *uri = g_strdup_printf ("mqtt://alice:Wr0ngPa55@127.0.0.1:%u/gst/secret", port);
+  g_autoptr(GString) seen = g_string_new (NULL);
+  GstDebugLevel threshold = gst_debug_get_default_threshold ();
+  g_autoptr(GError) error = NULL;
+  GstElement *element;
+  GstStructure *stats;
+  GstHarness *h;
+  char *text;
+  guint i;
+
+  debug_text = g_string_new (NULL);
+  gst_debug_add_log_function (capture_debug, NULL, NULL);
+  gst_debug_remove_log_function (gst_debug_log_default);
+  gst_debug_set_default_threshold (GST_LEVEL_MEMDUMP);
+
+  /* A refused password, from the URI. */
+  element = gst_element_make_from_uri (GST_URI_SRC, uri, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GstBus) bus = gst_bus_new ();
+
+    gst_element_set_bus (element, bus);
+  }
+  g_object_get (element, "uri", &text, NULL);
+  g_string_append_printf (seen, "%s\n", text);
+  g_free (text);
+  h = gst_harness_new_with_element (element, NULL, "src");
+  gst_object_unref (element);
+  gst_harness_play (h);
+  gst_message_unref (wait_message (h, "error"));
+  harness_teardown (h);
+
+  /* An accepted one, from the properties. */
+  h = harness_port (port, "mqttsrc", "gst/secret", "username", "alice", "password", "s3cret",
+                    NULL);
+  gst_harness_play (h);
+  wait_subscribed (h);
+  g_object_get (h->element, "uri", &text, "stats", &stats, NULL);
+  g_string_append_printf (seen, "%s\n", text);
+  g_free (text);
+  text = gst_structure_to_string (stats);
+  g_string_append_printf (seen, "%s\n", text);
+  g_free (text);
+  gst_structure_free (stats);
+  append_messages (h, seen);
+  harness_teardown (h);
+
+  gst_debug_set_default_threshold (threshold);
+  gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
+  gst_debug_remove_log_function (capture_debug);
+
+  g_test_message ("%" G_GSIZE_FORMAT " bytes of debug output, %" G_GSIZE_FORMAT
+                  " of messages, URIs and stats", debug_text->len, seen->len);
+  g_assert_cmpuint (debug_text->len, >, 10000);
+  /* The elements' own category, at its most verbose, is in there. */
+  g_assert_nonnull (strstr (debug_text->str, "\nmqtt "));
+  g_assert_nonnull (strstr (seen->str, "mqtt://alice@127.0.0.1"));
+  for (i = 0; i < G_N_ELEMENTS (secrets); i++)
+    {
+      const char *at = strstr (debug_text->str, secrets[i]);
+
+      if (at)
+        {
+          const char *start = at, *end = strchr (at, '\n');
+
+          while (start > debug_text->str && start[-1] != '\n')
+            start--;
+          g_error ("\"%s\" in the debug output: %.*s", secrets[i],
+                   (int) ((end ? end : at + strlen (at)) - start), start);
+        }
+      if (strstr (seen->str, secrets[i]))
+        g_error ("\"%s\" in: %s", secrets[i], seen->str);
+    }
+  g_string_free (g_steal_pointer (&debug_text), TRUE);
+}
+
+/* ------------------------------------------------------------------------ */
+
 /* The URI sets the connection; reading it back never shows the password. */
 static void
 test_uri (void)
@@ -832,6 +975,7 @@ main (int argc, char **argv)
   ADD ("/gst/broker-restart", NULL, test_broker_restart);
   ADD ("/gst/state-cycles", NULL, test_state_cycles);
   ADD ("/gst/errors", NULL, test_errors);
+  ADD ("/gst/secrets", NULL, test_secrets);
 #undef ADD
   g_test_add_func ("/gst/uri", test_uri);
   g_test_add_func ("/gst/unlock", test_unlock);

@@ -386,6 +386,56 @@ test_incoming_qos2 (Fixture *f, gconstpointer data)
 }
 
 static void
+receive_qos2 (Fixture *f, guint16 id, gboolean dup, const char *payload)
+{
+  MqttPacket packet = { MQTT_PACKET_PUBLISH, id };
+
+  packet.publish.topic = g_strdup ("q");
+  packet.publish.payload = g_bytes_new (payload, strlen (payload));
+  packet.publish.qos = 2;
+  packet.publish.dup = dup;
+  receive (f, &packet);
+  mqtt_packet_clear (&packet);
+}
+
+/* mosquitto 2.0 with persistence resends, after a restart, a QoS 2 message
+ * it already sent PUBREL for: the same message, DUP, same identifier. It
+ * is acknowledged and not delivered again; a new message under the same
+ * identifier is delivered. */
+static void
+test_completed_qos2_resent (Fixture *f, gconstpointer data)
+{
+  connect (f, FALSE);
+  receive_qos2 (f, 7, FALSE, "first");
+  receive_ack (f, MQTT_PACKET_PUBREL, 7);
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_MESSAGE), ==, 1);
+
+  mqtt_session_connection_lost (f->session, TRUE);
+  connect (f, TRUE);
+  receive_qos2 (f, 7, TRUE, "first");
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_MESSAGE), ==, 1);
+  g_assert_cmpint (sent (f, f->sent->len - 1)->type, ==, MQTT_PACKET_PUBREC);
+  receive_ack (f, MQTT_PACKET_PUBREL, 7);
+
+  /* The identifier used again: without DUP, or for another message. */
+  receive_qos2 (f, 7, FALSE, "first");
+  receive_ack (f, MQTT_PACKET_PUBREL, 7);
+  receive_qos2 (f, 7, TRUE, "second");
+  receive_ack (f, MQTT_PACKET_PUBREL, 7);
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_MESSAGE), ==, 3);
+
+  /* A broker that forgot the session forgets them too. */
+  mqtt_session_connection_lost (f->session, TRUE);
+  connect (f, FALSE);
+  receive_qos2 (f, 7, TRUE, "second");
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_MESSAGE), ==, 4);
+}
+
+static void
 test_resend_after_reconnect (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -517,6 +567,7 @@ main (int argc, char *argv[])
   ADD ("publish-parts", test_publish_parts);
   ADD ("keepalive", test_keepalive);
   ADD ("incoming-qos2", test_incoming_qos2);
+  ADD ("completed-qos2-resent", test_completed_qos2_resent);
   ADD ("resend-after-reconnect", test_resend_after_reconnect);
   ADD ("idle-refusals", test_idle_refusals);
   ADD ("packet-ids", test_packet_ids);
