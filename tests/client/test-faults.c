@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -338,7 +339,7 @@ typedef struct {
   gint connections;
   gint stopping;
   GPtrArray *threads;
-  GMutex lock;
+  pthread_mutex_t lock;
 } PatternServer;
 
 static gpointer
@@ -377,9 +378,9 @@ pattern_server (gpointer data)
       g_socket_set_timeout (socket, 0);
       g_object_set_data (G_OBJECT (socket), "server", server);
       g_atomic_int_inc (&server->connections);
-      g_mutex_lock (&server->lock);
+      pthread_mutex_lock (&server->lock);
       g_ptr_array_add (server->threads, g_thread_new ("pattern", check_pattern, socket));
-      g_mutex_unlock (&server->lock);
+      pthread_mutex_unlock (&server->lock);
     }
   return NULL;
 }
@@ -403,7 +404,7 @@ test_proxy_integrity (void)
   g_socket_set_timeout (server.listener, 1);
   bound = g_socket_get_local_address (server.listener, NULL);
   server.threads = g_ptr_array_new ();
-  g_mutex_init (&server.lock);
+  pthread_mutex_init (&server.lock, NULL);
   thread = g_thread_new ("pattern-server", pattern_server, &server);
 
   proxy = fault_proxy_new (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
@@ -445,7 +446,7 @@ test_proxy_integrity (void)
   g_assert_cmpint (server.connections, >, 0);
   g_assert_cmpint (server.mismatches, ==, 0);
   g_ptr_array_unref (server.threads);
-  g_mutex_clear (&server.lock);
+  pthread_mutex_destroy (&server.lock);
   g_object_unref (server.listener);
 }
 

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@ struct _FaultProxy {
   GThread *thread;
   gint stopping;
 
-  GMutex lock;
+  pthread_mutex_t lock; /* POSIX, for ThreadSanitizer to follow */
   GRand *rand;
   gboolean enabled;
   guint min_bytes, max_bytes;
@@ -141,18 +142,18 @@ pump_thread (gpointer data)
       gboolean cut, slow, fragment = FALSE;
       gsize offset = 0;
 
-      g_mutex_lock (&proxy->lock);
+      pthread_mutex_lock (&proxy->lock);
       link->forwarded += n;
       if (proxy->enabled && !link->cut && link->forwarded >= link->next_fault_at)
         inject_locked (proxy, link, now);
-      g_mutex_unlock (&proxy->lock);
+      pthread_mutex_unlock (&proxy->lock);
 
       /* A stall holds both directions (each pump waits it out). */
       for (;;)
         {
           gint64 stall_until;
 
-          g_mutex_lock (&proxy->lock);
+          pthread_mutex_lock (&proxy->lock);
           stall_until = link->stall_until;
           if (stall_until && g_get_monotonic_time () >= stall_until)
             {
@@ -162,7 +163,7 @@ pump_thread (gpointer data)
               stall_until = 0;
             }
           cut = link->cut;
-          g_mutex_unlock (&proxy->lock);
+          pthread_mutex_unlock (&proxy->lock);
           if (cut || !stall_until)
             break;
           g_usleep (10 * MS);
@@ -170,11 +171,11 @@ pump_thread (gpointer data)
       if (cut)
         break;
 
-      g_mutex_lock (&proxy->lock);
+      pthread_mutex_lock (&proxy->lock);
       slow = g_get_monotonic_time () < link->slow_until;
       if (slow)
         fragment = link->slow_kind == FAULT_FRAGMENT;
-      g_mutex_unlock (&proxy->lock);
+      pthread_mutex_unlock (&proxy->lock);
 
       remember (pump, buffer, n);
       if (!slow)
@@ -201,7 +202,7 @@ pump_thread (gpointer data)
         break;
     }
   /* The end of one direction ends the other. */
-  g_mutex_lock (&proxy->lock);
+  pthread_mutex_lock (&proxy->lock);
   if (n == 0 && !link->cut && g_getenv ("FAULT_PROXY_DEBUG"))
     {
       /* A side closed the connection, not a fault: what the other side
@@ -217,7 +218,7 @@ pump_thread (gpointer data)
       g_string_free (hex, TRUE);
     }
   cut_locked (link);
-  g_mutex_unlock (&proxy->lock);
+  pthread_mutex_unlock (&proxy->lock);
   return NULL;
 }
 
@@ -262,11 +263,11 @@ start_link (FaultProxy *proxy, GSocket *down)
   link->up = g_socket_connection_get_socket (link->up_connection);
   g_socket_set_blocking (link->up, TRUE);
 
-  g_mutex_lock (&proxy->lock);
+  pthread_mutex_lock (&proxy->lock);
   proxy->connections++;
   schedule_fault_locked (proxy, link);
   g_ptr_array_add (proxy->links, link);
-  g_mutex_unlock (&proxy->lock);
+  pthread_mutex_unlock (&proxy->lock);
 
   pumps[0] = g_new0 (Pump, 1);
   *pumps[0] = (Pump) { link, link->down, link->up };
@@ -308,7 +309,7 @@ fault_proxy_new (guint16 upstream_port, guint32 seed)
   g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) bound = NULL;
 
-  g_mutex_init (&proxy->lock);
+  pthread_mutex_init (&proxy->lock, NULL);
   proxy->rand = g_rand_new_with_seed (seed);
   proxy->links = g_ptr_array_new ();
   proxy->upstream_port = upstream_port;
@@ -331,16 +332,16 @@ fault_proxy_free (FaultProxy *proxy)
 
   g_atomic_int_set (&proxy->stopping, TRUE);
   g_thread_join (proxy->thread);
-  g_mutex_lock (&proxy->lock);
+  pthread_mutex_lock (&proxy->lock);
   for (i = 0; i < proxy->links->len; i++)
     cut_locked (g_ptr_array_index (proxy->links, i));
-  g_mutex_unlock (&proxy->lock);
+  pthread_mutex_unlock (&proxy->lock);
   for (i = 0; i < proxy->links->len; i++)
     link_free (g_ptr_array_index (proxy->links, i));
   g_ptr_array_unref (proxy->links);
   g_object_unref (proxy->listener);
   g_rand_free (proxy->rand);
-  g_mutex_clear (&proxy->lock);
+  pthread_mutex_destroy (&proxy->lock);
   g_free (proxy);
 }
 
@@ -355,7 +356,7 @@ fault_proxy_set_enabled (FaultProxy *proxy, gboolean enabled, guint min_bytes, g
 {
   guint i;
 
-  g_mutex_lock (&proxy->lock);
+  pthread_mutex_lock (&proxy->lock);
   proxy->enabled = enabled;
   proxy->min_bytes = min_bytes;
   proxy->max_bytes = MAX (min_bytes, max_bytes);
@@ -371,7 +372,7 @@ fault_proxy_set_enabled (FaultProxy *proxy, gboolean enabled, guint min_bytes, g
           link->stall_until = 0;
         }
     }
-  g_mutex_unlock (&proxy->lock);
+  pthread_mutex_unlock (&proxy->lock);
 }
 
 guint
@@ -379,13 +380,13 @@ fault_proxy_get_faults (FaultProxy *proxy, FaultKind kind)
 {
   guint n = 0, i;
 
-  g_mutex_lock (&proxy->lock);
+  pthread_mutex_lock (&proxy->lock);
   if (kind == FAULT_N_KINDS)
     for (i = 0; i < FAULT_N_KINDS; i++)
       n += proxy->faults[i];
   else
     n = proxy->faults[kind];
-  g_mutex_unlock (&proxy->lock);
+  pthread_mutex_unlock (&proxy->lock);
   return n;
 }
 
@@ -394,8 +395,8 @@ fault_proxy_get_connections (FaultProxy *proxy)
 {
   guint n;
 
-  g_mutex_lock (&proxy->lock);
+  pthread_mutex_lock (&proxy->lock);
   n = proxy->connections;
-  g_mutex_unlock (&proxy->lock);
+  pthread_mutex_unlock (&proxy->lock);
   return n;
 }
