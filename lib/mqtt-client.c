@@ -3303,7 +3303,7 @@ begin_disconnect (MqttClient *self, Op *op, GError **error)
   self->deferred = FALSE;
   if (self->transport)
     {
-      if (mqtt_session_disconnect (self->session, g_get_monotonic_time ()))
+      if (mqtt_session_send_disconnect (self->session, g_get_monotonic_time ()))
         {
           self->state = MQTT_CLIENT_STATE_DISCONNECTING;
           push_client_event_locked (self, MQTT_SESSION_EVENT_STATE, 0, NULL);

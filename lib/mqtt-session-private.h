@@ -137,7 +137,7 @@ gboolean mqtt_session_subscribe (MqttSession *session, MqttTopicRequest *topics,
 gboolean mqtt_session_unsubscribe (MqttSession *session, MqttTopicRequest *topics,
                                    guint n_topics, gint64 now, guint *mid, GError **error);
 /* Queues DISCONNECT if connected; returns whether it did. */
-gboolean mqtt_session_disconnect (MqttSession *session, gint64 now);
+gboolean mqtt_session_send_disconnect (MqttSession *session, gint64 now);
 
 /* Time: the next instant tick() has work to do (G_MAXINT64 for none), and
  * the work: PINGREQ, retries, and the keepalive and CONNACK timeouts. */

@@ -722,7 +722,7 @@ mqtt_session_unsubscribe (MqttSession *session, MqttTopicRequest *topics, guint 
 }
 
 gboolean
-mqtt_session_disconnect (MqttSession *session, gint64 now)
+mqtt_session_send_disconnect (MqttSession *session, gint64 now)
 {
   switch (session->state)
     {

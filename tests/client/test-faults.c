@@ -388,27 +388,19 @@ pattern_server (gpointer data)
 static void
 test_proxy_integrity (void)
 {
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(FaultProxy) proxy = NULL;
   PatternServer server = { 0 };
   GThread *thread;
   guint8 buffer[1000];
+  guint16 port;
   guint c, i, k;
 
-  server.listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                  G_SOCKET_PROTOCOL_TCP, NULL);
-  g_assert_true (g_socket_bind (server.listener, any, TRUE, NULL));
-  g_assert_true (g_socket_listen (server.listener, NULL));
-  g_socket_set_timeout (server.listener, 1);
-  bound = g_socket_get_local_address (server.listener, NULL);
+  server.listener = test_listen_loopback (&port, 1);
   server.threads = g_ptr_array_new ();
   pthread_mutex_init (&server.lock, NULL);
   thread = g_thread_new ("pattern-server", pattern_server, &server);
 
-  proxy = fault_proxy_new (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
-                           env_uint ("FAULT_SEED", g_random_int ()));
+  proxy = fault_proxy_new (port, env_uint ("FAULT_SEED", g_random_int ()));
   fault_proxy_set_enabled (proxy, TRUE, 200, 4000);
   for (c = 0; c < 150; c++)
     {

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "fault-proxy.h"
+#include "test-common.h"
 
 #define MS G_GINT64_CONSTANT (1000)
 
@@ -305,22 +306,13 @@ FaultProxy *
 fault_proxy_new (guint16 upstream_port, guint32 seed)
 {
   FaultProxy *proxy = g_new0 (FaultProxy, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
 
   pthread_mutex_init (&proxy->lock, NULL);
   proxy->rand = g_rand_new_with_seed (seed);
   proxy->links = g_ptr_array_new ();
   proxy->upstream_port = upstream_port;
-  proxy->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                  G_SOCKET_PROTOCOL_TCP, NULL);
-  g_assert_true (g_socket_bind (proxy->listener, any, TRUE, NULL));
-  g_assert_true (g_socket_listen (proxy->listener, NULL));
   /* Accept wakes up regularly so that it notices when to stop. */
-  g_socket_set_timeout (proxy->listener, 1);
-  bound = g_socket_get_local_address (proxy->listener, NULL);
-  proxy->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  proxy->listener = test_listen_loopback (&proxy->port, 1);
   proxy->thread = g_thread_new ("fault-proxy", accept_thread, proxy);
   return proxy;
 }

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "socks-proxy.h"
+#include "test-common.h"
 
 struct _SocksProxy {
   GSocket *listener;
@@ -147,18 +148,9 @@ SocksProxy *
 socks_proxy_new (void)
 {
   SocksProxy *proxy = g_new0 (SocksProxy, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
 
-  proxy->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                  G_SOCKET_PROTOCOL_TCP, NULL);
-  g_assert_true (g_socket_bind (proxy->listener, any, TRUE, NULL));
-  g_assert_true (g_socket_listen (proxy->listener, NULL));
   /* Accept wakes up regularly so that it notices when to stop. */
-  g_socket_set_timeout (proxy->listener, 1);
-  bound = g_socket_get_local_address (proxy->listener, NULL);
-  proxy->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  proxy->listener = test_listen_loopback (&proxy->port, 1);
   proxy->thread = g_thread_new ("socks-proxy", accept_thread, proxy);
   return proxy;
 }

@@ -391,22 +391,32 @@ fake_broker_thread (gpointer data)
   return NULL;
 }
 
-FakeBroker *
-fake_broker_new (FakeBrokerScript script, gpointer data)
+GSocket *
+test_listen_loopback (guint16 *port, guint timeout)
 {
-  FakeBroker *broker = g_new0 (FakeBroker, 1);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GError) error = NULL;
+  GSocket *listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                    G_SOCKET_PROTOCOL_TCP, &error);
 
-  broker->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                   G_SOCKET_PROTOCOL_TCP, &error);
   g_assert_no_error (error);
-  g_assert_true (g_socket_bind (broker->listener, any, TRUE, &error));
-  g_assert_true (g_socket_listen (broker->listener, &error));
-  bound = g_socket_get_local_address (broker->listener, &error);
-  broker->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_assert_true (g_socket_bind (listener, any, TRUE, &error));
+  g_assert_true (g_socket_listen (listener, &error));
+  g_socket_set_timeout (listener, timeout);
+  bound = g_socket_get_local_address (listener, &error);
+  g_assert_no_error (error);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return listener;
+}
+
+FakeBroker *
+fake_broker_new (FakeBrokerScript script, gpointer data)
+{
+  FakeBroker *broker = g_new0 (FakeBroker, 1);
+
+  broker->listener = test_listen_loopback (&broker->port, 0);
   broker->script = script;
   broker->data = data;
   broker->decoder = mqtt_decoder_new (MQTT_PROTOCOL_V311, MQTT_MAX_PACKET_SIZE);

@@ -24,6 +24,11 @@ void test_run_for (guint ms);
 /* A loopback TCP port nobody listens on (just now). */
 guint16 test_free_port (void);
 
+/* A socket listening on 127.0.0.1, on a free port stored in *@port; its
+ * accept() gives up after @timeout seconds (0: never), so that a thread
+ * accepting can notice it should stop. */
+GSocket *test_listen_loopback (guint16 *port, guint timeout);
+
 /* A mosquitto on 127.0.0.1, with a generated configuration. */
 typedef struct _TestBroker TestBroker;
 

@@ -354,7 +354,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
           reconnect (&r);
           break;
         case 8: /* the application disconnects, then connects again */
-          mqtt_session_disconnect (r.session, r.now);
+          mqtt_session_send_disconnect (r.session, r.now);
           flush (&r, G_MAXSIZE);
           reconnect (&r);
           break;
