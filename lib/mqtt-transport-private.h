@@ -44,6 +44,13 @@ void mqtt_transport_options_clear (MqttTransportOptions *options);
  * as the options say (Paho's cert_reqs and tls_insecure_set). */
 gboolean mqtt_transport_options_accept (const MqttTransportOptions *options,
                                         GTlsCertificateFlags errors);
+/* After a TLS handshake, full or resumed, that failed (*@error set) or
+ * not: whether the server's certificate (@peer, with the faults GIO found
+ * under this connection's own database and identity) passes the options'
+ * checks. A refused certificate's error is replaced by one that says why. */
+gboolean mqtt_transport_options_check_handshake (const MqttTransportOptions *options,
+                                                 GTlsCertificate *peer,
+                                                 GTlsCertificateFlags errors, GError **error);
 void mqtt_transport_options_copy (MqttTransportOptions *dest, const MqttTransportOptions *src);
 
 /* What a transport source calls when reading or writing can go on. */

@@ -134,6 +134,59 @@ mqtt_transport_options_accept (const MqttTransportOptions *options, GTlsCertific
   return options->tls_insecure && (errors & ~G_TLS_CERTIFICATE_BAD_IDENTITY) == 0;
 }
 
+/* The certificate is judged again once the handshake is over, whether or
+ * not GIO asked accept_certificate(): glib-networking resumes TLS sessions
+ * from one cache for the whole process, keyed by the server's address and
+ * the client's certificate but not by the trust that accepted the server,
+ * and a resumed handshake carries no certificate to check. GIO still works
+ * out the faults of the certificate the server presented when the session
+ * began, under this connection's own database and identity: the connection
+ * is used only if they pass this client's checks, as after a full
+ * handshake. A refusal names its reasons. */
+gboolean
+mqtt_transport_options_check_handshake (const MqttTransportOptions *options,
+                                        GTlsCertificate *peer, GTlsCertificateFlags errors,
+                                        GError **error)
+{
+  static const struct {
+    GTlsCertificateFlags flag;
+    const char *text;
+  } reasons[] = {
+    { G_TLS_CERTIFICATE_UNKNOWN_CA, "not signed by a trusted authority" },
+    { G_TLS_CERTIFICATE_BAD_IDENTITY, "issued for another host" },
+    { G_TLS_CERTIFICATE_NOT_ACTIVATED, "not valid yet" },
+    { G_TLS_CERTIFICATE_EXPIRED, "expired" },
+    { G_TLS_CERTIFICATE_REVOKED, "revoked" },
+    { G_TLS_CERTIFICATE_INSECURE, "insecure" },
+    { G_TLS_CERTIFICATE_GENERIC_ERROR, "invalid" },
+  };
+  g_autoptr(GString) why = NULL;
+  guint i;
+
+  /* Failures other than the certificate's stand as they are. */
+  if (*error && !g_error_matches (*error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
+    return FALSE;
+  if (!options->tls_verify)
+    return *error == NULL;
+  if (peer == NULL)
+    why = g_string_new ("the broker presented none");
+  else if (errors && !mqtt_transport_options_accept (options, errors))
+    {
+      why = g_string_new (NULL);
+      for (i = 0; i < G_N_ELEMENTS (reasons); i++)
+        if (errors & reasons[i].flag)
+          g_string_append_printf (why, "%s%s", why->len ? ", " : "", reasons[i].text);
+      if (why->len == 0)
+        g_string_append (why, "invalid");
+    }
+  if (why == NULL)
+    return *error == NULL;
+  g_clear_error (error);
+  g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+               "Unacceptable TLS certificate: %s", why->str);
+  return FALSE;
+}
+
 static gboolean
 accept_certificate (GTlsConnection *connection, GTlsCertificate *certificate,
                     GTlsCertificateFlags errors, gpointer user_data)
@@ -150,7 +203,10 @@ tls_handshaked (GObject *source, GAsyncResult *result, gpointer user_data)
   OpenData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
+  g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error);
+  if (!mqtt_transport_options_check_handshake (
+        &data->options, g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (source)),
+        g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (source)), &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;

@@ -247,6 +247,7 @@ mqtt_websocket_transport_init (MqttWebsocketTransport *self)
 typedef struct {
   MqttTransportOptions options;
   SoupSession *session;
+  SoupMessage *message;
 } OpenData;
 
 static void
@@ -254,6 +255,7 @@ open_data_free (OpenData *data)
 {
   mqtt_transport_options_clear (&data->options);
   g_clear_object (&data->session);
+  g_clear_object (&data->message);
   g_free (data);
 }
 
@@ -296,6 +298,12 @@ websocket_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   MqttWebsocketTransport *self;
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  /* libsoup's TLS connections resume sessions as ours do: the same check. */
+  if (data->options.tls &&
+      !mqtt_transport_options_check_handshake (
+        &data->options, soup_message_get_tls_peer_certificate (data->message),
+        soup_message_get_tls_peer_certificate_errors (data->message), &error))
+    g_clear_object (&connection);   /* closed without a word to a server not trusted */
   if (connection == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -368,6 +376,7 @@ mqtt_websocket_transport_open_async (const MqttTransportOptions *options,
       g_signal_connect (message, "accept-certificate", G_CALLBACK (accept_certificate), data);
     }
   g_signal_connect (message, "starting", G_CALLBACK (on_starting), data);
+  data->message = g_object_ref (message);
 
   soup_session_websocket_connect_async (data->session, message, NULL, (char **) protocols,
                                         G_PRIORITY_DEFAULT, cancellable, websocket_connected,
