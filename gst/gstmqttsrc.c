@@ -16,11 +16,15 @@
  *
  * `topic` takes one or more filters (comma-separated, wildcards allowed).
  * With `framing=raw` each message becomes a buffer of its payload, with
- * the `caps` property's caps and, by default, its arrival time. With
+ * the `caps` property's caps and, by default, its arrival time; an empty
+ * message (clearing a retained message publishes one) is an empty buffer,
+ * which downstream may use or drop. With
  * `framing=gst` (from an mqttsink) the caps, flags and timestamps come
  * from the sender, pieces are put together again and the sender's end of
  * stream ends this stream; `timestamp-mode` says how the sender's times
- * map onto this pipeline's. The payload's memory becomes the buffer's: no
+ * map onto this pipeline's; a message that is not a frame (an empty one,
+ * say) is dropped with a warning and counted in `stats`. The payload's
+ * memory becomes the buffer's: no
  * copy. Messages wait in a queue bounded by `max-buffers` and `max-bytes`;
  * when it is full the newest (`leaky=upstream`) or oldest
  * (`leaky=downstream`) is dropped and counted. Every buffer carries a
@@ -291,8 +295,12 @@ message (GstElement *element, MqttMessage *message)
     {
       gconstpointer data = g_bytes_get_data (payload, &size);
 
-      buffer = gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY, (gpointer) data, size, 0,
-                                            size, g_bytes_ref (payload), bytes_unref);
+      /* An empty message (clearing a retained one sends one) is an empty
+       * buffer: downstream decides what it means. */
+      buffer = size == 0 ? gst_buffer_new ()
+                         : gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY, (gpointer) data,
+                                                        size, 0, size, g_bytes_ref (payload),
+                                                        bytes_unref);
     }
   else
     {
