@@ -99,7 +99,7 @@ subscribed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Demo *demo = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree guint8 *granted = NULL;
+  g_autofree int *granted = NULL;
   gsize n;
 
   if (!mqtt_client_subscribe_finish (MQTT_CLIENT (source), result, &granted, &n, &error))
@@ -107,7 +107,7 @@ subscribed (GObject *source, GAsyncResult *result, gpointer user_data)
       fail (demo, "subscribe", error);
       return;
     }
-  g_print ("subscribed to mqtt-glib/demo/# with QoS %u\n", granted[0]);
+  g_print ("subscribed to mqtt-glib/demo/# with QoS %d\n", granted[0]);
 
   demo->started = g_get_monotonic_time ();
   demo->expected = 5;

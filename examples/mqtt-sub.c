@@ -356,7 +356,7 @@ on_subscribed (MqttClient *client, guint mid, GArray *granted, gpointer user_dat
   if (mid != sub->subscribe_mid)
     return;
   for (i = 0; i < granted->len && i < sub->filters->len; i++)
-    if (g_array_index (granted, guint8, i) == 0x80)
+    if (g_array_index (granted, int, i) == 0x80)
       {
         tool_warn (&sub->tool, "the broker refused the subscription to %s",
                    (const char *) g_ptr_array_index (sub->filters, i));

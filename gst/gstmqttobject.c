@@ -206,11 +206,11 @@ gst_mqtt_object_install_properties (GObjectClass *klass)
   g_object_class_install_property (klass, GST_MQTT_PROP_RECONNECT_DELAY_MIN,
     g_param_spec_uint ("reconnect-delay-min", "Reconnect delay min",
                        "Seconds before the first reconnection attempt (doubling up to the max)",
-                       1, G_MAXINT, 1, rw));
+                       1, G_MAXUINT16, 1, rw));
   g_object_class_install_property (klass, GST_MQTT_PROP_RECONNECT_DELAY_MAX,
     g_param_spec_uint ("reconnect-delay-max", "Reconnect delay max",
-                       "Longest delay between reconnection attempts, in seconds", 1, G_MAXINT,
-                       120, rw));
+                       "Longest delay between reconnection attempts, in seconds", 1,
+                       G_MAXUINT16, 120, rw));
 
   gst_type_mark_as_plugin_api (MQTT_TYPE_PROTOCOL_VERSION, 0);
   gst_type_mark_as_plugin_api (MQTT_TYPE_TRANSPORT_TYPE, 0);
@@ -833,8 +833,10 @@ create_client (GstMqttObject *self, GError **error)
     return NULL;
   if (!configure_tls (self, client, error))
     return NULL;
-  mqtt_client_set_reconnect_delay (client, self->reconnect_delay_min,
-                                   MAX (self->reconnect_delay_min, self->reconnect_delay_max));
+  if (!mqtt_client_set_reconnect_delay (client, self->reconnect_delay_min,
+                                        MAX (self->reconnect_delay_min, self->reconnect_delay_max),
+                                        error))
+    return NULL;
   mqtt_client_set_auto_reconnect (client, TRUE);
   return g_steal_pointer (&client);
 }

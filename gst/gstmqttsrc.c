@@ -172,7 +172,7 @@ subscribed (MqttClient *client, guint mid, GArray *granted, gpointer user_data)
   guint i, refused = 0;
 
   for (i = 0; i < granted->len; i++)
-    if (g_array_index (granted, guint8, i) == 0x80)
+    if (g_array_index (granted, int, i) == 0x80)
       refused++;
   if (refused == granted->len)
     {

@@ -115,6 +115,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_CONNECTED,
+  SIGNAL_CONNECT_FAILED,
   SIGNAL_DISCONNECTED,
   SIGNAL_MESSAGE,
   SIGNAL_PUBLISHED,
@@ -490,11 +491,14 @@ error_to_code (const GError *error)
   return MQTT_ERROR_CONN_LOST;
 }
 
-/* The connection (or the attempt to make one) failed with @error, taken. */
+/* The connection (or the attempt to make one) failed with @error, taken.
+ * A connection the broker had accepted is lost (#MqttClient::disconnected);
+ * any other was an attempt that failed (#MqttClient::connect-failed),
+ * whether or not the transport was open. */
 static GCancellable *
 connection_failed_locked (MqttClient *self, GError *error)
 {
-  gboolean was_open = self->transport != NULL;
+  gboolean was_accepted = self->state != MQTT_CLIENT_STATE_CONNECTING;
   GCancellable *attempt = teardown_locked (self);
   gboolean reconnect = self->reconnect_enabled;
 
@@ -503,8 +507,8 @@ connection_failed_locked (MqttClient *self, GError *error)
   g_clear_error (&self->last_error);
   self->last_error = g_error_copy (error);
 
-  client_log_locked (self, was_open ? MQTT_LOG_WARNING : MQTT_LOG_ERR, "%s: %s",
-                     was_open ? "Connection lost" : "Connection failed", error->message);
+  client_log_locked (self, was_accepted ? MQTT_LOG_WARNING : MQTT_LOG_ERR, "%s: %s",
+                     was_accepted ? "Connection lost" : "Connection failed", error->message);
   if (reconnect)
     {
       self->reconnect_at = g_get_monotonic_time () + self->reconnect_delay * USEC_PER_SEC;
@@ -514,7 +518,7 @@ connection_failed_locked (MqttClient *self, GError *error)
     }
 
   push_client_event_locked (self,
-                            was_open ? MQTT_SESSION_EVENT_DISCONNECTED
+                            was_accepted ? MQTT_SESSION_EVENT_DISCONNECTED
                                      : MQTT_SESSION_EVENT_CONNECTION_FAILED,
                             error_to_code (error), error);
   return attempt;
@@ -793,6 +797,24 @@ write_log (MqttClient *self, MqttLogLevel level, const char *text)
                     mqtt_session_get_config (self->session)->client_id, "MESSAGE", "%s", text);
 }
 
+/* A SUBACK's return codes as integers, which bindings show as a list (bytes
+ * would reach Python as a bytes object). */
+static GArray *
+granted_to_array (GBytes *granted)
+{
+  gsize n, i;
+  const guint8 *codes = g_bytes_get_data (granted, &n);
+  GArray *array = g_array_sized_new (FALSE, FALSE, sizeof (int), n);
+
+  for (i = 0; i < n; i++)
+    {
+      int code = codes[i];
+
+      g_array_append_val (array, code);
+    }
+  return array;
+}
+
 static void
 handle_event (MqttClient *self, MqttSessionEvent *event)
 {
@@ -821,11 +843,8 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
 
     case MQTT_SESSION_EVENT_SUBSCRIBED:
       {
-        gsize n;
-        const guint8 *codes = g_bytes_get_data (event->granted, &n);
-        g_autoptr(GArray) granted = g_array_sized_new (FALSE, FALSE, sizeof (guint8), n);
+        g_autoptr(GArray) granted = granted_to_array (event->granted);
 
-        g_array_append_vals (granted, codes, n);
         if ((op = take_mid_op (self, event->mid)))
           {
             op->granted = g_bytes_ref (event->granted);
@@ -874,6 +893,9 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
       complete_disconnect_ops (self);
       if (event->type == MQTT_SESSION_EVENT_DISCONNECTED)
         g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, event->code, event->error);
+      /* An attempt the application abandoned did not fail. */
+      else if (!g_error_matches (event->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_signal_emit (self, signals[SIGNAL_CONNECT_FAILED], 0, event->error);
 
       if (self->forever_loop)
         {
@@ -1236,6 +1258,26 @@ set_client_id (MqttClient *self, const char *client_id)
 }
 
 /* Connection options are read under the lock when a connection starts. */
+/* Both bounds, already checked. */
+static void
+set_reconnect_delay (MqttClient *self, guint min_delay, guint max_delay)
+{
+  gboolean min_changed, max_changed;
+
+  client_lock (self);
+  min_changed = self->reconnect_delay_min != min_delay;
+  max_changed = self->reconnect_delay_max != max_delay;
+  self->reconnect_delay_min = min_delay;
+  self->reconnect_delay_max = max_delay;
+  self->reconnect_delay = CLAMP (self->reconnect_delay, min_delay, max_delay);
+  client_unlock (self);
+
+  if (min_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY_MIN]);
+  if (max_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY_MAX]);
+}
+
 static void
 set_tls_option (MqttClient *self, gboolean *field, gboolean value, guint prop_id)
 {
@@ -1392,13 +1434,12 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
       mqtt_client_set_message_retry (self, g_value_get_uint (value));
       break;
     case PROP_RECONNECT_DELAY_MIN:
-      mqtt_client_set_reconnect_delay (self, g_value_get_uint (value),
-                                       MAX (g_value_get_uint (value), self->reconnect_delay_max));
+      set_reconnect_delay (self, g_value_get_uint (value),
+                           MAX (g_value_get_uint (value), self->reconnect_delay_max));
       break;
     case PROP_RECONNECT_DELAY_MAX:
-      mqtt_client_set_reconnect_delay (self, MIN (self->reconnect_delay_min,
-                                                  g_value_get_uint (value)),
-                                       g_value_get_uint (value));
+      set_reconnect_delay (self, MIN (self->reconnect_delay_min, g_value_get_uint (value)),
+                           g_value_get_uint (value));
       break;
     case PROP_USERNAME:
       mqtt_client_set_credentials (self, g_value_get_string (value), NULL);
@@ -1828,13 +1869,36 @@ mqtt_client_class_init (MqttClientClass *klass)
    * @return_code: the CONNACK return code, a #MqttConnackCode; 0 is success
    *
    * The broker answered CONNECT (Paho's `on_connect`). Emitted for refusals
-   * too, with their code; a refused connection is then closed and
-   * #MqttClient::disconnected follows. Subscribing here renews
+   * too, with their code, as Paho does; a refused connection is then closed
+   * and #MqttClient::connect-failed follows. Subscribing here renews
    * subscriptions after every reconnection.
    */
   signals[SIGNAL_CONNECTED] =
     g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_BOOLEAN, G_TYPE_INT);
+
+  /**
+   * MqttClient::connect-failed:
+   * @client: the client
+   * @error: why: a #G_RESOLVER_ERROR or #G_IO_ERROR from resolving or
+   *   connecting, a #G_TLS_ERROR, %MQTT_ERROR_CONN_REFUSED for a WebSocket
+   *   handshake the server refused, %MQTT_ERROR_CONN_LOST for a broker that
+   *   closed before answering, or a refusal (%MQTT_ERROR_CONNACK_BASE + the
+   *   CONNACK return code)
+   *
+   * A connection attempt failed before the broker accepted it (Paho's
+   * `on_connect_fail`, here for every cause, a CONNACK refusal included:
+   * #MqttClient::connected has then been emitted with the refusal's code).
+   * Emitted for the first connection, whose call fails with the same
+   * error, and for every automatic reconnection attempt, after which the
+   * next one is scheduled. #MqttClient::disconnected is only for
+   * connections the broker had accepted. An attempt abandoned through
+   * mqtt_client_disconnect_from_broker() or a #GCancellable did not fail:
+   * no signal.
+   */
+  signals[SIGNAL_CONNECT_FAILED] =
+    g_signal_new ("connect-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 
   /**
    * MqttClient::disconnected:
@@ -1845,8 +1909,10 @@ mqtt_client_class_init (MqttClientClass *klass)
    *   %MQTT_ERROR_PROTOCOL, a refusal, ...)
    * @error: (nullable): what went wrong, %NULL after a requested disconnection
    *
-   * A connection that was open has closed (Paho's `on_disconnect`). If
-   * #MqttClient:auto-reconnect applies, a reconnection is already scheduled.
+   * A connection the broker had accepted has closed (Paho's
+   * `on_disconnect`). If #MqttClient:auto-reconnect applies, a reconnection
+   * is already scheduled. An attempt that never got that far emits
+   * #MqttClient::connect-failed instead.
    */
   signals[SIGNAL_DISCONNECTED] =
     g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -1882,8 +1948,10 @@ mqtt_client_class_init (MqttClientClass *klass)
    * MqttClient::subscribed:
    * @client: the client
    * @mid: the message id the subscribe call returned
-   * @granted_qos: (element-type guint8): the QoS the broker granted for each
-   *   filter, in order; 128 (0x80) where it refused the subscription
+   * @granted_qos: (element-type gint): the QoS the broker granted for each
+   *   filter, in order; 128 (0x80) where it refused the subscription (a
+   *   list of integers in Python and JavaScript; in C,
+   *   `g_array_index (granted_qos, int, i)`)
    *
    * The broker answered a subscription (Paho's `on_subscribe`).
    */
@@ -1970,6 +2038,29 @@ mqtt_client_new (const char *client_id, gboolean clean_session, MqttProtocolVers
                        "protocol-version", protocol, NULL);
 }
 
+/* Every option a constructor leaves at its default, back to it. */
+static void
+reset_options (MqttClient *self)
+{
+  guint i;
+
+  mqtt_client_clear_will (self);
+  mqtt_client_ws_set_options (self, NULL, NULL);
+  mqtt_client_disable_logger (self);
+  for (i = 1; i < N_PROPS; i++)
+    {
+      GParamSpec *pspec = properties[i];
+      GValue value = G_VALUE_INIT;
+
+      if (!(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+        continue;
+      g_value_init (&value, pspec->value_type);
+      g_param_value_set_default (pspec, &value);
+      g_object_set_property (G_OBJECT (self), pspec->name, &value);
+      g_value_unset (&value);
+    }
+}
+
 /**
  * mqtt_client_reinitialise:
  * @self: a #MqttClient
@@ -1978,11 +2069,18 @@ mqtt_client_new (const char *client_id, gboolean clean_session, MqttProtocolVers
  * @error: return location for a #GError, or %NULL
  *
  * Resets the client as if it had just been created (Paho's
- * `reinitialise()`): closes any connection without DISCONNECT, stops
- * reconnecting, and drops every queued message, pending subscription and
- * per-filter callback. Operations still pending fail with
- * %MQTT_ERROR_NO_CONN. Options such as keepalive, credentials and will are
- * kept.
+ * `reinitialise()`, which runs the constructor again): closes any
+ * connection without DISCONNECT, stops reconnecting, drops every queued
+ * message, pending subscription and per-filter callback, forgets the
+ * broker of the last connect call, and sets every option back to its
+ * default: keepalive, limits, retry, reconnection delays and
+ * #MqttClient:auto-reconnect, credentials, will, TLS, transport and
+ * WebSocket options, proxy, bind address, and the GLib logger. Operations
+ * still pending fail with %MQTT_ERROR_NO_CONN. What survives: the
+ * protocol version (a constructor argument this function does not take),
+ * the main context the client belongs to, and signal handlers (Paho's
+ * callbacks are attributes its constructor resets; GObject's handlers are
+ * the application's).
  *
  * Returns: %TRUE on success; %FALSE with %MQTT_ERROR_INVAL for an empty id
  *   without a clean session
@@ -2016,12 +2114,19 @@ mqtt_client_reinitialise (MqttClient *self, const char *client_id, gboolean clea
   set_client_id (self, client_id);
   mqtt_session_get_config (self->session)->clean_session = clean_session;
   g_ptr_array_set_size (self->callbacks, 0);
+  g_clear_pointer (&self->transport_options.host, g_free);
+  self->transport_options.port = 1883;
   client_unlock (self);
 
   cancel_and_unref (attempt);
   pump (self, 0);
+  g_object_freeze_notify (G_OBJECT (self));
+  reset_options (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLIENT_ID]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLEAN_SESSION]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOST]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  g_object_thaw_notify (G_OBJECT (self));
   return TRUE;
 }
 
@@ -2301,34 +2406,35 @@ mqtt_client_get_keepalive (MqttClient *self)
 /**
  * mqtt_client_set_reconnect_delay:
  * @self: a #MqttClient
- * @min_delay: seconds before the first reconnection attempt (at least 1)
- * @max_delay: the longest delay between attempts
+ * @min_delay: seconds before the first reconnection attempt, 1 to 65535
+ * @max_delay: the longest delay between attempts, @min_delay to 65535
+ * @error: return location for a #GError, or %NULL
  *
  * Paho's `reconnect_delay_set()`: the delay starts at @min_delay, doubles
  * with each failed attempt up to @max_delay, and returns to @min_delay when
- * a CONNACK accepts the connection.
+ * a CONNACK accepts the connection. (The #MqttClient:reconnect-delay-min
+ * and #MqttClient:reconnect-delay-max properties, which cannot fail, move
+ * the other bound along instead.)
+ *
+ * Returns: %TRUE if the delays were set; %FALSE with %MQTT_ERROR_INVAL,
+ *   changing nothing, when @min_delay is 0 or above @max_delay, or
+ *   @max_delay above 65535
  */
-void
-mqtt_client_set_reconnect_delay (MqttClient *self, guint min_delay, guint max_delay)
+gboolean
+mqtt_client_set_reconnect_delay (MqttClient *self, guint min_delay, guint max_delay,
+                                 GError **error)
 {
-  gboolean min_changed, max_changed;
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
 
-  g_return_if_fail (MQTT_IS_CLIENT (self));
-  min_delay = CLAMP (min_delay, 1, G_MAXUINT16);
-  max_delay = CLAMP (max_delay, min_delay, G_MAXUINT16);
-
-  client_lock (self);
-  min_changed = self->reconnect_delay_min != min_delay;
-  max_changed = self->reconnect_delay_max != max_delay;
-  self->reconnect_delay_min = min_delay;
-  self->reconnect_delay_max = max_delay;
-  self->reconnect_delay = CLAMP (self->reconnect_delay, min_delay, max_delay);
-  client_unlock (self);
-
-  if (min_changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY_MIN]);
-  if (max_changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY_MAX]);
+  if (min_delay == 0 || min_delay > max_delay || max_delay > G_MAXUINT16)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                   "Invalid reconnection delays %u and %u: 1 <= min <= max <= 65535 seconds",
+                   min_delay, max_delay);
+      return FALSE;
+    }
+  set_reconnect_delay (self, min_delay, max_delay);
+  return TRUE;
 }
 
 /**
@@ -4193,20 +4299,22 @@ mqtt_client_subscribe_async (MqttClient *self, const char *const *filters, const
  *   lost before the answer (with a clean session), or %G_IO_ERROR_CANCELLED
  */
 gboolean
-mqtt_client_subscribe_finish (MqttClient *self, GAsyncResult *result, guint8 **granted_qos,
+mqtt_client_subscribe_finish (MqttClient *self, GAsyncResult *result, int **granted_qos,
                               gsize *n_granted, GError **error)
 {
   g_autoptr(GBytes) granted = NULL;
+  g_autoptr(GArray) array = NULL;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   granted = g_task_propagate_pointer (G_TASK (result), error);
   if (granted == NULL)
     return FALSE;
-  if (granted_qos)
-    *granted_qos = g_memdup2 (g_bytes_get_data (granted, NULL), g_bytes_get_size (granted));
+  array = granted_to_array (granted);
   if (n_granted)
-    *n_granted = g_bytes_get_size (granted);
+    *n_granted = array->len;
+  if (granted_qos)
+    *granted_qos = (int *) g_array_free (g_steal_pointer (&array), FALSE);
   return TRUE;
 }
 

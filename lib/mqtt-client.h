@@ -88,7 +88,8 @@ void mqtt_client_set_message_retry (MqttClient *self, guint retry);
 MQTT_AVAILABLE_IN_ALL
 guint mqtt_client_get_message_retry (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
-void mqtt_client_set_reconnect_delay (MqttClient *self, guint min_delay, guint max_delay);
+gboolean mqtt_client_set_reconnect_delay (MqttClient *self, guint min_delay, guint max_delay,
+                                          GError **error);
 MQTT_AVAILABLE_IN_ALL
 void mqtt_client_set_keepalive (MqttClient *self, guint keepalive);
 MQTT_AVAILABLE_IN_ALL
@@ -245,7 +246,7 @@ void mqtt_client_subscribe_async (MqttClient *self, const char *const *filters,
                                   gpointer user_data);
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_subscribe_finish (MqttClient *self, GAsyncResult *result,
-                                       guint8 **granted_qos, gsize *n_granted, GError **error);
+                                       int **granted_qos, gsize *n_granted, GError **error);
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_unsubscribe (MqttClient *self, const char *filter, guint *mid,
                                   GError **error);

@@ -298,6 +298,25 @@ websocket_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   MqttWebsocketTransport *self;
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  /* The server answered, but not with a WebSocket for MQTT: a refusal, in
+   * the library's own domain (GIO and TLS errors pass through as they are). */
+  if (connection == NULL &&
+      (error->domain == SOUP_WEBSOCKET_ERROR || error->domain == SOUP_SESSION_ERROR))
+    {
+      guint status = soup_message_get_status (data->message);
+      GError *refused;
+
+      if (status >= 100)
+        refused = g_error_new (MQTT_ERROR, MQTT_ERROR_CONN_REFUSED,
+                               "The server refused the WebSocket handshake: %s (HTTP %u %s)",
+                               error->message, status,
+                               soup_message_get_reason_phrase (data->message));
+      else
+        refused = g_error_new (MQTT_ERROR, MQTT_ERROR_CONN_REFUSED,
+                               "The WebSocket handshake failed: %s", error->message);
+      g_clear_error (&error);
+      error = refused;
+    }
   /* libsoup's TLS connections resume sessions as ours do: the same check. */
   if (data->options.tls &&
       !mqtt_transport_options_check_handshake (

@@ -20,9 +20,9 @@ async void round_trip (string host, uint port) throws Error {
     });
 
     yield client.connect_to_broker_async (host, port, 60, null);
-    uint8[] granted;
+    int[] granted;
     yield client.subscribe_async ({ TOPIC }, { Mqtt.Qos.AT_LEAST_ONCE }, null, out granted);
-    print ("subscribed, granted QoS %u\n", granted[0]);
+    print ("subscribed, granted QoS %d\n", granted[0]);
 
     uint mid;
     yield client.publish_async (TOPIC, new Bytes ("hello from vala".data),

@@ -259,7 +259,10 @@ test_connect_refused (Fixture *f, gconstpointer data)
   g_assert_cmpint (error->code - MQTT_ERROR_CONNACK_BASE, ==, MQTT_CONNACK_REFUSED_NOT_AUTHORIZED);
   g_assert_cmpuint (r->connected, ==, 1);
   g_assert_cmpint (r->connect_rc, ==, MQTT_CONNACK_REFUSED_NOT_AUTHORIZED);
-  RECORDER_WAIT (r, recorder_disconnected, 1);
+  /* The attempt failed: connect-failed, not disconnected. */
+  g_assert_cmpuint (r->connect_failed, ==, 1);
+  g_assert_error (r->connect_error, MQTT_ERROR, MQTT_ERROR_REFUSED_NOT_AUTHORIZED);
+  g_assert_cmpuint (r->disconnected, ==, 0);
   g_assert_false (mqtt_client_is_connected (client));
   g_clear_error (&error);
 
@@ -588,13 +591,17 @@ subscribe_done (GObject *source, GAsyncResult *result, gpointer data)
 {
   GBytes **out = data;
   g_autoptr(GError) error = NULL;
-  guint8 *granted = NULL;
-  gsize n = 0;
+  g_autofree int *granted = NULL;
+  guint8 codes[16];
+  gsize n = 0, i;
 
   g_assert_true (mqtt_client_subscribe_finish (MQTT_CLIENT (source), result, &granted, &n,
                                                &error));
   g_assert_no_error (error);
-  *out = g_bytes_new_take (granted, n);
+  g_assert_cmpuint (n, <=, G_N_ELEMENTS (codes));
+  for (i = 0; i < n; i++)
+    codes[i] = granted[i];
+  *out = g_bytes_new (codes, n);
 }
 
 static gboolean
@@ -728,6 +735,199 @@ test_offline_queue (Fixture *f, gconstpointer data)
   }
   disconnect_and_wait (pub, rp);
   disconnect_and_wait (sub, rs);
+}
+
+/* QoS 0 before any connection is refused; during an automatic
+ * reconnection it is held, within the same limits as QoS 1 and 2, and sent
+ * once the connection is back. */
+static void
+test_qos0_between_connections (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+  guint8 payload[60] = { 0 };
+  guint mids[4], i;
+
+  g_assert_false (mqtt_client_publish (client, "q0/a", payload, 1, 0, FALSE, NULL, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NO_CONN);
+  g_clear_error (&error);
+
+  g_assert_true (mqtt_client_set_reconnect_delay (client, 1, 1, &error));
+  mqtt_client_set_auto_reconnect (client, TRUE);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                test_broker_get_port (f->broker), 60, NULL,
+                                                &error));
+  test_broker_stop (f->broker);
+  RECORDER_WAIT (r, recorder_disconnected, 1);
+
+  /* Held, counted by max-queued-messages... */
+  mqtt_client_set_max_queued_messages (client, 3);
+  for (i = 0; i < 3; i++)
+    g_assert_true (mqtt_client_publish (client, "q0/a", payload, 1, 0, FALSE, &mids[i], &error));
+  g_assert_false (mqtt_client_publish (client, "q0/a", payload, 1, 0, FALSE, NULL, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE);
+  g_clear_error (&error);
+  /* ... and by max-queued-bytes. */
+  mqtt_client_set_max_queued_messages (client, 0);
+  g_object_set (client, "max-queued-bytes", (guint64) 100, NULL);
+  g_assert_true (mqtt_client_publish (client, "q0/a", payload, sizeof payload, 0, FALSE, &mids[3],
+                                      &error));
+  g_assert_false (mqtt_client_publish (client, "q0/a", payload, sizeof payload, 0, FALSE, NULL,
+                                       &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE);
+  g_clear_error (&error);
+
+  test_broker_start (f->broker);
+  RECORDER_WAIT (r, recorder_connected, 2);
+  RECORDER_WAIT (r, recorder_published, 4);
+  for (i = 0; i < 4; i++)
+    g_assert_cmpuint (g_array_index (r->published, guint, i), ==, mids[i]);
+
+  /* No reconnection to wait for: refused again. */
+  mqtt_client_set_auto_reconnect (client, FALSE);
+  test_broker_stop (f->broker);
+  RECORDER_WAIT (r, recorder_disconnected, 2);
+  g_assert_false (mqtt_client_publish (client, "q0/a", payload, 1, 0, FALSE, NULL, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NO_CONN);
+}
+
+static gboolean
+is_connected (gpointer client)
+{
+  return mqtt_client_is_connected (client);
+}
+
+/* loop() while a reconnection is pending waits for it and runs it, where
+ * Paho's returns MQTT_ERR_NO_CONN for want of a socket: it reports the
+ * loss once, then the failure of each attempt made during the call, and
+ * NO_CONN only when no connection is made or awaited. */
+static void
+test_loop_while_reconnecting (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE);
+  g_autoptr(Recorder) r = recorder_new (client);
+  g_autoptr(GError) error = NULL;
+  guint attempts = 0;
+  gint64 deadline;
+
+  g_assert_true (mqtt_client_set_reconnect_delay (client, 1, 1, &error));
+  mqtt_client_set_auto_reconnect (client, TRUE);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                test_broker_get_port (f->broker), 60, NULL,
+                                                &error));
+  test_broker_stop (f->broker);
+  while (mqtt_client_loop (client, 0.5, &error))
+    ;
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_CONN_LOST);
+  g_clear_error (&error);
+
+  deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    if (!mqtt_client_loop (client, 0.2, &error))
+      {
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+        g_clear_error (&error);
+        attempts++;
+      }
+  g_assert_cmpuint (attempts, >=, 2);
+  g_assert_cmpuint (r->connect_failed, ==, attempts);
+
+  test_broker_start (f->broker);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!is_connected (client) && g_get_monotonic_time () < deadline)
+    mqtt_client_loop (client, 0.2, NULL);
+  g_assert_true (is_connected (client));
+
+  g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
+  while (mqtt_client_get_state (client) != MQTT_CLIENT_STATE_DISCONNECTED)
+    g_assert_true (mqtt_client_loop (client, 0.2, &error));
+  g_assert_false (mqtt_client_loop (client, 0.1, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NO_CONN);
+}
+
+/* Invalid reconnection delays are refused and change nothing; the
+ * properties, which cannot fail, move the other bound. */
+static void
+test_reconnect_delay (void)
+{
+  g_autoptr(MqttClient) client = new_client (NULL, TRUE);
+  g_autoptr(GError) error = NULL;
+  guint min, max;
+
+  g_assert_false (mqtt_client_set_reconnect_delay (client, 5, 1, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+  g_clear_error (&error);
+  g_assert_false (mqtt_client_set_reconnect_delay (client, 0, 10, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+  g_clear_error (&error);
+  g_assert_false (mqtt_client_set_reconnect_delay (client, 1, 70000, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+  g_clear_error (&error);
+  g_object_get (client, "reconnect-delay-min", &min, "reconnect-delay-max", &max, NULL);
+  g_assert_cmpuint (min, ==, 1);
+  g_assert_cmpuint (max, ==, 120);
+
+  g_assert_true (mqtt_client_set_reconnect_delay (client, 2, 2, &error));
+  g_object_set (client, "reconnect-delay-min", 10, NULL);
+  g_object_get (client, "reconnect-delay-min", &min, "reconnect-delay-max", &max, NULL);
+  g_assert_cmpuint (min, ==, 10);
+  g_assert_cmpuint (max, ==, 10);
+}
+
+/* reinitialise() runs the constructor again: every option is back to its
+ * default, the protocol version stays. */
+static void
+test_reinitialise (void)
+{
+  g_autoptr(MqttClient) client = mqtt_client_new ("before", TRUE, MQTT_PROTOCOL_V31, NULL);
+  g_autoptr(MqttClient) fresh = new_client (NULL, TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca = g_build_filename (test_certs_dir (), "ca.crt", NULL);
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n, i;
+
+  mqtt_client_set_keepalive (client, 15);
+  mqtt_client_set_max_inflight_messages (client, 3);
+  mqtt_client_set_max_queued_messages (client, 7);
+  g_assert_true (mqtt_client_set_reconnect_delay (client, 4, 8, &error));
+  mqtt_client_set_credentials (client, "alice", "s3cret");
+  g_assert_true (mqtt_client_set_will (client, "will/t", (const guint8 *) "gone", -1, 1, TRUE,
+                                       &error));
+  g_assert_true (mqtt_client_tls_set (client, ca, NULL, NULL, MQTT_TLS_CERT_NONE,
+                                      MQTT_TLS_VERSION_DEFAULT, NULL, &error));
+  mqtt_client_tls_insecure_set (client, TRUE);
+  mqtt_client_set_transport (client, MQTT_TRANSPORT_WEBSOCKETS);
+  mqtt_client_ws_set_options (client, "/other", NULL);
+  mqtt_client_set_auto_reconnect (client, FALSE);
+  g_assert_true (mqtt_client_proxy_set (client, "socks5://127.0.0.1:1080", &error));
+
+  g_assert_true (mqtt_client_reinitialise (client, "after", FALSE, &error));
+  g_assert_cmpstr (mqtt_client_get_client_id (client), ==, "after");
+  g_assert_false (mqtt_client_get_clean_session (client));
+  g_assert_cmpint (mqtt_client_get_protocol_version (client), ==, MQTT_PROTOCOL_V31);
+
+  /* Every other property reads as on a new client. */
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (client), &n);
+  for (i = 0; i < n; i++)
+    {
+      const char *name = pspecs[i]->name;
+      g_auto(GValue) got = G_VALUE_INIT;
+      g_auto(GValue) want = G_VALUE_INIT;
+
+      if (!(pspecs[i]->flags & G_PARAM_READABLE) || g_str_equal (name, "client-id") ||
+          g_str_equal (name, "clean-session") || g_str_equal (name, "protocol-version"))
+        continue;
+      g_value_init (&got, pspecs[i]->value_type);
+      g_value_init (&want, pspecs[i]->value_type);
+      g_object_get_property (G_OBJECT (client), name, &got);
+      g_object_get_property (G_OBJECT (fresh), name, &want);
+      if (g_param_values_cmp (pspecs[i], &got, &want) != 0)
+        g_error ("%s survived reinitialise()", name);
+    }
+  /* The will is gone too: a connection would publish none. */
+  g_assert_false (mqtt_client_reconnect (client, NULL, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NO_CONN);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1119,6 +1319,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/client/construct", test_construct);
   g_test_add_func ("/client/connect-unreachable", test_connect_unreachable);
   g_test_add_func ("/client/publish-invalid", test_publish_invalid);
+  g_test_add_func ("/client/reconnect-delay", test_reconnect_delay);
+  g_test_add_func ("/client/reinitialise", test_reinitialise);
   g_test_add_func ("/client/loop-forever-first-failure", test_loop_forever_first_failure);
   ADD ("connect-disconnect", NULL, test_connect_disconnect);
   ADD ("connect-async", NULL, test_connect_async);
@@ -1134,6 +1336,8 @@ main (int argc, char *argv[])
   ADD ("unsubscribe", NULL, test_unsubscribe);
   ADD ("subscribe-multiple", NULL, test_subscribe_multiple);
   ADD ("offline-queue", NULL, test_offline_queue);
+  ADD ("qos0-between-connections", NULL, test_qos0_between_connections);
+  ADD ("loop-while-reconnecting", NULL, test_loop_while_reconnecting);
   ADD ("loop-start", NULL, test_loop_start);
   ADD ("loop-start-shared-context", NULL, test_loop_start_shared);
   ADD ("loop-forever", NULL, test_loop_forever);

@@ -145,8 +145,9 @@ test_refused (void)
       g_assert_cmpstr (strstr (error->message, mqtt_connack_string (code)), ==, error->message);
       g_assert_cmpuint (r->connected, ==, code);
       g_assert_cmpint (r->connect_rc, ==, code);
-      RECORDER_WAIT (r, recorder_disconnected, code);
-      g_assert_cmpint (r->disconnect_rc, ==, mqtt_error_from_connack (code));
+      g_assert_cmpuint (r->connect_failed, ==, code);
+      g_assert_error (r->connect_error, MQTT_ERROR, expected);
+      g_assert_cmpuint (r->disconnected, ==, 0);
       g_assert_false (mqtt_client_is_connected (client));
     }
   TEST_WAIT_FOR (broker_done, broker, 10000);
@@ -799,7 +800,7 @@ test_reconnect_backoff (void)
   g_autoptr(Recorder) r = recorder_new (client);
   g_autoptr(GError) error = NULL;
 
-  mqtt_client_set_reconnect_delay (client, 1, 2);
+  mqtt_client_set_reconnect_delay (client, 1, 2, NULL);
   g_assert_true (mqtt_client_connect_deferred (client, "127.0.0.1", fake_broker_get_port (broker),
                                                60, &error));
   /* Deferred connections are made by a loop: loop_forever() retries until

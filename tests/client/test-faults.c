@@ -116,7 +116,7 @@ stream_client (const char *id, Stream *s)
   g_assert_no_error (error);
   /* Stalls longer than the keepalive drop the connection. */
   mqtt_client_set_keepalive (client, 2);
-  mqtt_client_set_reconnect_delay (client, 1, 1);
+  mqtt_client_set_reconnect_delay (client, 1, 1, NULL);
   mqtt_client_set_message_retry (client, 2);
   return client;
 }

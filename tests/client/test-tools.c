@@ -106,6 +106,9 @@ finish (GSubprocess *process, GBytes *input, Result *result)
                            g_bytes_get_size (err));
   result->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process)
                                                         : 128 + g_subprocess_get_term_sig (process);
+  /* For the log of a test that fails on the status. */
+  if (result->status != 0)
+    g_test_message ("exit status %d, stderr: %s", result->status, result->err);
   g_object_unref (process);
 }
 

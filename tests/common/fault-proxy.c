@@ -247,9 +247,13 @@ start_link (FaultProxy *proxy, GSocket *down)
   Link *link;
   Pump *pumps[2];
 
+  guint16 upstream_port;
+
+  pthread_mutex_lock (&proxy->lock);
+  upstream_port = proxy->upstream_port;
+  pthread_mutex_unlock (&proxy->lock);
   g_socket_client_set_enable_proxy (client, FALSE);
-  upstream = g_socket_client_connect_to_host (client, "127.0.0.1", proxy->upstream_port, NULL,
-                                              NULL);
+  upstream = g_socket_client_connect_to_host (client, "127.0.0.1", upstream_port, NULL, NULL);
   if (upstream == NULL)
     {
       /* The broker is down: so is the connection. */
@@ -335,6 +339,23 @@ fault_proxy_free (FaultProxy *proxy)
   g_rand_free (proxy->rand);
   pthread_mutex_destroy (&proxy->lock);
   g_free (proxy);
+}
+
+void
+fault_proxy_redirect (FaultProxy *proxy, guint16 upstream_port)
+{
+  guint i;
+
+  pthread_mutex_lock (&proxy->lock);
+  proxy->upstream_port = upstream_port;
+  for (i = 0; i < proxy->links->len; i++)
+    {
+      Link *link = g_ptr_array_index (proxy->links, i);
+
+      if (!link->cut)
+        cut_locked (link);
+    }
+  pthread_mutex_unlock (&proxy->lock);
 }
 
 guint16

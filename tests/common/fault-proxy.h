@@ -26,6 +26,8 @@ typedef struct _FaultProxy FaultProxy;
 FaultProxy *fault_proxy_new (guint16 upstream_port, guint32 seed);
 void fault_proxy_free (FaultProxy *proxy);
 guint16 fault_proxy_get_port (FaultProxy *proxy);
+/* New connections go to 127.0.0.1:@upstream_port; those open are cut. */
+void fault_proxy_redirect (FaultProxy *proxy, guint16 upstream_port);
 /* Faults come every @min_bytes to @max_bytes forwarded on a connection. */
 void fault_proxy_set_enabled (FaultProxy *proxy, gboolean enabled, guint min_bytes,
                               guint max_bytes);

@@ -28,7 +28,18 @@ on_subscribed (MqttClient *client, guint mid, GArray *granted, Recorder *r)
 {
   pthread_mutex_lock (&r->lock);
   g_array_append_val (r->subscribed, mid);
-  g_ptr_array_add (r->granted, g_bytes_new (granted->data, granted->len));
+  {
+    GByteArray *codes = g_byte_array_new ();
+    guint i;
+
+    for (i = 0; i < granted->len; i++)
+      {
+        guint8 code = g_array_index (granted, int, i);
+
+        g_byte_array_append (codes, &code, 1);
+      }
+    g_ptr_array_add (r->granted, g_byte_array_free_to_bytes (codes));
+  }
   pthread_cond_broadcast (&r->cond);
   pthread_mutex_unlock (&r->lock);
 }
@@ -66,6 +77,17 @@ on_disconnected (MqttClient *client, gint rc, GError *error, Recorder *r)
 }
 
 static void
+on_connect_failed (MqttClient *client, GError *error, Recorder *r)
+{
+  pthread_mutex_lock (&r->lock);
+  r->connect_failed++;
+  g_clear_error (&r->connect_error);
+  r->connect_error = g_error_copy (error);
+  pthread_cond_broadcast (&r->cond);
+  pthread_mutex_unlock (&r->lock);
+}
+
+static void
 on_log (MqttClient *client, MqttLogLevel level, const char *text, Recorder *r)
 {
   pthread_mutex_lock (&r->lock);
@@ -93,6 +115,7 @@ recorder_new (MqttClient *client)
   g_signal_connect (client, "unsubscribed", G_CALLBACK (on_unsubscribed), r);
   g_signal_connect (client, "connected", G_CALLBACK (on_connected), r);
   g_signal_connect (client, "disconnected", G_CALLBACK (on_disconnected), r);
+  g_signal_connect (client, "connect-failed", G_CALLBACK (on_connect_failed), r);
   g_signal_connect (client, "log", G_CALLBACK (on_log), r);
   return r;
 }
@@ -109,6 +132,7 @@ recorder_free (Recorder *r)
   g_ptr_array_unref (r->granted);
   g_ptr_array_unref (r->logs);
   g_clear_error (&r->disconnect_error);
+  g_clear_error (&r->connect_error);
   pthread_mutex_destroy (&r->lock);
   pthread_cond_destroy (&r->cond);
   g_free (r);
@@ -128,6 +152,7 @@ COUNTER (messages, r->messages->len)
 COUNTER (published, r->published->len)
 COUNTER (connected, r->connected)
 COUNTER (disconnected, r->disconnected)
+COUNTER (connect_failed, r->connect_failed)
 COUNTER (subscribed, r->subscribed->len)
 COUNTER (unsubscribed, r->unsubscribed->len)
 

@@ -24,6 +24,8 @@ typedef struct {
   guint disconnected;
   gint disconnect_rc;
   GError *disconnect_error;
+  guint connect_failed;
+  GError *connect_error;    /* the last connect-failed's */
 } Recorder;
 
 Recorder *recorder_new (MqttClient *client);
@@ -33,6 +35,7 @@ guint recorder_messages (Recorder *recorder);
 guint recorder_published (Recorder *recorder);
 guint recorder_connected (Recorder *recorder);
 guint recorder_disconnected (Recorder *recorder);
+guint recorder_connect_failed (Recorder *recorder);
 guint recorder_subscribed (Recorder *recorder);
 guint recorder_unsubscribed (Recorder *recorder);
 /* Waits for a counter to reach @n: iterating the thread-default context

@@ -2,12 +2,13 @@
 # be named like a method of GObject.Object, or it hides it in Python, GJS and
 # Vala (client.connect("message", ...) must stay the signal connection).
 import os
+import socket
 import xml.etree.ElementTree as ET
 
 import gi
 
 gi.require_version("Mqtt", "1.0")
-from gi.repository import GObject, Mqtt  # noqa: E402
+from gi.repository import Gio, GLib, GObject, Mqtt  # noqa: E402
 
 CORE = "{http://www.gtk.org/introspection/core/1.0}"
 GIR = os.environ.get("MQTT_GIR")
@@ -49,3 +50,44 @@ def test_gobject_methods_still_work(broker):
     client.disconnect(handler)
     client.disconnect_from_broker()
     assert client.get_property("client-id") == client.get_client_id()
+
+
+def test_granted_qos_is_a_list_of_integers(broker):
+    client = Mqtt.Client.new(None, True, Mqtt.ProtocolVersion.V311)
+    seen = []
+    client.connect("subscribed", lambda c, mid, granted: seen.append(granted))
+    client.connect_to_broker("127.0.0.1", broker, 60, None)
+    client.subscribe_multiple(["a/b", "c/#"], [Mqtt.Qos.AT_LEAST_ONCE, Mqtt.Qos.EXACTLY_ONCE])
+    while not seen:
+        client.loop(1.0)
+    assert seen == [[1, 2]]
+    assert all(type(q) is int for q in seen[0])
+
+    loop = GLib.MainLoop()
+    results = []
+
+    def done(source, result):
+        results.append(source.subscribe_finish(result))
+        loop.quit()
+
+    client.subscribe_async(["d/e"], [Mqtt.Qos.EXACTLY_ONCE], None, done)
+    loop.run()
+    ok, granted = results[0]
+    assert ok and granted == [2]
+    client.disconnect_from_broker()
+
+
+def test_connect_failed_carries_the_error():
+    client = Mqtt.Client.new(None, True, Mqtt.ProtocolVersion.V311)
+    errors = []
+    client.connect("connect-failed", lambda c, error: errors.append(error))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    try:
+        client.connect_to_broker("127.0.0.1", port, 60, None)
+        assert False, "connected to a closed port"
+    except GLib.Error as e:
+        assert e.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CONNECTION_REFUSED)
+    assert len(errors) == 1
+    assert errors[0].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CONNECTION_REFUSED)
