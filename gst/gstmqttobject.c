@@ -113,6 +113,7 @@ gst_mqtt_object_finalize (GstMqttObject *self)
   g_clear_object (&self->tls_interaction);
   g_free (self->will_topic);
   g_free (self->will_payload);
+  g_clear_error (&self->uri_error);
   pthread_mutex_destroy (&self->lock);
   pthread_cond_destroy (&self->cond);
 }
@@ -123,13 +124,16 @@ gst_mqtt_object_finalize (GstMqttObject *self)
 void
 gst_mqtt_object_install_properties (GObjectClass *klass)
 {
-  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
+  /* Connection settings need a new connection: READY. The topic, the QoS
+   * and the reconnection delays apply while running. */
+  const GParamFlags rw = GST_MQTT_PARAM_READY;
+  const GParamFlags live = GST_MQTT_PARAM_LIVE;
 
   g_object_class_install_property (klass, GST_MQTT_PROP_URI,
     g_param_spec_string ("uri", "URI",
                          "mqtt://, mqtts://, mqtt+ws:// or mqtt+wss:// [user@]host[:port]/topic"
-                         "[?qos=N&retain=true&property=value...] (reading it never shows a "
-                         "password)", NULL, rw));
+                         "[?qos=N&retain=true&property=value...]; a bad URI fails the start "
+                         "with its reason (reading it never shows a password)", NULL, rw));
   g_object_class_install_property (klass, GST_MQTT_PROP_HOST,
     g_param_spec_string ("host", "Host", "The broker's host name or address", "localhost", rw));
   g_object_class_install_property (klass, GST_MQTT_PROP_PORT,
@@ -139,9 +143,10 @@ gst_mqtt_object_install_properties (GObjectClass *klass)
   g_object_class_install_property (klass, GST_MQTT_PROP_TOPIC,
     g_param_spec_string ("topic", "Topic",
                          "The topic (mqttsink) or topic filters, comma-separated, wildcards "
-                         "allowed (mqttsrc)", NULL, rw));
+                         "allowed (mqttsrc); applies at once while playing", NULL, live));
   g_object_class_install_property (klass, GST_MQTT_PROP_QOS,
-    g_param_spec_int ("qos", "QoS", "Quality of service: 0, 1 or 2", 0, 2, 0, rw));
+    g_param_spec_int ("qos", "QoS", "Quality of service: 0, 1 or 2; applies at once while "
+                      "playing", 0, 2, 0, live));
   g_object_class_install_property (klass, GST_MQTT_PROP_CLIENT_ID,
     g_param_spec_string ("client-id", "Client id",
                          "The client identifier; empty for a random one", NULL, rw));
@@ -168,8 +173,8 @@ gst_mqtt_object_install_properties (GObjectClass *klass)
                          DEFAULT_WS_PATH, rw));
   g_object_class_install_property (klass, GST_MQTT_PROP_TLS,
     g_param_spec_boolean ("tls", "TLS",
-                          "Use TLS (also implied by ca-file, cert-file and tls-database)", FALSE,
-                          rw));
+                          "Use TLS; on, and reading TRUE, whenever any other TLS property is "
+                          "set: never plaintext then", FALSE, rw));
   g_object_class_install_property (klass, GST_MQTT_PROP_CA_FILE,
     g_param_spec_string ("ca-file", "CA file",
                          "PEM file of the certificate authorities to trust; none for the "
@@ -206,11 +211,11 @@ gst_mqtt_object_install_properties (GObjectClass *klass)
   g_object_class_install_property (klass, GST_MQTT_PROP_RECONNECT_DELAY_MIN,
     g_param_spec_uint ("reconnect-delay-min", "Reconnect delay min",
                        "Seconds before the first reconnection attempt (doubling up to the max)",
-                       1, G_MAXUINT16, 1, rw));
+                       1, G_MAXUINT16, 1, live));
   g_object_class_install_property (klass, GST_MQTT_PROP_RECONNECT_DELAY_MAX,
     g_param_spec_uint ("reconnect-delay-max", "Reconnect delay max",
                        "Longest delay between reconnection attempts, in seconds", 1,
-                       G_MAXUINT16, 120, rw));
+                       G_MAXUINT16, 120, live));
 
   gst_type_mark_as_plugin_api (MQTT_TYPE_PROTOCOL_VERSION, 0);
   gst_type_mark_as_plugin_api (MQTT_TYPE_TRANSPORT_TYPE, 0);
@@ -224,22 +229,166 @@ set_string (char **field, const GValue *value)
 }
 
 gboolean
+gst_mqtt_object_refuse_change (GstMqttObject *self, GParamSpec *pspec)
+{
+  gboolean running;
+
+  if (!(pspec->flags & GST_PARAM_MUTABLE_READY))
+    return FALSE;
+  gst_mqtt_object_lock (self);
+  running = self->client != NULL;
+  gst_mqtt_object_unlock (self);
+  if (!running)
+    return FALSE;
+  GST_ELEMENT_WARNING (self->element, RESOURCE, SETTINGS,
+                       ("The %s property can only be changed in the NULL or READY state: the "
+                        "change was ignored", pspec->name), (NULL));
+  return TRUE;
+}
+
+/* Whether @topic will do for this element: a topic name to publish on, or
+ * topic filters, comma-separated, to subscribe to. */
+static gboolean
+check_topic (GstMqttObject *self, const char *topic, GError **error)
+{
+  g_auto(GStrv) filters = NULL;
+  guint i;
+
+  if (topic == NULL || *topic == '\0')
+    {
+      g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                           "No topic: set the topic property or give one in the uri");
+      return FALSE;
+    }
+  if (self->is_sink)
+    return mqtt_topic_validate_name (topic, error);
+  filters = gst_mqtt_object_split_filters (topic);
+  for (i = 0; filters[i]; i++)
+    if (!mqtt_topic_validate_filter (filters[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+char **
+gst_mqtt_object_split_filters (const char *topic)
+{
+  char **filters = g_strsplit (topic ? topic : "", ",", -1);
+  guint i;
+
+  for (i = 0; filters[i]; i++)
+    g_strstrip (filters[i]);
+  return filters;
+}
+
+/* In the client's thread: the live settings as they are now. */
+static gboolean
+apply_live_settings (gpointer element)
+{
+  GstMqttObject *self = gst_mqtt_element_get_object (element);
+  MqttClient *client;
+  guint min, max;
+
+  gst_mqtt_object_lock (self);
+  client = self->client ? g_object_ref (self->client) : NULL;
+  min = self->reconnect_delay_min;
+  max = MAX (self->reconnect_delay_min, self->reconnect_delay_max);
+  gst_mqtt_object_unlock (self);
+  if (client == NULL)
+    return G_SOURCE_REMOVE;   /* stopped meanwhile */
+  /* Within the properties' ranges: cannot fail. */
+  mqtt_client_set_reconnect_delay (client, min, max, NULL);
+  if (self->callbacks.settings_changed)
+    self->callbacks.settings_changed (self->element, client);
+  g_object_unref (client);
+  return G_SOURCE_REMOVE;
+}
+
+/* A live setting changed: applied in the client's thread, if it runs. The
+ * element stays alive until then. */
+static void
+live_setting_changed (GstMqttObject *self)
+{
+  GMainContext *context = NULL;
+
+  gst_mqtt_object_lock (self);
+  if (self->client && self->context)
+    context = g_main_context_ref (self->context);
+  gst_mqtt_object_unlock (self);
+  if (context == NULL)
+    return;
+  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, apply_live_settings,
+                              gst_object_ref (self->element), gst_object_unref);
+  g_main_context_unref (context);
+}
+
+static gboolean
+set_topic (GstMqttObject *self, const GValue *value)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean running;
+
+  gst_mqtt_object_lock (self);
+  running = self->client != NULL;
+  gst_mqtt_object_unlock (self);
+  /* While running a bad topic is refused, and the old one stays; stopped,
+   * the start checks it. */
+  if (running && !check_topic (self, g_value_get_string (value), &error))
+    {
+      GST_ELEMENT_WARNING (self->element, RESOURCE, SETTINGS,
+                           ("Invalid topic \"%s\", the change was ignored: %s",
+                            g_value_get_string (value) ? g_value_get_string (value) : "",
+                            error->message), (NULL));
+      return FALSE;
+    }
+  gst_mqtt_object_lock (self);
+  set_string (&self->topic, value);
+  gst_mqtt_object_unlock (self);
+  return running;
+}
+
+/* Whether any TLS setting is given: TLS is then on, whatever the tls
+ * property says (never a plaintext connection with a CA or a client
+ * certificate configured). */
+static gboolean
+tls_wanted_locked (GstMqttObject *self)
+{
+  return self->tls || self->ca_file || self->cert_file || self->key_file || self->tls_database ||
+         self->tls_interaction || self->validation_flags != G_TLS_CERTIFICATE_VALIDATE_ALL;
+}
+
+gboolean
 gst_mqtt_object_set_property (GstMqttObject *self, guint prop_id, const GValue *value)
 {
-  gst_mqtt_object_lock (self);
   switch (prop_id)
     {
     case GST_MQTT_PROP_URI:
-      gst_mqtt_object_unlock (self);
       {
         g_autoptr(GError) error = NULL;
 
+        /* A property cannot fail: a bad URI is kept for the start to
+         * report, with its reason. */
         if (g_value_get_string (value) &&
             !gst_mqtt_object_set_uri (self, g_value_get_string (value), &error))
-          GST_ELEMENT_WARNING (self->element, RESOURCE, SETTINGS, ("%s", error->message),
-                               (NULL));
+          {
+            GST_WARNING_OBJECT (self->element, "%s", error->message);
+            gst_mqtt_object_lock (self);
+            g_clear_error (&self->uri_error);
+            self->uri_error = g_steal_pointer (&error);
+            gst_mqtt_object_unlock (self);
+          }
+        return TRUE;
       }
+    case GST_MQTT_PROP_TOPIC:
+      if (set_topic (self, value))
+        live_setting_changed (self);
       return TRUE;
+    default:
+      break;
+    }
+
+  gst_mqtt_object_lock (self);
+  switch (prop_id)
+    {
     case GST_MQTT_PROP_HOST:
       g_free (self->host);
       self->host = g_strdup (g_value_get_string (value) ? g_value_get_string (value)
@@ -247,9 +396,6 @@ gst_mqtt_object_set_property (GstMqttObject *self, guint prop_id, const GValue *
       break;
     case GST_MQTT_PROP_PORT:
       self->port = g_value_get_int (value);
-      break;
-    case GST_MQTT_PROP_TOPIC:
-      set_string (&self->topic, value);
       break;
     case GST_MQTT_PROP_QOS:
       self->qos = g_value_get_int (value);
@@ -325,6 +471,9 @@ gst_mqtt_object_set_property (GstMqttObject *self, guint prop_id, const GValue *
       return FALSE;
     }
   gst_mqtt_object_unlock (self);
+  if (prop_id == GST_MQTT_PROP_QOS || prop_id == GST_MQTT_PROP_RECONNECT_DELAY_MIN ||
+      prop_id == GST_MQTT_PROP_RECONNECT_DELAY_MAX)
+    live_setting_changed (self);
   return TRUE;
 }
 
@@ -374,7 +523,7 @@ gst_mqtt_object_get_property (GstMqttObject *self, guint prop_id, GValue *value)
       g_value_set_string (value, self->ws_path);
       break;
     case GST_MQTT_PROP_TLS:
-      g_value_set_boolean (value, self->tls);
+      g_value_set_boolean (value, tls_wanted_locked (self));
       break;
     case GST_MQTT_PROP_CA_FILE:
       g_value_set_string (value, self->ca_file);
@@ -426,10 +575,11 @@ gst_mqtt_object_get_property (GstMqttObject *self, guint prop_id, GValue *value)
 static guint
 default_port_locked (GstMqttObject *self)
 {
+  gboolean tls = tls_wanted_locked (self);
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (schemes); i++)
-    if (schemes[i].tls == self->tls && schemes[i].transport == self->transport)
+    if (schemes[i].tls == tls && schemes[i].transport == self->transport)
       return schemes[i].port;
   return 1883;
 }
@@ -437,18 +587,38 @@ default_port_locked (GstMqttObject *self)
 static const char *
 scheme_locked (GstMqttObject *self)
 {
+  gboolean tls = tls_wanted_locked (self);
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (schemes); i++)
-    if (schemes[i].tls == self->tls && schemes[i].transport == self->transport)
+    if (schemes[i].tls == tls && schemes[i].transport == self->transport)
       return schemes[i].scheme;
   return "mqtt";
+}
+
+/* Properties a URI carries as query parameters: the element's own, except
+ * those in the rest of the URI, the password (in the authority only),
+ * objects (no text form) and read-only ones. */
+static gboolean
+is_uri_parameter (GstMqttObject *self, GParamSpec *pspec)
+{
+  static const char *const elsewhere[] = {
+    "uri", "host", "port", "topic", "username", "password", "tls", "transport", NULL,
+  };
+
+  return pspec->owner_type == G_OBJECT_TYPE (self->element) &&
+         (pspec->flags & G_PARAM_READWRITE) == G_PARAM_READWRITE &&
+         !g_strv_contains (elsewhere, pspec->name) &&
+         !g_type_is_a (pspec->value_type, G_TYPE_OBJECT);
 }
 
 char *
 gst_mqtt_object_get_uri (GstMqttObject *self)
 {
   g_autoptr(GString) uri = g_string_new (NULL);
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n, i;
+  char separator = '?';
 
   gst_mqtt_object_lock (self);
   g_string_append_printf (uri, "%s://", scheme_locked (self));
@@ -472,14 +642,61 @@ gst_mqtt_object_get_uri (GstMqttObject *self)
 
       g_string_append (uri, topic);
     }
-  if (self->qos || (self->is_sink && self->retain))
-    {
-      g_string_append_printf (uri, "?qos=%d", self->qos);
-      if (self->is_sink && self->retain)
-        g_string_append (uri, "&retain=true");
-    }
   gst_mqtt_object_unlock (self);
+
+  /* Every other setting that is not at its default, in the order of the
+   * properties, so that the URI says all the element does. */
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (self->element), &n);
+  for (i = 0; i < n; i++)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+      g_autofree char *text = NULL, *escaped = NULL;
+
+      if (!is_uri_parameter (self, pspecs[i]))
+        continue;
+      g_value_init (&value, pspecs[i]->value_type);
+      g_object_get_property (G_OBJECT (self->element), pspecs[i]->name, &value);
+      if (g_param_value_defaults (pspecs[i], &value))
+        continue;
+      /* Strings as they are (GStreamer's syntax would quote them). */
+      text = G_VALUE_HOLDS_STRING (&value) ? g_value_dup_string (&value)
+                                            : gst_value_serialize (&value);
+      if (text == NULL)
+        continue;
+      escaped = g_uri_escape_string (text, NULL, FALSE);
+      g_string_append_printf (uri, "%c%s=%s", separator, pspecs[i]->name, escaped);
+      separator = '&';
+    }
   return g_string_free (g_steal_pointer (&uri), FALSE);
+}
+
+/* @text as a valid value of @pspec in @value, or FALSE with why not. */
+static gboolean
+parse_parameter (GstMqttObject *self, GParamSpec *pspec, const char *text, GValue *value,
+                 GError **error)
+{
+  g_value_init (value, pspec->value_type);
+  if (G_VALUE_HOLDS_STRING (value))
+    g_value_set_string (value, text);
+  else if (!gst_value_deserialize (value, text) || g_param_value_validate (pspec, value))
+    {
+      if (G_IS_PARAM_SPEC_INT (pspec))
+        g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+                     "Invalid value \"%s\" for %s in the URI: an integer from %d to %d", text,
+                     pspec->name, G_PARAM_SPEC_INT (pspec)->minimum,
+                     G_PARAM_SPEC_INT (pspec)->maximum);
+      else if (G_IS_PARAM_SPEC_UINT (pspec))
+        g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+                     "Invalid value \"%s\" for %s in the URI: an integer from %u to %u", text,
+                     pspec->name, G_PARAM_SPEC_UINT (pspec)->minimum,
+                     G_PARAM_SPEC_UINT (pspec)->maximum);
+      else
+        g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+                     "Invalid value \"%s\" for %s in the URI (a %s)", text, pspec->name,
+                     g_type_name (pspec->value_type));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -488,6 +705,8 @@ gst_mqtt_object_set_uri (GstMqttObject *self, const char *text, GError **error)
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GHashTable) params = NULL;
   g_autoptr(GError) parse_error = NULL;
+  g_autoptr(GArray) values = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
   const char *scheme, *path;
   GHashTableIter iter;
   gpointer key, val;
@@ -497,8 +716,8 @@ gst_mqtt_object_set_uri (GstMqttObject *self, const char *text, GError **error)
                      &parse_error);
   if (uri == NULL)
     {
-      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "Invalid MQTT URI: %s",
-                   parse_error->message);
+      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "Invalid MQTT URI \"%s\": %s",
+                   text, parse_error->message);
       return FALSE;
     }
   scheme = g_uri_get_scheme (uri);
@@ -508,35 +727,71 @@ gst_mqtt_object_set_uri (GstMqttObject *self, const char *text, GError **error)
   if (i == G_N_ELEMENTS (schemes))
     {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_UNSUPPORTED_PROTOCOL,
-                   "Unsupported scheme %s: mqtt, mqtts, mqtt+ws or mqtt+wss", scheme);
+                   "Unsupported URI scheme \"%s\" in \"%s\": use mqtt, mqtts, mqtt+ws or "
+                   "mqtt+wss", scheme, text);
       return FALSE;
     }
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
-      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "The URI has no host");
+      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "The URI \"%s\" has no host",
+                   text);
       return FALSE;
     }
+  /* An unescaped '#' starts a fragment, which would cut the topic short. */
+  if (g_uri_get_fragment (uri))
+    {
+      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+                   "The URI \"%s\" has a fragment: write the wildcard # of a topic as %%23",
+                   text);
+      return FALSE;
+    }
+  path = g_uri_get_path (uri);
+  while (*path == '/')
+    path++;
+  if (*path && !check_topic (self, path, &parse_error))
+    {
+      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+                   "Invalid topic \"%s\" in the URI: %s", path, parse_error->message);
+      return FALSE;
+    }
+
+  /* Every parameter is checked, as its property would be, before any is
+   * applied. */
+  values = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_array_set_clear_func (values, (GDestroyNotify) g_value_unset);
   if (g_uri_get_query (uri))
     {
       params = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE,
                                    &parse_error);
       if (params == NULL)
         {
-          g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "Invalid URI query: %s",
-                       parse_error->message);
+          g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+                       "Invalid query in the URI \"%s\": %s", text, parse_error->message);
           return FALSE;
         }
-      /* Each parameter is a property of the element, checked before any
-       * is applied. */
       g_hash_table_iter_init (&iter, params);
       while (g_hash_table_iter_next (&iter, &key, &val))
-        if (g_str_equal (key, "uri") || g_str_equal (key, "password") ||
-            !g_object_class_find_property (G_OBJECT_GET_CLASS (self->element), key))
-          {
-            g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
-                         "Unknown URI parameter %s", (const char *) key);
+        {
+          GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self->element),
+                                                            key);
+          GValue *value;
+
+          if (pspec == NULL || !is_uri_parameter (self, pspec))
+            {
+              g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+                           "Unknown parameter \"%s\" in the URI: %s", (const char *) key,
+                           g_str_equal (key, "password") ? "give the password as "
+                                                           "user:password@host"
+                                                         : "see gst-inspect-1.0 for the "
+                                                           "element's properties");
+              return FALSE;
+            }
+          g_array_set_size (values, values->len + 1);
+          value = &g_array_index (values, GValue, values->len - 1);
+          if (!parse_parameter (self, pspec, val, value, error))
             return FALSE;
-          }
+          g_ptr_array_add (names, (gpointer) pspec->name);
+        }
     }
 
   gst_mqtt_object_lock (self);
@@ -549,21 +804,16 @@ gst_mqtt_object_set_uri (GstMqttObject *self, const char *text, GError **error)
   self->username = g_strdup (g_uri_get_user (uri));
   clear_secret (&self->password);
   self->password = g_strdup (g_uri_get_password (uri));
-  path = g_uri_get_path (uri);
-  while (*path == '/')
-    path++;
   g_free (self->topic);
   self->topic = *path ? g_strdup (path) : NULL;
   self->qos = 0;
   self->retain = FALSE;
+  g_clear_error (&self->uri_error);
   gst_mqtt_object_unlock (self);
 
-  if (params)
-    {
-      g_hash_table_iter_init (&iter, params);
-      while (g_hash_table_iter_next (&iter, &key, &val))
-        gst_util_set_object_arg (G_OBJECT (self->element), key, val);
-    }
+  for (i = 0; i < names->len; i++)
+    g_object_set_property (G_OBJECT (self->element), g_ptr_array_index (names, i),
+                           &g_array_index (values, GValue, i));
   return TRUE;
 }
 
@@ -590,8 +840,6 @@ sink_uri_get_type (GType type)
 static GstMqttObject *
 object_of (GstURIHandler *handler)
 {
-  /* Both elements keep their GstMqttObject at the same place: see
-   * GST_MQTT_ELEMENT_OBJECT. */
   return gst_mqtt_element_get_object (GST_ELEMENT (handler));
 }
 
@@ -605,8 +853,12 @@ static gboolean
 uri_set_uri (GstURIHandler *handler, const char *uri, GError **error)
 {
   GstMqttObject *self = object_of (handler);
+  gboolean running;
 
-  if (GST_STATE (self->element) > GST_STATE_READY)
+  gst_mqtt_object_lock (self);
+  running = self->client != NULL;
+  gst_mqtt_object_unlock (self);
+  if (running)
     {
       g_set_error_literal (error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
                            "The URI can only be changed in the NULL or READY state");
@@ -630,9 +882,8 @@ gst_mqtt_object_describe (GstMqttObject *self)
   char *text;
 
   gst_mqtt_object_lock (self);
-  text = g_strdup_printf ("%s:%d/%s", self->host,
-                          self->port != -1 ? self->port : (int) default_port_locked (self),
-                          self->topic ? self->topic : "");
+  text = g_strdup_printf ("%s:%d", self->host,
+                          self->port != -1 ? self->port : (int) default_port_locked (self));
   gst_mqtt_object_unlock (self);
   return text;
 }
@@ -652,11 +903,27 @@ post_connection_message (GstMqttObject *self, const char *state, const GError *e
                             gst_message_new_element (GST_OBJECT (self->element), s));
 }
 
+gboolean
+gst_mqtt_object_begin_error (GstMqttObject *self)
+{
+  gboolean first;
+
+  gst_mqtt_object_lock (self);
+  first = !self->failed;
+  self->failed = TRUE;
+  self->state = GST_MQTT_STATE_FAILED;
+  gst_mqtt_object_wake (self);
+  gst_mqtt_object_unlock (self);
+  return first;
+}
+
 static void
 set_state (GstMqttObject *self, GstMqttState state)
 {
   gst_mqtt_object_lock (self);
-  self->state = state;
+  /* After an error the stream has ended, whatever the connection does. */
+  if (!self->failed)
+    self->state = state;
   gst_mqtt_object_wake (self);
   gst_mqtt_object_unlock (self);
 }
@@ -673,6 +940,23 @@ on_connected (MqttClient *client, gboolean session_present, int rc, gpointer use
   post_connection_message (self, "connected", NULL);
   if (self->callbacks.connected)
     self->callbacks.connected (self->element, client);
+}
+
+/* A reconnection attempt failed (the first connection's failure is the
+ * connecting call's): news for the application, not an error. */
+static void
+on_connect_failed (MqttClient *client, GError *error, gpointer user_data)
+{
+  GstMqttObject *self = user_data;
+  gboolean reconnecting;
+
+  gst_mqtt_object_lock (self);
+  reconnecting = self->state == GST_MQTT_STATE_RECONNECTING;
+  gst_mqtt_object_unlock (self);
+  if (!reconnecting)
+    return;
+  GST_INFO_OBJECT (self->element, "reconnection failed: %s", error->message);
+  post_connection_message (self, "reconnecting", error);
 }
 
 static void
@@ -720,28 +1004,51 @@ on_published (MqttClient *client, guint mid, gpointer user_data)
     self->callbacks.published (self->element, mid);
 }
 
-/* Maps a failed first connection to a GStreamer error. */
+/* A failed first connection as one GStreamer error, in the words of its
+ * cause and with what to do about it (docs/connection-failures.xml). */
 static void
 post_connection_error (GstMqttObject *self, const GError *error)
 {
   g_autofree char *where = gst_mqtt_object_describe (self);
+  g_autofree char *debug = g_strdup_printf ("%s %d: %s", g_quark_to_string (error->domain),
+                                            error->code, error->message);
+  GstResourceError code = self->is_sink ? GST_RESOURCE_ERROR_OPEN_WRITE
+                                        : GST_RESOURCE_ERROR_OPEN_READ;
+  const char *hint;
 
+  if (!gst_mqtt_object_begin_error (self))
+    return;
   if (error->domain == MQTT_ERROR &&
       (error->code == MQTT_ERROR_REFUSED_BAD_USERNAME_PASSWORD ||
        error->code == MQTT_ERROR_REFUSED_NOT_AUTHORIZED))
-    GST_ELEMENT_ERROR (self->element, RESOURCE, NOT_AUTHORIZED,
-                       ("The broker at %s refused the connection: %s", where, error->message),
-                       (NULL));
-  else if ((error->domain == G_RESOLVER_ERROR && error->code == G_RESOLVER_ERROR_NOT_FOUND) ||
+    {
+      code = GST_RESOURCE_ERROR_NOT_AUTHORIZED;
+      hint = "check username and password";
+    }
+  else if (error->domain == MQTT_ERROR && error->code > MQTT_ERROR_CONNACK_BASE)
+    hint = error->code == MQTT_ERROR_REFUSED_IDENTIFIER_REJECTED ? "check client-id"
+           : error->code == MQTT_ERROR_REFUSED_PROTOCOL_VERSION  ? "try protocol=v31"
+                                                                 : "try again later";
+  else if (error->domain == G_RESOLVER_ERROR ||
            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND))
-    GST_ELEMENT_ERROR (self->element, RESOURCE, NOT_FOUND,
-                       ("Could not find the broker of %s: %s", where, error->message), (NULL));
-  else if (self->is_sink)
-    GST_ELEMENT_ERROR (self->element, RESOURCE, OPEN_WRITE,
-                       ("Could not connect to %s: %s", where, error->message), (NULL));
+    {
+      code = GST_RESOURCE_ERROR_NOT_FOUND;
+      hint = "check the host name";
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    hint = "is the broker running, and is the port right?";
+  else if (error->domain == G_TLS_ERROR)
+    hint = "set ca-file (or tls-database) to the authority that signed the broker's "
+           "certificate, or check host";
+  else if (g_error_matches (error, MQTT_ERROR, MQTT_ERROR_CONN_REFUSED))
+    hint = "check ws-path and port";
   else
-    GST_ELEMENT_ERROR (self->element, RESOURCE, OPEN_READ,
-                       ("Could not connect to %s: %s", where, error->message), (NULL));
+    hint = "check host, port, transport and tls";
+  /* GST_ELEMENT_ERROR with the code chosen above. */
+  gst_element_message_full (self->element, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code,
+                            g_strdup_printf ("Could not connect to the MQTT broker at %s: %s (%s)",
+                                             where, error->message, hint),
+                            g_steal_pointer (&debug), __FILE__, GST_FUNCTION, __LINE__);
 }
 
 static void
@@ -755,26 +1062,28 @@ first_connection_done (GObject *source, GAsyncResult *result, gpointer user_data
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;   /* stopping */
   GST_WARNING_OBJECT (self->element, "first connection failed: %s", error->message);
-  /* The cause first: the streaming thread's own error follows it. */
   post_connection_error (self, error);
-  set_state (self, GST_MQTT_STATE_FAILED);
 }
 
 static gboolean
 begin_connecting (gpointer user_data)
 {
   GstMqttObject *self = user_data;
+  g_autoptr(MqttClient) client = NULL;
   g_autofree char *host = NULL;
   guint port, keepalive;
 
   gst_mqtt_object_lock (self);
+  /* A stop may come first: nothing to connect then. */
+  client = self->client ? g_object_ref (self->client) : NULL;
   host = g_strdup (self->host);
   port = self->port != -1 ? (guint) self->port : default_port_locked (self);
   keepalive = self->keepalive;
   gst_mqtt_object_unlock (self);
 
-  mqtt_client_connect_to_broker_async (self->client, host, port, keepalive, NULL,
-                                       first_connection_done, self);
+  if (client)
+    mqtt_client_connect_to_broker_async (client, host, port, keepalive, NULL,
+                                         first_connection_done, self);
   return G_SOURCE_REMOVE;
 }
 
@@ -794,7 +1103,7 @@ configure_tls (GstMqttObject *self, MqttClient *client, GError **error)
 {
   GTlsCertificateFlags flags = self->validation_flags;
 
-  if (!(self->tls || self->ca_file || self->cert_file || self->tls_database))
+  if (!tls_wanted_locked (self))
     return TRUE;
   if (self->tls_interaction)
     mqtt_client_set_tls_interaction (client, self->tls_interaction);
@@ -815,7 +1124,7 @@ configure_tls (GstMqttObject *self, MqttClient *client, GError **error)
 }
 
 static MqttClient *
-create_client (GstMqttObject *self, GError **error)
+create_client_locked (GstMqttObject *self, GError **error)
 {
   g_autoptr(MqttClient) client = NULL;
 
@@ -833,43 +1142,75 @@ create_client (GstMqttObject *self, GError **error)
     return NULL;
   if (!configure_tls (self, client, error))
     return NULL;
-  if (!mqtt_client_set_reconnect_delay (client, self->reconnect_delay_min,
-                                        MAX (self->reconnect_delay_min, self->reconnect_delay_max),
-                                        error))
-    return NULL;
+  /* Within the properties' ranges: cannot fail. */
+  mqtt_client_set_reconnect_delay (client, self->reconnect_delay_min,
+                                   MAX (self->reconnect_delay_min, self->reconnect_delay_max),
+                                   NULL);
   mqtt_client_set_auto_reconnect (client, TRUE);
   return g_steal_pointer (&client);
 }
 
 gboolean
-gst_mqtt_object_start (GstMqttObject *self)
+gst_mqtt_object_prepare (GstMqttObject *self)
 {
   g_autoptr(GError) error = NULL;
-  GSource *idle;
+  g_autofree char *topic = NULL;
+  GMainContext *context;
+  MqttClient *client;
 
-  self->context = g_main_context_new ();
-  /* The client belongs to the context that is thread-default when it is made. */
-  g_main_context_push_thread_default (self->context);
   gst_mqtt_object_lock (self);
-  self->client = create_client (self, &error);
-  self->state = GST_MQTT_STATE_CONNECTING;
-  self->reconnects = 0;
+  if (self->uri_error)
+    error = g_error_copy (self->uri_error);
+  topic = g_strdup (self->topic);
   gst_mqtt_object_unlock (self);
-  g_main_context_pop_thread_default (self->context);
-  if (self->client && self->callbacks.configure)
-    self->callbacks.configure (self->element, self->client);
-  if (self->client == NULL)
+  if (error == NULL)
+    check_topic (self, topic, &error);
+  if (error == NULL && self->callbacks.check)
+    self->callbacks.check (self->element, &error);
+  if (error)
     {
       GST_ELEMENT_ERROR (self->element, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
-      g_clear_pointer (&self->context, g_main_context_unref);
-      self->state = GST_MQTT_STATE_STOPPED;
       return FALSE;
     }
 
-  g_signal_connect (self->client, "connected", G_CALLBACK (on_connected), self);
-  g_signal_connect (self->client, "disconnected", G_CALLBACK (on_disconnected), self);
-  g_signal_connect (self->client, "message", G_CALLBACK (on_message), self);
-  g_signal_connect (self->client, "published", G_CALLBACK (on_published), self);
+  context = g_main_context_new ();
+  /* The client belongs to the context that is thread-default when it is
+   * made. */
+  g_main_context_push_thread_default (context);
+  gst_mqtt_object_lock (self);
+  client = create_client_locked (self, &error);
+  gst_mqtt_object_unlock (self);
+  g_main_context_pop_thread_default (context);
+  if (client == NULL)
+    {
+      GST_ELEMENT_ERROR (self->element, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+      g_main_context_unref (context);
+      return FALSE;
+    }
+  if (self->callbacks.configure)
+    self->callbacks.configure (self->element, client);
+  g_signal_connect (client, "connected", G_CALLBACK (on_connected), self);
+  g_signal_connect (client, "connect-failed", G_CALLBACK (on_connect_failed), self);
+  g_signal_connect (client, "disconnected", G_CALLBACK (on_disconnected), self);
+  g_signal_connect (client, "message", G_CALLBACK (on_message), self);
+  g_signal_connect (client, "published", G_CALLBACK (on_published), self);
+
+  gst_mqtt_object_lock (self);
+  g_clear_object (&self->client);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->client = client;
+  self->context = context;
+  self->state = GST_MQTT_STATE_CONNECTING;
+  self->failed = FALSE;
+  self->reconnects = 0;
+  gst_mqtt_object_unlock (self);
+  return TRUE;
+}
+
+void
+gst_mqtt_object_start (GstMqttObject *self)
+{
+  GSource *idle;
 
   self->loop = g_main_loop_new (self->context, FALSE);
   idle = g_idle_source_new ();
@@ -877,7 +1218,6 @@ gst_mqtt_object_start (GstMqttObject *self)
   g_source_attach (idle, self->context);
   g_source_unref (idle);
   self->thread = g_thread_new ("mqtt-client", run_client, self);
-  return TRUE;
 }
 
 static gboolean
@@ -921,25 +1261,37 @@ begin_stopping (gpointer user_data)
 void
 gst_mqtt_object_stop (GstMqttObject *self)
 {
-  if (self->thread == NULL)
-    return;
-  g_main_context_invoke (self->context, begin_stopping, self);
-  g_thread_join (self->thread);
-  self->thread = NULL;
+  MqttClient *client;
+  GMainContext *context;
 
-  g_signal_handlers_disconnect_by_data (self->client, self);
-  /* Let what the stop left pending (callbacks of finished operations) run
-   * before the client goes. */
-  g_main_context_push_thread_default (self->context);
-  while (g_main_context_iteration (self->context, FALSE))
+  if (self->thread)
+    {
+      g_main_context_invoke (self->context, begin_stopping, self);
+      g_thread_join (self->thread);
+      self->thread = NULL;
+    }
+
+  gst_mqtt_object_lock (self);
+  client = g_steal_pointer (&self->client);
+  context = g_steal_pointer (&self->context);
+  self->state = GST_MQTT_STATE_STOPPED;
+  gst_mqtt_object_wake (self);
+  gst_mqtt_object_unlock (self);
+  if (client == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (client, self);
+  /* Let what the stop left pending (callbacks of finished operations, live
+   * settings) run before the client goes. */
+  g_main_context_push_thread_default (context);
+  while (g_main_context_iteration (context, FALSE))
     ;
-  g_clear_object (&self->client);
-  while (g_main_context_iteration (self->context, FALSE))
+  g_object_unref (client);
+  while (g_main_context_iteration (context, FALSE))
     ;
-  g_main_context_pop_thread_default (self->context);
+  g_main_context_pop_thread_default (context);
   g_clear_pointer (&self->loop, g_main_loop_unref);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  set_state (self, GST_MQTT_STATE_STOPPED);
+  g_main_context_unref (context);
 }
 
 GstFlowReturn
@@ -949,8 +1301,10 @@ gst_mqtt_object_wait_connected_locked (GstMqttObject *self)
     gst_mqtt_object_wait (self, -1);
   if (self->flushing)
     return GST_FLOW_FLUSHING;
-  if (self->state == GST_MQTT_STATE_FAILED || self->state == GST_MQTT_STATE_STOPPED)
-    return GST_FLOW_ERROR;
+  if (self->failed)
+    return GST_FLOW_EOS;
+  if (self->state == GST_MQTT_STATE_STOPPED)
+    return GST_FLOW_FLUSHING;
   return GST_FLOW_OK;
 }
 

@@ -53,17 +53,23 @@ typedef enum {
   GST_MQTT_STATE_CONNECTING,   /* the first connection is being made */
   GST_MQTT_STATE_CONNECTED,
   GST_MQTT_STATE_RECONNECTING, /* lost after having been connected */
-  GST_MQTT_STATE_FAILED,       /* the first connection failed */
+  GST_MQTT_STATE_FAILED,       /* an error was posted: the stream ended */
 } GstMqttState;
 
 typedef struct _GstMqttObject GstMqttObject;
 
 typedef struct {
-  /* In the thread of gst_mqtt_object_start(), before the first connection. */
+  /* READY to PAUSED, before the client is made: whether the element's own
+   * settings (its topic) will do; @error says why not. */
+  gboolean (*check) (GstElement *element, GError **error);
+  /* In the thread of gst_mqtt_object_prepare(), before the first
+   * connection. */
   void (*configure) (GstElement *element, MqttClient *client);
   /* The others in the client's thread. Every accepted CONNACK (subscribe
    * here): */
   void (*connected) (GstElement *element, MqttClient *client);
+  /* topic or qos changed while running: */
+  void (*settings_changed) (GstElement *element, MqttClient *client);
   /* An open connection closed unexpectedly (QoS 0 messages not yet written
    * are lost; QoS 1 and 2 are resent after reconnecting): */
   void (*lost) (GstElement *element);
@@ -108,12 +114,15 @@ struct _GstMqttObject {
   guint reconnect_delay_min;
   guint reconnect_delay_max;
 
+  GError *uri_error;     /* why a uri given as a property was refused */
+
   /* Running */
   GMainContext *context;
   GMainLoop *loop;
   GThread *thread;
   MqttClient *client;
   GstMqttState state;
+  gboolean failed;       /* an error was posted: the stream ends */
   gboolean flushing;     /* unlock() in progress */
   guint64 reconnects;
 };
@@ -128,7 +137,15 @@ void gst_mqtt_object_init (GstMqttObject *self, GstElement *element, gboolean is
                            const GstMqttObjectCallbacks *callbacks);
 void gst_mqtt_object_finalize (GstMqttObject *self);
 
+/* Flags of a property that can change while the element runs; the others
+ * are GST_PARAM_MUTABLE_READY. */
+#define GST_MQTT_PARAM_LIVE (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)
+#define GST_MQTT_PARAM_READY (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)
+
 void gst_mqtt_object_install_properties (GObjectClass *klass);
+/* Before any set_property: TRUE (with a warning on the bus) when @pspec is
+ * GST_PARAM_MUTABLE_READY and the element runs, so the change is refused. */
+gboolean gst_mqtt_object_refuse_change (GstMqttObject *self, GParamSpec *pspec);
 gboolean gst_mqtt_object_set_property (GstMqttObject *self, guint prop_id, const GValue *value);
 gboolean gst_mqtt_object_get_property (GstMqttObject *self, guint prop_id, GValue *value);
 
@@ -137,13 +154,30 @@ void gst_mqtt_object_uri_handler_init (GstURIHandlerInterface *iface, GType type
 char *gst_mqtt_object_get_uri (GstMqttObject *self);
 gboolean gst_mqtt_object_set_uri (GstMqttObject *self, const char *uri, GError **error);
 
-/* Starts the thread and the first connection (posts an element error on a
- * bad setting); stop disconnects cleanly and joins the thread. */
-gboolean gst_mqtt_object_start (GstMqttObject *self);
+/* From the element's change_state, READY to PAUSED, before the base class
+ * starts: checks the settings and makes the client. On a bad setting it
+ * posts the one error and returns FALSE, and the state change fails
+ * without the base class's own "failed to start" error. */
+gboolean gst_mqtt_object_prepare (GstMqttObject *self);
+/* Starts the thread and the first connection; stop disconnects cleanly and
+ * joins the thread. */
+void gst_mqtt_object_start (GstMqttObject *self);
 void gst_mqtt_object_stop (GstMqttObject *self);
 
+/* TRUE for the first error of a run, which the caller then posts; the
+ * stream ends (create and render return GST_FLOW_EOS, so that GStreamer's
+ * generic "Internal data stream error" does not follow: one failure, one
+ * error message). */
+gboolean gst_mqtt_object_begin_error (GstMqttObject *self);
+#define GST_MQTT_OBJECT_ERROR(obj, domain, code, text, debug)                 \
+  G_STMT_START {                                                              \
+    if (gst_mqtt_object_begin_error (obj))                                    \
+      GST_ELEMENT_ERROR ((obj)->element, domain, code, text, debug);          \
+  } G_STMT_END
+
 /* Waits, under self->lock, until connected, failed or flushing. Returns
- * GST_FLOW_OK when connected. */
+ * GST_FLOW_OK when connected, GST_FLOW_EOS after an error was posted,
+ * GST_FLOW_FLUSHING when unlocked. */
 GstFlowReturn gst_mqtt_object_wait_connected_locked (GstMqttObject *self);
 
 /* unlock / unlock_stop */
@@ -152,7 +186,9 @@ void gst_mqtt_object_set_flushing (GstMqttObject *self, gboolean flushing);
 /* The stats structure's common fields. */
 GstStructure *gst_mqtt_object_new_stats (GstMqttObject *self);
 
-/* "host:port/topic" for messages (no credentials). */
+/* "host:port" for messages (no credentials). */
 char *gst_mqtt_object_describe (GstMqttObject *self);
+/* mqttsrc's topic property: filters separated by commas, stripped. */
+char **gst_mqtt_object_split_filters (const char *topic);
 
 G_END_DECLS

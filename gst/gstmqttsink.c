@@ -296,13 +296,17 @@ wait_all_acked_locked (GstMqttSink *self)
   return self->mqtt.flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
 }
 
-static void
+/* The run's one error; the stream ends with it (GST_FLOW_EOS, so that
+ * upstream does not add "Internal data stream error"). */
+static GstFlowReturn
 post_publish_error (GstMqttSink *self, const GError *error)
 {
   if (error->domain == GST_STREAM_ERROR)
-    GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("%s", error->message), (NULL));
+    GST_MQTT_OBJECT_ERROR (&self->mqtt, STREAM, FORMAT, ("%s", error->message), (NULL));
   else
-    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, ("Could not publish: %s", error->message), (NULL));
+    GST_MQTT_OBJECT_ERROR (&self->mqtt, RESOURCE, WRITE, ("Could not publish: %s",
+                                                          error->message), (NULL));
+  return GST_FLOW_EOS;
 }
 
 static GstFlowReturn
@@ -318,8 +322,8 @@ gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
 
   if (parts == NULL)
     {
-      GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Could not map a buffer"), (NULL));
-      return GST_FLOW_ERROR;
+      GST_MQTT_OBJECT_ERROR (&self->mqtt, RESOURCE, READ, ("Could not map a buffer"), (NULL));
+      return GST_FLOW_EOS;
     }
 
   gst_mqtt_object_lock (&self->mqtt);
@@ -348,7 +352,7 @@ gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
 done:
   gst_mqtt_object_unlock (&self->mqtt);
   if (error)
-    post_publish_error (self, error);
+    ret = post_publish_error (self, error);
   return ret;
 }
 
@@ -440,43 +444,48 @@ lost (GstElement *element)
 /* ------------------------------------------------------------------------ */
 /* States */
 
+/* The connection lives from READY to PAUSED until PAUSED to READY (GstBaseSink's
+ * own start() would run from NULL to READY, when settings may still change). */
 static gboolean
-gst_mqtt_sink_start (GstBaseSink *bsink)
+start (GstMqttSink *self)
 {
-  GstMqttSink *self = GST_MQTT_SINK (bsink);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *topic = NULL;
-
-  gst_mqtt_object_lock (&self->mqtt);
-  topic = g_strdup (self->mqtt.topic);
-  gst_mqtt_object_unlock (&self->mqtt);
-  if (topic == NULL || !mqtt_topic_validate_name (topic, &error))
-    {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-                         ("%s", error ? error->message : "No topic: set topic or uri"), (NULL));
-      return FALSE;
-    }
-
+  if (!gst_mqtt_object_prepare (&self->mqtt))
+    return FALSE;
   gst_mqtt_object_lock (&self->mqtt);
   g_hash_table_remove_all (self->outstanding);
   self->seqnum = 0;
   self->send_caps = TRUE;
   self->messages = self->bytes = self->drops = 0;
   gst_mqtt_object_unlock (&self->mqtt);
-  return gst_mqtt_object_start (&self->mqtt);
+  gst_mqtt_object_start (&self->mqtt);
+  return TRUE;
 }
 
-static gboolean
-gst_mqtt_sink_stop (GstBaseSink *bsink)
+static void
+stop (GstMqttSink *self)
 {
-  GstMqttSink *self = GST_MQTT_SINK (bsink);
-
   gst_mqtt_object_stop (&self->mqtt);
   gst_mqtt_object_lock (&self->mqtt);
   g_hash_table_remove_all (self->outstanding);
   g_clear_pointer (&self->caps_string, g_free);
   gst_mqtt_object_unlock (&self->mqtt);
-  return TRUE;
+}
+
+static GstStateChangeReturn
+gst_mqtt_sink_change_state (GstElement *element, GstStateChange transition)
+{
+  GstMqttSink *self = GST_MQTT_SINK (element);
+  GstStateChangeReturn ret;
+
+  /* A bad setting is one error (posted by start()), not followed by the
+   * base class's. */
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !start (self))
+    return GST_STATE_CHANGE_FAILURE;
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if ((transition == GST_STATE_CHANGE_READY_TO_PAUSED && ret == GST_STATE_CHANGE_FAILURE) ||
+      transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    stop (self);
+  return ret;
 }
 
 static gboolean
@@ -515,7 +524,8 @@ gst_mqtt_sink_set_property (GObject *object, guint prop_id, const GValue *value,
 {
   GstMqttSink *self = GST_MQTT_SINK (object);
 
-  if (gst_mqtt_object_set_property (&self->mqtt, prop_id, value))
+  if (gst_mqtt_object_refuse_change (&self->mqtt, pspec) ||
+      gst_mqtt_object_set_property (&self->mqtt, prop_id, value))
     return;
   gst_mqtt_object_lock (&self->mqtt);
   switch (prop_id)
@@ -601,7 +611,7 @@ gst_mqtt_sink_class_init (GstMqttSinkClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseSinkClass *sink_class = GST_BASE_SINK_CLASS (klass);
-  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+  const GParamFlags live = GST_MQTT_PARAM_LIVE, ready = GST_MQTT_PARAM_READY;
 
   object_class->set_property = gst_mqtt_sink_set_property;
   object_class->get_property = gst_mqtt_sink_get_property;
@@ -611,31 +621,31 @@ gst_mqtt_sink_class_init (GstMqttSinkClass *klass)
   g_object_class_install_property (object_class, PROP_RETAIN,
     g_param_spec_boolean ("retain", "Retain",
                           "Have the broker keep the last message for new subscribers", FALSE,
-                          rw | GST_PARAM_MUTABLE_PLAYING));
+                          live));
   g_object_class_install_property (object_class, PROP_FRAMING,
     g_param_spec_enum ("framing", "Framing",
                        "raw: the buffer's bytes alone; gst: a header with caps, timestamps "
                        "and flags for an mqttsrc", GST_TYPE_MQTT_FRAMING, GST_MQTT_FRAMING_RAW,
-                       rw | GST_PARAM_MUTABLE_READY));
+                       ready));
   g_object_class_install_property (object_class, PROP_MAX_INFLIGHT,
     g_param_spec_uint ("max-inflight", "Max in-flight",
                        "Messages that may await the broker before render() waits", 1,
-                       G_MAXUINT16, DEFAULT_MAX_INFLIGHT, rw | GST_PARAM_MUTABLE_READY));
+                       G_MAXUINT16, DEFAULT_MAX_INFLIGHT, ready));
   g_object_class_install_property (object_class, PROP_WAIT_ACK,
     g_param_spec_boolean ("wait-ack", "Wait for acknowledgement",
                           "Return from render() only when the broker has the buffer (QoS 1 "
                           "and 2: acknowledged; QoS 0: written)", FALSE,
-                          rw | GST_PARAM_MUTABLE_PLAYING));
+                          live));
   g_object_class_install_property (object_class, PROP_MAX_MESSAGE_SIZE,
     g_param_spec_uint ("max-message-size", "Max message size",
                        "Largest payload to publish; framing=gst sends larger buffers in "
                        "pieces, framing=raw refuses them", 1024, 256 * 1024 * 1024,
-                       DEFAULT_MAX_MESSAGE_SIZE, rw | GST_PARAM_MUTABLE_READY));
+                       DEFAULT_MAX_MESSAGE_SIZE, ready));
   g_object_class_install_property (object_class, PROP_CAPS_INTERVAL,
     g_param_spec_uint ("caps-interval", "Caps interval",
                        "framing=gst: send the caps again every this many seconds, for "
                        "receivers that join later (0: with every buffer)", 0, 3600,
-                       DEFAULT_CAPS_INTERVAL, rw | GST_PARAM_MUTABLE_PLAYING));
+                       DEFAULT_CAPS_INTERVAL, live));
   g_object_class_install_property (object_class, PROP_STATS,
     g_param_spec_boxed ("stats", "Statistics",
                         "state, reconnects, messages, bytes, drops, in-flight",
@@ -646,8 +656,7 @@ gst_mqtt_sink_class_init (GstMqttSinkClass *klass)
                                          "Publishes buffers to an MQTT broker",
                                          "mqtt-glib developers");
 
-  sink_class->start = GST_DEBUG_FUNCPTR (gst_mqtt_sink_start);
-  sink_class->stop = GST_DEBUG_FUNCPTR (gst_mqtt_sink_stop);
+  element_class->change_state = GST_DEBUG_FUNCPTR (gst_mqtt_sink_change_state);
   sink_class->render = GST_DEBUG_FUNCPTR (gst_mqtt_sink_render);
   sink_class->event = GST_DEBUG_FUNCPTR (gst_mqtt_sink_event);
   sink_class->set_caps = GST_DEBUG_FUNCPTR (gst_mqtt_sink_set_caps);

@@ -131,73 +131,157 @@ queued_free (Queued *queued)
 /* ------------------------------------------------------------------------ */
 /* The client's thread */
 
-static char **
-split_filters (const char *topic)
+/* Subscribes to @filters at @qos, remembering which filters a SUBACK
+ * answers for the element message. Client thread. */
+static void
+subscribe (GstMqttSrc *self, MqttClient *client, char **filters, int qos)
 {
-  char **filters = g_strsplit (topic ? topic : "", ",", -1);
-  guint i;
+  g_autoptr(GError) error = NULL;
+  g_autofree MqttQos *levels = NULL;
+  guint i, n = g_strv_length (filters), mid;
 
-  for (i = 0; filters[i]; i++)
-    g_strstrip (filters[i]);
-  return filters;
+  if (n == 0)
+    return;
+  levels = g_new (MqttQos, n);
+  for (i = 0; i < n; i++)
+    levels[i] = qos;
+  if (!mqtt_client_subscribe_multiple (client, (const char *const *) filters, levels, n, &mid,
+                                       &error))
+    {
+      GST_MQTT_OBJECT_ERROR (&self->mqtt, RESOURCE, SETTINGS,
+                             ("Could not subscribe: %s", error->message), (NULL));
+      return;
+    }
+  g_hash_table_insert (self->pending, GUINT_TO_POINTER (mid), g_strjoinv (",", filters));
+}
+
+static void
+unsubscribe (GstMqttSrc *self, MqttClient *client, char **filters)
+{
+  guint n = g_strv_length (filters), mid;
+
+  if (n > 0 && mqtt_client_unsubscribe_multiple (client, (const char *const *) filters, n, &mid,
+                                                 NULL))
+    g_hash_table_insert (self->pending, GUINT_TO_POINTER (mid), g_strjoinv (",", filters));
 }
 
 static void
 connected (GstElement *element, MqttClient *client)
 {
   GstMqttSrc *self = GST_MQTT_SRC (element);
-  g_auto(GStrv) filters = NULL;
-  g_autofree MqttQos *qos = NULL;
-  g_autoptr(GError) error = NULL;
-  guint i, n;
 
   /* At every CONNACK: a clean session has forgotten the subscriptions. */
   gst_mqtt_object_lock (&self->mqtt);
-  filters = split_filters (self->mqtt.topic);
-  n = g_strv_length (filters);
-  qos = g_new (MqttQos, n);
-  for (i = 0; i < n; i++)
-    qos[i] = self->mqtt.qos;
+  g_strfreev (self->subscribed_filters);
+  self->subscribed_filters = gst_mqtt_object_split_filters (self->mqtt.topic);
+  self->subscribed_qos = self->mqtt.qos;
   gst_mqtt_object_unlock (&self->mqtt);
-  if (!mqtt_client_subscribe_multiple (client, (const char *const *) filters, qos, n, NULL,
-                                       &error))
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("Could not subscribe: %s", error->message),
-                       (NULL));
+  subscribe (self, client, self->subscribed_filters, self->subscribed_qos);
+}
+
+/* The filters of @a not in @b. */
+static char **
+filters_missing (char **a, char **b)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **result;
+  guint i;
+
+  for (i = 0; a[i]; i++)
+    if (!g_strv_contains ((const char *const *) b, a[i]))
+      g_strv_builder_add (builder, a[i]);
+  result = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return result;
+}
+
+/* topic or qos changed while playing: unsubscribe what went, subscribe what
+ * came (everything at a new QoS). Client thread. */
+static void
+settings_changed (GstElement *element, MqttClient *client)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (element);
+  g_auto(GStrv) wanted = NULL, gone = NULL, added = NULL;
+  int qos;
+
+  if (!mqtt_client_is_connected (client) || self->subscribed_filters == NULL)
+    return;   /* the next CONNACK subscribes to what is wanted then */
+  gst_mqtt_object_lock (&self->mqtt);
+  wanted = gst_mqtt_object_split_filters (self->mqtt.topic);
+  qos = self->mqtt.qos;
+  gst_mqtt_object_unlock (&self->mqtt);
+
+  gone = filters_missing (self->subscribed_filters, wanted);
+  added = qos != self->subscribed_qos ? g_strdupv (wanted)
+                                      : filters_missing (wanted, self->subscribed_filters);
+  GST_INFO_OBJECT (self, "subscriptions change: %u filters go, %u (re)subscribed at QoS %d",
+                   g_strv_length (gone), g_strv_length (added), qos);
+  unsubscribe (self, client, gone);
+  subscribe (self, client, added, qos);
+  g_strfreev (self->subscribed_filters);
+  self->subscribed_filters = g_steal_pointer (&wanted);
+  self->subscribed_qos = qos;
 }
 
 static void
 subscribed (MqttClient *client, guint mid, GArray *granted, gpointer user_data)
 {
   GstMqttSrc *self = user_data;
+  g_autofree char *filters = NULL;
   guint i, refused = 0;
 
+  g_hash_table_steal_extended (self->pending, GUINT_TO_POINTER (mid), NULL,
+                               (gpointer *) &filters);
   for (i = 0; i < granted->len; i++)
     if (g_array_index (granted, int, i) == 0x80)
       refused++;
   if (refused == granted->len)
     {
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
-                         ("The broker refused the subscription to %s", self->mqtt.topic),
-                         (NULL));
+      GST_MQTT_OBJECT_ERROR (&self->mqtt, RESOURCE, NOT_AUTHORIZED,
+                             ("The broker refused the subscription to %s: check the topic and "
+                              "the broker's access rules", filters ? filters : "the topic"),
+                             (NULL));
       return;
     }
   if (refused)
     GST_ELEMENT_WARNING (self, RESOURCE, NOT_AUTHORIZED,
                          ("The broker refused %u of the subscriptions to %s", refused,
-                          self->mqtt.topic), (NULL));
+                          filters ? filters : "the topic"), (NULL));
   /* From here on messages arrive: tell the application. */
   gst_element_post_message (GST_ELEMENT (self),
                             gst_message_new_element (GST_OBJECT (self),
                                                      gst_structure_new ("mqtt-subscribed",
                                                                         "granted", G_TYPE_UINT,
                                                                         granted->len - refused,
-                                                                        NULL)));
+                                                                        "filters", G_TYPE_STRING,
+                                                                        filters, NULL)));
+}
+
+static void
+unsubscribed (MqttClient *client, guint mid, gpointer user_data)
+{
+  GstMqttSrc *self = user_data;
+  g_autofree char *filters = NULL;
+
+  if (!g_hash_table_steal_extended (self->pending, GUINT_TO_POINTER (mid), NULL,
+                                    (gpointer *) &filters))
+    return;
+  gst_element_post_message (GST_ELEMENT (self),
+                            gst_message_new_element (GST_OBJECT (self),
+                                                     gst_structure_new ("mqtt-unsubscribed",
+                                                                        "filters", G_TYPE_STRING,
+                                                                        filters, NULL)));
 }
 
 static void
 configure (GstElement *element, MqttClient *client)
 {
+  GstMqttSrc *self = GST_MQTT_SRC (element);
+
+  g_hash_table_remove_all (self->pending);
+  g_clear_pointer (&self->subscribed_filters, g_strfreev);
   g_signal_connect (client, "subscribed", G_CALLBACK (subscribed), element);
+  g_signal_connect (client, "unsubscribed", G_CALLBACK (unsubscribed), element);
 }
 
 static void
@@ -564,25 +648,8 @@ static gboolean
 gst_mqtt_src_start (GstBaseSrc *bsrc)
 {
   GstMqttSrc *self = GST_MQTT_SRC (bsrc);
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) filters = NULL;
-  guint i;
 
-  gst_mqtt_object_lock (&self->mqtt);
-  filters = split_filters (self->mqtt.topic);
-  gst_mqtt_object_unlock (&self->mqtt);
-  if (filters[0] == NULL || *filters[0] == '\0')
-    {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("No topic: set topic or uri"), (NULL));
-      return FALSE;
-    }
-  for (i = 0; filters[i]; i++)
-    if (!mqtt_topic_validate_filter (filters[i], &error))
-      {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
-        return FALSE;
-      }
-
+  /* The settings were checked, and the client made, by change_state. */
   gst_mqtt_assembler_init (&self->assembler);
   self->have_offset = FALSE;
   self->last_warning = 0;
@@ -592,7 +659,8 @@ gst_mqtt_src_start (GstBaseSrc *bsrc)
   self->measured_latency = 0;
   self->last_message = g_get_monotonic_time ();
   gst_mqtt_object_unlock (&self->mqtt);
-  return gst_mqtt_object_start (&self->mqtt);
+  gst_mqtt_object_start (&self->mqtt);
+  return TRUE;
 }
 
 static gboolean
@@ -606,6 +674,17 @@ gst_mqtt_src_stop (GstBaseSrc *bsrc)
   clear_queue_locked (self);
   gst_mqtt_object_unlock (&self->mqtt);
   return TRUE;
+}
+
+static GstStateChangeReturn
+gst_mqtt_src_change_state (GstElement *element, GstStateChange transition)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (element);
+
+  /* A bad setting is one error, not followed by the base class's. */
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !gst_mqtt_object_prepare (&self->mqtt))
+    return GST_STATE_CHANGE_FAILURE;
+  return GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
 }
 
 static gboolean
@@ -644,7 +723,8 @@ gst_mqtt_src_set_property (GObject *object, guint prop_id, const GValue *value,
 {
   GstMqttSrc *self = GST_MQTT_SRC (object);
 
-  if (gst_mqtt_object_set_property (&self->mqtt, prop_id, value))
+  if (gst_mqtt_object_refuse_change (&self->mqtt, pspec) ||
+      gst_mqtt_object_set_property (&self->mqtt, prop_id, value))
     return;
   gst_mqtt_object_lock (&self->mqtt);
   switch (prop_id)
@@ -681,6 +761,9 @@ gst_mqtt_src_set_property (GObject *object, guint prop_id, const GValue *value,
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
   gst_mqtt_object_unlock (&self->mqtt);
+  /* The pipeline asks again for the latency to use. */
+  if (prop_id == PROP_LATENCY)
+    gst_element_post_message (GST_ELEMENT (self), gst_message_new_latency (GST_OBJECT (self)));
 }
 
 static void
@@ -740,6 +823,8 @@ gst_mqtt_src_finalize (GObject *object)
   gst_mqtt_assembler_clear (&self->assembler);
   g_queue_clear_full (&self->queue, (GDestroyNotify) queued_free);
   gst_clear_caps (&self->caps);
+  g_hash_table_unref (self->pending);
+  g_strfreev (self->subscribed_filters);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -750,7 +835,7 @@ gst_mqtt_src_class_init (GstMqttSrcClass *klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseSrcClass *basesrc_class = GST_BASE_SRC_CLASS (klass);
   GstPushSrcClass *pushsrc_class = GST_PUSH_SRC_CLASS (klass);
-  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+  const GParamFlags live = GST_MQTT_PARAM_LIVE, ready = GST_MQTT_PARAM_READY;
 
   object_class->set_property = gst_mqtt_src_set_property;
   object_class->get_property = gst_mqtt_src_get_property;
@@ -768,40 +853,40 @@ gst_mqtt_src_class_init (GstMqttSrcClass *klass)
     g_param_spec_enum ("framing", "Framing",
                        "raw: a message's payload is a buffer; gst: a header from an mqttsink "
                        "carries caps, timestamps and flags", GST_TYPE_MQTT_FRAMING,
-                       GST_MQTT_FRAMING_RAW, rw | GST_PARAM_MUTABLE_READY));
+                       GST_MQTT_FRAMING_RAW, ready));
   g_object_class_install_property (object_class, PROP_CAPS,
     g_param_spec_boxed ("caps", "Caps",
                         "The caps of the buffers (framing=raw), or until the sender's arrive "
-                        "(framing=gst)", GST_TYPE_CAPS, rw | GST_PARAM_MUTABLE_READY));
+                        "(framing=gst)", GST_TYPE_CAPS, ready));
   g_object_class_install_property (object_class, PROP_MAX_BUFFERS,
     g_param_spec_uint ("max-buffers", "Max buffers",
                        "Buffers the queue holds before it drops (0: no limit)", 0, G_MAXUINT,
-                       DEFAULT_MAX_BUFFERS, rw | GST_PARAM_MUTABLE_PLAYING));
+                       DEFAULT_MAX_BUFFERS, live));
   g_object_class_install_property (object_class, PROP_MAX_BYTES,
     g_param_spec_uint64 ("max-bytes", "Max bytes",
                          "Bytes the queue holds before it drops (0: no limit)", 0, G_MAXUINT64,
-                         DEFAULT_MAX_BYTES, rw | GST_PARAM_MUTABLE_PLAYING));
+                         DEFAULT_MAX_BYTES, live));
   g_object_class_install_property (object_class, PROP_LEAKY,
     g_param_spec_enum ("leaky", "Leaky", "What a full queue drops", GST_TYPE_MQTT_LEAKY,
-                       GST_MQTT_LEAKY_UPSTREAM, rw | GST_PARAM_MUTABLE_PLAYING));
+                       GST_MQTT_LEAKY_UPSTREAM, live));
   g_object_class_install_property (object_class, PROP_IDLE_TIMEOUT,
     g_param_spec_uint64 ("idle-timeout", "Idle timeout",
                          "End the stream when no message arrived for this long (ns; 0: never)",
-                         0, G_MAXUINT64, 0, rw | GST_PARAM_MUTABLE_PLAYING));
+                         0, G_MAXUINT64, 0, live));
   g_object_class_install_property (object_class, PROP_TIMESTAMP_MODE,
     g_param_spec_enum ("timestamp-mode", "Timestamp mode",
                        "framing=gst: how the sender's timestamps map onto this pipeline's",
                        GST_TYPE_MQTT_TIMESTAMP_MODE, GST_MQTT_TIMESTAMP_SENDER,
-                       rw | GST_PARAM_MUTABLE_READY));
+                       ready));
   g_object_class_install_property (object_class, PROP_LATENCY,
     g_param_spec_int ("latency", "Latency",
                       "The latency to report, in ms; -1 to report the lateness measured on "
                       "arriving buffers", -1, G_MAXINT, DEFAULT_LATENCY_MS,
-                      rw | GST_PARAM_MUTABLE_READY));
+                      live));
   g_object_class_install_property (object_class, PROP_MESSAGE_META,
     g_param_spec_boolean ("message-meta", "Message meta",
                           "Attach a GstMqttMessageMeta (topic, qos, retain) to each buffer",
-                          TRUE, rw | GST_PARAM_MUTABLE_READY));
+                          TRUE, ready));
   g_object_class_install_property (object_class, PROP_STATS,
     g_param_spec_boxed ("stats", "Statistics",
                         "state, reconnects, messages, bytes, drops, queued", GST_TYPE_STRUCTURE,
@@ -812,6 +897,7 @@ gst_mqtt_src_class_init (GstMqttSrcClass *klass)
                                          "Receives the messages of MQTT topics as buffers",
                                          "mqtt-glib developers");
 
+  element_class->change_state = GST_DEBUG_FUNCPTR (gst_mqtt_src_change_state);
   basesrc_class->start = GST_DEBUG_FUNCPTR (gst_mqtt_src_start);
   basesrc_class->stop = GST_DEBUG_FUNCPTR (gst_mqtt_src_stop);
   basesrc_class->unlock = GST_DEBUG_FUNCPTR (gst_mqtt_src_unlock);
@@ -830,6 +916,7 @@ gst_mqtt_src_init (GstMqttSrc *self)
   static const GstMqttObjectCallbacks callbacks = {
     .configure = configure,
     .connected = connected,
+    .settings_changed = settings_changed,
     .message = message,
   };
 
@@ -843,6 +930,7 @@ gst_mqtt_src_init (GstMqttSrc *self)
   self->message_meta = TRUE;
   g_queue_init (&self->queue);
   gst_mqtt_assembler_init (&self->assembler);
+  self->pending = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
   gst_base_src_set_do_timestamp (GST_BASE_SRC (self), TRUE);

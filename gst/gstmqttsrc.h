@@ -65,6 +65,9 @@ struct _GstMqttSrc {
   /* Client thread only */
   GstMqttAssembler assembler;
   gint64 last_warning;
+  char **subscribed_filters;      /* what the broker was asked for */
+  int subscribed_qos;
+  GHashTable *pending;            /* mid -> the filters of a (un)subscription */
 
   /* Streaming thread only */
   gboolean have_offset;
