@@ -1075,6 +1075,8 @@ emit_websocket_handshake (gpointer headers, gpointer user_data)
   g_signal_emit (user_data, signals[SIGNAL_WEBSOCKET_HANDSHAKE], 0, headers);
 }
 
+static gboolean tls_wanted_locked (MqttClient *self);
+
 /* Starts a connection to the configured broker, replacing any current one.
  * Context thread. */
 static void
@@ -1096,6 +1098,7 @@ start_connect (MqttClient *self)
   attempt->self = g_object_ref (self);
   attempt->cancellable = g_object_ref (self->open_cancellable);
   mqtt_transport_options_copy (&options, &self->transport_options);
+  options.tls = tls_wanted_locked (self);
   options.protocol_level = mqtt_session_get_config (self->session)->protocol;
   if (options.websocket)
     {
@@ -1278,29 +1281,54 @@ set_reconnect_delay (MqttClient *self, guint min_delay, guint max_delay)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY_MAX]);
 }
 
+/* Whether connections use TLS: when asked to, or when any TLS option is
+ * set (a CA, a client certificate, an interaction, a relaxed check), so
+ * that no connection ever goes in plaintext once one was given. */
+static gboolean
+tls_wanted_locked (MqttClient *self)
+{
+  const MqttTransportOptions *o = &self->transport_options;
+
+  return o->tls || o->tls_database || o->tls_certificate || o->tls_interaction ||
+         o->tls_insecure || !o->tls_verify;
+}
+
+/* Notifies @prop_id if its value @changed, and #MqttClient:tls if TLS is
+ * now on where it was off or the reverse. */
+static void
+notify_option (MqttClient *self, guint prop_id, gboolean changed, gboolean tls_changed)
+{
+  if (changed && prop_id != PROP_TLS)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  if (tls_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS]);
+}
+
 static void
 set_tls_option (MqttClient *self, gboolean *field, gboolean value, guint prop_id)
 {
-  gboolean changed;
+  gboolean changed, was, now;
 
   client_lock (self);
+  was = tls_wanted_locked (self);
   changed = *field != !!value;
   *field = !!value;
+  now = tls_wanted_locked (self);
   client_unlock (self);
-  if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  notify_option (self, prop_id, changed, was != now);
 }
 
 static void
 set_tls_object (MqttClient *self, GObject **field, gpointer value, guint prop_id)
 {
-  gboolean changed;
+  gboolean changed, was, now;
 
   client_lock (self);
+  was = tls_wanted_locked (self);
   changed = g_set_object (field, value);
+  now = tls_wanted_locked (self);
   client_unlock (self);
-  if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  notify_option (self, prop_id, changed, was != now);
 }
 
 static void
@@ -1364,7 +1392,7 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       g_value_set_uint (value, self->transport_options.port);
       break;
     case PROP_TLS:
-      g_value_set_boolean (value, self->transport_options.tls);
+      g_value_set_boolean (value, tls_wanted_locked (self));
       break;
     case PROP_TLS_DATABASE:
       g_value_set_object (value, self->transport_options.tls_database);
@@ -1779,7 +1807,12 @@ mqtt_client_class_init (MqttClientClass *klass)
    * MqttClient:tls:
    *
    * Whether connections use TLS. mqtt_client_tls_set() and
-   * mqtt_client_tls_set_context() turn it on.
+   * mqtt_client_tls_set_context() turn it on, and so does any TLS option
+   * given a value other than its default (#MqttClient:tls-database,
+   * #MqttClient:tls-certificate, #MqttClient:tls-interaction,
+   * #MqttClient:tls-insecure, #MqttClient:tls-cert-reqs): it reads %TRUE
+   * then, and a connection is never made in plaintext while a TLS option is
+   * set. To go back to plaintext, set it to %FALSE and clear those options.
    */
   properties[PROP_TLS] = g_param_spec_boolean ("tls", NULL, NULL, FALSE, rw);
 
@@ -2951,8 +2984,13 @@ mqtt_client_set_tls_interaction (MqttClient *self, GTlsInteraction *interaction)
 gboolean
 mqtt_client_get_tls (MqttClient *self)
 {
+  gboolean tls;
+
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
-  return self->transport_options.tls;
+  client_lock (self);
+  tls = tls_wanted_locked (self);
+  client_unlock (self);
+  return tls;
 }
 
 /* ------------------------------------------------------------------------ */

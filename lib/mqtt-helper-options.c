@@ -87,6 +87,15 @@ static GParamSpec *properties[N_PROPS];
  */
 G_DEFINE_FINAL_TYPE (MqttHelperOptions, mqtt_helper_options, G_TYPE_OBJECT)
 
+/* TLS is on when asked for or when any TLS option is given (Paho turns it
+ * on for any `tls` argument): never plaintext then. */
+static gboolean
+tls_wanted (MqttHelperOptions *self)
+{
+  return self->tls || self->ca_certs || self->certfile || self->keyfile || self->tls_insecure ||
+         self->tls_version != MQTT_TLS_VERSION_DEFAULT || self->ciphers;
+}
+
 static void
 mqtt_helper_options_get_property (GObject *object, guint prop_id, GValue *value,
                                   GParamSpec *pspec)
@@ -132,7 +141,7 @@ mqtt_helper_options_get_property (GObject *object, guint prop_id, GValue *value,
       g_value_set_string (value, self->username);
       break;
     case PROP_TLS:
-      g_value_set_boolean (value, self->tls);
+      g_value_set_boolean (value, tls_wanted (self));
       break;
     case PROP_CA_CERTS:
       g_value_set_string (value, self->ca_certs);
@@ -169,6 +178,7 @@ mqtt_helper_options_set_property (GObject *object, guint prop_id, const GValue *
                                   GParamSpec *pspec)
 {
   MqttHelperOptions *self = MQTT_HELPER_OPTIONS (object);
+  gboolean tls = tls_wanted (self);
 
   switch (prop_id)
     {
@@ -240,7 +250,10 @@ mqtt_helper_options_set_property (GObject *object, guint prop_id, const GValue *
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       return;
     }
-  g_object_notify_by_pspec (object, pspec);
+  if (prop_id != PROP_TLS)
+    g_object_notify_by_pspec (object, pspec);
+  if (tls != tls_wanted (self))
+    g_object_notify_by_pspec (object, properties[PROP_TLS]);
 }
 
 static void
@@ -365,7 +378,10 @@ mqtt_helper_options_class_init (MqttHelperOptionsClass *klass)
    * MqttHelperOptions:tls:
    *
    * Whether to use TLS (Paho's `tls` dict given); with no
-   * #MqttHelperOptions:ca-certs the system's CAs are trusted.
+   * #MqttHelperOptions:ca-certs the system's CAs are trusted. Any other
+   * TLS option given a value (a CA file, a certificate or key, tls-insecure,
+   * a TLS version, ciphers) turns TLS on, as any `tls` argument does in
+   * Paho: it reads %TRUE then, and the helpers never connect in plaintext.
    */
   properties[PROP_TLS] = g_param_spec_boolean ("tls", NULL, NULL, FALSE, rw);
   /**
@@ -529,7 +545,7 @@ mqtt_helper_options_create_client (MqttHelperOptions *self, GError **error)
     }
   if (self->username)
     mqtt_client_set_credentials (client, self->username, self->password);
-  if (self->tls)
+  if (tls_wanted (self))
     {
       if (!mqtt_client_tls_set (client, self->ca_certs, self->certfile, self->keyfile,
                                 MQTT_TLS_CERT_REQUIRED, self->tls_version, self->ciphers, error))

@@ -312,6 +312,86 @@ test_set_context (Fixture *f, gconstpointer data)
   round_trip (client);
 }
 
+/* Any TLS option turns TLS on, on the client and in the helpers' options:
+ * against the plain listener the connection then fails in the handshake,
+ * never goes in plaintext. */
+static void
+assert_no_plaintext (MqttClient *client, Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mqtt_client_get_tls (client));
+  g_assert_false (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                 test_broker_get_port (f->broker), 60, NULL,
+                                                 &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+}
+
+static void
+test_options_turn_tls_on (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GTlsDatabase) database = g_tls_file_database_new (f->ca, NULL);
+  g_autoptr(GTlsInteraction) interaction = g_object_new (G_TYPE_TLS_INTERACTION, NULL);
+  const char *helper_options[] = { "ca-certs", "certfile", "keyfile", "tls-insecure",
+                                   "tls-version", "ciphers" };
+  guint i;
+
+  for (i = 0; i < 5; i++)
+    {
+      g_autoptr(MqttClient) client = new_client ();
+      gboolean tls = TRUE;
+
+      g_assert_false (mqtt_client_get_tls (client));
+      switch (i)
+        {
+        case 0:
+          g_object_set (client, "tls-database", database, NULL);
+          break;
+        case 1:
+          mqtt_client_tls_insecure_set (client, TRUE);
+          break;
+        case 2:
+          g_object_set (client, "tls-cert-reqs", MQTT_TLS_CERT_NONE, NULL);
+          break;
+        case 3:
+          mqtt_client_set_tls_interaction (client, interaction);
+          break;
+        default:
+          /* Turned off explicitly, with an option set: still on. */
+          g_object_set (client, "tls-database", database, "tls", FALSE, NULL);
+          break;
+        }
+      g_object_get (client, "tls", &tls, NULL);
+      g_assert_true (tls);
+      assert_no_plaintext (client, f);
+    }
+
+  for (i = 0; i < G_N_ELEMENTS (helper_options); i++)
+    {
+      g_autoptr(MqttHelperOptions) options =
+        mqtt_helper_options_new ("127.0.0.1", test_broker_get_port (f->broker));
+      g_autoptr(GBytes) payload = g_bytes_new_static ("x", 1);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *client_crt = cert ("client.crt");
+      gboolean tls = FALSE;
+
+      if (g_str_equal (helper_options[i], "tls-insecure"))
+        g_object_set (options, "tls-insecure", TRUE, NULL);
+      else if (g_str_equal (helper_options[i], "tls-version"))
+        g_object_set (options, "tls-version", MQTT_TLS_VERSION_1_2, NULL);
+      else
+        g_object_set (options, helper_options[i], g_str_equal (helper_options[i], "ca-certs")
+                                                    ? f->ca : client_crt, NULL);
+      g_object_get (options, "tls", &tls, NULL);
+      g_assert_true (tls);
+      g_assert_false (mqtt_publish_single ("tls/plain", payload, 0, FALSE, options, NULL,
+                                           &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s: %s", helper_options[i], error->message);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -325,6 +405,7 @@ main (int argc, char *argv[])
   ADD ("encrypted-key", test_encrypted_key);
   ADD ("unsupported-options", test_unsupported_options);
   ADD ("set-context", test_set_context);
+  ADD ("options-turn-tls-on", test_options_turn_tls_on);
 
   return g_test_run ();
 }
