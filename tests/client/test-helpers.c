@@ -528,8 +528,14 @@ test_transports (Fixture *f, gconstpointer data)
   g_assert_true (error->domain == G_TLS_ERROR);
   g_clear_error (&error);
 
+  /* Plaintext again: the CA must go too, or TLS stays on. */
   g_object_set (options, "tls", FALSE, "transport", MQTT_TRANSPORT_WEBSOCKETS, "port",
                 test_broker_get_extra_port (f->broker, 2), NULL);
+  g_assert_false (mqtt_publish_single ("h/ws", payload, MQTT_QOS_EXACTLY_ONCE, FALSE, options, NULL,
+                                       &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_object_set (options, "ca-certs", NULL, NULL);
   g_assert_true (mqtt_publish_single ("h/ws", payload, MQTT_QOS_EXACTLY_ONCE, FALSE, options, NULL,
                                       &error));
   g_assert_no_error (error);
