@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* demo: mqtt-glib end to end in a GMainLoop, with the asynchronous API.
  *
  *   demo [HOST [PORT]]

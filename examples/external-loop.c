@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* external-loop: drives the client from a plain poll() loop, with Paho's
  * external-loop hooks (socket, want_write, loop_read, loop_write,
  * loop_misc) and no GLib main loop. Publishes COUNT messages to itself at

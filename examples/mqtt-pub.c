@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* mqtt-pub: publishes to an MQTT broker, with mosquitto_pub's options.
  *
  *   mqtt-pub -t sensors/t1 -m 21.5

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* mqtt-sub: prints what an MQTT broker publishes, with mosquitto_sub's
  * options.
  *

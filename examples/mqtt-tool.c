@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* What mqtt-pub and mqtt-sub share; see mqtt-tool.h. */
 
 #define _GNU_SOURCE

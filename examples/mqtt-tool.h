@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* What mqtt-pub and mqtt-sub share: the connection options of
  * mosquitto_pub and mosquitto_sub, the client they describe, and a main
  * loop that ends with a clean disconnection. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* publish-multiple: Paho's publish.multiple() example, where Paho's dicts
  * and tuples are MqttMessages.
  *

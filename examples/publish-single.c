@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* publish-single: Paho's publish.single() example.
  *
  *   import paho.mqtt.publish as publish

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* subscribe-callback: Paho's subscribe.callback() example. It runs until
  * Ctrl-C, or until COUNT messages when given: the callback then
  * disconnects the client, which ends subscribe.callback().

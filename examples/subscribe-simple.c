@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* subscribe-simple: Paho's subscribe.simple() example.
  *
  *   import paho.mqtt.subscribe as subscribe

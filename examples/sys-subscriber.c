@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* sys-subscriber: Paho's first example. Subscribes to the broker's $SYS
  * tree in the connected handler (so that subscriptions are renewed after
  * every reconnection) and prints what arrives; loop_forever() handles the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* topic-matching: which of a set of subscriptions would receive a message?
  *
  *   topic-matching TOPIC FILTER...

@@ -16,7 +16,8 @@ plugin_init (GstPlugin *plugin)
   return ok;
 }
 
-/* The code is EPL-2.0 OR BSD-3-Clause; GStreamer knows the BSD half. */
+/* The code is EPL-2.0 OR BSD-3-Clause (COPYING); GStreamer's list of
+ * licences knows the BSD half. The origin is the package-origin option. */
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, mqtt,
                    "MQTT source and sink on mqtt-glib", plugin_init, PACKAGE_VERSION,
-                   "BSD", "mqtt-glib", "https://github.com/mqtt-glib/mqtt-glib")
+                   "BSD", "mqtt-glib", PACKAGE_ORIGIN)

@@ -9,20 +9,37 @@
  * Publishes each buffer as an MQTT message.
  *
  * |[
- * gst-launch-1.0 videotestsrc ! video/x-raw,width=320,height=240 ! \
+ * gst-launch-1.0 videotestsrc is-live=true ! video/x-raw,width=640,height=480 ! \
+ *     vp8enc deadline=1 keyframe-max-dist=30 ! \
  *     mqttsink uri=mqtt://localhost/camera/1 framing=gst qos=1
+ * gst-launch-1.0 videotestsrc num-buffers=1 ! jpegenc ! \
+ *     mqttsink uri="mqtt://localhost/camera/snapshot?retain=true"
  * ]|
  *
  * With `framing=raw` the payload is the buffer's bytes, for any MQTT
  * client; with `framing=gst` a header carries caps, timestamps and flags
  * (and end of stream) for an mqttsrc on the other side, and buffers above
- * `max-message-size` are sent in pieces. A buffer's memory is written to
- * the network as it is: no copy. At most `max-inflight` messages await the
- * broker: render() waits for room (unlock() interrupts the wait), so a slow
- * broker slows the pipeline instead of filling memory. A lost connection
- * is re-made with backoff; QoS 1 and 2 messages are resent, QoS 0 messages
- * that were not written are counted as drops. Element messages named
- * `mqtt-connection` report the connection's state.
+ * `max-message-size` are sent in pieces. An empty buffer is an empty
+ * message. A buffer's memory is written to the network as it is: no copy.
+ * At most `max-inflight` messages await the broker: render() waits for
+ * room (unlock() interrupts the wait), so a slow broker slows the pipeline
+ * instead of filling memory. A lost connection is re-made with backoff;
+ * QoS 1 and 2 messages are resent, QoS 0 messages that were not written
+ * are counted as drops. Element messages named `mqtt-connection` report
+ * the connection's state, failed reconnection attempts included.
+ *
+ * The sink pad accepts any caps: MQTT carries bytes of any kind, and the
+ * element neither parses nor converts them. Upstream therefore chooses the
+ * format: give raw video one with a capsfilter (without it videotestsrc
+ * picks its richest, 8 bytes a pixel), or better, encode it.
+ *
+ * `topic`, `qos`, `retain`, `wait-ack`, `caps-interval` and the
+ * reconnection delays apply while playing, from the next buffer; the other
+ * properties describe the connection or the stream and can only change in
+ * the NULL or READY state: set later, they are refused with a warning on
+ * the bus. The connection is made going from READY to PAUSED. A failure
+ * posts one error, saying what to do (the manual's table of connection
+ * failures gives each case), and ends the stream.
  */
 
 #include "config.h"

@@ -10,7 +10,7 @@
  *
  * |[
  * gst-launch-1.0 mqttsrc uri=mqtt://localhost/camera/1 framing=gst ! \
- *     videoconvert ! autovideosink
+ *     vp8dec ! videoconvert ! autovideosink
  * gst-launch-1.0 mqttsrc uri="mqtt://localhost/sensors/%23" ! fakesink dump=true
  * ]|
  *
@@ -18,20 +18,31 @@
  * With `framing=raw` each message becomes a buffer of its payload, with
  * the `caps` property's caps and, by default, its arrival time; an empty
  * message (clearing a retained message publishes one) is an empty buffer,
- * which downstream may use or drop. With
- * `framing=gst` (from an mqttsink) the caps, flags and timestamps come
- * from the sender, pieces are put together again and the sender's end of
- * stream ends this stream; `timestamp-mode` says how the sender's times
- * map onto this pipeline's; a message that is not a frame (an empty one,
- * say) is dropped with a warning and counted in `stats`. The payload's
- * memory becomes the buffer's: no
- * copy. Messages wait in a queue bounded by `max-buffers` and `max-bytes`;
- * when it is full the newest (`leaky=upstream`) or oldest
+ * which downstream may use or drop. With `framing=gst` (from an mqttsink)
+ * the caps, flags and timestamps come from the sender, pieces are put
+ * together again and the sender's end of stream ends this stream;
+ * `timestamp-mode` says how the sender's times map onto this pipeline's; a
+ * message that is not a frame (an empty one, say) is dropped with a
+ * warning and counted in `stats`. The payload's memory becomes the
+ * buffer's: no copy. Messages wait in a queue bounded by `max-buffers` and
+ * `max-bytes`; when it is full the newest (`leaky=upstream`) or oldest
  * (`leaky=downstream`) is dropped and counted. Every buffer carries a
  * custom meta `GstMqttMessageMeta` with the message's topic, QoS and
  * retain flag. Subscriptions are made again after each reconnection; an
- * element message `mqtt-subscribed` says when the broker has granted them,
- * and `mqtt-connection` messages report the connection's state.
+ * element message `mqtt-subscribed` (fields `granted`, `filters`) says when
+ * the broker has granted them, `mqtt-unsubscribed` (`filters`) when it has
+ * let some go, and `mqtt-connection` messages report the connection's
+ * state, failed reconnection attempts included.
+ *
+ * The source pad offers any caps: a payload is bytes of any kind. With
+ * `framing=raw`, the `caps` property says what they are.
+ *
+ * `topic` and `qos` apply while playing: the filters that went are
+ * unsubscribed, those that came (all of them for a new QoS) subscribed.
+ * So do the queue's limits, `leaky`, `idle-timeout`, `latency` and the
+ * reconnection delays; the other properties can only change in the NULL
+ * or READY state: set later, they are refused with a warning on the bus.
+ * A failure posts one error, saying what to do, and ends the stream.
  */
 
 #include "config.h"

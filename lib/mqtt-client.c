@@ -64,11 +64,22 @@
  * mqtt_client_connect_to_broker() returns when the broker has answered, so
  * that a refusal is an error of the call; #MqttClient::connected is still
  * emitted for every CONNACK, with its return code, as Paho's `on_connect`.
+ * Every attempt that fails before the broker accepts it, a refusal
+ * included, emits #MqttClient::connect-failed (Paho calls `on_disconnect`
+ * after a refusal, and `on_connect_fail` only for network errors);
+ * #MqttClient::disconnected is only for connections the broker accepted.
+ * The manual's chapter on connection failures has the whole table.
  *
  * A QoS 1 or 2 publication made while disconnected succeeds and is queued
- * (Paho queues it too but returns `MQTT_ERR_NO_CONN`); a QoS 0 publication
- * is held while a connection is being made and refused with
- * %MQTT_ERROR_NO_CONN when none is. Errors are #GErrors, never silent drops.
+ * (Paho queues it too but returns `MQTT_ERR_NO_CONN`). A QoS 0 publication
+ * is refused with %MQTT_ERROR_NO_CONN when no connection is made or
+ * awaited (before the first connect call, after a disconnection, or once a
+ * lost connection is not re-made because #MqttClient:auto-reconnect is
+ * off); while a connection is being made, an automatic reconnection
+ * included, it is held and sent once the broker accepts the connection,
+ * counted in #MqttClient:max-queued-messages and
+ * #MqttClient:max-queued-bytes like QoS 1 and 2 (%MQTT_ERROR_QUEUE_SIZE
+ * when full). Errors are #GErrors, never silent drops.
  */
 
 #define USEC_PER_SEC G_GINT64_CONSTANT (1000000)
@@ -3597,9 +3608,15 @@ set_flag (gpointer data)
  * seconds for network activity, and handles it. Call it regularly; keep
  * @timeout below the keepalive interval.
  *
- * Returns: %TRUE on success; %FALSE with %MQTT_ERROR_NO_CONN when not
- *   connected (nor connecting or about to reconnect), or with the error
- *   that closed the connection during this call
+ * While an automatic reconnection is pending it waits as usual and makes
+ * the attempt when it is due, where Paho's returns `MQTT_ERR_NO_CONN` for
+ * want of a socket: a program that calls it in a loop reconnects without
+ * calling mqtt_client_reconnect().
+ *
+ * Returns: %TRUE on success; %FALSE with %MQTT_ERROR_NO_CONN when no
+ *   connection is open, being made or awaited, or with the error that
+ *   closed the connection, or made a reconnection attempt fail, during
+ *   this call
  */
 gboolean
 mqtt_client_loop (MqttClient *self, double timeout, GError **error)
@@ -4027,8 +4044,9 @@ publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize
  *
  * Returns: %TRUE if the message was queued; %FALSE with %MQTT_ERROR_INVAL
  *   (bad topic or QoS), %MQTT_ERROR_PAYLOAD_SIZE (over 268435455 bytes),
- *   %MQTT_ERROR_QUEUE_SIZE (#MqttClient:max-queued-messages reached) or
- *   %MQTT_ERROR_NO_CONN (QoS 0 without a connection)
+ *   %MQTT_ERROR_QUEUE_SIZE (#MqttClient:max-queued-messages or
+ *   #MqttClient:max-queued-bytes reached) or %MQTT_ERROR_NO_CONN (QoS 0
+ *   with no connection made or awaited: see "Differences from Paho" above)
  */
 gboolean
 mqtt_client_publish (MqttClient *self, const char *topic, const guint8 *payload, gssize length,

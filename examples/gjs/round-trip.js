@@ -1,4 +1,5 @@
 #!/usr/bin/gjs -m
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 // round-trip.js: a publish/subscribe round trip from GJS with the async
 // calls, awaited as promises. Connects, subscribes, publishes at QoS 1 and
 // waits for the message to come back, then disconnects.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 # loop-start.py: Paho's threaded interface. loop_start() runs the network in
 # a library thread while the main thread, which has no main loop, reads a
 # "sensor" and publishes; signals arrive in the loop thread.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 # message-callback.py: Paho's message_callback_add(). Messages on topics
 # matching a filter go to that filter's callback, the others to the
 # "message" signal. The program publishes to itself one message per route,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 # publish-multiple.py: Paho's publish.multiple(), several messages over one
 # connection. Paho's list of dicts or tuples is a list of Mqtt.Message.
 #

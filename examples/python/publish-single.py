@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 # publish-single.py: Paho's publish.single(), one message in one call.
 #
 #   publish-single.py [HOST [PORT [TOPIC [TEXT]]]]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 # subscribe-callback.py: Paho's subscribe.callback(), calls a function for
 # each message until the callback disconnects (after COUNT messages, if
 # given) or Ctrl-C.

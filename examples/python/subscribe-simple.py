@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 # subscribe-simple.py: Paho's subscribe.simple(), waits for COUNT messages
 # and returns them.
 #

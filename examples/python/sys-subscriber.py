@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 # sys-subscriber.py: Paho's classic first program, through the binding.
 # Subscribes to the broker's $SYS topics and prints what arrives; stops
 # after COUNT messages (default: never).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
 /* round-trip.vala: a publish/subscribe round trip from Vala, with the async
  * methods (yield) on a main loop. Connects, subscribes, publishes at QoS 1,
  * waits for the message to come back, then disconnects.
