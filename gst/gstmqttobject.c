@@ -1165,8 +1165,6 @@ gst_mqtt_object_prepare (GstMqttObject *self)
   gst_mqtt_object_unlock (self);
   if (error == NULL)
     check_topic (self, topic, &error);
-  if (error == NULL && self->callbacks.check)
-    self->callbacks.check (self->element, &error);
   if (error)
     {
       GST_ELEMENT_ERROR (self->element, RESOURCE, SETTINGS, ("%s", error->message), (NULL));

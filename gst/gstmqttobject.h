@@ -59,9 +59,6 @@ typedef enum {
 typedef struct _GstMqttObject GstMqttObject;
 
 typedef struct {
-  /* READY to PAUSED, before the client is made: whether the element's own
-   * settings (its topic) will do; @error says why not. */
-  gboolean (*check) (GstElement *element, GError **error);
   /* In the thread of gst_mqtt_object_prepare(), before the first
    * connection. */
   void (*configure) (GstElement *element, MqttClient *client);

@@ -691,11 +691,16 @@ static GstStateChangeReturn
 gst_mqtt_src_change_state (GstElement *element, GstStateChange transition)
 {
   GstMqttSrc *self = GST_MQTT_SRC (element);
+  GstStateChangeReturn ret;
 
   /* A bad setting is one error, not followed by the base class's. */
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !gst_mqtt_object_prepare (&self->mqtt))
     return GST_STATE_CHANGE_FAILURE;
-  return GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  /* The client made for a start that did not happen goes too. */
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && ret == GST_STATE_CHANGE_FAILURE)
+    gst_mqtt_object_stop (&self->mqtt);
+  return ret;
 }
 
 static gboolean

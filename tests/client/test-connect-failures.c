@@ -7,11 +7,10 @@
 
 #include <string.h>
 
-#include <libsoup/soup.h>
-
 #include "fault-proxy.h"
 #include "recorder.h"
 #include "test-common.h"
+#include "test-resolver.h"
 
 #define CONFIG                                                                \
   "listener @PORT1@ 127.0.0.1\nprotocol websockets\n"                         \
@@ -51,113 +50,12 @@ static const Row rows[] = {
 };
 
 /* ------------------------------------------------------------------------ */
-/* A resolver that knows broker.test, until told to know nothing. */
-
-typedef GResolver TestResolver;
-typedef GResolverClass TestResolverClass;
-static GType test_resolver_get_type (void);
-G_DEFINE_TYPE (TestResolver, test_resolver, G_TYPE_RESOLVER)
-
-static gint resolver_works = TRUE;
-
-static GList *
-test_lookup (GResolver *resolver, const char *name, GCancellable *cancellable, GError **error)
-{
-  if (!g_atomic_int_get (&resolver_works) || !g_str_equal (name, "broker.test"))
-    {
-      g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "No such host: %s",
-                   name);
-      return NULL;
-    }
-  return g_list_append (NULL, g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4));
-}
-
-static void
-test_lookup_flags_async (GResolver *resolver, const char *name, GResolverNameLookupFlags flags,
-                         GCancellable *cancellable, GAsyncReadyCallback callback,
-                         gpointer user_data)
-{
-  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-  GError *error = NULL;
-  GList *addresses = test_lookup (resolver, name, cancellable, &error);
-
-  if (addresses)
-    g_task_return_pointer (task, addresses, (GDestroyNotify) g_resolver_free_addresses);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-test_lookup_async (GResolver *resolver, const char *name, GCancellable *cancellable,
-                   GAsyncReadyCallback callback, gpointer user_data)
-{
-  test_lookup_flags_async (resolver, name, 0, cancellable, callback, user_data);
-}
-
-static GList *
-test_lookup_finish (GResolver *resolver, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-test_resolver_class_init (TestResolverClass *klass)
-{
-  klass->lookup_by_name = test_lookup;
-  klass->lookup_by_name_async = test_lookup_async;
-  klass->lookup_by_name_finish = test_lookup_finish;
-  klass->lookup_by_name_with_flags_async = test_lookup_flags_async;
-  klass->lookup_by_name_with_flags_finish = test_lookup_finish;
-}
-
-static void
-test_resolver_init (TestResolver *self)
-{
-}
-
-/* ------------------------------------------------------------------------ */
 
 typedef struct {
   TestBroker *open;        /* anonymous: TCP, WebSocket, TLS, TLS for another name */
   TestBroker *locked;      /* refuses anonymous clients */
-  /* An HTTP server that answers every request 404, in a thread of its
-   * own: the blocking helpers run their own main context. */
-  GMainContext *http_context;
-  GMainLoop *http_loop;
-  GThread *http_thread;
-  gint http_port;          /* atomic */
-  GResolver *resolver;
-  GResolver *original_resolver;
+  TestHttpServer *http;    /* refuses every WebSocket handshake */
 } Fixture;
-
-static void
-not_found (SoupServer *server, SoupServerMessage *message, const char *path, GHashTable *query,
-           gpointer data)
-{
-  soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
-}
-
-static gpointer
-run_http (gpointer data)
-{
-  Fixture *f = data;
-  g_autoptr(SoupServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-
-  g_main_context_push_thread_default (f->http_context);
-  server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (server, NULL, not_found, NULL, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  g_atomic_int_set (&f->http_port, g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  g_main_loop_run (f->http_loop);
-  g_clear_object (&server);
-  g_main_context_pop_thread_default (f->http_context);
-  return NULL;
-}
 
 static void
 setup (Fixture *f, gconstpointer data)
@@ -165,34 +63,15 @@ setup (Fixture *f, gconstpointer data)
   f->open = test_broker_new (CONFIG);
   f->locked = test_broker_new ("allow_anonymous false\npassword_file " MQTT_TEST_PASSWORD_FILE
                                "\n");
-  f->http_context = g_main_context_new ();
-  f->http_loop = g_main_loop_new (f->http_context, FALSE);
-  f->http_thread = g_thread_new ("http", run_http, f);
-  while (g_atomic_int_get (&f->http_port) == 0)
-    g_usleep (1000);
-  f->original_resolver = g_resolver_get_default ();
-  f->resolver = g_object_new (test_resolver_get_type (), NULL);
-  g_resolver_set_default (f->resolver);
-  g_atomic_int_set (&resolver_works, TRUE);
-}
-
-static gboolean
-quit_http (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
+  f->http = test_http_server_new ();
+  test_name_resolver_install ();
 }
 
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_resolver_set_default (f->original_resolver);
-  g_clear_object (&f->original_resolver);
-  g_clear_object (&f->resolver);
-  g_main_context_invoke (f->http_context, quit_http, f->http_loop);
-  g_thread_join (f->http_thread);
-  g_main_loop_unref (f->http_loop);
-  g_main_context_unref (f->http_context);
+  test_name_resolver_uninstall ();
+  test_http_server_free (f->http);
   test_broker_free (f->locked);
   test_broker_free (f->open);
 }
@@ -227,7 +106,7 @@ endpoint_of (Fixture *f, const Row *row)
     case FAIL_WEBSOCKET:
       e.websocket = TRUE;
       e.good_port = test_broker_get_extra_port (f->open, 1);
-      e.bad_port = f->http_port;
+      e.bad_port = test_http_server_get_port (f->http);
       break;
     case FAIL_REFUSAL:
       e.bad_port = test_broker_get_port (f->locked);
@@ -270,7 +149,7 @@ break_endpoint (const Row *row, const Endpoint *e, FaultProxy *proxy)
 {
   if (row->kind == FAIL_DNS)
     {
-      g_atomic_int_set (&resolver_works, FALSE);
+      test_name_resolver_set_working (FALSE);
       fault_proxy_redirect (proxy, e->good_port);   /* cuts */
     }
   else
@@ -280,7 +159,7 @@ break_endpoint (const Row *row, const Endpoint *e, FaultProxy *proxy)
 static void
 repair_endpoint (const Row *row, const Endpoint *e, FaultProxy *proxy)
 {
-  g_atomic_int_set (&resolver_works, TRUE);
+  test_name_resolver_set_working (TRUE);
   fault_proxy_redirect (proxy, e->good_port);
 }
 

@@ -4,6 +4,20 @@
 #include "config.h"
 
 #include "element-test.h"
+#include "test-common.h"
+
+void
+broker_fixture_setup (BrokerFixture *f, gconstpointer config)
+{
+  f->broker = test_broker_new (config);
+  f->port = test_broker_get_port (f->broker);
+}
+
+void
+broker_fixture_teardown (BrokerFixture *f, gconstpointer config)
+{
+  test_broker_free (f->broker);
+}
 
 /* A harness around a mqttsink or mqttsrc on the fixture's broker, with a
  * bus of its own for the element's messages. */

@@ -8,6 +8,15 @@
 
 G_BEGIN_DECLS
 
+/* A mosquitto for a test (its extra configuration as the test's data). */
+typedef struct {
+  struct _TestBroker *broker;
+  guint16 port;
+} BrokerFixture;
+
+void broker_fixture_setup (BrokerFixture *f, gconstpointer config);
+void broker_fixture_teardown (BrokerFixture *f, gconstpointer config);
+
 /* A harness around a mqttsink or mqttsrc on the broker at 127.0.0.1:@port,
  * with a bus of its own for the element's messages; the properties are set
  * before it starts. */

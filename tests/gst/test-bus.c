@@ -7,11 +7,11 @@
 
 #include <string.h>
 
-#include <libsoup/soup.h>
 #include <mqtt-glib/mqtt-glib.h>
 
 #include "element-test.h"
 #include "test-common.h"
+#include "test-resolver.h"
 
 #define CONFIG                                                                \
   "listener @PORT1@ 127.0.0.1\n"                                              \
@@ -20,47 +20,8 @@
 typedef struct {
   TestBroker *open;
   TestBroker *locked;
-  /* An HTTP server answering 404, in a thread of its own. */
-  GMainContext *http_context;
-  GMainLoop *http_loop;
-  GThread *http_thread;
-  gint http_port;
+  TestHttpServer *http;    /* refuses every WebSocket handshake */
 } Fixture;
-
-static void
-not_found (SoupServer *server, SoupServerMessage *message, const char *path, GHashTable *query,
-           gpointer data)
-{
-  soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
-}
-
-static gpointer
-run_http (gpointer data)
-{
-  Fixture *f = data;
-  g_autoptr(SoupServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-
-  g_main_context_push_thread_default (f->http_context);
-  server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (server, NULL, not_found, NULL, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  uris = soup_server_get_uris (server);
-  g_atomic_int_set (&f->http_port, g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  g_main_loop_run (f->http_loop);
-  g_clear_object (&server);
-  g_main_context_pop_thread_default (f->http_context);
-  return NULL;
-}
-
-static gboolean
-quit_http (gpointer loop)
-{
-  g_main_loop_quit (loop);
-  return G_SOURCE_REMOVE;
-}
 
 static void
 setup (Fixture *f, gconstpointer data)
@@ -68,65 +29,15 @@ setup (Fixture *f, gconstpointer data)
   f->open = test_broker_new (CONFIG);
   f->locked = test_broker_new ("allow_anonymous false\npassword_file " MQTT_TEST_PASSWORD_FILE
                                "\n");
-  f->http_context = g_main_context_new ();
-  f->http_loop = g_main_loop_new (f->http_context, FALSE);
-  f->http_thread = g_thread_new ("http", run_http, f);
-  while (g_atomic_int_get (&f->http_port) == 0)
-    g_usleep (1000);
+  f->http = test_http_server_new ();
 }
 
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_main_context_invoke (f->http_context, quit_http, f->http_loop);
-  g_thread_join (f->http_thread);
-  g_main_loop_unref (f->http_loop);
-  g_main_context_unref (f->http_context);
+  test_http_server_free (f->http);
   test_broker_free (f->locked);
   test_broker_free (f->open);
-}
-
-/* A resolver that knows no name. */
-typedef GResolver NoResolver;
-typedef GResolverClass NoResolverClass;
-static GType no_resolver_get_type (void);
-G_DEFINE_TYPE (NoResolver, no_resolver, G_TYPE_RESOLVER)
-
-static void
-no_lookup_async (GResolver *resolver, const char *name, GResolverNameLookupFlags flags,
-                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-
-  g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                           "No such host: %s", name);
-}
-
-static void
-no_lookup_plain_async (GResolver *resolver, const char *name, GCancellable *cancellable,
-                       GAsyncReadyCallback callback, gpointer user_data)
-{
-  no_lookup_async (resolver, name, 0, cancellable, callback, user_data);
-}
-
-static GList *
-no_lookup_finish (GResolver *resolver, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-no_resolver_class_init (NoResolverClass *klass)
-{
-  klass->lookup_by_name_async = no_lookup_plain_async;
-  klass->lookup_by_name_finish = no_lookup_finish;
-  klass->lookup_by_name_with_flags_async = no_lookup_async;
-  klass->lookup_by_name_with_flags_finish = no_lookup_finish;
-}
-
-static void
-no_resolver_init (NoResolver *self)
-{
 }
 
 static GstPadProbeReturn
@@ -264,7 +175,8 @@ settings_of (Fixture *f, const Row *row)
     return g_strdup_printf ("host=127.0.0.1 port=%u tls=true",
                             test_broker_get_extra_port (f->open, 1));
   if (g_str_equal (row->name, "websocket"))
-    return g_strdup_printf ("host=127.0.0.1 port=%d transport=websockets", f->http_port);
+    return g_strdup_printf ("host=127.0.0.1 port=%u transport=websockets",
+                            test_http_server_get_port (f->http));
   return g_strdup_printf ("host=127.0.0.1 port=%u", test_broker_get_port (f->locked));
 }
 
@@ -278,15 +190,12 @@ test_first_connection (Fixture *f, gconstpointer data)
    * a capture pipeline does (a non-live one waits in preroll). */
   g_autofree char *sink = g_strdup_printf ("fakesrc is-live=true ! mqttsink topic=t %s",
                                            settings);
-  g_autoptr(GResolver) original = g_resolver_get_default ();
-  g_autoptr(GResolver) none = g_object_new (no_resolver_get_type (), NULL);
-
-  g_resolver_set_default (none);
+  test_name_resolver_install ();
   assert_one_error (src, GST_RESOURCE_ERROR,
                     row->code == -1 ? GST_RESOURCE_ERROR_OPEN_READ : row->code, row->says);
   assert_one_error (sink, GST_RESOURCE_ERROR,
                     row->code == -1 ? GST_RESOURCE_ERROR_OPEN_WRITE : row->code, row->says);
-  g_resolver_set_default (original);
+  test_name_resolver_uninstall ();
 }
 
 /* A buffer the sink cannot publish: one error, not followed by upstream's

@@ -8,24 +8,9 @@
 
 #include "element-test.h"
 #include "test-common.h"
+#include "test-resolver.h"
 
-typedef struct {
-  TestBroker *broker;
-  guint16 port;
-} Fixture;
-
-static void
-setup (Fixture *f, gconstpointer data)
-{
-  f->broker = test_broker_new (data);
-  f->port = test_broker_get_port (f->broker);
-}
-
-static void
-teardown (Fixture *f, gconstpointer data)
-{
-  test_broker_free (f->broker);
-}
+typedef BrokerFixture Fixture;
 
 /* ------------------------------------------------------------------------ */
 
@@ -379,58 +364,6 @@ test_state_cycles (Fixture *f, gconstpointer data)
 /* ------------------------------------------------------------------------ */
 /* Errors */
 
-/* A resolver that knows no name. */
-typedef GResolver NoResolver;
-typedef GResolverClass NoResolverClass;
-static GType no_resolver_get_type (void);
-G_DEFINE_TYPE (NoResolver, no_resolver, G_TYPE_RESOLVER)
-
-static GList *
-no_lookup (GResolver *resolver, const char *name, GCancellable *cancellable, GError **error)
-{
-  g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "No such host: %s", name);
-  return NULL;
-}
-
-static void
-no_lookup_async (GResolver *resolver, const char *name, GCancellable *cancellable,
-                 GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-
-  g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
-                           "No such host: %s", name);
-}
-
-static GList *
-no_lookup_finish (GResolver *resolver, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-no_lookup_flags_async (GResolver *resolver, const char *name, GResolverNameLookupFlags flags,
-                       GCancellable *cancellable, GAsyncReadyCallback callback,
-                       gpointer user_data)
-{
-  no_lookup_async (resolver, name, cancellable, callback, user_data);
-}
-
-static void
-no_resolver_class_init (NoResolverClass *klass)
-{
-  klass->lookup_by_name = no_lookup;
-  klass->lookup_by_name_async = no_lookup_async;
-  klass->lookup_by_name_finish = no_lookup_finish;
-  klass->lookup_by_name_with_flags_async = no_lookup_flags_async;
-  klass->lookup_by_name_with_flags_finish = no_lookup_finish;
-}
-
-static void
-no_resolver_init (NoResolver *self)
-{
-}
-
 /* Refusals and failures become GStreamer errors of the right kind. */
 static void
 test_errors (Fixture *f, gconstpointer data)
@@ -471,17 +404,12 @@ test_errors (Fixture *f, gconstpointer data)
   harness_teardown (h);
 
   /* No such host */
-  {
-    g_autoptr(GResolver) original = g_resolver_get_default ();
-    g_autoptr(GResolver) none = g_object_new (no_resolver_get_type (), NULL);
-
-    g_resolver_set_default (none);
-    h = harness (f, "mqttsrc", "gst/e", "host", "broker.invalid", NULL);
-    gst_harness_play (h);
-    assert_error (h, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
-    harness_teardown (h);
-    g_resolver_set_default (original);
-  }
+  test_name_resolver_install ();
+  h = harness (f, "mqttsrc", "gst/e", "host", "broker.invalid", NULL);
+  gst_harness_play (h);
+  assert_error (h, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND);
+  harness_teardown (h);
+  test_name_resolver_uninstall ();
 
   /* Bad settings fail the state change. */
   {
@@ -799,7 +727,8 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, config, fn) g_test_add (path, Fixture, config, setup, fn, teardown)
+#define ADD(path, config, fn) \
+  g_test_add (path, Fixture, config, broker_fixture_setup, fn, broker_fixture_teardown)
   ADD ("/gst/raw-round-trip", NULL, test_raw_round_trip);
   ADD ("/gst/gst-round-trip", NULL, test_gst_round_trip);
   ADD ("/gst/pieces", "max_packet_size 1048576\n", test_pieces);

@@ -9,23 +9,7 @@
 #include "element-test.h"
 #include "test-common.h"
 
-typedef struct {
-  TestBroker *broker;
-  guint16 port;
-} Fixture;
-
-static void
-setup (Fixture *f, gconstpointer data)
-{
-  f->broker = test_broker_new (NULL);
-  f->port = test_broker_get_port (f->broker);
-}
-
-static void
-teardown (Fixture *f, gconstpointer data)
-{
-  test_broker_free (f->broker);
-}
+typedef BrokerFixture Fixture;
 
 /* One message from another client, acknowledged before this returns. */
 static void
@@ -265,7 +249,8 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
+#define ADD(path, fn) \
+  g_test_add (path, Fixture, NULL, broker_fixture_setup, fn, broker_fixture_teardown)
   ADD ("/payloads/raw", test_raw);
   ADD ("/payloads/framed", test_framed);
   ADD ("/payloads/empty-into-sink", test_empty_into_sink);
