@@ -2091,6 +2091,7 @@ reset_options (MqttClient *self)
   mqtt_client_clear_will (self);
   mqtt_client_ws_set_options (self, NULL, NULL);
   mqtt_client_disable_logger (self);
+  mqtt_client_set_user_data (self, NULL, NULL);
   for (i = 1; i < N_PROPS; i++)
     {
       GParamSpec *pspec = properties[i];
@@ -2119,7 +2120,9 @@ reset_options (MqttClient *self)
  * broker of the last connect call, and sets every option back to its
  * default: keepalive, limits, retry, reconnection delays and
  * #MqttClient:auto-reconnect, credentials, will, TLS, transport and
- * WebSocket options, proxy, bind address, and the GLib logger. Operations
+ * WebSocket options, proxy, bind address, the GLib logger, and the user
+ * data (its destroy notify is called, as Paho's `reinitialise()` replaces
+ * `userdata`). Operations
  * still pending fail with %MQTT_ERROR_NO_CONN. What survives: the
  * protocol version (a constructor argument this function does not take),
  * the main context the client belongs to, and signal handlers (Paho's

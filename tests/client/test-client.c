@@ -875,6 +875,12 @@ test_reconnect_delay (void)
   g_assert_cmpuint (max, ==, 10);
 }
 
+static void
+count_user_data_destroy (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
 /* reinitialise() runs the constructor again: every option is back to its
  * default, the protocol version stays. */
 static void
@@ -885,7 +891,7 @@ test_reinitialise (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *ca = g_build_filename (test_certs_dir (), "ca.crt", NULL);
   g_autofree GParamSpec **pspecs = NULL;
-  guint n, i;
+  guint n, i, destroyed = 0;
 
   mqtt_client_set_keepalive (client, 15);
   mqtt_client_set_max_inflight_messages (client, 3);
@@ -901,8 +907,11 @@ test_reinitialise (void)
   mqtt_client_ws_set_options (client, "/other", NULL);
   mqtt_client_set_auto_reconnect (client, FALSE);
   g_assert_true (mqtt_client_proxy_set (client, "socks5://127.0.0.1:1080", &error));
+  mqtt_client_set_user_data (client, &destroyed, count_user_data_destroy);
 
   g_assert_true (mqtt_client_reinitialise (client, "after", FALSE, &error));
+  g_assert_cmpuint (destroyed, ==, 1);
+  g_assert_null (mqtt_client_get_user_data (client));
   g_assert_cmpstr (mqtt_client_get_client_id (client), ==, "after");
   g_assert_false (mqtt_client_get_clean_session (client));
   g_assert_cmpint (mqtt_client_get_protocol_version (client), ==, MQTT_PROTOCOL_V31);
