@@ -1037,9 +1037,17 @@ post_connection_error (GstMqttObject *self, const GError *error)
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     hint = "is the broker running, and is the port right?";
-  else if (error->domain == G_TLS_ERROR)
+  else if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
     hint = "set ca-file (or tls-database) to the authority that signed the broker's "
            "certificate, or check host";
+  /* A TLS 1.3 server that wants a certificate may say so after the
+   * handshake, in an alert glib-networking reports as G_TLS_ERROR_MISC with
+   * GnuTLS's name for it. */
+  else if (g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED) ||
+           (error->domain == G_TLS_ERROR && strstr (error->message, "ertificate is required")))
+    hint = "the broker wants a client certificate: set cert-file and key-file";
+  else if (error->domain == G_TLS_ERROR)
+    hint = "check the TLS settings, and that the port is a TLS one";
   else if (g_error_matches (error, MQTT_ERROR, MQTT_ERROR_CONN_REFUSED))
     hint = "check ws-path and port";
   else

@@ -234,10 +234,12 @@ helper_options (const Trust *trust, const Target *target)
 {
   g_autoptr(MqttHelperOptions) options = NULL;
   g_autofree char *ca = cert (trust->ca);
+  g_autofree char *crt = cert (trust->client_cert ? "client.crt" : NULL);
+  g_autofree char *key = cert (trust->client_cert ? "client.key" : NULL);
 
   options = mqtt_helper_options_new (target->host,
                                      test_broker_get_extra_port (broker, target->listener));
-  mqtt_helper_options_set_tls (options, ca, NULL, NULL);
+  mqtt_helper_options_set_tls (options, ca, crt, key);
   g_object_set (options, "tls-insecure", trust->insecure, NULL);
   if (target->websocket)
     g_object_set (options, "transport", MQTT_TRANSPORT_WEBSOCKETS, NULL);
@@ -310,6 +312,22 @@ test_helpers (gconstpointer data)
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
 }
 
+/* The helpers against a broker that requires a client certificate. */
+static void
+test_helpers_client_certificate (gconstpointer data)
+{
+  const Target mutual = { "tcp, mutual", 2, "127.0.0.1", FALSE };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (helper_publish (&test_ca_with_cert, &mutual, &error));
+  g_assert_no_error (error);
+  g_assert_false (helper_publish (&test_ca, &mutual, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (helper_publish (&test_ca_with_cert, &mutual, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -329,6 +347,7 @@ main (int argc, char *argv[])
   tap_run ("reconnect, websocket", test_reconnect, &targets[2]);
   tap_run ("helpers, tcp", test_helpers, &targets[1]);
   tap_run ("helpers, websocket", test_helpers, &targets[3]);
+  tap_run ("helpers, client certificate then none", test_helpers_client_certificate, NULL);
   test_broker_free (broker);
   return tap_done ();
 }

@@ -17,22 +17,28 @@
   "listener @PORT1@ 127.0.0.1\n"                                              \
   "cafile @CERTS@/ca.crt\ncertfile @CERTS@/server.crt\nkeyfile @CERTS@/server.key\n" \
   "listener @PORT2@ 127.0.0.1\nprotocol websockets\n"                         \
-  "cafile @CERTS@/ca.crt\ncertfile @CERTS@/server.crt\nkeyfile @CERTS@/server.key\n"
+  "cafile @CERTS@/ca.crt\ncertfile @CERTS@/server.crt\nkeyfile @CERTS@/server.key\n" \
+  "listener @PORT3@ 127.0.0.1\n"                                              \
+  "cafile @CERTS@/ca.crt\ncertfile @CERTS@/server.crt\nkeyfile @CERTS@/server.key\n" \
+  "require_certificate true\n"
 
 static TestBroker *broker;
 
-/* gst-launch syntax with @URI@ (the broker's TLS listener, or its
- * WebSocket one) and @CERTS@ replaced. */
+enum { TLS_LISTENER = 1, WEBSOCKET_LISTENER, MUTUAL_LISTENER };
+
+/* gst-launch syntax with @URI@ (one of the broker's TLS listeners) and
+ * @CERTS@ replaced. */
 static GstElement *
-pipeline (const char *description, gboolean websocket)
+pipeline_on (const char *description, guint listener)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
   g_autoptr(GString) text = g_string_new (description);
   GstElement *element;
 
-  uri = g_strdup_printf ("%s://localhost:%u/trust/t", websocket ? "mqtt+wss" : "mqtts",
-                         test_broker_get_extra_port (broker, websocket ? 2 : 1));
+  uri = g_strdup_printf ("%s://localhost:%u/trust/t",
+                         listener == WEBSOCKET_LISTENER ? "mqtt+wss" : "mqtts",
+                         test_broker_get_extra_port (broker, listener));
   g_string_replace (text, "@URI@", uri, 0);
   g_string_replace (text, "@CERTS@", test_certs_dir (), 0);
   element = gst_parse_launch (text->str, &error);
@@ -40,9 +46,16 @@ pipeline (const char *description, gboolean websocket)
   return element;
 }
 
+static GstElement *
+pipeline (const char *description, gboolean websocket)
+{
+  return pipeline_on (description, websocket ? WEBSOCKET_LISTENER : TLS_LISTENER);
+}
+
 /* Until each element of @names has posted what it should: "ok" the
- * mqtt-connection "connected" message, or "error" an error that says the
- * certificate was refused. Any other error fails the test. */
+ * mqtt-connection "connected" message, "error" an error that says the
+ * certificate was refused, or "fail" one that asks for a client
+ * certificate. */
 static void
 expect (GstElement *pipe, const char *const *names, const char *const *outcomes)
 {
@@ -75,8 +88,11 @@ expect (GstElement *pipe, const char *const *names, const char *const *outcomes)
 
           gst_message_parse_error (message, &error, NULL);
           g_print ("# %s: %s\n", source, error->message);
-          g_assert_cmpstr (outcomes[i], ==, "error");
-          g_assert_nonnull (strstr (error->message, "Unacceptable TLS certificate"));
+          g_assert_cmpstr (outcomes[i], !=, "ok");
+          if (g_str_equal (outcomes[i], "error"))
+            g_assert_nonnull (strstr (error->message, "Unacceptable TLS certificate"));
+          else
+            g_assert_nonnull (strstr (error->message, "client certificate"));
           seen |= 1u << i;
         }
       else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ELEMENT &&
@@ -153,6 +169,25 @@ test_insecure_then_strict (gconstpointer data)
        (const char *[]) { "error", "error" });
 }
 
+/* A broker that requires a client certificate: an element that presents
+ * it, then one that has none. */
+static void
+test_client_certificate_then_none (gconstpointer data)
+{
+  g_autoptr(GstElement) with =
+    pipeline_on ("mqttsrc name=with uri=@URI@ ca-file=@CERTS@/ca.crt "
+                 "cert-file=@CERTS@/client.crt key-file=@CERTS@/client.key ! fakesink",
+                 MUTUAL_LISTENER);
+  g_autoptr(GstElement) without =
+    pipeline_on ("mqttsrc name=without uri=@URI@ ca-file=@CERTS@/ca.crt ! fakesink "
+                 "fakesrc sizetype=fixed sizemax=4 ! mqttsink name=without-sink uri=@URI@ "
+                 "ca-file=@CERTS@/ca.crt", MUTUAL_LISTENER);
+
+  run (with, (const char *[]) { "with", NULL }, (const char *[]) { "ok" });
+  run (without, (const char *[]) { "without", "without-sink", NULL },
+       (const char *[]) { "fail", "fail" });
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -165,6 +200,7 @@ main (int argc, char *argv[])
   tap_run ("insecure then strict, tcp", test_insecure_then_strict, GINT_TO_POINTER (FALSE));
   tap_run ("insecure then strict, websocket", test_insecure_then_strict,
            GINT_TO_POINTER (TRUE));
+  tap_run ("client certificate then none", test_client_certificate_then_none, NULL);
   test_broker_free (broker);
   return tap_done ();
 }
