@@ -125,7 +125,11 @@ run_http (gpointer data)
   g_atomic_int_set (&self->port, g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   g_main_loop_run (self->loop);
+  /* Closing the connections takes turns of the context. */
+  soup_server_disconnect (server);
   g_clear_object (&server);
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
   g_main_context_pop_thread_default (self->context);
   return NULL;
 }
