@@ -5,8 +5,8 @@
  *                   --count N --size BYTES
  *
  * (and, outside the harness contract, --transport tcp|tls|ws|wss --cafile
- * CA.pem) prints one JSON line on stdout; diagnostics on stderr, "ready" there once
- * a sub workload's SUBACK is in. Exit 0 on success, 1 on error, 2 on bad
+ * CA.pem) prints one JSON line on stdout, after a line "ready" once a sub
+ * workload's SUBACK is in; diagnostics on stderr. Exit 0 on success, 1 on error, 2 on bad
  * usage, 3 after 10 one-second ticks without progress.
  *
  * It is written as a GLib application would be: one thread, the client in
@@ -129,8 +129,9 @@ on_subscribed (MqttClient *client, guint mid, GArray *granted, gpointer data)
         fail ("publish", error);
       return;
     }
-  fprintf (stderr, "ready\n");
-  fflush (stderr);
+  /* The harness reads it on stdout. */
+  printf ("ready\n");
+  fflush (stdout);
 }
 
 static void

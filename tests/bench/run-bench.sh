@@ -53,13 +53,14 @@ sub() {
     --transport "$2" --cafile "$dir/certs/ca.crt" --workload "sub$3" --count "$n" \
     --size "$size" > "$dir/out" 2> "$dir/err" &
   wrapper=$!
-  while ! grep -qx ready "$dir/err"; do sleep 0.05; done
+  while ! grep -qx ready "$dir/out"; do sleep 0.05; done
   pid=$(pgrep -P $wrapper | head -1)
   kill -STOP "$pid"
   "$bench" --host 127.0.0.1 --port "$tcp" --workload "pub$3" --count "$n" --size "$size" > /dev/null
   kill -CONT "$pid"
   wait $wrapper
-  awk -v t="$(cat "$dir/time")" '{ split (t, a, " "); sub (/}$/, ""); printf "%s,\"cpu_s\":%.2f,\"rss_kib\":%d}\n", $0, a[1] + a[2], a[3] }' "$dir/out"
+  grep -vx ready "$dir/out" |
+    awk -v t="$(cat "$dir/time")" '{ split (t, a, " "); sub (/}$/, ""); printf "%s,\"cpu_s\":%.2f,\"rss_kib\":%d}\n", $0, a[1] + a[2], a[3] }'
 }
 
 for w in pub0 pub1 pub2 rtt; do
