@@ -1,0 +1,1108 @@
+/* mqtt-glib - MQTT client library for GLib
+ * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * The client's connection: opening it (through the dialer), the pump that
+ * reads, feeds the session, flushes and emits its events as signals, the
+ * one timer source for every deadline, reconnection with backoff, and the
+ * operations that callers wait on. Everything here runs under the client's
+ * lock or in its context; the GObject face (mqtt-client.c) calls in, never
+ * the reverse.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mqtt-client-private.h"
+
+GParamSpec *mqtt_client_properties[N_PROPS];
+
+guint mqtt_client_signals[N_SIGNALS];
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers */
+
+void
+mqtt_client_op_free (Op *op)
+{
+  g_clear_object (&op->task);
+  g_clear_error (&op->error);
+  g_clear_pointer (&op->granted, g_bytes_unref);
+  if (op->cancel_source)
+    {
+      g_source_destroy (op->cancel_source);
+      g_source_unref (op->cancel_source);
+    }
+  g_free (op);
+}
+
+Op *
+mqtt_client_op_new (OpKind kind, GTask *task)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = kind;
+  op->task = task ? g_object_ref (task) : NULL;
+  return op;
+}
+
+/* Completes @op: returns its task or wakes its blocking waiter, which then
+ * frees it. Called in the context thread without the lock. */
+static void
+op_complete (MqttClient *self, Op *op, const GError *error)
+{
+  if (op->cancel_source)
+    g_source_destroy (op->cancel_source);
+
+  if (op->task)
+    {
+      if (error)
+        g_task_return_error (op->task, g_error_copy (error));
+      else if (op->kind == OP_SUBSCRIBE)
+        g_task_return_pointer (op->task, g_steal_pointer (&op->granted),
+                               (GDestroyNotify) g_bytes_unref);
+      else if (op->kind == OP_PUBLISH)
+        g_task_return_int (op->task, op->mid);
+      else
+        g_task_return_boolean (op->task, TRUE);
+      mqtt_client_op_free (op);
+      return;
+    }
+
+  client_lock (self);
+  if (error)
+    op->error = g_error_copy (error);
+  op->done = TRUE;
+  pthread_cond_broadcast (&self->cond);
+  client_unlock (self);
+}
+
+gboolean
+mqtt_client_check_qos (int qos, GError **error)
+{
+  if (qos < 0 || qos > 2)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL, "Invalid QoS %d: must be 0, 1 or 2", qos);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+set_timer_locked (MqttClient *self, gint64 ready_time)
+{
+  if (ready_time == self->timer_armed)
+    return;
+  self->timer_armed = ready_time;
+  g_source_set_ready_time (self->timer_source, ready_time);
+}
+
+/* Makes sure a pump runs soon in the client's context. */
+void
+mqtt_client_kick_locked (MqttClient *self)
+{
+  if (self->kicked || self->in_pump)
+    return;
+  self->kicked = TRUE;
+  set_timer_locked (self, 0);
+}
+
+void
+mqtt_client_rearm_timer_locked (MqttClient *self)
+{
+  gint64 deadline = mqtt_session_next_deadline (self->session);
+
+  if (self->kicked)
+    return;
+  if (self->reconnect_at > 0)
+    deadline = MIN (deadline, self->reconnect_at);
+  /* Deadlines mostly move later (keepalive restarts with every packet): a
+   * timer that fires early re-arms itself, so only move it earlier. */
+  if (deadline == G_MAXINT64)
+    return;
+  if (self->timer_armed < 0 || deadline < self->timer_armed)
+    set_timer_locked (self, deadline);
+}
+
+/* The client's own events go through the session's queue, which the lock
+ * guards: they can be made in any thread, and stay in order. */
+void
+mqtt_client_push_client_event_locked (MqttClient *self, MqttSessionEventType type, gint code,
+                                      GError *error)
+{
+  MqttSessionEvent event = { 0 };
+
+  event.type = type;
+  event.code = code;
+  event.error = error;
+  mqtt_session_push_event (self->session, &event);
+}
+
+G_GNUC_PRINTF (3, 4) static void
+client_log_locked (MqttClient *self, MqttLogLevel level, const char *format, ...)
+{
+  MqttSessionEvent event = { 0 };
+  va_list args;
+
+  if (!self->log_wanted)
+    return;
+  event.type = MQTT_SESSION_EVENT_LOG;
+  event.code = level;
+  va_start (args, format);
+  event.text = g_strdup_vprintf (format, args);
+  va_end (args);
+  mqtt_session_push_event (self->session, &event);
+}
+
+void
+mqtt_client_update_log_wanted (MqttClient *self)
+{
+  gboolean wanted = self->logger_enabled ||
+                    g_signal_has_handler_pending (self, mqtt_client_signals[SIGNAL_LOG], 0, TRUE);
+
+  client_lock (self);
+  self->log_wanted = wanted;
+  mqtt_session_get_config (self->session)->log_packets = wanted;
+  client_unlock (self);
+}
+
+/* Runs @func in the client's context: now, if this thread can own the
+ * context, otherwise from that context's loop. GIO calls made by @func
+ * report back to the client's context. */
+static void
+run_in_context (MqttClient *self, GSourceFunc func, gpointer data, GDestroyNotify destroy)
+{
+  if (g_main_context_acquire (self->context))
+    {
+      g_main_context_push_thread_default (self->context);
+      func (data);
+      g_main_context_pop_thread_default (self->context);
+      g_main_context_release (self->context);
+      if (destroy)
+        destroy (data);
+    }
+  else
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, func, data, destroy);
+}
+
+/* Blocks until @op is done, iterating the client's context if no other
+ * thread runs it. Takes @op. */
+static gboolean
+wait_op (MqttClient *self, Op *op, GError **error)
+{
+  gboolean ok;
+
+  if (g_main_context_acquire (self->context))
+    {
+      g_main_context_push_thread_default (self->context);
+      while (!op->done)
+        g_main_context_iteration (self->context, TRUE);
+      g_main_context_pop_thread_default (self->context);
+      g_main_context_release (self->context);
+    }
+  else
+    {
+      client_lock (self);
+      while (!op->done)
+        pthread_cond_wait (&self->cond, &self->lock);
+      client_unlock (self);
+    }
+
+  ok = op->error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&op->error));
+  mqtt_client_op_free (op);
+  return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The connection */
+
+void
+mqtt_client_destroy_source (GSource **source)
+{
+  if (*source)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+/* Closes the transport, if any, and cancels an attempt being opened. */
+GCancellable *
+mqtt_client_teardown_locked (MqttClient *self)
+{
+  mqtt_client_destroy_source (&self->read_source);
+  mqtt_client_destroy_source (&self->write_source);
+  if (self->transport)
+    {
+      mqtt_transport_close (self->transport);
+      g_clear_object (&self->transport);
+    }
+  /* The caller cancels the returned attempt once unlocked. */
+  return g_steal_pointer (&self->open_cancellable);
+}
+
+void
+mqtt_client_cancel_and_unref (GCancellable *cancellable)
+{
+  if (cancellable)
+    {
+      g_cancellable_cancel (cancellable);
+      g_object_unref (cancellable);
+    }
+}
+
+static MqttError
+error_to_code (const GError *error)
+{
+  if (error->domain == MQTT_ERROR)
+    return error->code;
+  if (error->domain == G_TLS_ERROR)
+    return MQTT_ERROR_TLS;
+  return MQTT_ERROR_CONN_LOST;
+}
+
+/* The connection (or the attempt to make one) failed with @error, taken.
+ * A connection the broker had accepted is lost (#MqttClient::disconnected);
+ * any other was an attempt that failed (#MqttClient::connect-failed),
+ * whether or not the transport was open. */
+static GCancellable *
+connection_failed_locked (MqttClient *self, GError *error)
+{
+  gboolean was_accepted = self->state != MQTT_CLIENT_STATE_CONNECTING;
+  GCancellable *attempt = mqtt_client_teardown_locked (self);
+  gboolean reconnect = self->reconnect_enabled;
+
+  mqtt_session_connection_lost (self->session, reconnect);
+  self->state = MQTT_CLIENT_STATE_DISCONNECTED;
+  g_clear_error (&self->last_error);
+  self->last_error = g_error_copy (error);
+
+  client_log_locked (self, was_accepted ? MQTT_LOG_WARNING : MQTT_LOG_ERR, "%s: %s",
+                     was_accepted ? "Connection lost" : "Connection failed", error->message);
+  if (reconnect)
+    {
+      self->reconnect_at = g_get_monotonic_time () + self->reconnect_delay * USEC_PER_SEC;
+      client_log_locked (self, MQTT_LOG_INFO, "Reconnecting in %u s", self->reconnect_delay);
+      self->reconnect_delay = MIN (self->reconnect_delay * 2, self->reconnect_delay_max);
+      self->reconnect_delay = MAX (self->reconnect_delay, self->reconnect_delay_min);
+    }
+
+  mqtt_client_push_client_event_locked (self,
+                                        was_accepted ? MQTT_SESSION_EVENT_DISCONNECTED
+                                                     : MQTT_SESSION_EVENT_CONNECTION_FAILED,
+                                        error_to_code (error), error);
+  return attempt;
+}
+
+/* A clean end: DISCONNECT was written (or nothing was connected). */
+static void
+connection_closed_locked (MqttClient *self)
+{
+  GCancellable *attempt = mqtt_client_teardown_locked (self);
+
+  /* Only an open transport gets here: there is no attempt to cancel. */
+  g_clear_object (&attempt);
+  mqtt_session_connection_lost (self->session, FALSE);
+  self->state = MQTT_CLIENT_STATE_DISCONNECTED;
+  client_log_locked (self, MQTT_LOG_INFO, "Disconnected");
+  mqtt_client_push_client_event_locked (self, MQTT_SESSION_EVENT_DISCONNECTED, MQTT_ERROR_SUCCESS,
+                                        NULL);
+}
+
+static gboolean
+write_ready (gpointer user_data)
+{
+  mqtt_client_pump (user_data, 0);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+read_ready (gpointer user_data)
+{
+  mqtt_client_pump (user_data, PUMP_READ);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSource *
+attach_transport_source (MqttClient *self, GIOCondition condition, MqttTransportFunc func)
+{
+  GSource *source = mqtt_transport_create_source (self->transport, condition, func, self);
+
+  /* Recursion allowed: the pump is reentrant, and GLib would otherwise
+   * take the descriptor out of the poll set around every dispatch. */
+  g_source_set_can_recurse (source, TRUE);
+  g_source_set_name (source, condition & G_IO_OUT ? "MqttClient write" : "MqttClient read");
+  g_source_attach (source, self->context);
+  return source;
+}
+
+/* Writes what the session produced, as long as the transport takes it. */
+GCancellable *
+mqtt_client_flush_locked (MqttClient *self)
+{
+  MqttOutbuf *out = mqtt_session_get_output (self->session);
+
+  if (self->transport == NULL)
+    return NULL;
+
+  while (mqtt_outbuf_get_length (out) > 0)
+    {
+      GOutputVector vectors[MAX_VECTORS];
+      guint n = mqtt_outbuf_get_vectors (out, vectors, MAX_VECTORS);
+      g_autoptr(GError) error = NULL;
+      gssize written = mqtt_transport_writev (self->transport, vectors, n, &error);
+
+      if (written > 0)
+        {
+          mqtt_session_written (self->session, written);
+          continue;
+        }
+      if (written < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          if (self->write_source == NULL)
+            self->write_source = attach_transport_source (self, G_IO_OUT, write_ready);
+          return NULL;
+        }
+      if (error == NULL)
+        error = g_error_new_literal (MQTT_ERROR, MQTT_ERROR_CONN_LOST,
+                                     "The connection accepted no data");
+      return connection_failed_locked (self, g_steal_pointer (&error));
+    }
+
+  mqtt_client_destroy_source (&self->write_source);
+  if (mqtt_session_get_state (self->session) == MQTT_SESSION_DISCONNECTING)
+    connection_closed_locked (self);
+  return NULL;
+}
+
+/* CONNACK accepted the connection: the state changes now, in order with
+ * whatever the same read brings next; the signal follows with the events. */
+static void
+connection_accepted_locked (MqttClient *self)
+{
+  self->state = MQTT_CLIENT_STATE_CONNECTED;
+  self->reconnect_delay = self->reconnect_delay_min;
+  if (self->auto_reconnect)
+    self->reconnect_enabled = TRUE;
+  self->accepted++;
+  g_clear_error (&self->last_error);
+}
+
+/* Reads what the broker sent and feeds it to the session. */
+static GCancellable *
+read_locked (MqttClient *self)
+{
+  guint i;
+
+  for (i = 0; i < MAX_READS_PER_PUMP && self->transport; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize space;
+      guint8 *buffer = mqtt_session_get_read_buffer (self->session, READ_CHUNK, &space);
+      gssize n = mqtt_transport_read (self->transport, buffer, space, &error);
+
+      if (n > 0)
+        {
+          gboolean ok = mqtt_session_commit_read (self->session, n, g_get_monotonic_time (),
+                                                  &error);
+
+          if (self->state == MQTT_CLIENT_STATE_CONNECTING &&
+              mqtt_session_get_state (self->session) == MQTT_SESSION_CONNECTED)
+            connection_accepted_locked (self);
+          if (!ok)
+            return connection_failed_locked (self, g_steal_pointer (&error));
+          /* A short read drained a plain socket: skip the read that would
+           * only say so. */
+          if ((gsize) n < space && !mqtt_transport_buffers_input (self->transport))
+            break;
+          continue;
+        }
+      if (n == 0)
+        return connection_failed_locked (
+          self, g_error_new_literal (MQTT_ERROR, MQTT_ERROR_CONN_LOST,
+                                     "The broker closed the connection"));
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      return connection_failed_locked (self, g_steal_pointer (&error));
+    }
+  return NULL;
+}
+
+static GCancellable *
+timers_locked (MqttClient *self, gint64 now, gboolean *start_reconnect)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->transport && now >= mqtt_session_next_deadline (self->session) &&
+      !mqtt_session_tick (self->session, now, &error))
+    return connection_failed_locked (self, g_steal_pointer (&error));
+
+  if (start_reconnect && self->reconnect_at > 0 && now >= self->reconnect_at)
+    {
+      self->reconnect_at = 0;
+      *start_reconnect = TRUE;
+    }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events */
+
+static void
+complete_connect_ops (MqttClient *self, const GError *error)
+{
+  GList *ops, *l;
+
+  client_lock (self);
+  ops = g_steal_pointer (&self->connect_ops);
+  client_unlock (self);
+  for (l = ops; l; l = l->next)
+    op_complete (self, l->data, error);
+  g_list_free (ops);
+}
+
+static void
+complete_disconnect_ops (MqttClient *self)
+{
+  GList *ops, *l;
+
+  client_lock (self);
+  ops = g_steal_pointer (&self->disconnect_ops);
+  client_unlock (self);
+  for (l = ops; l; l = l->next)
+    op_complete (self, l->data, NULL);
+  g_list_free (ops);
+}
+
+static Op *
+take_mid_op (MqttClient *self, guint mid)
+{
+  Op *op = NULL;
+
+  if (g_hash_table_size (self->mid_ops) == 0)
+    return NULL;
+  client_lock (self);
+  if (g_hash_table_steal_extended (self->mid_ops, GUINT_TO_POINTER (mid), NULL, (gpointer *) &op))
+    op->mid = mid;
+  client_unlock (self);
+  return op;
+}
+
+void
+mqtt_client_filter_callback_unref (FilterCallback *fc)
+{
+  if (!g_atomic_ref_count_dec (&fc->ref_count))
+    return;
+  if (fc->destroy)
+    fc->destroy (fc->user_data);
+  g_free (fc->filter);
+  g_free (fc);
+}
+
+static void
+deliver_message (MqttClient *self, MqttMessage *message)
+{
+  g_autoptr(GPtrArray) matched = NULL;
+  guint i;
+
+  /* Paho's rule: every per-filter callback that matches is called, and
+   * only a message that matches none reaches the message signal. */
+  if (self->callbacks->len > 0)
+    {
+      client_lock (self);
+      for (i = 0; i < self->callbacks->len; i++)
+        {
+          FilterCallback *fc = g_ptr_array_index (self->callbacks, i);
+
+          if (mqtt_topic_matches_checked (fc->filter, message->topic))
+            {
+              if (matched == NULL)
+                matched = g_ptr_array_new_with_free_func (
+                  (GDestroyNotify) mqtt_client_filter_callback_unref);
+              g_atomic_ref_count_inc (&fc->ref_count);
+              g_ptr_array_add (matched, fc);
+            }
+        }
+      client_unlock (self);
+    }
+
+  if (matched == NULL)
+    {
+      g_signal_emit (self, mqtt_client_signals[SIGNAL_MESSAGE], 0, message);
+      return;
+    }
+  for (i = 0; i < matched->len; i++)
+    {
+      FilterCallback *fc = g_ptr_array_index (matched, i);
+
+      fc->callback (self, message, fc->user_data);
+    }
+}
+
+static void
+write_log (MqttClient *self, MqttLogLevel level, const char *text)
+{
+  GLogLevelFlags flags;
+
+  g_signal_emit (self, mqtt_client_signals[SIGNAL_LOG], 0, level, text);
+  if (!self->logger_enabled)
+    return;
+
+  switch (level)
+    {
+    case MQTT_LOG_ERR:
+      flags = G_LOG_LEVEL_WARNING;
+      break;
+    case MQTT_LOG_WARNING:
+      flags = G_LOG_LEVEL_MESSAGE;
+      break;
+    case MQTT_LOG_NOTICE:
+    case MQTT_LOG_INFO:
+      flags = G_LOG_LEVEL_INFO;
+      break;
+    case MQTT_LOG_DEBUG:
+    default:
+      flags = G_LOG_LEVEL_DEBUG;
+      break;
+    }
+  g_log_structured (G_LOG_DOMAIN, flags, "MQTT_CLIENT_ID",
+                    mqtt_session_get_config (self->session)->client_id, "MESSAGE", "%s", text);
+}
+
+/* A SUBACK's return codes as integers, which bindings show as a list (bytes
+ * would reach Python as a bytes object). */
+GArray *
+mqtt_client_granted_to_array (GBytes *granted)
+{
+  gsize n, i;
+  const guint8 *codes = g_bytes_get_data (granted, &n);
+  GArray *array = g_array_sized_new (FALSE, FALSE, sizeof (int), n);
+
+  for (i = 0; i < n; i++)
+    {
+      int code = codes[i];
+
+      g_array_append_val (array, code);
+    }
+  return array;
+}
+
+static void
+handle_event (MqttClient *self, MqttSessionEvent *event)
+{
+  Op *op;
+
+  switch (event->type)
+    {
+    case MQTT_SESSION_EVENT_CONNACK:
+      if (event->code == MQTT_CONNACK_ACCEPTED)
+        {
+          mqtt_client_notify (self, PROP_STATE);
+          complete_connect_ops (self, NULL);
+        }
+      g_signal_emit (self, mqtt_client_signals[SIGNAL_CONNECTED], 0, event->session_present,
+                     event->code);
+      break;
+
+    case MQTT_SESSION_EVENT_MESSAGE:
+      deliver_message (self, event->message);
+      break;
+
+    case MQTT_SESSION_EVENT_PUBLISHED:
+      if ((op = take_mid_op (self, event->mid)))
+        op_complete (self, op, NULL);
+      g_signal_emit (self, mqtt_client_signals[SIGNAL_PUBLISHED], 0, event->mid);
+      break;
+
+    case MQTT_SESSION_EVENT_SUBSCRIBED:
+      {
+        g_autoptr(GArray) granted = mqtt_client_granted_to_array (event->granted);
+
+        if ((op = take_mid_op (self, event->mid)))
+          {
+            op->granted = g_bytes_ref (event->granted);
+            op_complete (self, op, NULL);
+          }
+        g_signal_emit (self, mqtt_client_signals[SIGNAL_SUBSCRIBED], 0, event->mid, granted);
+        break;
+      }
+
+    case MQTT_SESSION_EVENT_UNSUBSCRIBED:
+      if ((op = take_mid_op (self, event->mid)))
+        op_complete (self, op, NULL);
+      g_signal_emit (self, mqtt_client_signals[SIGNAL_UNSUBSCRIBED], 0, event->mid);
+      break;
+
+    case MQTT_SESSION_EVENT_DROPPED:
+      if ((op = take_mid_op (self, event->mid)))
+        {
+          g_autoptr(GError) error = g_error_new (MQTT_ERROR, event->code,
+                                                 "Message %u could not be completed: %s",
+                                                 event->mid, mqtt_error_string (event->code));
+
+          op_complete (self, op, error);
+        }
+      break;
+
+    case MQTT_SESSION_EVENT_LOG:
+      write_log (self, event->code, event->text);
+      break;
+
+    case MQTT_SESSION_EVENT_STATE:
+      mqtt_client_notify (self, PROP_STATE);
+      break;
+
+    case MQTT_SESSION_EVENT_CONNECTION_FAILED:
+    case MQTT_SESSION_EVENT_DISCONNECTED:
+      mqtt_client_notify (self, PROP_STATE);
+      if (event->error)
+        complete_connect_ops (self, event->error);
+      else
+        {
+          g_autoptr(GError) error = g_error_new_literal (MQTT_ERROR, MQTT_ERROR_NO_CONN,
+                                                         "Disconnected before the broker answered");
+          complete_connect_ops (self, error);
+        }
+      complete_disconnect_ops (self);
+      if (event->type == MQTT_SESSION_EVENT_DISCONNECTED)
+        g_signal_emit (self, mqtt_client_signals[SIGNAL_DISCONNECTED], 0, event->code,
+                       event->error);
+      /* An attempt the application abandoned did not fail. */
+      else if (!g_error_matches (event->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_signal_emit (self, mqtt_client_signals[SIGNAL_CONNECT_FAILED], 0, event->error);
+
+      if (self->connection_ended)
+        self->connection_ended (self, event->error);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Emits the pending events in order. Handlers may call back into the
+ * client, run nested loops and emit further events: each event is taken
+ * off the queue before it is handled. Context thread only. */
+static void
+emit_events (MqttClient *self)
+{
+  client_lock (self);
+  mqtt_session_take_events (self->session, self->events);
+  client_unlock (self);
+
+  while (self->events_head < self->events->len)
+    {
+      MqttSessionEvent *slot = &g_array_index (self->events, MqttSessionEvent, self->events_head);
+      MqttSessionEvent event = *slot;
+
+      memset (slot, 0, sizeof *slot);
+      self->events_head++;
+      handle_event (self, &event);
+      mqtt_session_event_clear (&event);
+
+      if (self->events_head == self->events->len)
+        {
+          g_array_set_size (self->events, 0);
+          self->events_head = 0;
+          client_lock (self);
+          mqtt_session_take_events (self->session, self->events);
+          client_unlock (self);
+        }
+    }
+}
+
+/* One turn of the client: read, emit, tick, write, emit. */
+void
+mqtt_client_pump (MqttClient *self, PumpFlags flags)
+{
+  GCancellable *attempt = NULL;
+  gboolean start_reconnect = FALSE;
+  guint round;
+
+  g_object_ref (self);
+  mqtt_client_update_log_wanted (self);
+
+  client_lock (self);
+  self->in_pump++;
+  self->activity++;
+  if (flags & PUMP_READ)
+    attempt = read_locked (self);
+  client_unlock (self);
+  mqtt_client_cancel_and_unref (g_steal_pointer (&attempt));
+
+  for (round = 0;; round++)
+    {
+      gboolean more;
+
+      emit_events (self);
+
+      client_lock (self);
+      if (round == 0 && (flags & (PUMP_TIMERS | PUMP_RECONNECT)))
+        attempt = timers_locked (self, g_get_monotonic_time (),
+                                 (flags & PUMP_RECONNECT) ? &start_reconnect : NULL);
+      if (attempt == NULL)
+        attempt = mqtt_client_flush_locked (self);
+      more = mqtt_session_has_events (self->session) || self->events->len > self->events_head;
+      if (!more || round >= 8)
+        {
+          self->in_pump--;
+          if (more)
+            mqtt_client_kick_locked (self);
+          mqtt_client_rearm_timer_locked (self);
+          client_unlock (self);
+          mqtt_client_cancel_and_unref (g_steal_pointer (&attempt));
+          break;
+        }
+      client_unlock (self);
+      mqtt_client_cancel_and_unref (g_steal_pointer (&attempt));
+    }
+
+  if (start_reconnect)
+    mqtt_client_start_connect (self);
+  g_object_unref (self);
+}
+
+static gboolean
+timer_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  MqttClient *self = user_data;
+
+  client_lock (self);
+  self->kicked = FALSE;
+  self->timer_armed = -1;
+  g_source_set_ready_time (source, -1);
+  client_unlock (self);
+
+  mqtt_client_pump (self, PUMP_TIMERS | PUMP_RECONNECT);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs timer_source_funcs = {
+  NULL, NULL, timer_dispatch, NULL, NULL, NULL,
+};
+
+/* The one timer source of a client: its deadlines, reconnections and
+ * kicks, in its context. */
+void
+mqtt_client_attach_timer (MqttClient *self)
+{
+  self->timer_source = g_source_new (&timer_source_funcs, sizeof (GSource));
+  g_source_set_callback (self->timer_source, NULL, self, NULL);
+  g_source_set_can_recurse (self->timer_source, TRUE);
+  g_source_set_name (self->timer_source, "MqttClient timer");
+  g_source_attach (self->timer_source, self->context);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Opening connections */
+
+typedef struct {
+  MqttClient *self;
+  GCancellable *cancellable;
+} Attempt;
+
+static void
+transport_opened (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Attempt *attempt = user_data;
+  MqttClient *self = attempt->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MqttTransport) transport = mqtt_transport_open_finish (result, &error);
+  GCancellable *stale = NULL;
+
+  client_lock (self);
+  if (self->open_cancellable != attempt->cancellable)
+    {
+      /* A newer attempt, or a disconnection, superseded this one. */
+      client_unlock (self);
+    }
+  else
+    {
+      g_clear_object (&self->open_cancellable);
+      if (transport == NULL)
+        stale = connection_failed_locked (self, g_steal_pointer (&error));
+      else
+        {
+          self->transport = g_steal_pointer (&transport);
+          self->read_source = attach_transport_source (self, G_IO_IN, read_ready);
+          client_log_locked (self, MQTT_LOG_DEBUG, "Connected to %s:%u",
+                             self->transport_options.host, self->transport_options.port);
+          mqtt_session_connection_made (self->session, g_get_monotonic_time ());
+        }
+      client_unlock (self);
+      mqtt_client_cancel_and_unref (stale);
+      mqtt_client_pump (self, 0);
+    }
+
+  g_object_unref (attempt->cancellable);
+  g_object_unref (attempt->self);
+  g_free (attempt);
+}
+
+static void
+emit_websocket_handshake (gpointer headers, gpointer user_data)
+{
+  g_signal_emit (user_data, mqtt_client_signals[SIGNAL_WEBSOCKET_HANDSHAKE], 0, headers);
+}
+
+/* Starts a connection to the configured broker, replacing any current one.
+ * Context thread. */
+void
+mqtt_client_start_connect (MqttClient *self)
+{
+  Attempt *attempt = g_new0 (Attempt, 1);
+  MqttTransportOptions options;
+  GCancellable *old;
+
+  mqtt_client_update_log_wanted (self);
+  client_lock (self);
+  old = mqtt_client_teardown_locked (self);
+  if (mqtt_session_get_state (self->session) != MQTT_SESSION_IDLE &&
+      mqtt_session_get_state (self->session) != MQTT_SESSION_WAITING)
+    mqtt_session_connection_lost (self->session, TRUE);
+  self->reconnect_at = 0;
+  self->state = MQTT_CLIENT_STATE_CONNECTING;
+  self->open_cancellable = g_cancellable_new ();
+  attempt->self = g_object_ref (self);
+  attempt->cancellable = g_object_ref (self->open_cancellable);
+  mqtt_transport_options_copy (&options, &self->transport_options);
+  options.tls = mqtt_client_tls_wanted_locked (self);
+  options.protocol_level = mqtt_session_get_config (self->session)->protocol;
+  if (options.websocket)
+    {
+      options.ws_prepare_headers = emit_websocket_handshake;
+      options.ws_prepare_data = g_object_ref (self);
+    }
+  client_log_locked (self, MQTT_LOG_DEBUG, "Connecting to %s:%u", options.host, options.port);
+  client_unlock (self);
+
+  mqtt_client_cancel_and_unref (old);
+  mqtt_client_notify (self, PROP_STATE);
+
+  g_main_context_push_thread_default (self->context);
+  mqtt_transport_open_async (&options, attempt->cancellable, transport_opened, attempt);
+  g_main_context_pop_thread_default (self->context);
+  mqtt_transport_options_clear (&options);
+}
+
+static gboolean
+abort_connect_op (GCancellable *cancellable, gpointer user_data)
+{
+  MqttClient *self = user_data;
+  GCancellable *attempt;
+
+  client_lock (self);
+  if (self->state == MQTT_CLIENT_STATE_CONNECTING)
+    {
+      attempt = connection_failed_locked (
+        self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled"));
+      client_unlock (self);
+      mqtt_client_cancel_and_unref (attempt);
+      mqtt_client_pump (self, 0);
+    }
+  else
+    client_unlock (self);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct {
+  MqttClient *self;
+  Op *op;
+  GCancellable *cancellable;
+} ConnectRequest;
+
+static void
+connect_request_free (ConnectRequest *request)
+{
+  g_object_unref (request->self);
+  g_clear_object (&request->cancellable);
+  g_free (request);
+}
+
+static gboolean
+connect_in_context (gpointer data)
+{
+  ConnectRequest *request = data;
+  MqttClient *self = request->self;
+
+  g_autoptr(GError) error = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (request->cancellable, &error))
+    {
+      op_complete (self, request->op, error);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (request->cancellable)
+    {
+      request->op->cancel_source = g_cancellable_source_new (request->cancellable);
+      g_source_set_callback (request->op->cancel_source,
+                             (GSourceFunc) (void (*) (void)) abort_connect_op, self, NULL);
+      g_source_attach (request->op->cancel_source, self->context);
+    }
+  client_lock (self);
+  self->connect_ops = g_list_append (self->connect_ops, request->op);
+  client_unlock (self);
+  mqtt_client_start_connect (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+request_connect (MqttClient *self, Op *op, GCancellable *cancellable)
+{
+  ConnectRequest *request = g_new0 (ConnectRequest, 1);
+
+  request->self = g_object_ref (self);
+  request->op = op;
+  request->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  run_in_context (self, connect_in_context, request, (GDestroyNotify) connect_request_free);
+}
+
+gboolean
+mqtt_client_set_broker (MqttClient *self, const char *host, guint port, guint keepalive,
+                        GError **error)
+{
+  MqttSessionConfig *config = mqtt_session_get_config (self->session);
+
+  if (host == NULL || host[0] == '\0')
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL, "No broker host name given");
+      return FALSE;
+    }
+  if (port == 0 || port > G_MAXUINT16)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL, "Invalid port %u", port);
+      return FALSE;
+    }
+  if (keepalive > G_MAXUINT16)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                   "Invalid keepalive %u: at most 65535 seconds", keepalive);
+      return FALSE;
+    }
+  if (config->client_id[0] == '\0' && !config->clean_session)
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                           "A client with an empty client id must use a clean session");
+      return FALSE;
+    }
+
+  client_lock (self);
+  g_clear_pointer (&self->transport_options.srv_domain, g_free);
+  g_free (self->transport_options.host);
+  self->transport_options.host = g_strdup (host);
+  self->transport_options.port = port;
+  g_free (self->transport_options.bind_address);
+  self->transport_options.bind_address = g_strdup (self->bind_address);
+  config->keepalive = keepalive;
+  self->have_broker = TRUE;
+  client_unlock (self);
+
+  mqtt_client_notify (self, PROP_HOST);
+  mqtt_client_notify (self, PROP_PORT);
+  mqtt_client_notify (self, PROP_KEEPALIVE);
+  return TRUE;
+}
+
+/* Whether connections use TLS: when asked to, or when any TLS option is
+ * set (a CA, a client certificate, an interaction, a relaxed check), so
+ * that no connection ever goes in plaintext once one was given. */
+gboolean
+mqtt_client_tls_wanted_locked (MqttClient *self)
+{
+  const MqttTransportOptions *o = &self->transport_options;
+
+  return o->tls || o->tls_database || o->tls_certificate || o->tls_interaction ||
+         o->tls_insecure || !o->tls_verify;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Connecting */
+
+/* The blocking connect calls: start, then wait for CONNACK or failure. */
+gboolean
+mqtt_client_connect_and_wait (MqttClient *self, GCancellable *cancellable, GError **error)
+{
+  Op *op = mqtt_client_op_new (OP_CONNECT, NULL);
+
+  request_connect (self, op, cancellable);
+  return wait_op (self, op, error);
+}
+
+/* The asynchronous ones: @prepared says whether the arguments were good. */
+void
+mqtt_client_connect_async (MqttClient *self, gboolean prepared, GError *error,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data, gpointer source_tag)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (!prepared)
+    g_task_return_error (task, error);
+  else
+    request_connect (self, mqtt_client_op_new (OP_CONNECT, task), cancellable);
+}
+
+gboolean
+mqtt_client_check_have_broker (MqttClient *self, GError **error)
+{
+  if (!self->have_broker)
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_NO_CONN,
+                           "No broker: call a connect function before reconnecting");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Starts a clean disconnection; returns FALSE (with @error) when there is
+ * no connection to end. Any thread. */
+gboolean
+mqtt_client_begin_disconnect (MqttClient *self, Op *op, GError **error)
+{
+  GCancellable *attempt = NULL;
+  gboolean ok = TRUE;
+
+  client_lock (self);
+  self->reconnect_enabled = FALSE;
+  self->deferred = FALSE;
+  if (self->transport)
+    {
+      if (mqtt_session_send_disconnect (self->session, g_get_monotonic_time ()))
+        {
+          self->state = MQTT_CLIENT_STATE_DISCONNECTING;
+          mqtt_client_push_client_event_locked (self, MQTT_SESSION_EVENT_STATE, 0, NULL);
+          if (op)
+            self->disconnect_ops = g_list_append (self->disconnect_ops, op);
+          mqtt_client_kick_locked (self);
+        }
+      else if (op)
+        self->disconnect_ops = g_list_append (self->disconnect_ops, op);
+    }
+  else if (self->open_cancellable || self->reconnect_at > 0)
+    {
+      /* Nothing connected yet: stop trying. */
+      self->reconnect_at = 0;
+      attempt = mqtt_client_teardown_locked (self);
+      mqtt_session_connection_lost (self->session, FALSE);
+      self->state = MQTT_CLIENT_STATE_DISCONNECTED;
+      mqtt_client_push_client_event_locked (
+        self, MQTT_SESSION_EVENT_CONNECTION_FAILED, MQTT_ERROR_SUCCESS,
+        g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Disconnected while connecting"));
+      if (op)
+        self->disconnect_ops = g_list_append (self->disconnect_ops, op);
+      mqtt_client_kick_locked (self);
+    }
+  else
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_NO_CONN,
+                           "The client is not connected");
+      ok = FALSE;
+    }
+  client_unlock (self);
+  mqtt_client_cancel_and_unref (attempt);
+  return ok;
+}

@@ -1,0 +1,600 @@
+/* mqtt-glib - MQTT client library for GLib
+ * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * Publishing, subscribing and unsubscribing, blocking and asynchronous,
+ * and the per-filter message callbacks. Thread-safe: the work goes to the
+ * client's context.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mqtt-client-private.h"
+
+/* ------------------------------------------------------------------------ */
+/* Publishing */
+
+static gboolean
+check_publish (const char *topic, gsize length, MqttQos qos, GError **error)
+{
+  if (!mqtt_topic_validate_name (topic, error) || !mqtt_client_check_qos (qos, error))
+    return FALSE;
+  if (length > MQTT_MAX_REMAINING_LENGTH)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_PAYLOAD_SIZE,
+                   "Payload too large: %" G_GSIZE_FORMAT " bytes, MQTT allows at most %u",
+                   length, MQTT_MAX_REMAINING_LENGTH);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The payload is @data (copied) when @n_parts is 0, else the
+ * concatenation of @parts (referenced). */
+static gboolean
+publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize length,
+                  GBytes *const *parts, guint n_parts, MqttQos qos, gboolean retain, Op *op,
+                  guint *mid, GError **error)
+{
+  GCancellable *attempt = NULL;
+  guint id = 0, i;
+  gboolean ok;
+
+  if (n_parts > 0)
+    for (i = 0, length = 0; i < n_parts; i++)
+      length += g_bytes_get_size (parts[i]);
+  if (!check_publish (topic, length, qos, error))
+    return FALSE;
+
+  client_lock (self);
+  if (n_parts > 0)
+    ok = mqtt_session_publish_parts (self->session, topic, parts, n_parts, qos, retain,
+                                     g_get_monotonic_time (), &id, error);
+  else
+    ok = mqtt_session_publish (self->session, topic, data, length, NULL, qos, retain,
+                               g_get_monotonic_time (), &id, error);
+  if (ok)
+    {
+      if (op)
+        g_hash_table_replace (self->mid_ops, GUINT_TO_POINTER (id), op);
+      if (self->transport && self->write_source == NULL &&
+          mqtt_outbuf_get_length (mqtt_session_get_output (self->session)) >= EAGER_FLUSH_BYTES &&
+          (mqtt_transport_writes_from_any_thread (self->transport) ||
+           g_main_context_is_owner (self->context)))
+        attempt = mqtt_client_flush_locked (self);
+      /* A pump writes the rest and emits what came of it. */
+      mqtt_client_kick_locked (self);
+    }
+  client_unlock (self);
+  mqtt_client_cancel_and_unref (attempt);
+
+  if (ok && mid)
+    *mid = id;
+  return ok;
+}
+
+/**
+ * mqtt_client_publish:
+ * @self: a #MqttClient
+ * @topic: the topic to publish on; not empty, no wildcards
+ * @payload: (array length=length) (element-type guint8) (nullable): the
+ *   message; %NULL for an empty one
+ * @length: the size of @payload, or -1 if it is a NUL-terminated string
+ * @qos: the quality of service
+ * @retain: whether the broker keeps the message as the topic's last value
+ * @mid: (out) (optional): the message id, as #MqttClient::published reports it
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho's `publish()`. The payload is copied. A QoS 0 message is written
+ * at the next turn of the client's context; QoS 1 and 2 messages go out as
+ * the in-flight window allows and are resent after a reconnection until
+ * acknowledged. #MqttClient::published reports completion. Thread-safe.
+ *
+ * Returns: %TRUE if the message was queued; %FALSE with %MQTT_ERROR_INVAL
+ *   (bad topic or QoS), %MQTT_ERROR_PAYLOAD_SIZE (over 268435455 bytes),
+ *   %MQTT_ERROR_QUEUE_SIZE (#MqttClient:max-queued-messages or
+ *   #MqttClient:max-queued-bytes reached) or %MQTT_ERROR_NO_CONN (QoS 0
+ *   with no connection made or awaited: see "Differences from Paho" above)
+ */
+gboolean
+mqtt_client_publish (MqttClient *self, const char *topic, const guint8 *payload, gssize length,
+                     MqttQos qos, gboolean retain, guint *mid, GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+
+  if (payload == NULL)
+    length = 0;
+  else if (length < 0)
+    length = strlen ((const char *) payload);
+  return publish_internal (self, topic, payload, length, NULL, 0, qos, retain, NULL, mid, error);
+}
+
+/**
+ * mqtt_client_publish_bytes:
+ * @self: a #MqttClient
+ * @topic: the topic to publish on; not empty, no wildcards
+ * @payload: (nullable): the message; %NULL for an empty one
+ * @qos: the quality of service
+ * @retain: whether the broker keeps the message as the topic's last value
+ * @mid: (out) (optional): the message id
+ * @error: return location for a #GError, or %NULL
+ *
+ * Like mqtt_client_publish(), but takes a reference to @payload instead of
+ * copying it: a payload of 1 KiB or more is written to the network from
+ * @payload's own memory. Thread-safe.
+ *
+ * Returns: %TRUE if the message was queued; %FALSE with the errors of
+ *   mqtt_client_publish()
+ */
+gboolean
+mqtt_client_publish_bytes (MqttClient *self, const char *topic, GBytes *payload, MqttQos qos,
+                           gboolean retain, guint *mid, GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+
+  return publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, retain, NULL,
+                           mid, error);
+}
+
+/**
+ * mqtt_client_publish_vectored:
+ * @self: a #MqttClient
+ * @topic: the topic to publish on; not empty, no wildcards
+ * @parts: (array length=n_parts): the message, in pieces
+ * @n_parts: the number of pieces; 0 for an empty message
+ * @qos: the quality of service
+ * @retain: whether the broker keeps the message as the topic's last value
+ * @mid: (out) (optional): the message id
+ * @error: return location for a #GError, or %NULL
+ *
+ * Like mqtt_client_publish_bytes(), for a payload made of several pieces,
+ * which are sent one after the other as one message: a header built
+ * beside a large buffer, or a buffer made of several memory blocks. Each
+ * piece of 1 KiB or more is written from its own memory, none is copied
+ * into one block. Thread-safe.
+ *
+ * Returns: %TRUE if the message was queued; %FALSE with the errors of
+ *   mqtt_client_publish()
+ */
+gboolean
+mqtt_client_publish_vectored (MqttClient *self, const char *topic, GBytes *const *parts,
+                              gsize n_parts, MqttQos qos, gboolean retain, guint *mid,
+                              GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (parts != NULL || n_parts == 0, FALSE);
+
+  if (n_parts > G_MAXUINT16)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                   "Too many pieces (%" G_GSIZE_FORMAT "): at most %u", n_parts, G_MAXUINT16);
+      return FALSE;
+    }
+  return publish_internal (self, topic, NULL, 0, parts, n_parts, qos, retain, NULL, mid, error);
+}
+
+/**
+ * mqtt_client_publish_async:
+ * @self: a #MqttClient
+ * @topic: the topic to publish on; not empty, no wildcards
+ * @payload: (nullable): the message; %NULL for an empty one
+ * @qos: the quality of service
+ * @retain: whether the broker keeps the message as the topic's last value
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the publication is complete
+ * @user_data: data for @callback
+ *
+ * Publishes like mqtt_client_publish_bytes() and completes when the
+ * message is acknowledged (QoS 1: PUBACK, QoS 2: PUBCOMP) or written
+ * (QoS 0). Cancelling stops the wait, not the publication. Thread-safe.
+ */
+void
+mqtt_client_publish_async (MqttClient *self, const char *topic, GBytes *payload, MqttQos qos,
+                           gboolean retain, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mqtt_client_publish_async);
+  g_task_set_return_on_cancel (task, TRUE);
+  op = mqtt_client_op_new (OP_PUBLISH, task);
+  if (!publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, retain, op, NULL,
+                         &error))
+    {
+      mqtt_client_op_free (op);
+      g_task_return_error (task, error);
+    }
+}
+
+/**
+ * mqtt_client_publish_finish:
+ * @self: a #MqttClient
+ * @result: the #GAsyncResult given to the callback
+ * @mid: (out) (optional): the message id
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes mqtt_client_publish_async().
+ *
+ * Returns: %TRUE if the message was acknowledged (or written, for QoS 0);
+ *   %FALSE with the errors of mqtt_client_publish(), %MQTT_ERROR_CONN_LOST
+ *   for a QoS 0 message the connection lost, or %G_IO_ERROR_CANCELLED
+ */
+gboolean
+mqtt_client_publish_finish (MqttClient *self, GAsyncResult *result, guint *mid, GError **error)
+{
+  gssize id;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  id = g_task_propagate_int (G_TASK (result), error);
+  if (id < 0)
+    return FALSE;
+  if (mid)
+    *mid = id;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Subscribing */
+
+static MqttTopicRequest *
+make_requests (const char *const *filters, const MqttQos *qos, gsize n, gboolean subscribe,
+               GError **error)
+{
+  g_autofree MqttTopicRequest *requests = NULL;
+  gsize i;
+
+  if (n == 0 || filters == NULL)
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL, "No topic filter given");
+      return NULL;
+    }
+  if (n > G_MAXUINT16)
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL, "Too many topic filters");
+      return NULL;
+    }
+  requests = g_new0 (MqttTopicRequest, n);
+  for (i = 0; i < n; i++)
+    {
+      if (!mqtt_topic_validate_filter (filters[i], error))
+        return NULL;
+      if (subscribe && !mqtt_client_check_qos (qos ? (int) qos[i] : 0, error))
+        return NULL;
+      /* Borrowed: the session copies what it keeps. */
+      requests[i].filter = (char *) filters[i];
+      requests[i].qos = subscribe && qos ? qos[i] : 0;
+    }
+  return g_steal_pointer (&requests);
+}
+
+static gboolean
+request_internal (MqttClient *self, gboolean subscribe, const char *const *filters,
+                  const MqttQos *qos, gsize n, Op *op, guint *mid, GError **error)
+{
+  g_autofree MqttTopicRequest *requests = make_requests (filters, qos, n, subscribe, error);
+  guint id = 0;
+  gboolean ok;
+
+  if (requests == NULL)
+    return FALSE;
+
+  client_lock (self);
+  if (subscribe)
+    ok = mqtt_session_subscribe (self->session, requests, n, g_get_monotonic_time (), &id, error);
+  else
+    ok = mqtt_session_unsubscribe (self->session, requests, n, g_get_monotonic_time (), &id,
+                                   error);
+  if (ok)
+    {
+      if (op)
+        g_hash_table_replace (self->mid_ops, GUINT_TO_POINTER (id), op);
+      if (self->transport)
+        mqtt_client_kick_locked (self);
+    }
+  client_unlock (self);
+
+  if (ok && mid)
+    *mid = id;
+  return ok;
+}
+
+/**
+ * mqtt_client_subscribe:
+ * @self: a #MqttClient
+ * @filter: the topic filter; wildcards allowed
+ * @qos: the highest QoS to receive messages with
+ * @mid: (out) (optional): the message id, as #MqttClient::subscribed reports it
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho's `subscribe(topic, qos)` and `subscribe((topic, qos))`. The
+ * subscription is sent now, or when the connection being made is accepted.
+ * Thread-safe.
+ *
+ * Returns: %TRUE if the subscription was sent or queued; %FALSE with
+ *   %MQTT_ERROR_INVAL (bad filter or QoS) or %MQTT_ERROR_NO_CONN
+ */
+gboolean
+mqtt_client_subscribe (MqttClient *self, const char *filter, MqttQos qos, guint *mid,
+                       GError **error)
+{
+  const char *filters[] = { filter };
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  return request_internal (self, TRUE, filters, &qos, 1, NULL, mid, error);
+}
+
+/**
+ * mqtt_client_subscribe_multiple:
+ * @self: a #MqttClient
+ * @filters: (array length=n_filters): the topic filters
+ * @qos: (array length=n_filters): the QoS for each filter
+ * @n_filters: the number of filters, at least 1
+ * @mid: (out) (optional): the message id
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho's `subscribe([(topic, qos), ...])`: several filters in one
+ * SUBSCRIBE. Thread-safe.
+ *
+ * Returns: %TRUE if the subscription was sent or queued; %FALSE with the
+ *   errors of mqtt_client_subscribe()
+ */
+gboolean
+mqtt_client_subscribe_multiple (MqttClient *self, const char *const *filters, const MqttQos *qos,
+                                gsize n_filters, guint *mid, GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  return request_internal (self, TRUE, filters, qos, n_filters, NULL, mid, error);
+}
+
+/**
+ * mqtt_client_subscribe_async:
+ * @self: a #MqttClient
+ * @filters: (array length=n_filters): the topic filters
+ * @qos: (array length=n_filters): the QoS for each filter
+ * @n_filters: the number of filters, at least 1
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the broker has answered
+ * @user_data: data for @callback
+ *
+ * Subscribes like mqtt_client_subscribe_multiple() and completes at SUBACK.
+ * Thread-safe.
+ */
+void
+mqtt_client_subscribe_async (MqttClient *self, const char *const *filters, const MqttQos *qos,
+                             gsize n_filters, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mqtt_client_subscribe_async);
+  g_task_set_return_on_cancel (task, TRUE);
+  op = mqtt_client_op_new (OP_SUBSCRIBE, task);
+  if (!request_internal (self, TRUE, filters, qos, n_filters, op, NULL, &error))
+    {
+      mqtt_client_op_free (op);
+      g_task_return_error (task, error);
+    }
+}
+
+/**
+ * mqtt_client_subscribe_finish:
+ * @self: a #MqttClient
+ * @result: the #GAsyncResult given to the callback
+ * @granted_qos: (out) (array length=n_granted) (transfer full) (optional):
+ *   the granted QoS of each filter, 128 where the broker refused it
+ * @n_granted: (out) (optional): the number of entries in @granted_qos
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes mqtt_client_subscribe_async().
+ *
+ * Returns: %TRUE if the broker answered; %FALSE with the errors of
+ *   mqtt_client_subscribe(), %MQTT_ERROR_CONN_LOST if the connection was
+ *   lost before the answer (with a clean session), or %G_IO_ERROR_CANCELLED
+ */
+gboolean
+mqtt_client_subscribe_finish (MqttClient *self, GAsyncResult *result, int **granted_qos,
+                              gsize *n_granted, GError **error)
+{
+  g_autoptr(GBytes) granted = NULL;
+  g_autoptr(GArray) array = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  granted = g_task_propagate_pointer (G_TASK (result), error);
+  if (granted == NULL)
+    return FALSE;
+  array = mqtt_client_granted_to_array (granted);
+  if (n_granted)
+    *n_granted = array->len;
+  if (granted_qos)
+    *granted_qos = (int *) g_array_free (g_steal_pointer (&array), FALSE);
+  return TRUE;
+}
+
+/**
+ * mqtt_client_unsubscribe:
+ * @self: a #MqttClient
+ * @filter: the topic filter to unsubscribe from
+ * @mid: (out) (optional): the message id, as #MqttClient::unsubscribed reports it
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho's `unsubscribe(topic)`. Thread-safe.
+ *
+ * Returns: %TRUE if the request was sent or queued; %FALSE with
+ *   %MQTT_ERROR_INVAL or %MQTT_ERROR_NO_CONN
+ */
+gboolean
+mqtt_client_unsubscribe (MqttClient *self, const char *filter, guint *mid, GError **error)
+{
+  const char *filters[] = { filter };
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  return request_internal (self, FALSE, filters, NULL, 1, NULL, mid, error);
+}
+
+/**
+ * mqtt_client_unsubscribe_multiple:
+ * @self: a #MqttClient
+ * @filters: (array length=n_filters): the topic filters
+ * @n_filters: the number of filters, at least 1
+ * @mid: (out) (optional): the message id
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho's `unsubscribe([topic, ...])`: several filters in one UNSUBSCRIBE.
+ * Thread-safe.
+ *
+ * Returns: %TRUE if the request was sent or queued; %FALSE with the errors
+ *   of mqtt_client_unsubscribe()
+ */
+gboolean
+mqtt_client_unsubscribe_multiple (MqttClient *self, const char *const *filters, gsize n_filters,
+                                  guint *mid, GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  return request_internal (self, FALSE, filters, NULL, n_filters, NULL, mid, error);
+}
+
+/**
+ * mqtt_client_unsubscribe_async:
+ * @self: a #MqttClient
+ * @filters: (array length=n_filters): the topic filters
+ * @n_filters: the number of filters, at least 1
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the broker has answered
+ * @user_data: data for @callback
+ *
+ * Unsubscribes like mqtt_client_unsubscribe_multiple() and completes at
+ * UNSUBACK. Thread-safe.
+ */
+void
+mqtt_client_unsubscribe_async (MqttClient *self, const char *const *filters, gsize n_filters,
+                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mqtt_client_unsubscribe_async);
+  g_task_set_return_on_cancel (task, TRUE);
+  op = mqtt_client_op_new (OP_UNSUBSCRIBE, task);
+  if (!request_internal (self, FALSE, filters, NULL, n_filters, op, NULL, &error))
+    {
+      mqtt_client_op_free (op);
+      g_task_return_error (task, error);
+    }
+}
+
+/**
+ * mqtt_client_unsubscribe_finish:
+ * @self: a #MqttClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes mqtt_client_unsubscribe_async().
+ *
+ * Returns: %TRUE if the broker acknowledged the request
+ */
+gboolean
+mqtt_client_unsubscribe_finish (MqttClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Per-filter callbacks */
+
+/**
+ * mqtt_client_message_callback_add:
+ * @self: a #MqttClient
+ * @sub: the topic filter; wildcards allowed
+ * @callback: (scope notified) (closure user_data) (destroy destroy): called
+ *   for each message whose topic matches @sub
+ * @user_data: data for @callback
+ * @destroy: (nullable): frees @user_data when the callback is removed
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho's `message_callback_add()`: messages whose topic matches @sub go to
+ * @callback instead of #MqttClient::message. Every matching callback is
+ * called; only messages that match no filter reach #MqttClient::message.
+ * One callback per literal filter: adding to an existing filter replaces
+ * its callback. This does not subscribe.
+ *
+ * Returns: %TRUE on success; %FALSE with %MQTT_ERROR_INVAL for a bad filter
+ */
+gboolean
+mqtt_client_message_callback_add (MqttClient *self, const char *sub, MqttMessageCallback callback,
+                                  gpointer user_data, GDestroyNotify destroy, GError **error)
+{
+  FilterCallback *fc;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (callback != NULL, FALSE);
+
+  if (!mqtt_topic_validate_filter (sub, error))
+    return FALSE;
+
+  mqtt_client_message_callback_remove (self, sub);
+  fc = g_new0 (FilterCallback, 1);
+  g_atomic_ref_count_init (&fc->ref_count);
+  fc->filter = g_strdup (sub);
+  fc->callback = callback;
+  fc->user_data = user_data;
+  fc->destroy = destroy;
+  client_lock (self);
+  g_ptr_array_add (self->callbacks, fc);
+  client_unlock (self);
+  return TRUE;
+}
+
+/**
+ * mqtt_client_message_callback_remove:
+ * @self: a #MqttClient
+ * @sub: the topic filter given to mqtt_client_message_callback_add()
+ *
+ * Paho's `message_callback_remove()`.
+ *
+ * Returns: %TRUE if a callback was removed
+ */
+gboolean
+mqtt_client_message_callback_remove (MqttClient *self, const char *sub)
+{
+  FilterCallback *removed = NULL;
+  guint i;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (sub != NULL, FALSE);
+
+  client_lock (self);
+  for (i = 0; i < self->callbacks->len; i++)
+    {
+      FilterCallback *fc = g_ptr_array_index (self->callbacks, i);
+
+      if (strcmp (fc->filter, sub) == 0)
+        {
+          removed = g_ptr_array_steal_index (self->callbacks, i);
+          break;
+        }
+    }
+  client_unlock (self);
+
+  if (removed)
+    mqtt_client_filter_callback_unref (removed);
+  return removed != NULL;
+}

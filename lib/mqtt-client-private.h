@@ -1,0 +1,238 @@
+/* mqtt-glib - MQTT client library for GLib
+ * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * The parts of MqttClient and what they share: the instance structure, its
+ * lock, and the functions one part offers the others. The parts call
+ * downwards only: mqtt-client.c (the GObject face) -> mqtt-client-options.c,
+ * mqtt-client-loops.c, mqtt-client-messages.c -> mqtt-client-connection.c.
+ */
+
+#pragma once
+
+#include <pthread.h>
+
+#include "mqtt-client.h"
+#include "mqtt-enum-types.h"
+#include "mqtt-error.h"
+#include "mqtt-session-private.h"
+#include "mqtt-topic-private.h"
+#include "mqtt-transport-private.h"
+
+G_BEGIN_DECLS
+
+#define USEC_PER_SEC G_GINT64_CONSTANT (1000000)
+#define READ_CHUNK (64 * 1024)
+#define MAX_READS_PER_PUMP 16
+#define MAX_VECTORS 64
+/* A burst of publications starts writing once this much is encoded, so
+ * that the broker works while the rest is being encoded. */
+#define EAGER_FLUSH_BYTES (64 * 1024)
+
+enum {
+  PROP_0,
+  PROP_CLIENT_ID,
+  PROP_CLEAN_SESSION,
+  PROP_PROTOCOL_VERSION,
+  PROP_STATE,
+  PROP_KEEPALIVE,
+  PROP_MAX_INFLIGHT_MESSAGES,
+  PROP_MAX_QUEUED_MESSAGES,
+  PROP_MAX_QUEUED_BYTES,
+  PROP_MAX_PACKET_SIZE,
+  PROP_MESSAGE_RETRY,
+  PROP_RECONNECT_DELAY_MIN,
+  PROP_RECONNECT_DELAY_MAX,
+  PROP_USERNAME,
+  PROP_PASSWORD,
+  PROP_BIND_ADDRESS,
+  PROP_AUTO_RECONNECT,
+  PROP_HOST,
+  PROP_PORT,
+  PROP_TLS,
+  PROP_TLS_DATABASE,
+  PROP_TLS_CERTIFICATE,
+  PROP_TLS_INTERACTION,
+  PROP_TLS_INSECURE,
+  PROP_TLS_CERT_REQS,
+  PROP_TRANSPORT,
+  PROP_WS_PATH,
+  PROP_PROXY_RESOLVER,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_CONNECTED,
+  SIGNAL_CONNECT_FAILED,
+  SIGNAL_DISCONNECTED,
+  SIGNAL_MESSAGE,
+  SIGNAL_PUBLISHED,
+  SIGNAL_SUBSCRIBED,
+  SIGNAL_UNSUBSCRIBED,
+  SIGNAL_LOG,
+  SIGNAL_WEBSOCKET_HANDSHAKE,
+  N_SIGNALS
+};
+
+/* What a pump does besides emitting events and flushing. */
+typedef enum {
+  PUMP_READ = 1 << 0,
+  PUMP_TIMERS = 1 << 1,
+  PUMP_RECONNECT = 1 << 2,   /* only from the timer source: starts due reconnections */
+} PumpFlags;
+
+typedef enum {
+  OP_CONNECT,
+  OP_DISCONNECT,
+  OP_PUBLISH,
+  OP_SUBSCRIBE,
+  OP_UNSUBSCRIBE,
+} OpKind;
+
+/* An operation someone waits for: a GTask for asynchronous callers, or a
+ * blocking caller waiting on the client's condition variable (done). */
+typedef struct {
+  OpKind kind;
+  GTask *task;
+  gboolean done;
+  GError *error;
+  guint mid;
+  GBytes *granted;
+  GSource *cancel_source;
+} Op;
+
+typedef struct {
+  gatomicrefcount ref_count;
+  char *filter;
+  MqttMessageCallback callback;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} FilterCallback;
+
+typedef struct _LoopThread LoopThread;
+
+struct _MqttClient {
+  GObject parent_instance;
+
+  GMainContext *context;
+  /* Guards the session, the connection state and the operation lists:
+   * the thread-safe calls run under it from any thread. */
+  /* POSIX primitives rather than GMutex/GCond, whose futex implementation
+   * ThreadSanitizer cannot follow: the thread-safety tests run under it. */
+  pthread_mutex_t lock;
+  pthread_cond_t cond;        /* broadcast when a blocking operation completes */
+  MqttSession *session;
+
+  /* Connection settings */
+  MqttTransportOptions transport_options;
+  gboolean have_broker;       /* connect parameters were given */
+  gboolean deferred;          /* connect_deferred() waits for a loop */
+  char *bind_address;
+  guint reconnect_delay_min;
+  guint reconnect_delay_max;
+  guint reconnect_delay;      /* the next delay, doubling */
+  gboolean auto_reconnect;
+  gboolean logger_enabled;
+  gboolean log_wanted;        /* someone listens to log lines */
+  gpointer user_data;
+  GDestroyNotify user_data_destroy;
+
+  /* The connection */
+  MqttClientState state;
+  MqttTransport *transport;
+  GCancellable *open_cancellable;   /* the attempt being opened */
+  GSource *read_source;
+  GSource *write_source;
+  GSource *timer_source;      /* deadlines, reconnections and kicks */
+  gint64 timer_armed;         /* its ready time, -1 when unarmed */
+  gboolean kicked;            /* a pump is already scheduled */
+  guint in_pump;              /* a pump will flush before it returns */
+  gint64 reconnect_at;        /* 0: no reconnection scheduled */
+  gboolean reconnect_enabled; /* a lost connection is retried */
+  GError *last_error;         /* the last connection failure, for the loop calls */
+  guint activity;             /* incremented by every pump, for mqtt_client_loop() */
+  guint accepted;             /* connections the broker accepted so far */
+
+  /* Operations waiting for an outcome */
+  GList *connect_ops;
+  GList *disconnect_ops;
+  GHashTable *mid_ops;        /* mid -> Op */
+
+  /* Events being emitted, taken from the session's queue (context thread only) */
+  GArray *events;
+  guint events_head;
+
+  GPtrArray *callbacks;       /* FilterCallback, under the lock */
+
+  /* Loops */
+  GThread *loop_thread;
+  LoopThread *loop_thread_data;
+  GMainLoop *forever_loop;
+  gboolean forever_retry_first;
+  guint forever_accepted;     /* accepted before this loop_forever(), less one if connected */
+  GError *forever_error;
+  /* Called in the context once a connection or an attempt has ended, after
+   * the signals: mqtt_client_loop_forever()'s quit policy. */
+  void (*connection_ended) (MqttClient *self, const GError *error);
+};
+
+static inline void
+client_lock (MqttClient *self)
+{
+  pthread_mutex_lock (&self->lock);
+}
+
+static inline void
+client_unlock (MqttClient *self)
+{
+  pthread_mutex_unlock (&self->lock);
+}
+
+/* In mqtt-client-connection.c; mqtt_client_install_properties() and
+ * class_init fill them. */
+extern GParamSpec *mqtt_client_properties[N_PROPS];
+extern guint mqtt_client_signals[N_SIGNALS];
+
+static inline void
+mqtt_client_notify (MqttClient *self, guint prop_id)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), mqtt_client_properties[prop_id]);
+}
+
+/* mqtt-client-connection.c */
+void mqtt_client_op_free (Op *op);
+Op *mqtt_client_op_new (OpKind kind, GTask *task);
+gboolean mqtt_client_check_qos (int qos, GError **error);
+void mqtt_client_kick_locked (MqttClient *self);
+void mqtt_client_rearm_timer_locked (MqttClient *self);
+void mqtt_client_push_client_event_locked (MqttClient *self, MqttSessionEventType type,
+                                           gint code, GError *error);
+void mqtt_client_update_log_wanted (MqttClient *self);
+void mqtt_client_destroy_source (GSource **source);
+GCancellable *mqtt_client_teardown_locked (MqttClient *self);
+void mqtt_client_cancel_and_unref (GCancellable *cancellable);
+GCancellable *mqtt_client_flush_locked (MqttClient *self);
+void mqtt_client_filter_callback_unref (FilterCallback *fc);
+GArray *mqtt_client_granted_to_array (GBytes *granted);
+void mqtt_client_pump (MqttClient *self, PumpFlags flags);
+void mqtt_client_attach_timer (MqttClient *self);
+void mqtt_client_start_connect (MqttClient *self);
+gboolean mqtt_client_set_broker (MqttClient *self, const char *host, guint port, guint keepalive,
+                                 GError **error);
+gboolean mqtt_client_tls_wanted_locked (MqttClient *self);
+gboolean mqtt_client_connect_and_wait (MqttClient *self, GCancellable *cancellable,
+                                       GError **error);
+void mqtt_client_connect_async (MqttClient *self, gboolean prepared, GError *error,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data, gpointer source_tag);
+gboolean mqtt_client_check_have_broker (MqttClient *self, GError **error);
+gboolean mqtt_client_begin_disconnect (MqttClient *self, Op *op, GError **error);
+
+/* mqtt-client-options.c */
+void mqtt_client_set_client_id (MqttClient *self, const char *client_id);
+void mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
+void mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value,
+                               GParamSpec *pspec);
+void mqtt_client_reset_options (MqttClient *self);
+void mqtt_client_install_properties (GObjectClass *object_class);
+
+G_END_DECLS
