@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mqtt-client-private.h"
+#include "mqtt-dialer-private.h"
 
 GParamSpec *mqtt_client_properties[N_PROPS];
 
@@ -809,7 +810,7 @@ transport_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   Attempt *attempt = user_data;
   MqttClient *self = attempt->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(MqttTransport) transport = mqtt_transport_open_finish (result, &error);
+  g_autoptr(MqttTransport) transport = mqtt_dialer_open_finish (result, &error);
   GCancellable *stale = NULL;
 
   client_lock (self);
@@ -882,7 +883,7 @@ mqtt_client_start_connect (MqttClient *self)
   mqtt_client_notify (self, PROP_STATE);
 
   g_main_context_push_thread_default (self->context);
-  mqtt_transport_open_async (&options, attempt->cancellable, transport_opened, attempt);
+  mqtt_dialer_open_async (&options, attempt->cancellable, transport_opened, attempt);
   g_main_context_pop_thread_default (self->context);
   mqtt_transport_options_clear (&options);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mqtt-client-private.h"
+#include "mqtt-tls-private.h"
 
 /* ------------------------------------------------------------------------ */
 /* GObject */
@@ -817,108 +818,6 @@ mqtt_client_disable_logger (MqttClient *self)
 /* ------------------------------------------------------------------------ */
 /* TLS */
 
-static gboolean
-is_pkcs12 (const char *path)
-{
-  return g_str_has_suffix (path, ".p12") || g_str_has_suffix (path, ".pfx");
-}
-
-/* A PKCS #12 file: with no password, or with the one the interaction gives. */
-static GTlsCertificate *
-load_pkcs12 (MqttClient *self, const char *path, GError **error)
-{
-  g_autofree char *contents = NULL;
-  g_autoptr(GTlsInteraction) interaction = NULL;
-  g_autoptr(GTlsPassword) password = NULL;
-  g_autofree char *description = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GTlsCertificate *certificate;
-  char *secret;
-  const guchar *value;
-  gsize length, secret_length;
-
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return NULL;
-  certificate = g_tls_certificate_new_from_pkcs12 ((const guint8 *) contents, length, NULL,
-                                                   &local_error);
-  if (certificate || !g_error_matches (local_error, G_TLS_ERROR,
-                                       G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD))
-    {
-      if (local_error)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return certificate;
-    }
-
-  client_lock (self);
-  g_set_object (&interaction, self->transport_options.tls_interaction);
-  client_unlock (self);
-  if (interaction == NULL)
-    {
-      g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD,
-                   "The certificate file %s is encrypted: set a tls-interaction to give its "
-                   "password", path);
-      return NULL;
-    }
-
-  description = g_strdup_printf ("Password of the TLS certificate %s", path);
-  password = g_tls_password_new (G_TLS_PASSWORD_NONE, description);
-  for (;;)
-    {
-      g_clear_error (&local_error);
-      if (g_tls_interaction_invoke_ask_password (interaction, password, NULL, error) !=
-          G_TLS_INTERACTION_HANDLED)
-        {
-          if (error && *error == NULL)
-            g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD,
-                         "No password given for the TLS certificate %s", path);
-          return NULL;
-        }
-      value = g_tls_password_get_value (password, &secret_length);
-      secret = g_strndup ((const char *) value, secret_length);
-      certificate = g_tls_certificate_new_from_pkcs12 ((const guint8 *) contents, length, secret,
-                                                       &local_error);
-      memset (secret, 0, secret_length);
-      g_free (secret);
-      if (certificate || !g_error_matches (local_error, G_TLS_ERROR,
-                                           G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD))
-        break;
-      /* Ask again, saying the last one was wrong. */
-      g_tls_password_set_flags (password, G_TLS_PASSWORD_RETRY);
-    }
-  if (local_error)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  return certificate;
-}
-
-static GTlsCertificate *
-load_certificate (MqttClient *self, const char *certfile, const char *keyfile, GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *key = NULL;
-  GTlsCertificate *certificate;
-
-  if (is_pkcs12 (certfile))
-    return load_pkcs12 (self, certfile, error);
-
-  certificate = g_tls_certificate_new_from_files (certfile, keyfile ? keyfile : certfile,
-                                                  &local_error);
-  if (certificate)
-    return certificate;
-  /* GIO reads unencrypted PEM keys only: say what to do instead. */
-  if (g_file_get_contents (keyfile ? keyfile : certfile, &key, NULL, NULL) &&
-      strstr (key, "ENCRYPTED") != NULL)
-    {
-      g_set_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED,
-                   "The private key %s is encrypted, which GIO cannot read in PEM form: give "
-                   "the certificate and key as one PKCS #12 file (openssl pkcs12 -export) and "
-                   "its password through the tls-interaction",
-                   keyfile ? keyfile : certfile);
-      return NULL;
-    }
-  g_propagate_error (error, g_steal_pointer (&local_error));
-  return NULL;
-}
-
 /**
  * mqtt_client_tls_set:
  * @self: a #MqttClient
@@ -955,6 +854,7 @@ mqtt_client_tls_set (MqttClient *self, const char *ca_certs, const char *certfil
 {
   g_autoptr(GTlsDatabase) database = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GTlsInteraction) interaction = NULL;
 
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
 
@@ -974,7 +874,11 @@ mqtt_client_tls_set (MqttClient *self, const char *ca_certs, const char *certfil
     }
   if (ca_certs && !(database = g_tls_file_database_new (ca_certs, error)))
     return FALSE;
-  if (certfile && !(certificate = load_certificate (self, certfile, keyfile, error)))
+  client_lock (self);
+  g_set_object (&interaction, self->transport_options.tls_interaction);
+  client_unlock (self);
+  if (certfile &&
+      !(certificate = mqtt_tls_load_certificate (certfile, keyfile, interaction, error)))
     return FALSE;
 
   client_lock (self);

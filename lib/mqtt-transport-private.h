@@ -2,9 +2,9 @@
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
  *
  * Transports: byte pipes between the client and a broker, with one small
- * non-blocking interface. mqtt_transport_open_async() picks and opens one
- * from MqttTransportOptions; the client then reads, writes and polls it
- * without caring what it is.
+ * non-blocking interface, and the options that say which one to open and
+ * how. The dialer (mqtt-dialer-private.h) opens one; the client then reads,
+ * writes and polls it without caring what it is.
  */
 
 #pragma once
@@ -40,17 +40,6 @@ typedef struct {
 } MqttTransportOptions;
 
 void mqtt_transport_options_clear (MqttTransportOptions *options);
-/* Whether to accept a server certificate GIO found fault with (@errors),
- * as the options say (Paho's cert_reqs and tls_insecure_set). */
-gboolean mqtt_transport_options_accept (const MqttTransportOptions *options,
-                                        GTlsCertificateFlags errors);
-/* After a TLS handshake, full or resumed, that failed (*@error set) or
- * not: whether the server's certificate (@peer, with the faults GIO found
- * under this connection's own database and identity) passes the options'
- * checks. A refused certificate's error is replaced by one that says why. */
-gboolean mqtt_transport_options_check_handshake (const MqttTransportOptions *options,
-                                                 GTlsCertificate *peer,
-                                                 GTlsCertificateFlags errors, GError **error);
 void mqtt_transport_options_copy (MqttTransportOptions *dest, const MqttTransportOptions *src);
 
 /* What a transport source calls when reading or writing can go on. */
@@ -92,10 +81,5 @@ gboolean mqtt_transport_writes_from_any_thread (MqttTransport *self);
 GSocket *mqtt_transport_get_socket (MqttTransport *self);
 void mqtt_transport_close (MqttTransport *self);
 
-void mqtt_transport_open_async (const MqttTransportOptions *options,
-                                GCancellable *cancellable,
-                                GAsyncReadyCallback callback,
-                                gpointer user_data);
-MqttTransport *mqtt_transport_open_finish (GAsyncResult *result, GError **error);
 
 G_END_DECLS

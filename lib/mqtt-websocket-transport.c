@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "mqtt-error.h"
+#include "mqtt-tls-private.h"
 #include "mqtt-websocket-transport-private.h"
 
 struct _MqttWebsocketTransport {
@@ -265,7 +266,7 @@ accept_certificate (SoupMessage *message, GTlsCertificate *certificate,
 {
   OpenData *data = user_data;
 
-  return mqtt_transport_options_accept (&data->options, errors);
+  return mqtt_tls_accept (&data->options, errors);
 }
 
 /* The handshake is about to go: extra headers, then the user's hook. */
@@ -319,7 +320,7 @@ websocket_connected (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   /* libsoup's TLS connections resume sessions as ours do: the same check. */
   if (data->options.tls &&
-      !mqtt_transport_options_check_handshake (
+      !mqtt_tls_check_handshake (
         &data->options, soup_message_get_tls_peer_certificate (data->message),
         soup_message_get_tls_peer_certificate_errors (data->message), &error))
     g_clear_object (&connection);   /* closed without a word to a server not trusted */
