@@ -125,34 +125,63 @@ mqtt_client_rearm_timer_locked (MqttClient *self)
     set_timer_locked (self, deadline);
 }
 
-/* The client's own events go through the session's queue, which the lock
- * guards: they can be made in any thread, and stay in order. */
 void
-mqtt_client_push_client_event_locked (MqttClient *self, MqttSessionEventType type, gint code,
+mqtt_client_event_clear (ClientEvent *event)
+{
+  g_clear_pointer (&event->text, g_free);
+  g_clear_error (&event->error);
+  mqtt_session_event_clear (&event->session);
+}
+
+/* The session's events so far, after those already pending. */
+static void
+take_session_events_locked (MqttClient *self)
+{
+  guint i;
+
+  if (!mqtt_session_has_events (self->session))
+    return;
+  mqtt_session_take_events (self->session, self->taken);
+  for (i = 0; i < self->taken->len; i++)
+    {
+      ClientEvent event = { CLIENT_EVENT_SESSION };
+
+      event.session = g_array_index (self->taken, MqttSessionEvent, i);
+      g_array_append_val (self->pending, event);
+    }
+  /* Their contents are the pending events' now. */
+  g_array_set_size (self->taken, 0);
+}
+
+/* The client's own events, in one queue with the session's, which the lock
+ * guards: they can be made in any thread, and stay in order. Takes
+ * @error. */
+void
+mqtt_client_push_client_event_locked (MqttClient *self, ClientEventType type, gint code,
                                       GError *error)
 {
-  MqttSessionEvent event = { 0 };
+  ClientEvent event = { type };
 
-  event.type = type;
+  take_session_events_locked (self);
   event.code = code;
   event.error = error;
-  mqtt_session_push_event (self->session, &event);
+  g_array_append_val (self->pending, event);
 }
 
 G_GNUC_PRINTF (3, 4) static void
 client_log_locked (MqttClient *self, MqttLogLevel level, const char *format, ...)
 {
-  MqttSessionEvent event = { 0 };
+  ClientEvent event = { CLIENT_EVENT_LOG };
   va_list args;
 
   if (!self->log_wanted)
     return;
-  event.type = MQTT_SESSION_EVENT_LOG;
+  take_session_events_locked (self);
   event.code = level;
   va_start (args, format);
   event.text = g_strdup_vprintf (format, args);
   va_end (args);
-  mqtt_session_push_event (self->session, &event);
+  g_array_append_val (self->pending, event);
 }
 
 void
@@ -163,7 +192,12 @@ mqtt_client_update_log_wanted (MqttClient *self)
 
   client_lock (self);
   self->log_wanted = wanted;
-  mqtt_session_get_config (self->session)->log_packets = wanted;
+  /* Every pump asks: the session hears of a change only. */
+  if (self->config.log_packets != wanted)
+    {
+      self->config.log_packets = wanted;
+      mqtt_client_config_changed_locked (self);
+    }
   client_unlock (self);
 }
 
@@ -291,8 +325,8 @@ connection_failed_locked (MqttClient *self, GError *error)
     }
 
   mqtt_client_push_client_event_locked (self,
-                                        was_accepted ? MQTT_SESSION_EVENT_DISCONNECTED
-                                                     : MQTT_SESSION_EVENT_CONNECTION_FAILED,
+                                        was_accepted ? CLIENT_EVENT_DISCONNECTED
+                                                     : CLIENT_EVENT_CONNECTION_FAILED,
                                         error_to_code (error), error);
   return attempt;
 }
@@ -308,7 +342,7 @@ connection_closed_locked (MqttClient *self)
   mqtt_session_connection_lost (self->session, FALSE);
   self->state = MQTT_CLIENT_STATE_DISCONNECTED;
   client_log_locked (self, MQTT_LOG_INFO, "Disconnected");
-  mqtt_client_push_client_event_locked (self, MQTT_SESSION_EVENT_DISCONNECTED, MQTT_ERROR_SUCCESS,
+  mqtt_client_push_client_event_locked (self, CLIENT_EVENT_DISCONNECTED, MQTT_ERROR_SUCCESS,
                                         NULL);
 }
 
@@ -569,7 +603,7 @@ write_log (MqttClient *self, MqttLogLevel level, const char *text)
       break;
     }
   g_log_structured (G_LOG_DOMAIN, flags, "MQTT_CLIENT_ID",
-                    mqtt_session_get_config (self->session)->client_id, "MESSAGE", "%s", text);
+                    self->config.client_id, "MESSAGE", "%s", text);
 }
 
 /* A SUBACK's return codes as integers, which bindings show as a list (bytes
@@ -591,7 +625,7 @@ mqtt_client_granted_to_array (GBytes *granted)
 }
 
 static void
-handle_event (MqttClient *self, MqttSessionEvent *event)
+handle_session_event (MqttClient *self, MqttSessionEvent *event)
 {
   Op *op;
 
@@ -651,12 +685,30 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
       write_log (self, event->code, event->text);
       break;
 
-    case MQTT_SESSION_EVENT_STATE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+handle_event (MqttClient *self, ClientEvent *event)
+{
+  switch (event->type)
+    {
+    case CLIENT_EVENT_SESSION:
+      handle_session_event (self, &event->session);
+      break;
+
+    case CLIENT_EVENT_LOG:
+      write_log (self, event->code, event->text);
+      break;
+
+    case CLIENT_EVENT_STATE:
       mqtt_client_notify (self, PROP_STATE);
       break;
 
-    case MQTT_SESSION_EVENT_CONNECTION_FAILED:
-    case MQTT_SESSION_EVENT_DISCONNECTED:
+    case CLIENT_EVENT_CONNECTION_FAILED:
+    case CLIENT_EVENT_DISCONNECTED:
       mqtt_client_notify (self, PROP_STATE);
       if (event->error)
         complete_connect_ops (self, event->error);
@@ -667,7 +719,7 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
           complete_connect_ops (self, error);
         }
       complete_disconnect_ops (self);
-      if (event->type == MQTT_SESSION_EVENT_DISCONNECTED)
+      if (event->type == CLIENT_EVENT_DISCONNECTED)
         g_signal_emit (self, mqtt_client_signals[SIGNAL_DISCONNECTED], 0, event->code,
                        event->error);
       /* An attempt the application abandoned did not fail. */
@@ -686,30 +738,42 @@ handle_event (MqttClient *self, MqttSessionEvent *event)
 /* Emits the pending events in order. Handlers may call back into the
  * client, run nested loops and emit further events: each event is taken
  * off the queue before it is handled. Context thread only. */
+/* Moves what is pending to the events to emit. */
+static void
+take_events (MqttClient *self)
+{
+  client_lock (self);
+  take_session_events_locked (self);
+  if (self->pending->len > 0)
+    {
+      g_array_append_vals (self->events, self->pending->data, self->pending->len);
+      /* Their contents are the events' now. */
+      g_array_set_clear_func (self->pending, NULL);
+      g_array_set_size (self->pending, 0);
+      g_array_set_clear_func (self->pending, (GDestroyNotify) mqtt_client_event_clear);
+    }
+  client_unlock (self);
+}
+
 static void
 emit_events (MqttClient *self)
 {
-  client_lock (self);
-  mqtt_session_take_events (self->session, self->events);
-  client_unlock (self);
-
+  take_events (self);
   while (self->events_head < self->events->len)
     {
-      MqttSessionEvent *slot = &g_array_index (self->events, MqttSessionEvent, self->events_head);
-      MqttSessionEvent event = *slot;
+      ClientEvent *slot = &g_array_index (self->events, ClientEvent, self->events_head);
+      ClientEvent event = *slot;
 
       memset (slot, 0, sizeof *slot);
       self->events_head++;
       handle_event (self, &event);
-      mqtt_session_event_clear (&event);
+      mqtt_client_event_clear (&event);
 
       if (self->events_head == self->events->len)
         {
           g_array_set_size (self->events, 0);
           self->events_head = 0;
-          client_lock (self);
-          mqtt_session_take_events (self->session, self->events);
-          client_unlock (self);
+          take_events (self);
         }
     }
 }
@@ -745,7 +809,8 @@ mqtt_client_pump (MqttClient *self, PumpFlags flags)
                                  (flags & PUMP_RECONNECT) ? &start_reconnect : NULL);
       if (attempt == NULL)
         attempt = mqtt_client_flush_locked (self);
-      more = mqtt_session_has_events (self->session) || self->events->len > self->events_head;
+      more = mqtt_session_has_events (self->session) || self->pending->len > 0 ||
+             self->events->len > self->events_head;
       if (!more || round >= 8)
         {
           self->in_pump--;
@@ -870,7 +935,7 @@ mqtt_client_start_connect (MqttClient *self)
   attempt->cancellable = g_object_ref (self->open_cancellable);
   mqtt_transport_options_copy (&options, &self->transport_options);
   options.tls = mqtt_client_tls_wanted_locked (self);
-  options.protocol_level = mqtt_session_get_config (self->session)->protocol;
+  options.protocol_level = self->config.protocol;
   if (options.websocket)
     {
       options.ws_prepare_headers = emit_websocket_handshake;
@@ -965,7 +1030,8 @@ gboolean
 mqtt_client_set_broker (MqttClient *self, const char *host, guint port, guint keepalive,
                         GError **error)
 {
-  MqttSessionConfig *config = mqtt_session_get_config (self->session);
+  MqttSessionConfig *config = &self->config;
+  gboolean host_changed, port_changed, keepalive_changed;
 
   if (host == NULL || host[0] == '\0')
     {
@@ -991,6 +1057,9 @@ mqtt_client_set_broker (MqttClient *self, const char *host, guint port, guint ke
     }
 
   client_lock (self);
+  host_changed = g_strcmp0 (self->transport_options.host, host) != 0;
+  port_changed = self->transport_options.port != port;
+  keepalive_changed = config->keepalive != keepalive;
   g_clear_pointer (&self->transport_options.srv_domain, g_free);
   g_free (self->transport_options.host);
   self->transport_options.host = g_strdup (host);
@@ -998,12 +1067,16 @@ mqtt_client_set_broker (MqttClient *self, const char *host, guint port, guint ke
   g_free (self->transport_options.bind_address);
   self->transport_options.bind_address = g_strdup (self->bind_address);
   config->keepalive = keepalive;
+  mqtt_client_config_changed_locked (self);
   self->have_broker = TRUE;
   client_unlock (self);
 
-  mqtt_client_notify (self, PROP_HOST);
-  mqtt_client_notify (self, PROP_PORT);
-  mqtt_client_notify (self, PROP_KEEPALIVE);
+  if (host_changed)
+    mqtt_client_notify (self, PROP_HOST);
+  if (port_changed)
+    mqtt_client_notify (self, PROP_PORT);
+  if (keepalive_changed)
+    mqtt_client_notify (self, PROP_KEEPALIVE);
   return TRUE;
 }
 
@@ -1075,7 +1148,7 @@ mqtt_client_begin_disconnect (MqttClient *self, Op *op, GError **error)
       if (mqtt_session_send_disconnect (self->session, g_get_monotonic_time ()))
         {
           self->state = MQTT_CLIENT_STATE_DISCONNECTING;
-          mqtt_client_push_client_event_locked (self, MQTT_SESSION_EVENT_STATE, 0, NULL);
+          mqtt_client_push_client_event_locked (self, CLIENT_EVENT_STATE, 0, NULL);
           if (op)
             self->disconnect_ops = g_list_append (self->disconnect_ops, op);
           mqtt_client_kick_locked (self);
@@ -1091,7 +1164,7 @@ mqtt_client_begin_disconnect (MqttClient *self, Op *op, GError **error)
       mqtt_session_connection_lost (self->session, FALSE);
       self->state = MQTT_CLIENT_STATE_DISCONNECTED;
       mqtt_client_push_client_event_locked (
-        self, MQTT_SESSION_EVENT_CONNECTION_FAILED, MQTT_ERROR_SUCCESS,
+        self, CLIENT_EVENT_CONNECTION_FAILED, MQTT_ERROR_SUCCESS,
         g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Disconnected while connecting"));
       if (op)
         self->disconnect_ops = g_list_append (self->disconnect_ops, op);

@@ -30,12 +30,13 @@ random_client_id (void)
 }
 
 void
-mqtt_client_set_client_id (MqttClient *self, const char *client_id)
+mqtt_client_set_client_id_locked (MqttClient *self, const char *client_id)
 {
-  MqttSessionConfig *config = mqtt_session_get_config (self->session);
+  MqttSessionConfig *config = &self->config;
 
   g_free (config->client_id);
   config->client_id = client_id && client_id[0] ? g_strdup (client_id) : random_client_id ();
+  mqtt_client_config_changed_locked (self);
 }
 
 /* Connection options are read under the lock when a connection starts. */
@@ -101,7 +102,7 @@ void
 mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   MqttClient *self = MQTT_CLIENT (object);
-  MqttSessionConfig *config = mqtt_session_get_config (self->session);
+  MqttSessionConfig *config = &self->config;
 
   client_lock (self);
   switch (prop_id)
@@ -196,18 +197,21 @@ void
 mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   MqttClient *self = MQTT_CLIENT (object);
-  MqttSessionConfig *config = mqtt_session_get_config (self->session);
+  MqttSessionConfig *config = &self->config;
 
   switch (prop_id)
     {
     case PROP_CLIENT_ID:
-      mqtt_client_set_client_id (self, g_value_get_string (value));
+      mqtt_client_set_client_id_locked (self, g_value_get_string (value));
       break;
     case PROP_CLEAN_SESSION:
+      /* Construct-only: nothing runs yet. */
       config->clean_session = g_value_get_boolean (value);
+      mqtt_client_config_changed_locked (self);
       break;
     case PROP_PROTOCOL_VERSION:
       config->protocol = g_value_get_enum (value);
+      mqtt_client_config_changed_locked (self);
       break;
     case PROP_KEEPALIVE:
       mqtt_client_set_keepalive (self, g_value_get_uint (value));
@@ -246,6 +250,7 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
         g_clear_pointer (&config->password, g_bytes_unref);
         if (password)
           config->password = g_bytes_new (password, strlen (password));
+        mqtt_client_config_changed_locked (self);
         client_unlock (self);
         break;
       }
@@ -318,18 +323,18 @@ mqtt_client_reset_options (MqttClient *self)
     }
 }
 
-#define SET_CONFIG_UINT(self, field, value, prop)                   \
-  G_STMT_START                                                      \
-  {                                                                 \
-    MqttSessionConfig *config = mqtt_session_get_config (self->session); \
-    gboolean changed;                                               \
-    client_lock (self);                                     \
-    changed = config->field != (value);                             \
-    config->field = (value);                                        \
-    client_unlock (self);                                   \
-    if (changed)                                                    \
-      mqtt_client_notify (self, prop); \
-  }                                                                 \
+#define SET_CONFIG_UINT(self, field, value, prop)                                            \
+  G_STMT_START                                                                               \
+  {                                                                                          \
+    gboolean changed;                                                                        \
+    client_lock (self);                                                                      \
+    changed = (self)->config.field != (value);                                               \
+    (self)->config.field = (value);                                                          \
+    mqtt_client_config_changed_locked (self);                                                \
+    client_unlock (self);                                                                    \
+    if (changed)                                                                             \
+      mqtt_client_notify (self, prop);                                                       \
+  }                                                                                          \
   G_STMT_END
 
 /**
@@ -358,7 +363,7 @@ guint
 mqtt_client_get_max_inflight_messages (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), 0);
-  return mqtt_session_get_config (self->session)->max_inflight;
+  return self->config.max_inflight;
 }
 
 /**
@@ -402,7 +407,7 @@ guint64
 mqtt_client_get_max_queued_bytes (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), 0);
-  return mqtt_session_get_config (self->session)->max_queued_bytes;
+  return self->config.max_queued_bytes;
 }
 
 /**
@@ -432,7 +437,7 @@ guint
 mqtt_client_get_max_packet_size (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), 0);
-  return mqtt_session_get_config (self->session)->max_packet_size;
+  return self->config.max_packet_size;
 }
 
 /**
@@ -447,7 +452,7 @@ guint
 mqtt_client_get_max_queued_messages (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), 0);
-  return mqtt_session_get_config (self->session)->max_queued;
+  return self->config.max_queued;
 }
 
 /**
@@ -479,7 +484,7 @@ guint
 mqtt_client_get_message_retry (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), 0);
-  return mqtt_session_get_config (self->session)->retry_interval;
+  return self->config.retry_interval;
 }
 
 /**
@@ -509,7 +514,7 @@ guint
 mqtt_client_get_keepalive (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), 0);
-  return mqtt_session_get_config (self->session)->keepalive;
+  return self->config.keepalive;
 }
 
 /**
@@ -562,7 +567,7 @@ mqtt_client_set_credentials (MqttClient *self, const char *username, const char 
   gboolean changed;
 
   g_return_if_fail (MQTT_IS_CLIENT (self));
-  config = mqtt_session_get_config (self->session);
+  config = &self->config;
 
   client_lock (self);
   changed = g_strcmp0 (config->username, username) != 0;
@@ -571,6 +576,7 @@ mqtt_client_set_credentials (MqttClient *self, const char *username, const char 
   g_clear_pointer (&config->password, g_bytes_unref);
   if (password)
     config->password = g_bytes_new (password, strlen (password));
+  mqtt_client_config_changed_locked (self);
   client_unlock (self);
 
   if (changed)
@@ -589,7 +595,7 @@ const char *
 mqtt_client_get_username (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), NULL);
-  return mqtt_session_get_config (self->session)->username;
+  return self->config.username;
 }
 
 /**
@@ -632,7 +638,7 @@ mqtt_client_set_will (MqttClient *self, const char *topic, const guint8 *payload
       return FALSE;
     }
 
-  config = mqtt_session_get_config (self->session);
+  config = &self->config;
   client_lock (self);
   config->will = TRUE;
   g_free (config->will_topic);
@@ -641,6 +647,7 @@ mqtt_client_set_will (MqttClient *self, const char *topic, const guint8 *payload
   config->will_payload = g_bytes_new (payload, length);
   config->will_qos = qos;
   config->will_retain = retain;
+  mqtt_client_config_changed_locked (self);
   client_unlock (self);
   return TRUE;
 }
@@ -657,13 +664,14 @@ mqtt_client_clear_will (MqttClient *self)
   MqttSessionConfig *config;
 
   g_return_if_fail (MQTT_IS_CLIENT (self));
-  config = mqtt_session_get_config (self->session);
+  config = &self->config;
   client_lock (self);
   config->will = FALSE;
   g_clear_pointer (&config->will_topic, g_free);
   g_clear_pointer (&config->will_payload, g_bytes_unref);
   config->will_qos = 0;
   config->will_retain = FALSE;
+  mqtt_client_config_changed_locked (self);
   client_unlock (self);
 }
 

@@ -110,6 +110,23 @@ typedef struct {
 
 typedef struct _LoopThread LoopThread;
 
+/* What the client emits, in order: the session's events and its own. */
+typedef enum {
+  CLIENT_EVENT_SESSION,           /* session: one of the session's */
+  CLIENT_EVENT_LOG,               /* code (MqttLogLevel), text */
+  CLIENT_EVENT_CONNECTION_FAILED, /* error: no connection was made */
+  CLIENT_EVENT_DISCONNECTED,      /* code (MqttError), error (NULL when requested) */
+  CLIENT_EVENT_STATE,             /* the state changed: notify it */
+} ClientEventType;
+
+typedef struct {
+  ClientEventType type;
+  gint code;
+  char *text;
+  GError *error;
+  MqttSessionEvent session;
+} ClientEvent;
+
 struct _MqttClient {
   GObject parent_instance;
 
@@ -121,6 +138,7 @@ struct _MqttClient {
   pthread_mutex_t lock;
   pthread_cond_t cond;        /* broadcast when a blocking operation completes */
   MqttSession *session;
+  MqttSessionConfig config;   /* the session's, set whenever it changes (config_changed_locked) */
 
   /* Connection settings */
   MqttTransportOptions transport_options;
@@ -157,8 +175,10 @@ struct _MqttClient {
   GList *disconnect_ops;
   GHashTable *mid_ops;        /* mid -> Op */
 
-  /* Events being emitted, taken from the session's queue (context thread only) */
-  GArray *events;
+  /* Events: the session's and the client's own, in order. */
+  GArray *pending;            /* ClientEvent, under the lock */
+  GArray *taken;              /* MqttSessionEvent, scratch of take_session_events_locked() */
+  GArray *events;             /* ClientEvent being emitted (context thread only) */
   guint events_head;
 
   GPtrArray *callbacks;       /* FilterCallback, under the lock */
@@ -192,6 +212,13 @@ client_unlock (MqttClient *self)
 extern GParamSpec *mqtt_client_properties[N_PROPS];
 extern guint mqtt_client_signals[N_SIGNALS];
 
+/* The session takes the configuration as a value: after every change. */
+static inline void
+mqtt_client_config_changed_locked (MqttClient *self)
+{
+  mqtt_session_configure (self->session, &self->config);
+}
+
 static inline void
 mqtt_client_notify (MqttClient *self, guint prop_id)
 {
@@ -204,8 +231,9 @@ Op *mqtt_client_op_new (OpKind kind, GTask *task);
 gboolean mqtt_client_check_qos (int qos, GError **error);
 void mqtt_client_kick_locked (MqttClient *self);
 void mqtt_client_rearm_timer_locked (MqttClient *self);
-void mqtt_client_push_client_event_locked (MqttClient *self, MqttSessionEventType type,
-                                           gint code, GError *error);
+void mqtt_client_event_clear (ClientEvent *event);
+void mqtt_client_push_client_event_locked (MqttClient *self, ClientEventType type, gint code,
+                                           GError *error);
 void mqtt_client_update_log_wanted (MqttClient *self);
 void mqtt_client_destroy_source (GSource **source);
 GCancellable *mqtt_client_teardown_locked (MqttClient *self);
@@ -228,7 +256,7 @@ gboolean mqtt_client_check_have_broker (MqttClient *self, GError **error);
 gboolean mqtt_client_begin_disconnect (MqttClient *self, Op *op, GError **error);
 
 /* mqtt-client-options.c */
-void mqtt_client_set_client_id (MqttClient *self, const char *client_id);
+void mqtt_client_set_client_id_locked (MqttClient *self, const char *client_id);
 void mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
 void mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value,
                                GParamSpec *pspec);

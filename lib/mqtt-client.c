@@ -125,8 +125,11 @@ mqtt_client_finalize (GObject *object)
   g_list_free_full (self->disconnect_ops, (GDestroyNotify) mqtt_client_op_free);
   g_hash_table_unref (self->mid_ops);
   g_array_unref (self->events);
+  g_array_unref (self->pending);
+  g_array_unref (self->taken);
   g_ptr_array_unref (self->callbacks);
   mqtt_session_free (self->session);
+  mqtt_session_config_clear (&self->config);
   mqtt_transport_options_clear (&self->transport_options);
   g_free (self->bind_address);
   g_clear_error (&self->last_error);
@@ -145,7 +148,8 @@ mqtt_client_init (MqttClient *self)
   pthread_cond_init (&self->cond, NULL);
   self->context = g_main_context_ref_thread_default ();
   self->session = mqtt_session_new ();
-  mqtt_client_set_client_id (self, NULL);
+  mqtt_session_config_init (&self->config);
+  mqtt_client_set_client_id_locked (self, NULL);
   self->reconnect_delay_min = 1;
   self->reconnect_delay_max = 120;
   self->reconnect_delay = 1;
@@ -155,8 +159,11 @@ mqtt_client_init (MqttClient *self)
   self->transport_options.tls_verify = TRUE;
   self->transport_options.ws_path = g_strdup ("/mqtt");
   self->mid_ops = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) mqtt_client_op_free);
-  self->events = g_array_new (FALSE, TRUE, sizeof (MqttSessionEvent));
-  g_array_set_clear_func (self->events, (GDestroyNotify) mqtt_session_event_clear);
+  self->pending = g_array_new (FALSE, TRUE, sizeof (ClientEvent));
+  g_array_set_clear_func (self->pending, (GDestroyNotify) mqtt_client_event_clear);
+  self->taken = g_array_new (FALSE, TRUE, sizeof (MqttSessionEvent));
+  self->events = g_array_new (FALSE, TRUE, sizeof (ClientEvent));
+  g_array_set_clear_func (self->events, (GDestroyNotify) mqtt_client_event_clear);
   self->callbacks =
     g_ptr_array_new_with_free_func ((GDestroyNotify) mqtt_client_filter_callback_unref);
 }
@@ -401,12 +408,13 @@ mqtt_client_reinitialise (MqttClient *self, const char *client_id, gboolean clea
   if (self->state != MQTT_CLIENT_STATE_DISCONNECTED)
     {
       self->state = MQTT_CLIENT_STATE_DISCONNECTED;
-      mqtt_client_push_client_event_locked (self, MQTT_SESSION_EVENT_DISCONNECTED,
+      mqtt_client_push_client_event_locked (self, CLIENT_EVENT_DISCONNECTED,
                                             MQTT_ERROR_SUCCESS, NULL);
     }
   mqtt_session_reset (self->session);
-  mqtt_client_set_client_id (self, client_id);
-  mqtt_session_get_config (self->session)->clean_session = clean_session;
+  mqtt_client_set_client_id_locked (self, client_id);
+  self->config.clean_session = clean_session;
+  mqtt_client_config_changed_locked (self);
   g_ptr_array_set_size (self->callbacks, 0);
   g_clear_pointer (&self->transport_options.host, g_free);
   self->transport_options.port = 1883;
@@ -436,7 +444,7 @@ const char *
 mqtt_client_get_client_id (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), NULL);
-  return mqtt_session_get_config (self->session)->client_id;
+  return self->config.client_id;
 }
 
 /**
@@ -451,7 +459,7 @@ gboolean
 mqtt_client_get_clean_session (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
-  return mqtt_session_get_config (self->session)->clean_session;
+  return self->config.clean_session;
 }
 
 /**
@@ -466,7 +474,7 @@ MqttProtocolVersion
 mqtt_client_get_protocol_version (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), MQTT_PROTOCOL_V311);
-  return mqtt_session_get_config (self->session)->protocol;
+  return self->config.protocol;
 }
 
 /**

@@ -36,11 +36,6 @@ typedef enum {
   MQTT_SESSION_EVENT_UNSUBSCRIBED, /* mid */
   MQTT_SESSION_EVENT_DROPPED,      /* mid, code (MqttError): an operation that cannot complete */
   MQTT_SESSION_EVENT_LOG,          /* code (MqttLogLevel), text */
-  /* Produced by the client, not the session, in the same queue so that
-   * they stay in order with the session's events. */
-  MQTT_SESSION_EVENT_CONNECTION_FAILED, /* error: no connection was made */
-  MQTT_SESSION_EVENT_DISCONNECTED,      /* code (MqttError), error (NULL when requested) */
-  MQTT_SESSION_EVENT_STATE,             /* the client's state changed: notify it */
 } MqttSessionEventType;
 
 typedef struct {
@@ -84,15 +79,21 @@ struct _MqttSessionConfig {
 };
 typedef struct _MqttSessionConfig MqttSessionConfig;
 
+/* A configuration with the defaults (Paho's), to own and clear. */
+void mqtt_session_config_init (MqttSessionConfig *config);
+void mqtt_session_config_clear (MqttSessionConfig *config);
+void mqtt_session_config_copy (MqttSessionConfig *dest, const MqttSessionConfig *src);
+
 MqttSession *mqtt_session_new (void);
 void mqtt_session_free (MqttSession *session);
-MqttSessionConfig *mqtt_session_get_config (MqttSession *session);
+/* The configuration from now on, copied: the owner (the client) sets it
+ * whenever one of its options changes; what applies at connection time
+ * (client id, will, credentials) is read when CONNECT is made. */
+void mqtt_session_configure (MqttSession *session, const MqttSessionConfig *config);
+const MqttSessionConfig *mqtt_session_get_config (MqttSession *session);
 
 MqttSessionState mqtt_session_get_state (MqttSession *session);
 MqttOutbuf *mqtt_session_get_output (MqttSession *session);
-/* Queues an event made by the caller (the client's own events), after the
- * session's; takes what @event points to. */
-void mqtt_session_push_event (MqttSession *session, const MqttSessionEvent *event);
 /* Moves the pending events to @events (an array of MqttSessionEvent). */
 void mqtt_session_take_events (MqttSession *session, GArray *events);
 gboolean mqtt_session_has_events (MqttSession *session);

@@ -104,19 +104,49 @@ mqtt_session_event_clear (MqttSessionEvent *event)
   g_clear_error (&event->error);
 }
 
+void
+mqtt_session_config_init (MqttSessionConfig *config)
+{
+  memset (config, 0, sizeof *config);
+  config->protocol = MQTT_PROTOCOL_V311;
+  config->client_id = g_strdup ("");
+  config->clean_session = TRUE;
+  config->keepalive = 60;
+  config->max_inflight = 20;
+  config->retry_interval = 5;
+  config->max_packet_size = MQTT_DEFAULT_MAX_PACKET_SIZE;
+  config->max_queued_bytes = MQTT_DEFAULT_MAX_QUEUED_BYTES;
+}
+
+void
+mqtt_session_config_clear (MqttSessionConfig *config)
+{
+  g_clear_pointer (&config->client_id, g_free);
+  g_clear_pointer (&config->username, g_free);
+  g_clear_pointer (&config->password, g_bytes_unref);
+  g_clear_pointer (&config->will_topic, g_free);
+  g_clear_pointer (&config->will_payload, g_bytes_unref);
+}
+
+void
+mqtt_session_config_copy (MqttSessionConfig *dest, const MqttSessionConfig *src)
+{
+  *dest = *src;
+  dest->client_id = g_strdup (src->client_id);
+  dest->username = g_strdup (src->username);
+  if (src->password)
+    g_bytes_ref (src->password);
+  dest->will_topic = g_strdup (src->will_topic);
+  if (src->will_payload)
+    g_bytes_ref (src->will_payload);
+}
+
 MqttSession *
 mqtt_session_new (void)
 {
   MqttSession *session = g_new0 (MqttSession, 1);
 
-  session->config.protocol = MQTT_PROTOCOL_V311;
-  session->config.client_id = g_strdup ("");
-  session->config.clean_session = TRUE;
-  session->config.keepalive = 60;
-  session->config.max_inflight = 20;
-  session->config.retry_interval = 5;
-  session->config.max_packet_size = MQTT_DEFAULT_MAX_PACKET_SIZE;
-  session->config.max_queued_bytes = MQTT_DEFAULT_MAX_QUEUED_BYTES;
+  mqtt_session_config_init (&session->config);
   session->state = MQTT_SESSION_IDLE;
   session->decoder = mqtt_decoder_new (MQTT_PROTOCOL_V311, MQTT_MAX_PACKET_SIZE);
   session->out = mqtt_outbuf_new ();
@@ -199,15 +229,20 @@ mqtt_session_free (MqttSession *session)
   g_array_unref (session->events);
   mqtt_outbuf_free (session->out);
   mqtt_decoder_free (session->decoder);
-  g_free (config->client_id);
-  g_free (config->username);
-  g_clear_pointer (&config->password, g_bytes_unref);
-  g_free (config->will_topic);
-  g_clear_pointer (&config->will_payload, g_bytes_unref);
+  mqtt_session_config_clear (config);
   g_free (session);
 }
 
-MqttSessionConfig *
+void
+mqtt_session_configure (MqttSession *session, const MqttSessionConfig *config)
+{
+  MqttSessionConfig old = session->config;
+
+  mqtt_session_config_copy (&session->config, config);
+  mqtt_session_config_clear (&old);
+}
+
+const MqttSessionConfig *
 mqtt_session_get_config (MqttSession *session)
 {
   return &session->config;
@@ -235,12 +270,6 @@ mqtt_session_take_events (MqttSession *session, GArray *events)
   g_array_set_clear_func (session->events, NULL);
   g_array_set_size (session->events, 0);
   g_array_set_clear_func (session->events, (GDestroyNotify) mqtt_session_event_clear);
-}
-
-void
-mqtt_session_push_event (MqttSession *session, const MqttSessionEvent *event)
-{
-  g_array_append_vals (session->events, event, 1);
 }
 
 gboolean

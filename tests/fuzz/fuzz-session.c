@@ -102,9 +102,6 @@ check_events (Run *r)
           break;
         case MQTT_SESSION_EVENT_CONNACK:
         case MQTT_SESSION_EVENT_LOG:
-        case MQTT_SESSION_EVENT_CONNECTION_FAILED:
-        case MQTT_SESSION_EVENT_DISCONNECTED:
-        case MQTT_SESSION_EVENT_STATE:
           break;
         }
     }
@@ -263,7 +260,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
   static const char *const filters[] = { "t", "a/+", "#", "a/b" };
   Script s = { data, data + size };
-  MqttSessionConfig *config;
+  MqttSessionConfig config;
   guint8 first, op;
   Run r = { 0 };
 
@@ -275,16 +272,18 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   r.pending = g_hash_table_new (NULL, NULL);
   r.completed = g_hash_table_new (NULL, NULL);
   r.written = mqtt_decoder_new (MQTT_PROTOCOL_V311, MQTT_MAX_PACKET_SIZE);
-  config = mqtt_session_get_config (r.session);
-  config->protocol = r.level;
-  g_free (config->client_id);
-  config->client_id = g_strdup ("fuzz");
-  config->clean_session = (first >> 1) & 1;
-  config->keepalive = 10;
-  config->max_inflight = r.max_inflight = (first >> 2) & 3;
-  config->max_queued = r.max_queued = ((first >> 4) & 1) ? 3 : 0;
-  config->retry_interval = ((first >> 5) & 1) ? 1 : 0;
-  config->max_packet_size = ((first >> 6) & 1) ? 32 : MQTT_MAX_PACKET_SIZE;
+  mqtt_session_config_init (&config);
+  config.protocol = r.level;
+  g_free (config.client_id);
+  config.client_id = g_strdup ("fuzz");
+  config.clean_session = (first >> 1) & 1;
+  config.keepalive = 10;
+  config.max_inflight = r.max_inflight = (first >> 2) & 3;
+  config.max_queued = r.max_queued = ((first >> 4) & 1) ? 3 : 0;
+  config.retry_interval = ((first >> 5) & 1) ? 1 : 0;
+  config.max_packet_size = ((first >> 6) & 1) ? 32 : MQTT_MAX_PACKET_SIZE;
+  mqtt_session_configure (r.session, &config);
+  mqtt_session_config_clear (&config);
   mqtt_session_connection_made (r.session, r.now);
 
   while (take (&s, &op))

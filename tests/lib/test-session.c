@@ -10,6 +10,19 @@
 
 #define SEC G_GINT64_CONSTANT (1000000)
 
+/* Changes the session's configuration as the client does: a copy, edited,
+ * given back. */
+#define RECONFIGURE(session, field, value)                                     \
+  G_STMT_START                                                                 \
+  {                                                                            \
+    MqttSessionConfig config_;                                                 \
+    mqtt_session_config_copy (&config_, mqtt_session_get_config (session));    \
+    config_.field = (value);                                                   \
+    mqtt_session_configure ((session), &config_);                              \
+    mqtt_session_config_clear (&config_);                                      \
+  }                                                                            \
+  G_STMT_END
+
 typedef struct {
   MqttSession *session;
   gint64 now;
@@ -143,7 +156,7 @@ publish (Fixture *f, guint8 qos, const char *payload)
 static void
 test_connect (Fixture *f, gconstpointer data)
 {
-  mqtt_session_get_config (f->session)->keepalive = 30;
+  RECONFIGURE (f->session, keepalive, 30);
   mqtt_session_connection_made (f->session, f->now);
   flush (f);
   g_assert_cmpuint (f->sent->len, ==, 1);
@@ -166,7 +179,7 @@ test_connack_timeout (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  mqtt_session_get_config (f->session)->keepalive = 10;
+  RECONFIGURE (f->session, keepalive, 10);
   mqtt_session_connection_made (f->session, f->now);
   g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, f->now + 10 * SEC);
   g_assert_true (mqtt_session_tick (f->session, f->now + 9 * SEC, &error));
@@ -177,13 +190,12 @@ test_connack_timeout (Fixture *f, gconstpointer data)
 static void
 test_window_and_queue (Fixture *f, gconstpointer data)
 {
-  MqttSessionConfig *config = mqtt_session_get_config (f->session);
   g_autoptr(GError) error = NULL;
   guint mids[3], mid;
   guint i;
 
-  config->max_inflight = 2;
-  config->max_queued = 3;
+  RECONFIGURE (f->session, max_inflight, 2);
+  RECONFIGURE (f->session, max_queued, 3);
   connect (f, FALSE);
   for (i = 0; i < 3; i++)
     mids[i] = publish (f, 1, "x");
@@ -213,8 +225,8 @@ test_retry (Fixture *f, gconstpointer data)
 {
   guint16 mid;
 
-  mqtt_session_get_config (f->session)->retry_interval = 5;
-  mqtt_session_get_config (f->session)->keepalive = 0;
+  RECONFIGURE (f->session, retry_interval, 5);
+  RECONFIGURE (f->session, keepalive, 0);
   connect (f, FALSE);
   publish (f, 2, "r");
   flush (f);
@@ -314,7 +326,7 @@ test_keepalive (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   gint64 start = f->now;
 
-  mqtt_session_get_config (f->session)->keepalive = 10;
+  RECONFIGURE (f->session, keepalive, 10);
   connect (f, FALSE);
   flush (f);
   g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, start + 10 * SEC);
@@ -443,7 +455,7 @@ test_resend_after_reconnect (Fixture *f, gconstpointer data)
   guint16 m1, m2;
   guint sub, i;
 
-  mqtt_session_get_config (f->session)->clean_session = FALSE;
+  RECONFIGURE (f->session, clean_session, FALSE);
   connect (f, FALSE);
   publish (f, 1, "a");
   publish (f, 2, "b");
@@ -481,7 +493,7 @@ test_resend_after_reconnect (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_PUBLISHED), ==, 2);
 
   /* With a clean session a pending SUBSCRIBE is dropped with an event. */
-  mqtt_session_get_config (f->session)->clean_session = TRUE;
+  RECONFIGURE (f->session, clean_session, TRUE);
   mqtt_session_connection_lost (f->session, FALSE);
   mqtt_session_take_events (f->session, f->events);
   for (i = 0; i < f->events->len; i++)
@@ -523,7 +535,7 @@ test_packet_ids (Fixture *f, gconstpointer data)
   guint i, last_mid = 0, total = 70000;
   guint16 first_id, next_id;
 
-  mqtt_session_get_config (f->session)->max_inflight = 0;
+  RECONFIGURE (f->session, max_inflight, 0);
   connect (f, FALSE);
   for (i = 0; i < total; i++)
     {
