@@ -202,7 +202,6 @@ mqtt_client_publish_async (MqttClient *self, const char *topic, GBytes *payload,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mqtt_client_publish_async);
-  g_task_set_return_on_cancel (task, TRUE);
   op = mqtt_client_op_new (OP_PUBLISH, task);
   if (!publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, retain, op, NULL,
                          &error))
@@ -379,7 +378,6 @@ mqtt_client_subscribe_async (MqttClient *self, const char *const *filters, const
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mqtt_client_subscribe_async);
-  g_task_set_return_on_cancel (task, TRUE);
   op = mqtt_client_op_new (OP_SUBSCRIBE, task);
   if (!request_internal (self, TRUE, filters, qos, n_filters, op, NULL, &error))
     {
@@ -491,7 +489,6 @@ mqtt_client_unsubscribe_async (MqttClient *self, const char *const *filters, gsi
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mqtt_client_unsubscribe_async);
-  g_task_set_return_on_cancel (task, TRUE);
   op = mqtt_client_op_new (OP_UNSUBSCRIBE, task);
   if (!request_internal (self, FALSE, filters, NULL, n_filters, op, NULL, &error))
     {

@@ -1028,9 +1028,12 @@ mqtt_client_get_transport (MqttClient *self)
 void
 mqtt_client_ws_set_options (MqttClient *self, const char *path, GHashTable *headers)
 {
+  gboolean changed;
+
   g_return_if_fail (MQTT_IS_CLIENT (self));
 
   client_lock (self);
+  changed = g_strcmp0 (self->transport_options.ws_path, path ? path : "/mqtt") != 0;
   g_free (self->transport_options.ws_path);
   self->transport_options.ws_path = g_strdup (path ? path : "/mqtt");
   g_clear_pointer (&self->transport_options.ws_headers, g_hash_table_unref);
@@ -1048,7 +1051,8 @@ mqtt_client_ws_set_options (MqttClient *self, const char *path, GHashTable *head
                              g_strdup (value));
     }
   client_unlock (self);
-  mqtt_client_notify (self, PROP_WS_PATH);
+  if (changed)
+    mqtt_client_notify (self, PROP_WS_PATH);
 }
 
 /* ------------------------------------------------------------------------ */
