@@ -25,7 +25,8 @@ tool_options_add_entries (ToolOptions *o, GOptionContext *context)
       "Broker port (default: 1883, 8883 with TLS, 80 or 443 with --ws)", "PORT" },
     { "url", 'L', 0, G_OPTION_ARG_STRING, &o->url,
       "Broker, credentials and topic as mqtt(s)://[user[:password]@]host[:port]/topic "
-      "(ws:// and wss:// for WebSockets)", "URL" },
+      "(ws:// and wss:// for WebSockets), and any connection setting as ?name=value (see "
+      "MqttSettings)", "URL" },
     { "topic", 't', 0, G_OPTION_ARG_STRING_ARRAY, &o->topics, "The topic", "TOPIC" },
     { "qos", 'q', 0, G_OPTION_ARG_INT, &o->qos, "Quality of service: 0, 1 or 2 (default: 0)",
       "QOS" },
@@ -75,32 +76,20 @@ tool_options_add_entries (ToolOptions *o, GOptionContext *context)
   };
 
   o->port = -1;
-  o->keepalive = 60;
+  o->keepalive = -1;
   /* -h is the host, as in mosquitto's tools: --help is ours. */
   g_option_context_set_help_enabled (context, FALSE);
   g_option_context_add_main_entries (context, entries, NULL);
 }
 
+/* -L: mosquitto's URL, which is the grammar of MqttSettings with ws:// and
+ * wss:// for mqtt+ws:// and mqtt+wss://. */
 static gboolean
 parse_url (ToolOptions *o, GError **error)
 {
-  g_autofree char *authority = NULL;
-  const char *rest, *slash, *at, *hostport, *colon;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *url = NULL;
 
-  if (g_str_has_prefix (o->url, "mqtt://"))
-    rest = o->url + 7;
-  else if (g_str_has_prefix (o->url, "mqtts://"))
-    rest = o->url + 8, o->tls = TRUE;
-  else if (g_str_has_prefix (o->url, "ws://"))
-    rest = o->url + 5, o->websockets = TRUE;
-  else if (g_str_has_prefix (o->url, "wss://"))
-    rest = o->url + 6, o->websockets = o->tls = TRUE;
-  else
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "-L %s: the URL must start with mqtt://, mqtts://, ws:// or wss://", o->url);
-      return FALSE;
-    }
   if (o->host || o->port != -1 || o->username || o->password)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -108,66 +97,27 @@ parse_url (ToolOptions *o, GError **error)
                            "-P with it");
       return FALSE;
     }
-
-  slash = strchr (rest, '/');
-  if (slash == NULL || slash[1] == '\0')
+  if (g_str_has_prefix (o->url, "ws://") || g_str_has_prefix (o->url, "wss://"))
+    url = g_strconcat ("mqtt+", o->url, NULL);
+  else if (g_str_has_prefix (o->url, "mqtt://") || g_str_has_prefix (o->url, "mqtts://") ||
+           g_str_has_prefix (o->url, "mqtt+ws://") || g_str_has_prefix (o->url, "mqtt+wss://"))
+    url = g_strdup (o->url);
+  else
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "-L %s: the URL must start with mqtt://, mqtts://, ws:// or wss://", o->url);
+      return FALSE;
+    }
+  if (!mqtt_settings_set_uri (o->settings, url, &o->url_topic, NULL, &local_error))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "-L %s: %s", o->url,
+                   local_error->message);
+      return FALSE;
+    }
+  if (o->url_topic == NULL)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "-L %s: the URL has no topic", o->url);
-      return FALSE;
-    }
-  authority = g_strndup (rest, slash - rest);
-  o->url_topic = g_strdup (slash + 1);
-
-  /* [user[:password]@]host[:port], where host may be [an:ipv6::address] */
-  at = strrchr (authority, '@');
-  hostport = authority;
-  if (at)
-    {
-      g_autofree char *userinfo = g_strndup (authority, at - authority);
-      char *password = strchr (userinfo, ':');
-
-      if (password)
-        {
-          *password++ = '\0';
-          o->password = g_uri_unescape_string (password, NULL);
-        }
-      o->username = g_uri_unescape_string (userinfo, NULL);
-      hostport = at + 1;
-    }
-  if (hostport[0] == '[')
-    {
-      const char *end = strchr (hostport, ']');
-
-      if (end == NULL)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "-L %s: unterminated IPv6 address", o->url);
-          return FALSE;
-        }
-      o->host = g_strndup (hostport + 1, end - hostport - 1);
-      colon = end[1] == ':' ? end + 1 : NULL;
-    }
-  else
-    {
-      colon = strchr (hostport, ':');
-      o->host = colon ? g_strndup (hostport, colon - hostport) : g_strdup (hostport);
-    }
-  if (colon)
-    {
-      guint64 port;
-
-      if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "-L %s: bad port '%s'", o->url, colon + 1);
-          return FALSE;
-        }
-      o->port = port;
-    }
-  if (o->host[0] == '\0')
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "-L %s: no host", o->url);
       return FALSE;
     }
   return TRUE;
@@ -200,6 +150,8 @@ gboolean
 tool_options_parse (ToolOptions *o, GOptionContext *context, int *argc, char ***argv,
                     GError **error)
 {
+  MqttProtocolVersion version;
+
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (show_help)
@@ -212,20 +164,29 @@ tool_options_parse (ToolOptions *o, GOptionContext *context, int *argc, char ***
   if (*argc > 1)
     return bad_option (error, "unexpected argument '%s'", (*argv)[1]);
 
-  if (o->url && !parse_url (o, error))
-    return FALSE;
+  o->settings = mqtt_settings_new (NULL, 0);
+  if (o->url)
+    {
+      MqttTransportType transport;
+
+      if (!parse_url (o, error))
+        return FALSE;
+      g_object_get (o->settings, "transport", &transport, NULL);
+      o->websockets = o->websockets || transport == MQTT_TRANSPORT_WEBSOCKETS;
+      o->tls = o->tls || mqtt_settings_get_tls (o->settings);
+    }
   if (o->port != -1 && (o->port < 1 || o->port > 65535))
     return bad_option (error, "-p %d: the port must be between 1 and 65535", o->port);
-  if (o->keepalive < 0 || o->keepalive > 65535)
+  if (o->keepalive != -1 && (o->keepalive < 0 || o->keepalive > 65535))
     return bad_option (error, "-k %d: the keepalive must be between 0 and 65535", o->keepalive);
   if (!check_qos ("-q", o->qos, error) || !check_qos ("--will-qos", o->will_qos, error))
     return FALSE;
 
   if (o->protocol == NULL || g_str_equal (o->protocol, "mqttv311") ||
       g_str_equal (o->protocol, "311"))
-    o->version = MQTT_PROTOCOL_V311;
+    version = MQTT_PROTOCOL_V311;
   else if (g_str_equal (o->protocol, "mqttv31") || g_str_equal (o->protocol, "31"))
-    o->version = MQTT_PROTOCOL_V31;
+    version = MQTT_PROTOCOL_V31;
   else if (g_str_equal (o->protocol, "mqttv5") || g_str_equal (o->protocol, "5"))
     return bad_option (error, "-V %s: MQTT 5 is not supported; use mqttv311 or mqttv31",
                        o->protocol);
@@ -249,10 +210,49 @@ tool_options_parse (ToolOptions *o, GOptionContext *context, int *argc, char ***
   if (o->insecure && !o->tls)
     return bad_option (error, "--insecure applies to TLS: give --cafile, --capath or "
                               "--tls-use-os-certs");
-  if (o->port == -1)
-    o->port = o->websockets ? (o->tls ? 443 : 80) : (o->tls ? 8883 : 1883);
-  if (o->host == NULL)
-    o->host = g_strdup ("localhost");
+
+  /* What the options say, in the settings the client is made from: those
+   * given on top of -L's. */
+  if (o->id || o->id_prefix)
+    {
+      g_autofree char *id = o->id ? g_strdup (o->id)
+                                  : g_strdup_printf ("%s%d", o->id_prefix, (int) getpid ());
+
+      g_object_set (o->settings, "client-id", id, NULL);
+    }
+  if (o->persistent)
+    g_object_set (o->settings, "clean-session", FALSE, NULL);
+  if (o->keepalive != -1)
+    g_object_set (o->settings, "keepalive", (guint) o->keepalive, NULL);
+  if (o->protocol)
+    g_object_set (o->settings, "protocol-version", version, NULL);
+  if (o->bind_address)
+    g_object_set (o->settings, "bind-address", o->bind_address, NULL);
+  if (o->proxy)
+    g_object_set (o->settings, "proxy", o->proxy, NULL);
+  if (o->host)
+    g_object_set (o->settings, "host", o->host, NULL);
+  if (o->port != -1)
+    g_object_set (o->settings, "port", (guint) o->port, NULL);
+  if (o->username)
+    mqtt_settings_set_auth (o->settings, o->username, o->password);
+  if (o->websockets)
+    g_object_set (o->settings, "transport", MQTT_TRANSPORT_WEBSOCKETS, NULL);
+  if (o->ws_path)
+    g_object_set (o->settings, "ws-path", o->ws_path, NULL);
+  if (o->will_topic)
+    {
+      g_autoptr(GBytes) payload =
+        g_bytes_new (o->will_payload, o->will_payload ? strlen (o->will_payload) : 0);
+
+      mqtt_settings_set_will (o->settings, o->will_topic, payload, o->will_qos, o->will_retain);
+    }
+  if (o->tls)
+    {
+      /* --capath's database holds --cafile's authorities too. */
+      mqtt_settings_set_tls (o->settings, o->capath ? NULL : o->cafile, o->cert, o->key);
+      g_object_set (o->settings, "tls-insecure", o->insecure, NULL);
+    }
   return TRUE;
 }
 
@@ -277,6 +277,7 @@ tool_options_clear (ToolOptions *o)
   g_free (o->proxy);
   g_strfreev (o->topics);
   g_free (o->url_topic);
+  g_clear_object (&o->settings);
 }
 
 /* GIO reads trust anchors from one file, again at each handshake: the
@@ -347,45 +348,15 @@ load_ca_directory (const char *cafile, const char *capath, GError **error)
 static MqttClient *
 create_client (ToolOptions *o, GError **error)
 {
-  g_autoptr(MqttClient) client = NULL;
-  g_autofree char *id = NULL;
+  if (o->capath)
+    {
+      g_autoptr(GTlsDatabase) database = load_ca_directory (o->cafile, o->capath, error);
 
-  id = o->id_prefix ? g_strdup_printf ("%s%d", o->id_prefix, (int) getpid ()) : g_strdup (o->id);
-  client = mqtt_client_new (id, !o->persistent, o->version, error);
-  if (client == NULL)
-    return NULL;
-  if (o->websockets)
-    {
-      mqtt_client_set_transport (client, MQTT_TRANSPORT_WEBSOCKETS);
-      if (o->ws_path)
-        mqtt_client_ws_set_options (client, o->ws_path, NULL);
-    }
-  if (o->will_topic &&
-      !mqtt_client_set_will (client, o->will_topic, (const guint8 *) o->will_payload, -1,
-                             o->will_qos, o->will_retain, error))
-    return NULL;
-  if (o->username)
-    mqtt_client_set_credentials (client, o->username, o->password);
-  if (o->tls)
-    {
-      if (!mqtt_client_tls_set (client, o->capath ? NULL : o->cafile, o->cert, o->key,
-                                MQTT_TLS_CERT_REQUIRED, MQTT_TLS_VERSION_DEFAULT, NULL, error))
+      if (database == NULL)
         return NULL;
-      if (o->capath)
-        {
-          g_autoptr(GTlsDatabase) database = load_ca_directory (o->cafile, o->capath, error);
-
-          if (database == NULL)
-            return NULL;
-          g_object_set (client, "tls-database", database, NULL);
-        }
-      mqtt_client_tls_insecure_set (client, o->insecure);
+      g_object_set (o->settings, "tls-database", database, NULL);
     }
-  if (o->bind_address)
-    mqtt_client_set_bind_address (client, o->bind_address);
-  if (o->proxy && !mqtt_client_proxy_set (client, o->proxy, error))
-    return NULL;
-  return g_steal_pointer (&client);
+  return mqtt_settings_create_client (o->settings, error);
 }
 
 int
@@ -520,8 +491,10 @@ tool_start (Tool *tool, const char *name, ToolOptions *options, void (*ready) (T
   starting = g_new (Starting, 1);
   starting->tool = tool;
   starting->ready = ready;
-  mqtt_client_connect_to_broker_async (tool->client, options->host, options->port,
-                                       options->keepalive, NULL, broker_answered, starting);
+  mqtt_client_connect_to_broker_async (tool->client, mqtt_settings_get_host (options->settings),
+                                       mqtt_settings_get_port (options->settings),
+                                       mqtt_settings_get_keepalive (options->settings), NULL,
+                                       broker_answered, starting);
   return TRUE;
 }
 

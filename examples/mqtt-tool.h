@@ -49,10 +49,10 @@ typedef struct {
   int qos;
   char **topics;
 
-  /* Worked out by tool_options_check() */
-  char *url_topic;
+  /* Worked out by tool_options_parse() */
+  char *url_topic;                /* -L's topic */
   gboolean tls;
-  MqttProtocolVersion version;
+  MqttSettings *settings;         /* what the client is made from */
 } ToolOptions;
 
 /* The options of both tools, added to @context's main group. */

@@ -18,7 +18,7 @@ int
 main (int argc, char *argv[])
 {
   const char *topic = argc > 3 ? argv[3] : "paho/test/multiple";
-  g_autoptr(MqttHelperOptions) options = NULL;
+  g_autoptr(MqttSettings) settings = NULL;
   g_autoptr(GBytes) one = g_bytes_new_static ("multiple 1", 10);
   g_autoptr(GBytes) two = g_bytes_new_static ("multiple 2", 10);
   g_autoptr(MqttMessage) first = mqtt_message_new (topic, one, MQTT_QOS_AT_MOST_ONCE, FALSE);
@@ -26,9 +26,9 @@ main (int argc, char *argv[])
   MqttMessage *msgs[] = { first, second };
   g_autoptr(GError) error = NULL;
 
-  options = mqtt_helper_options_new (argc > 1 ? argv[1] : "localhost",
+  settings = mqtt_settings_new (argc > 1 ? argv[1] : "localhost",
                                      argc > 2 ? atoi (argv[2]) : 1883);
-  if (!mqtt_publish_multiple (msgs, G_N_ELEMENTS (msgs), options, NULL, &error))
+  if (!mqtt_publish_multiple (msgs, G_N_ELEMENTS (msgs), settings, NULL, &error))
     {
       g_printerr ("%s: %s\n", argv[0], error->message);
       return EXIT_FAILURE;

@@ -17,13 +17,13 @@ main (int argc, char *argv[])
 {
   const char *topic = argc > 3 ? argv[3] : "paho/test/single";
   const char *text = argc > 4 ? argv[4] : "payload";
-  g_autoptr(MqttHelperOptions) options = NULL;
+  g_autoptr(MqttSettings) settings = NULL;
   g_autoptr(GBytes) payload = g_bytes_new (text, strlen (text));
   g_autoptr(GError) error = NULL;
 
-  options = mqtt_helper_options_new (argc > 1 ? argv[1] : "localhost",
+  settings = mqtt_settings_new (argc > 1 ? argv[1] : "localhost",
                                      argc > 2 ? atoi (argv[2]) : 1883);
-  if (!mqtt_publish_single (topic, payload, MQTT_QOS_AT_MOST_ONCE, FALSE, options, NULL, &error))
+  if (!mqtt_publish_single (topic, payload, MQTT_QOS_AT_MOST_ONCE, FALSE, settings, NULL, &error))
     {
       g_printerr ("%s: %s\n", argv[0], error->message);
       return EXIT_FAILURE;

@@ -57,18 +57,18 @@ main (int argc, char *argv[])
 {
   const char *topics[] = { argc > 3 ? argv[3] : "paho/test/callback" };
   int remaining = argc > 4 ? atoi (argv[4]) : 0;
-  g_autoptr(MqttHelperOptions) options = NULL;
+  g_autoptr(MqttSettings) settings = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   GThread *watcher;
   gboolean ok;
 
-  options = mqtt_helper_options_new (argc > 1 ? argv[1] : "localhost",
+  settings = mqtt_settings_new (argc > 1 ? argv[1] : "localhost",
                                      argc > 2 ? atoi (argv[2]) : 1883);
   signals_context = g_main_context_new ();
   watcher = g_thread_new ("signals", watch_signals, cancellable);
   ok = mqtt_subscribe_callback (on_message_print, &remaining, topics, 1, MQTT_QOS_AT_MOST_ONCE,
-                                options, cancellable, &error);
+                                settings, cancellable, &error);
   /* Ends the watcher, if the callback ended the subscription. */
   g_cancellable_cancel (cancellable);
   g_main_context_wakeup (signals_context);

@@ -17,14 +17,14 @@ main (int argc, char *argv[])
 {
   const char *topics[] = { argc > 3 ? argv[3] : "paho/test/simple" };
   guint msg_count = argc > 4 ? atoi (argv[4]) : 1;
-  g_autoptr(MqttHelperOptions) options = NULL;
+  g_autoptr(MqttSettings) settings = NULL;
   g_autoptr(GError) error = NULL;
   MqttMessage **msgs;
   gsize n, i;
 
-  options = mqtt_helper_options_new (argc > 1 ? argv[1] : "localhost",
+  settings = mqtt_settings_new (argc > 1 ? argv[1] : "localhost",
                                      argc > 2 ? atoi (argv[2]) : 1883);
-  msgs = mqtt_subscribe_simple (topics, 1, MQTT_QOS_AT_MOST_ONCE, msg_count, FALSE, options, &n,
+  msgs = mqtt_subscribe_simple (topics, 1, MQTT_QOS_AT_MOST_ONCE, msg_count, FALSE, settings, &n,
                                 NULL, &error);
   if (msgs == NULL)
     {

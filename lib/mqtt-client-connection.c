@@ -1089,7 +1089,8 @@ mqtt_client_tls_wanted_locked (MqttClient *self)
   const MqttTransportOptions *o = &self->transport_options;
 
   return o->tls || o->tls_database || o->tls_certificate || o->tls_interaction ||
-         o->tls_insecure || !o->tls_verify;
+         o->tls_insecure || !o->tls_verify ||
+         o->tls_validation_flags != G_TLS_CERTIFICATE_VALIDATE_ALL;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -86,6 +86,20 @@ set_tls_option (MqttClient *self, gboolean *field, gboolean value, guint prop_id
 }
 
 static void
+set_tls_flags (MqttClient *self, GTlsCertificateFlags flags)
+{
+  gboolean changed, was, now;
+
+  client_lock (self);
+  was = mqtt_client_tls_wanted_locked (self);
+  changed = self->transport_options.tls_validation_flags != flags;
+  self->transport_options.tls_validation_flags = flags;
+  now = mqtt_client_tls_wanted_locked (self);
+  client_unlock (self);
+  notify_option (self, PROP_TLS_VALIDATION_FLAGS, changed, was != now);
+}
+
+static void
 set_tls_object (MqttClient *self, GObject **field, gpointer value, guint prop_id)
 {
   gboolean changed, was, now;
@@ -176,6 +190,9 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_TLS_CERT_REQS:
       g_value_set_enum (value, self->transport_options.tls_verify ? MQTT_TLS_CERT_REQUIRED
                                                                   : MQTT_TLS_CERT_NONE);
+      break;
+    case PROP_TLS_VALIDATION_FLAGS:
+      g_value_set_flags (value, self->transport_options.tls_validation_flags);
       break;
     case PROP_TRANSPORT:
       g_value_set_enum (value, self->transport_options.websocket ? MQTT_TRANSPORT_WEBSOCKETS
@@ -280,6 +297,9 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
     case PROP_TLS_CERT_REQS:
       set_tls_option (self, &self->transport_options.tls_verify,
                       g_value_get_enum (value) != MQTT_TLS_CERT_NONE, prop_id);
+      break;
+    case PROP_TLS_VALIDATION_FLAGS:
+      set_tls_flags (self, g_value_get_flags (value));
       break;
     case PROP_TRANSPORT:
       mqtt_client_set_transport (self, g_value_get_enum (value));
@@ -1311,7 +1331,8 @@ mqtt_client_install_properties (GObjectClass *object_class)
    * mqtt_client_tls_set_context() turn it on, and so does any TLS option
    * given a value other than its default (#MqttClient:tls-database,
    * #MqttClient:tls-certificate, #MqttClient:tls-interaction,
-   * #MqttClient:tls-insecure, #MqttClient:tls-cert-reqs): it reads %TRUE
+   * #MqttClient:tls-insecure, #MqttClient:tls-cert-reqs,
+   * #MqttClient:tls-validation-flags): it reads %TRUE
    * then, and a connection is never made in plaintext while a TLS option is
    * set. To go back to plaintext, set it to %FALSE and clear those options.
    */
@@ -1365,6 +1386,22 @@ mqtt_client_install_properties (GObjectClass *object_class)
   properties[PROP_TLS_CERT_REQS] =
     g_param_spec_enum ("tls-cert-reqs", NULL, NULL, MQTT_TYPE_TLS_CERT_REQS,
                        MQTT_TLS_CERT_REQUIRED, rw);
+
+  /**
+   * MqttClient:tls-validation-flags:
+   *
+   * The faults that make the broker's certificate unacceptable, all of
+   * them by default: a certificate is accepted when it has none of these
+   * (GIO's #GTlsConnection:validation-flags, judged by the client, so that
+   * a resumed TLS session is held to it too). #MqttClient:tls-insecure
+   * takes %G_TLS_CERTIFICATE_BAD_IDENTITY away from it and
+   * %MQTT_TLS_CERT_NONE in #MqttClient:tls-cert-reqs all of them; with 0
+   * any certificate is accepted. A value other than the default turns
+   * #MqttClient:tls on.
+   */
+  properties[PROP_TLS_VALIDATION_FLAGS] =
+    g_param_spec_flags ("tls-validation-flags", NULL, NULL, G_TYPE_TLS_CERTIFICATE_FLAGS,
+                        G_TLS_CERTIFICATE_VALIDATE_ALL, rw);
 
   /**
    * MqttClient:transport:

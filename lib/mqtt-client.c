@@ -157,6 +157,7 @@ mqtt_client_init (MqttClient *self)
   self->timer_armed = -1;
   self->transport_options.port = 1883;
   self->transport_options.tls_verify = TRUE;
+  self->transport_options.tls_validation_flags = G_TLS_CERTIFICATE_VALIDATE_ALL;
   self->transport_options.ws_path = g_strdup ("/mqtt");
   self->mid_ops = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) mqtt_client_op_free);
   self->pending = g_array_new (FALSE, TRUE, sizeof (ClientEvent));

@@ -13,7 +13,7 @@
 #include "mqtt-message.h"
 #include "mqtt-topic.h"
 #include "mqtt-client.h"
-#include "mqtt-helper-options.h"
+#include "mqtt-settings.h"
 #include "mqtt-helpers.h"
 
 #undef __MQTT_GLIB_INSIDE__

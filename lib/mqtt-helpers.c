@@ -22,7 +22,7 @@
  * | `publish.multiple(msgs, ...)` | mqtt_publish_multiple() with #MqttMessage (Paho's tuples and dicts) |
  * | `subscribe.simple(topics, qos, msg_count, retained, ...)` | mqtt_subscribe_simple() |
  * | `subscribe.callback(callback, topics, qos, userdata, ...)` | mqtt_subscribe_callback() |
- * | `hostname`, `port`, `client_id`, `keepalive`, `will`, `auth`, `tls`, `protocol`, `transport` | #MqttHelperOptions |
+ * | `hostname`, `port`, `client_id`, `keepalive`, `will`, `auth`, `tls`, `protocol`, `transport` | #MqttSettings (`hostname` is #MqttSettings:host) |
  *
  * Each has a blocking form, which runs a private main context (so it works
  * in any thread, with or without a main loop), and an `_async` form, which
@@ -34,7 +34,7 @@
  *
  * From Python, Paho's `userdata` comes right after the callback:
  * |[<!-- language="Python" -->
- * opts = Mqtt.HelperOptions(hostname="broker", port=1883)
+ * opts = Mqtt.Settings(host="broker", port=1883)
  * Mqtt.publish_single("paho/test/single", GLib.Bytes.new(b"payload"), 0, False, opts, None)
  * msgs = Mqtt.subscribe_simple(["paho/test/simple"], 0, 1, False, opts, None)
  * Mqtt.subscribe_callback(on_message, userdata, ["paho/test/callback"], 0, opts, None)
@@ -283,16 +283,14 @@ cancelled (GCancellable *cancellable, gpointer user_data)
 
 /* Creates the client and connects; the rest happens in the callbacks. */
 static void
-job_start (Job *job, MqttHelperOptions *options, GCancellable *cancellable)
+job_start (Job *job, MqttSettings *settings, GCancellable *cancellable)
 {
-  g_autoptr(MqttHelperOptions) defaults = NULL;
-  g_autofree char *hostname = NULL;
+  g_autoptr(MqttSettings) defaults = NULL;
   GError *error = NULL;
-  guint port, keepalive;
 
-  if (options == NULL)
-    options = defaults = mqtt_helper_options_new (NULL, 0);
-  job->client = mqtt_helper_options_create_client (options, &error);
+  if (settings == NULL)
+    settings = defaults = mqtt_settings_new (NULL, 0);
+  job->client = mqtt_settings_create_client (settings, &error);
   if (job->client == NULL)
     {
       job->done = TRUE;
@@ -312,9 +310,10 @@ job_start (Job *job, MqttHelperOptions *options, GCancellable *cancellable)
       g_source_attach (job->cancel_source, g_task_get_context (job->task));
     }
 
-  g_object_get (options, "hostname", &hostname, "port", &port, "keepalive", &keepalive, NULL);
   /* The cancellable stops the job, not only the connect call. */
-  mqtt_client_connect_to_broker_async (job->client, hostname, port, keepalive, NULL,
+  mqtt_client_connect_to_broker_async (job->client, mqtt_settings_get_host (settings),
+                                       mqtt_settings_get_port (settings),
+                                       mqtt_settings_get_keepalive (settings), NULL,
                                        broker_answered, job_hold (job));
 }
 
@@ -432,7 +431,7 @@ sync_end (SyncRun *run)
  * @messages: (array length=n_messages): the messages to publish, each with
  *   its topic, payload, QoS and retain flag (Paho's tuples and dicts)
  * @n_messages: the number of messages
- * @options: (nullable): the broker and connection settings; %NULL for localhost
+ * @settings: (nullable): the broker and connection settings; %NULL for localhost
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when all are published and the client disconnected
  * @user_data: data for @callback
@@ -440,7 +439,7 @@ sync_end (SyncRun *run)
  * The asynchronous form of mqtt_publish_multiple().
  */
 void
-mqtt_publish_multiple_async (MqttMessage **messages, gsize n_messages, MqttHelperOptions *options,
+mqtt_publish_multiple_async (MqttMessage **messages, gsize n_messages, MqttSettings *settings,
                              GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data)
 {
@@ -458,7 +457,7 @@ mqtt_publish_multiple_async (MqttMessage **messages, gsize n_messages, MqttHelpe
         }
       g_ptr_array_add (job->messages, mqtt_message_ref (messages[i]));
     }
-  job_start (job, options, cancellable);
+  job_start (job, settings, cancellable);
 }
 
 /**
@@ -482,7 +481,7 @@ mqtt_publish_multiple_finish (GAsyncResult *result, GError **error)
  * @messages: (array length=n_messages): the messages to publish, each with
  *   its topic, payload, QoS and retain flag (see mqtt_message_new())
  * @n_messages: the number of messages
- * @options: (nullable): the broker and connection settings; %NULL for localhost
+ * @settings: (nullable): the broker and connection settings; %NULL for localhost
  * @cancellable: (nullable): a #GCancellable, for instance one that a timeout cancels
  * @error: return location for a #GError, or %NULL
  *
@@ -494,14 +493,14 @@ mqtt_publish_multiple_finish (GAsyncResult *result, GError **error)
  *   or QoS, the connection's error, or %G_IO_ERROR_CANCELLED
  */
 gboolean
-mqtt_publish_multiple (MqttMessage **messages, gsize n_messages, MqttHelperOptions *options,
+mqtt_publish_multiple (MqttMessage **messages, gsize n_messages, MqttSettings *settings,
                        GCancellable *cancellable, GError **error)
 {
   SyncRun run;
   gboolean ok;
 
   sync_begin (&run);
-  mqtt_publish_multiple_async (messages, n_messages, options, cancellable, sync_done, &run);
+  mqtt_publish_multiple_async (messages, n_messages, settings, cancellable, sync_done, &run);
   ok = mqtt_publish_multiple_finish (sync_wait (&run), error);
   sync_end (&run);
   return ok;
@@ -513,7 +512,7 @@ mqtt_publish_multiple (MqttMessage **messages, gsize n_messages, MqttHelperOptio
  * @payload: (nullable): the message; %NULL for an empty one
  * @qos: the QoS
  * @retain: whether the broker retains the message
- * @options: (nullable): the broker and connection settings; %NULL for localhost
+ * @settings: (nullable): the broker and connection settings; %NULL for localhost
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the message is published and the client disconnected
  * @user_data: data for @callback
@@ -522,7 +521,7 @@ mqtt_publish_multiple (MqttMessage **messages, gsize n_messages, MqttHelperOptio
  */
 void
 mqtt_publish_single_async (const char *topic, GBytes *payload, MqttQos qos, gboolean retain,
-                           MqttHelperOptions *options, GCancellable *cancellable,
+                           MqttSettings *settings, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
   Job *job = job_new (JOB_PUBLISH, cancellable, callback, user_data, mqtt_publish_single_async);
@@ -542,7 +541,7 @@ mqtt_publish_single_async (const char *topic, GBytes *payload, MqttQos qos, gboo
     }
   job->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) mqtt_message_unref);
   g_ptr_array_add (job->messages, g_steal_pointer (&message));
-  job_start (job, options, cancellable);
+  job_start (job, settings, cancellable);
 }
 
 /**
@@ -567,7 +566,7 @@ mqtt_publish_single_finish (GAsyncResult *result, GError **error)
  * @payload: (nullable): the message; %NULL for an empty one
  * @qos: the QoS
  * @retain: whether the broker retains the message
- * @options: (nullable): the broker and connection settings; %NULL for localhost
+ * @settings: (nullable): the broker and connection settings; %NULL for localhost
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError, or %NULL
  *
@@ -578,13 +577,13 @@ mqtt_publish_single_finish (GAsyncResult *result, GError **error)
  */
 gboolean
 mqtt_publish_single (const char *topic, GBytes *payload, MqttQos qos, gboolean retain,
-                     MqttHelperOptions *options, GCancellable *cancellable, GError **error)
+                     MqttSettings *settings, GCancellable *cancellable, GError **error)
 {
   SyncRun run;
   gboolean ok;
 
   sync_begin (&run);
-  mqtt_publish_single_async (topic, payload, qos, retain, options, cancellable, sync_done, &run);
+  mqtt_publish_single_async (topic, payload, qos, retain, settings, cancellable, sync_done, &run);
   ok = mqtt_publish_single_finish (sync_wait (&run), error);
   sync_end (&run);
   return ok;
@@ -600,7 +599,7 @@ mqtt_publish_single (const char *topic, GBytes *payload, MqttQos qos, gboolean r
  * @qos: the QoS of the subscriptions
  * @msg_count: how many messages to wait for (Paho's default is 1)
  * @retained: whether retained messages count; %FALSE ignores them, as Paho
- * @options: (nullable): the broker and connection settings; %NULL for localhost
+ * @settings: (nullable): the broker and connection settings; %NULL for localhost
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the messages arrived
  * @user_data: data for @callback
@@ -609,7 +608,7 @@ mqtt_publish_single (const char *topic, GBytes *payload, MqttQos qos, gboolean r
  */
 void
 mqtt_subscribe_simple_async (const char *const *topics, gsize n_topics, MqttQos qos,
-                             guint msg_count, gboolean retained, MqttHelperOptions *options,
+                             guint msg_count, gboolean retained, MqttSettings *settings,
                              GCancellable *cancellable, GAsyncReadyCallback callback,
                              gpointer user_data)
 {
@@ -630,7 +629,7 @@ mqtt_subscribe_simple_async (const char *const *topics, gsize n_topics, MqttQos 
   job->msg_count = MAX (msg_count, 1);
   job->retained = retained;
   job->received = g_ptr_array_new_with_free_func ((GDestroyNotify) mqtt_message_unref);
-  job_start (job, options, cancellable);
+  job_start (job, settings, cancellable);
 }
 
 /**
@@ -671,7 +670,7 @@ mqtt_subscribe_simple_finish (GAsyncResult *result, gsize *n_messages, GError **
  * @qos: the QoS of the subscriptions
  * @msg_count: how many messages to wait for (Paho's default is 1)
  * @retained: whether retained messages count; %FALSE ignores them, as Paho
- * @options: (nullable): the broker and connection settings; %NULL for localhost
+ * @settings: (nullable): the broker and connection settings; %NULL for localhost
  * @n_messages: (out): the number of messages returned
  * @cancellable: (nullable): a #GCancellable, for instance one a timeout cancels
  * @error: return location for a #GError, or %NULL
@@ -686,14 +685,14 @@ mqtt_subscribe_simple_finish (GAsyncResult *result, gsize *n_messages, GError **
  */
 MqttMessage **
 mqtt_subscribe_simple (const char *const *topics, gsize n_topics, MqttQos qos, guint msg_count,
-                       gboolean retained, MqttHelperOptions *options, gsize *n_messages,
+                       gboolean retained, MqttSettings *settings, gsize *n_messages,
                        GCancellable *cancellable, GError **error)
 {
   MqttMessage **messages;
   SyncRun run;
 
   sync_begin (&run);
-  mqtt_subscribe_simple_async (topics, n_topics, qos, msg_count, retained, options, cancellable,
+  mqtt_subscribe_simple_async (topics, n_topics, qos, msg_count, retained, settings, cancellable,
                                sync_done, &run);
   messages = mqtt_subscribe_simple_finish (sync_wait (&run), n_messages, error);
   sync_end (&run);
@@ -712,7 +711,7 @@ mqtt_subscribe_simple (const char *const *topics, gsize n_topics, MqttQos qos, g
  * @topics: (array length=n_topics): the topic filters
  * @n_topics: the number of filters
  * @qos: the QoS of the subscriptions
- * @options: (nullable): the broker and connection settings; %NULL for localhost
+ * @settings: (nullable): the broker and connection settings; %NULL for localhost
  * @cancellable: (nullable): a #GCancellable that stops it
  * @ready: (scope async) (closure ready_data): called when it has stopped
  * @ready_data: data for @ready
@@ -722,7 +721,7 @@ mqtt_subscribe_simple (const char *const *topics, gsize n_topics, MqttQos qos, g
 void
 mqtt_subscribe_callback_async (MqttMessageCallback callback, gpointer callback_data,
                                GDestroyNotify callback_destroy, const char *const *topics,
-                               gsize n_topics, MqttQos qos, MqttHelperOptions *options,
+                               gsize n_topics, MqttQos qos, MqttSettings *settings,
                                GCancellable *cancellable, GAsyncReadyCallback ready,
                                gpointer ready_data)
 {
@@ -750,7 +749,7 @@ mqtt_subscribe_callback_async (MqttMessageCallback callback, gpointer callback_d
   job->qos = qos;
   /* subscribe.callback() passes every message, retained ones included. */
   job->retained = TRUE;
-  job_start (job, options, cancellable);
+  job_start (job, settings, cancellable);
 }
 
 /**
@@ -778,7 +777,7 @@ mqtt_subscribe_callback_finish (GAsyncResult *result, GError **error)
  * @topics: (array length=n_topics): the topic filters
  * @n_topics: the number of filters
  * @qos: the QoS of the subscriptions
- * @options: (nullable): the broker and connection settings; %NULL for localhost
+ * @settings: (nullable): the broker and connection settings; %NULL for localhost
  * @cancellable: (nullable): a #GCancellable that stops it
  * @error: return location for a #GError, or %NULL
  *
@@ -792,13 +791,13 @@ mqtt_subscribe_callback_finish (GAsyncResult *result, GError **error)
 gboolean
 mqtt_subscribe_callback (MqttMessageCallback callback, gpointer user_data,
                          const char *const *topics, gsize n_topics, MqttQos qos,
-                         MqttHelperOptions *options, GCancellable *cancellable, GError **error)
+                         MqttSettings *settings, GCancellable *cancellable, GError **error)
 {
   SyncRun run;
   gboolean ok;
 
   sync_begin (&run);
-  mqtt_subscribe_callback_async (callback, user_data, NULL, topics, n_topics, qos, options,
+  mqtt_subscribe_callback_async (callback, user_data, NULL, topics, n_topics, qos, settings,
                                  cancellable, sync_done, &run);
   ok = mqtt_subscribe_callback_finish (sync_wait (&run), error);
   sync_end (&run);

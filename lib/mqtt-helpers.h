@@ -11,30 +11,30 @@
 #include <gio/gio.h>
 
 #include "mqtt-client.h"
-#include "mqtt-helper-options.h"
 #include "mqtt-message.h"
+#include "mqtt-settings.h"
 #include "mqtt-version.h"
 
 G_BEGIN_DECLS
 
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_publish_single (const char *topic, GBytes *payload, MqttQos qos, gboolean retain,
-                              MqttHelperOptions *options, GCancellable *cancellable,
+                              MqttSettings *settings, GCancellable *cancellable,
                               GError **error);
 MQTT_AVAILABLE_IN_ALL
 void mqtt_publish_single_async (const char *topic, GBytes *payload, MqttQos qos, gboolean retain,
-                                MqttHelperOptions *options, GCancellable *cancellable,
+                                MqttSettings *settings, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_publish_single_finish (GAsyncResult *result, GError **error);
 
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_publish_multiple (MqttMessage **messages, gsize n_messages,
-                                MqttHelperOptions *options, GCancellable *cancellable,
+                                MqttSettings *settings, GCancellable *cancellable,
                                 GError **error);
 MQTT_AVAILABLE_IN_ALL
 void mqtt_publish_multiple_async (MqttMessage **messages, gsize n_messages,
-                                  MqttHelperOptions *options, GCancellable *cancellable,
+                                  MqttSettings *settings, GCancellable *cancellable,
                                   GAsyncReadyCallback callback, gpointer user_data);
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_publish_multiple_finish (GAsyncResult *result, GError **error);
@@ -42,11 +42,11 @@ gboolean mqtt_publish_multiple_finish (GAsyncResult *result, GError **error);
 MQTT_AVAILABLE_IN_ALL
 MqttMessage **mqtt_subscribe_simple (const char *const *topics, gsize n_topics, MqttQos qos,
                                      guint msg_count, gboolean retained,
-                                     MqttHelperOptions *options, gsize *n_messages,
+                                     MqttSettings *settings, gsize *n_messages,
                                      GCancellable *cancellable, GError **error);
 MQTT_AVAILABLE_IN_ALL
 void mqtt_subscribe_simple_async (const char *const *topics, gsize n_topics, MqttQos qos,
-                                  guint msg_count, gboolean retained, MqttHelperOptions *options,
+                                  guint msg_count, gboolean retained, MqttSettings *settings,
                                   GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data);
 MQTT_AVAILABLE_IN_ALL
@@ -56,12 +56,12 @@ MqttMessage **mqtt_subscribe_simple_finish (GAsyncResult *result, gsize *n_messa
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_subscribe_callback (MqttMessageCallback callback, gpointer user_data,
                                   const char *const *topics, gsize n_topics, MqttQos qos,
-                                  MqttHelperOptions *options, GCancellable *cancellable,
+                                  MqttSettings *settings, GCancellable *cancellable,
                                   GError **error);
 MQTT_AVAILABLE_IN_ALL
 void mqtt_subscribe_callback_async (MqttMessageCallback callback, gpointer callback_data,
                                     GDestroyNotify callback_destroy, const char *const *topics,
-                                    gsize n_topics, MqttQos qos, MqttHelperOptions *options,
+                                    gsize n_topics, MqttQos qos, MqttSettings *settings,
                                     GCancellable *cancellable, GAsyncReadyCallback ready,
                                     gpointer ready_data);
 MQTT_AVAILABLE_IN_ALL

@@ -114,15 +114,25 @@ mqtt_tls_load_certificate (const char *certfile, const char *keyfile,
   return NULL;
 }
 
-/* The server's certificate did not validate: accept it anyway only where
- * the user said so (Paho's cert_reqs=CERT_NONE, or tls_insecure_set() for a
- * certificate whose only fault is its host name). */
+/* The faults that refuse the server's certificate: the validation flags,
+ * less the host name under Paho's tls_insecure_set(), none under its
+ * cert_reqs=CERT_NONE. */
+static GTlsCertificateFlags
+refusing_flags (const MqttTransportOptions *options)
+{
+  if (!options->tls_verify)
+    return 0;
+  if (options->tls_insecure)
+    return options->tls_validation_flags & ~G_TLS_CERTIFICATE_BAD_IDENTITY;
+  return options->tls_validation_flags;
+}
+
+/* The server's certificate did not validate: accept it anyway where none
+ * of its faults is one the user wants refused. */
 gboolean
 mqtt_tls_accept (const MqttTransportOptions *options, GTlsCertificateFlags errors)
 {
-  if (!options->tls_verify)
-    return TRUE;
-  return options->tls_insecure && (errors & ~G_TLS_CERTIFICATE_BAD_IDENTITY) == 0;
+  return (errors & refusing_flags (options)) == 0;
 }
 
 /* The certificate is judged again once the handshake is over, whether or
@@ -157,7 +167,7 @@ mqtt_tls_check_handshake (const MqttTransportOptions *options,
   /* Failures other than the certificate's stand as they are. */
   if (*error && !g_error_matches (*error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE))
     return FALSE;
-  if (!options->tls_verify)
+  if (refusing_flags (options) == 0)
     return *error == NULL;
   if (peer == NULL)
     why = g_string_new ("the broker presented none");

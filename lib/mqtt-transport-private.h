@@ -25,6 +25,7 @@ typedef struct {
   GTlsInteraction *tls_interaction; /* for passwords and PINs, or NULL */
   gboolean tls_verify;              /* FALSE: accept any server certificate */
   gboolean tls_insecure;            /* accept a certificate for another host name */
+  GTlsCertificateFlags tls_validation_flags; /* the faults that refuse a certificate */
 
   char *srv_domain;                 /* look the broker up as _mqtt._tcp.DOMAIN (or _secure-mqtt) */
   GProxyResolver *proxy_resolver;   /* proxies to go through, or NULL for none */

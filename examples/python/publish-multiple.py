@@ -18,6 +18,6 @@ topic = sys.argv[3] if len(sys.argv) > 3 else "paho/test/multiple"
 msgs = [Mqtt.Message.new(topic, GLib.Bytes.new(b"multiple 1"), Mqtt.Qos.AT_MOST_ONCE, False),
         Mqtt.Message.new(topic, GLib.Bytes.new(b"multiple 2"), Mqtt.Qos.AT_MOST_ONCE, False)]
 try:
-    Mqtt.publish_multiple(msgs, Mqtt.HelperOptions(hostname=host, port=port), None)
+    Mqtt.publish_multiple(msgs, Mqtt.Settings(host=host, port=port), None)
 except GLib.Error as e:
     sys.exit(f"{sys.argv[0]}: {e.message}")

@@ -15,9 +15,9 @@ port = int(sys.argv[2]) if len(sys.argv) > 2 else 1883
 topic = sys.argv[3] if len(sys.argv) > 3 else "paho/test/single"
 text = sys.argv[4] if len(sys.argv) > 4 else "payload"
 
-options = Mqtt.HelperOptions(hostname=host, port=port)
+settings = Mqtt.Settings(host=host, port=port)
 try:
     Mqtt.publish_single(topic, GLib.Bytes.new(text.encode()), Mqtt.Qos.AT_MOST_ONCE, False,
-                        options, None)
+                        settings, None)
 except GLib.Error as e:
     sys.exit(f"{sys.argv[0]}: {e.message}")

@@ -46,7 +46,7 @@ GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, signal.SIGINT, interrupted)
 threading.Thread(target=watcher.run, daemon=True).start()
 try:
     Mqtt.subscribe_callback(on_message_print, None, [topic], Mqtt.Qos.AT_MOST_ONCE,
-                            Mqtt.HelperOptions(hostname=host, port=port), cancellable)
+                            Mqtt.Settings(host=host, port=port), cancellable)
 except GLib.Error as e:
     sys.exit(f"{sys.argv[0]}: {e.message}")
 finally:

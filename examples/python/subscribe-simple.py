@@ -18,7 +18,7 @@ count = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 
 try:
     msgs = Mqtt.subscribe_simple([topic], Mqtt.Qos.AT_MOST_ONCE, count, False,
-                                 Mqtt.HelperOptions(hostname=host, port=port), None)
+                                 Mqtt.Settings(host=host, port=port), None)
 except GLib.Error as e:
     sys.exit(f"{sys.argv[0]}: {e.message}")
 for m in msgs:

@@ -307,7 +307,7 @@ test_helpers (Fixture *f, gconstpointer data)
   Endpoint e = endpoint_of (f, row);
   const char *host = row->kind == FAIL_DNS ? "broker.invalid" : e.host;
   guint16 port = row->kind == FAIL_DNS ? e.good_port : e.bad_port;
-  g_autoptr(MqttHelperOptions) options = mqtt_helper_options_new (host, port);
+  g_autoptr(MqttSettings) options = mqtt_settings_new (host, port);
   g_autoptr(GBytes) payload = g_bytes_new_static ("x", 1);
   g_autoptr(GError) error = NULL;
   const char *topics[] = { "failures/t" };
@@ -319,7 +319,7 @@ test_helpers (Fixture *f, gconstpointer data)
     {
       g_autofree char *ca = ca_file ();
 
-      mqtt_helper_options_set_tls (options, ca, NULL, NULL);
+      mqtt_settings_set_tls (options, ca, NULL, NULL);
     }
   g_assert_false (mqtt_publish_single ("failures/t", payload, 1, FALSE, options, NULL, &error));
   assert_row_error (row, error);

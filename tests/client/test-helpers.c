@@ -57,10 +57,10 @@ teardown (Fixture *f, gconstpointer data)
   test_broker_free (f->broker);
 }
 
-static MqttHelperOptions *
+static MqttSettings *
 options_for (Fixture *f)
 {
-  return mqtt_helper_options_new ("127.0.0.1", test_broker_get_port (f->broker));
+  return mqtt_settings_new ("127.0.0.1", test_broker_get_port (f->broker));
 }
 
 static MqttMessage *
@@ -83,7 +83,7 @@ static void
 test_publish_single (Fixture *f, gconstpointer data)
 {
   static const guint8 binary[] = { 0, 1, 2, 0xff, 0xfe, 0, '\n', 0x80 };
-  g_autoptr(MqttHelperOptions) options = options_for (f);
+  g_autoptr(MqttSettings) options = options_for (f);
   g_autoptr(GBytes) payload = g_bytes_new_static (binary, sizeof binary);
   g_autoptr(GError) error = NULL;
   guint qos;
@@ -112,7 +112,7 @@ test_publish_single (Fixture *f, gconstpointer data)
 static void
 test_publish_multiple (Fixture *f, gconstpointer data)
 {
-  g_autoptr(MqttHelperOptions) options = options_for (f);
+  g_autoptr(MqttSettings) options = options_for (f);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (
     (GDestroyNotify) mqtt_message_unref);
@@ -207,7 +207,7 @@ feed_until_done (Fixture *f, Wait *wait, const char *topic)
 static void
 test_subscribe_simple (Fixture *f, gconstpointer data)
 {
-  g_autoptr(MqttHelperOptions) options = options_for (f);
+  g_autoptr(MqttSettings) options = options_for (f);
   g_autoptr(GError) error = NULL;
   const char *topics[] = { "h/simple/a", "h/simple/b" };
   g_autoptr(GBytes) a = g_bytes_new_static ("retained a", 10);
@@ -280,7 +280,7 @@ count_message (MqttClient *client, MqttMessage *message, gpointer user_data)
 static void
 test_subscribe_callback (Fixture *f, gconstpointer data)
 {
-  g_autoptr(MqttHelperOptions) options = options_for (f);
+  g_autoptr(MqttSettings) options = options_for (f);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) kept = g_bytes_new_static ("kept", 4);
   const char *topics[] = { "h/cb/#" };
@@ -316,7 +316,7 @@ test_subscribe_callback (Fixture *f, gconstpointer data)
 static void
 test_subscribe_callback_reconnects (Fixture *f, gconstpointer data)
 {
-  g_autoptr(MqttHelperOptions) options = options_for (f);
+  g_autoptr(MqttSettings) options = options_for (f);
   g_autoptr(GError) error = NULL;
   const char *topics[] = { "h/again" };
   Counter counter = { 0, 0, NULL, NULL };
@@ -367,7 +367,7 @@ test_subscribe_callback_reconnects (Fixture *f, gconstpointer data)
 static void
 test_bad_arguments (Fixture *f, gconstpointer data)
 {
-  g_autoptr(MqttHelperOptions) options = options_for (f);
+  g_autoptr(MqttSettings) options = options_for (f);
   g_autoptr(MqttMessage) wildcard = mqtt_message_new ("h/+", NULL, MQTT_QOS_AT_MOST_ONCE, FALSE);
   g_autoptr(MqttMessage) good = mqtt_message_new ("h/ok", NULL, MQTT_QOS_AT_MOST_ONCE, FALSE);
   MqttMessage *both[] = { good, wildcard };
@@ -419,13 +419,13 @@ test_refused (Fixture *f, gconstpointer data)
 {
   g_autoptr(TestBroker) locked = test_broker_new ("allow_anonymous false\npassword_file "
                                                   MQTT_TEST_PASSWORD_FILE "\n");
-  g_autoptr(MqttHelperOptions) options = mqtt_helper_options_new (
+  g_autoptr(MqttSettings) options = mqtt_settings_new (
     "127.0.0.1", test_broker_get_port (locked));
   g_autoptr(GError) error = NULL;
   const char *topics[] = { "h/x" };
   gsize n;
 
-  mqtt_helper_options_set_auth (options, "alice", "wrong");
+  mqtt_settings_set_auth (options, "alice", "wrong");
   g_assert_false (mqtt_publish_single ("h/x", NULL, MQTT_QOS_AT_LEAST_ONCE, FALSE, options, NULL, &error));
   g_assert_true (error->domain == MQTT_ERROR &&
                  (error->code == MQTT_ERROR_REFUSED_NOT_AUTHORIZED ||
@@ -437,7 +437,7 @@ test_refused (Fixture *f, gconstpointer data)
   g_clear_error (&error);
 
   /* The right password passes. */
-  mqtt_helper_options_set_auth (options, "alice", "s3cret");
+  mqtt_settings_set_auth (options, "alice", "s3cret");
   g_assert_true (mqtt_publish_single ("h/x", NULL, MQTT_QOS_AT_LEAST_ONCE, FALSE, options, NULL, &error));
   g_assert_no_error (error);
 
@@ -459,7 +459,7 @@ cancel_later (gpointer data)
 static void
 test_cancelled (Fixture *f, gconstpointer data)
 {
-  g_autoptr(MqttHelperOptions) options = options_for (f);
+  g_autoptr(MqttSettings) options = options_for (f);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   const char *topics[] = { "h/nothing" };
@@ -490,7 +490,7 @@ test_cancelled (Fixture *f, gconstpointer data)
     guint16 port = g_socket_listener_add_any_inet_port (silent, NULL, &error);
 
     g_assert_no_error (error);
-    g_object_set (options, "hostname", "127.0.0.1", "port", (guint) port, NULL);
+    g_object_set (options, "host", "127.0.0.1", "port", (guint) port, NULL);
     mqtt_publish_single_async ("h/x", NULL, MQTT_QOS_AT_LEAST_ONCE, FALSE, options, cancellable, got_result,
                                &wait);
     test_run_for (100);
@@ -507,21 +507,21 @@ test_cancelled (Fixture *f, gconstpointer data)
 static void
 test_transports (Fixture *f, gconstpointer data)
 {
-  g_autoptr(MqttHelperOptions) options = options_for (f);
+  g_autoptr(MqttSettings) options = options_for (f);
   g_autoptr(GError) error = NULL;
   g_autofree char *ca = g_build_filename (test_certs_dir (), "ca.crt", NULL);
   g_autofree char *other_ca = g_build_filename (test_certs_dir (), "other-ca.crt", NULL);
   g_autoptr(GBytes) payload = g_bytes_new_static ("via", 3);
 
   g_object_set (options, "port", test_broker_get_extra_port (f->broker, 1), NULL);
-  mqtt_helper_options_set_tls (options, ca, NULL, NULL);
+  mqtt_settings_set_tls (options, ca, NULL, NULL);
   g_assert_true (mqtt_publish_single ("h/tls", payload, MQTT_QOS_AT_LEAST_ONCE, FALSE, options, NULL,
                                       &error));
   g_assert_no_error (error);
   RECORDER_WAIT (f->seen, recorder_messages, 1);
   g_assert_cmpstr (mqtt_message_get_topic (seen_message (f, 0)), ==, "h/tls");
 
-  mqtt_helper_options_set_tls (options, other_ca, NULL, NULL);
+  mqtt_settings_set_tls (options, other_ca, NULL, NULL);
   g_assert_false (mqtt_publish_single ("h/tls", payload, MQTT_QOS_AT_LEAST_ONCE, FALSE, options, NULL,
                                        &error));
   g_assert_nonnull (error);
@@ -547,7 +547,7 @@ test_transports (Fixture *f, gconstpointer data)
 static void
 test_options (Fixture *f, gconstpointer data)
 {
-  g_autoptr(MqttHelperOptions) options = mqtt_helper_options_new (NULL, 0);
+  g_autoptr(MqttSettings) options = mqtt_settings_new (NULL, 0);
   g_autoptr(GBytes) will = g_bytes_new_static ("gone", 4);
   g_autoptr(MqttClient) client = NULL;
   g_autoptr(GError) error = NULL;
@@ -555,23 +555,24 @@ test_options (Fixture *f, gconstpointer data)
   guint port, keepalive;
   MqttProtocolVersion protocol;
 
-  g_object_get (options, "hostname", &hostname, "port", &port, "keepalive", &keepalive,
+  g_object_get (options, "host", &hostname, "port", &port, "keepalive", &keepalive,
                 "protocol-version", &protocol, NULL);
   g_assert_cmpstr (hostname, ==, "localhost");
-  g_assert_cmpuint (port, ==, 1883);
+  g_assert_cmpuint (port, ==, 0);
+  g_assert_cmpuint (mqtt_settings_get_port (options), ==, 1883);
   g_assert_cmpuint (keepalive, ==, 60);
   g_assert_cmpint (protocol, ==, MQTT_PROTOCOL_V311);
   g_clear_pointer (&hostname, g_free);
-  g_object_set (options, "hostname", "broker.example", NULL);
-  g_object_set (options, "hostname", NULL, NULL);
-  g_object_get (options, "hostname", &hostname, NULL);
+  g_object_set (options, "host", "broker.example", NULL);
+  g_object_set (options, "host", NULL, NULL);
+  g_object_get (options, "host", &hostname, NULL);
   g_assert_cmpstr (hostname, ==, "localhost");
 
   g_object_set (options, "client-id", "helper-1", "protocol-version", MQTT_PROTOCOL_V31,
                 "transport", MQTT_TRANSPORT_WEBSOCKETS, "ws-path", "/ws", NULL);
-  mqtt_helper_options_set_will (options, "h/will", will, MQTT_QOS_AT_LEAST_ONCE, TRUE);
-  mqtt_helper_options_set_auth (options, "bob", NULL);
-  client = mqtt_helper_options_create_client (options, &error);
+  mqtt_settings_set_will (options, "h/will", will, MQTT_QOS_AT_LEAST_ONCE, TRUE);
+  mqtt_settings_set_auth (options, "bob", NULL);
+  client = mqtt_settings_create_client (options, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (mqtt_client_get_client_id (client), ==, "helper-1");
   g_assert_cmpint (mqtt_client_get_protocol_version (client), ==, MQTT_PROTOCOL_V31);
@@ -583,12 +584,12 @@ test_options (Fixture *f, gconstpointer data)
 
   /* A will with a bad topic, and TLS settings GIO cannot honour, are errors
    * of making the client. */
-  mqtt_helper_options_set_will (options, "h/+", will, MQTT_QOS_AT_LEAST_ONCE, TRUE);
-  g_assert_null (mqtt_helper_options_create_client (options, &error));
+  mqtt_settings_set_will (options, "h/+", will, MQTT_QOS_AT_LEAST_ONCE, TRUE);
+  g_assert_null (mqtt_settings_create_client (options, &error));
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
   g_clear_error (&error);
   g_object_set (options, "will-topic", NULL, "tls", TRUE, "ciphers", "AES256", NULL);
-  g_assert_null (mqtt_helper_options_create_client (options, &error));
+  g_assert_null (mqtt_settings_create_client (options, &error));
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED);
 }
 
@@ -601,7 +602,7 @@ static gpointer
 publish_in_thread (gpointer data)
 {
   ThreadRun *run = data;
-  g_autoptr(MqttHelperOptions) options = mqtt_helper_options_new ("127.0.0.1", run->port);
+  g_autoptr(MqttSettings) options = mqtt_settings_new ("127.0.0.1", run->port);
   g_autoptr(GBytes) payload = g_bytes_new_static ("threaded", 8);
   guint i;
 

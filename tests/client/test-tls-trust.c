@@ -250,17 +250,17 @@ test_reconnect (gconstpointer data)
 /* ------------------------------------------------------------------------ */
 /* The helpers make their own clients: the same rules. */
 
-static MqttHelperOptions *
+static MqttSettings *
 helper_options (const Trust *trust, const Target *target)
 {
-  g_autoptr(MqttHelperOptions) options = NULL;
+  g_autoptr(MqttSettings) options = NULL;
   g_autofree char *ca = cert (trust->ca);
   g_autofree char *crt = cert (trust->client_cert ? "client.crt" : NULL);
   g_autofree char *key = cert (trust->client_cert ? "client.key" : NULL);
 
-  options = mqtt_helper_options_new (target->host,
+  options = mqtt_settings_new (target->host,
                                      test_broker_get_extra_port (broker, target->listener));
-  mqtt_helper_options_set_tls (options, ca, crt, key);
+  mqtt_settings_set_tls (options, ca, crt, key);
   g_object_set (options, "tls-insecure", trust->insecure, NULL);
   if (target->websocket)
     g_object_set (options, "transport", MQTT_TRANSPORT_WEBSOCKETS, NULL);
@@ -270,7 +270,7 @@ helper_options (const Trust *trust, const Target *target)
 static gboolean
 helper_publish (const Trust *trust, const Target *target, GError **error)
 {
-  g_autoptr(MqttHelperOptions) options = helper_options (trust, target);
+  g_autoptr(MqttSettings) options = helper_options (trust, target);
   g_autoptr(GBytes) payload = g_bytes_new_static ("x", 1);
 
   return mqtt_publish_single ("trust/helper", payload, MQTT_QOS_AT_LEAST_ONCE, FALSE, options,
@@ -280,7 +280,7 @@ helper_publish (const Trust *trust, const Target *target, GError **error)
 static gboolean
 helper_subscribe (const Trust *trust, const Target *target, GError **error)
 {
-  g_autoptr(MqttHelperOptions) options = helper_options (trust, target);
+  g_autoptr(MqttSettings) options = helper_options (trust, target);
   const char *topics[] = { "trust/retained" };
   MqttMessage **messages;
   gsize n = 0, i;
@@ -301,7 +301,7 @@ test_helpers (gconstpointer data)
 {
   const Target *target = data;
   const Target wrong_name = { "tcp, certificate for another host", 3, "127.0.0.1", FALSE };
-  g_autoptr(MqttHelperOptions) retain = helper_options (&test_ca, target);
+  g_autoptr(MqttSettings) retain = helper_options (&test_ca, target);
   g_autoptr(GBytes) payload = g_bytes_new_static ("kept", 4);
   g_autoptr(GError) error = NULL;
 

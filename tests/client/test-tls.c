@@ -369,8 +369,8 @@ test_options_turn_tls_on (Fixture *f, gconstpointer data)
 
   for (i = 0; i < G_N_ELEMENTS (helper_options); i++)
     {
-      g_autoptr(MqttHelperOptions) options =
-        mqtt_helper_options_new ("127.0.0.1", test_broker_get_port (f->broker));
+      g_autoptr(MqttSettings) options =
+        mqtt_settings_new ("127.0.0.1", test_broker_get_port (f->broker));
       g_autoptr(GBytes) payload = g_bytes_new_static ("x", 1);
       g_autoptr(GError) error = NULL;
       g_autofree char *client_crt = cert ("client.crt");

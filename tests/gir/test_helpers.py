@@ -11,7 +11,7 @@ from gi.repository import Gio, GLib, Mqtt  # noqa: E402
 
 
 def options(port, **kwargs):
-    return Mqtt.HelperOptions(hostname="127.0.0.1", port=port, **kwargs)
+    return Mqtt.Settings(host="127.0.0.1", port=port, **kwargs)
 
 
 def test_single_and_simple(broker):

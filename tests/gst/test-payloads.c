@@ -15,7 +15,7 @@ typedef BrokerFixture Fixture;
 static void
 publish (Fixture *f, const char *topic, const char *payload, MqttQos qos, gboolean retain)
 {
-  g_autoptr(MqttHelperOptions) options = mqtt_helper_options_new ("127.0.0.1", f->port);
+  g_autoptr(MqttSettings) options = mqtt_settings_new ("127.0.0.1", f->port);
   g_autoptr(GBytes) bytes = g_bytes_new (payload, strlen (payload));
   g_autoptr(GError) error = NULL;
 
