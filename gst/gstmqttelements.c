@@ -2,11 +2,9 @@
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
  */
 
-#include "config.h"
+#include "gst-config.h"
 
 #include "gstmqttelements.h"
-#include "gstmqttsink.h"
-#include "gstmqttsrc.h"
 
 GST_DEBUG_CATEGORY (gst_mqtt_debug);
 
@@ -42,10 +40,9 @@ gst_mqtt_element_init (GstPlugin *plugin)
     }
 }
 
-GstMqttObject *
-gst_mqtt_element_get_object (GstElement *element)
+gboolean
+gst_mqtt_element_set_parameter (GQuark field, const GValue *value, gpointer user_data)
 {
-  if (GST_IS_MQTT_SRC (element))
-    return &GST_MQTT_SRC (element)->mqtt;
-  return &GST_MQTT_SINK (element)->mqtt;
+  g_object_set_property (G_OBJECT (user_data), g_quark_to_string (field), value);
+  return TRUE;
 }

@@ -32,8 +32,9 @@ GType gst_mqtt_framing_get_type (void);
 #define GST_MQTT_MESSAGE_META "GstMqttMessageMeta"
 
 void gst_mqtt_element_init (GstPlugin *plugin);
-/* The GstMqttObject of an mqttsrc or mqttsink. */
-GstMqttObject *gst_mqtt_element_get_object (GstElement *element);
+/* A GstStructureForeachFunc: sets the property @field of the element
+ * @user_data to @value (a URI's parameter, checked already). */
+gboolean gst_mqtt_element_set_parameter (GQuark field, const GValue *value, gpointer user_data);
 
 GST_ELEMENT_REGISTER_DECLARE (mqttsrc);
 GST_ELEMENT_REGISTER_DECLARE (mqttsink);

@@ -1,121 +1,147 @@
 /* mqtt-glib - GStreamer plugin
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * The shared part of mqttsrc and mqttsink; see gstmqttobject.h. The
+ * connection properties live in an MqttSettings under the object's lock,
+ * each element property mapped onto a setting; the client runs on a
+ * thread of its own, from prepare/start to stop.
  */
 
-#include "config.h"
+#include "gst-config.h"
 
 #include <string.h>
 
-#include "gstmqttelements.h"
 #include "gstmqttobject.h"
 
+GST_DEBUG_CATEGORY_EXTERN (gst_mqtt_debug);
 #define GST_CAT_DEFAULT gst_mqtt_debug
 
 #define DEFAULT_KEEPALIVE 60
 #define DEFAULT_WS_PATH "/mqtt"
 #define STOP_TIMEOUT_MS 2000
 
-static const struct {
-  const char *scheme;
-  gboolean tls;
-  MqttTransportType transport;
-  guint port;
-} schemes[] = {
-  { "mqtt", FALSE, MQTT_TRANSPORT_TCP, 1883 },
-  { "mqtts", TRUE, MQTT_TRANSPORT_TCP, 8883 },
-  { "mqtt+ws", FALSE, MQTT_TRANSPORT_WEBSOCKETS, 80 },
-  { "mqtt+wss", TRUE, MQTT_TRANSPORT_WEBSOCKETS, 443 },
+typedef enum {
+  STATE_STOPPED,
+  STATE_CONNECTING,   /* the first connection is being made */
+  STATE_CONNECTED,
+  STATE_RECONNECTING, /* lost after having been connected */
+  STATE_FAILED,       /* an error was posted: the stream ended */
+} State;
+
+struct _GstMqttObject {
+  GstElement *element;      /* the owner, not a reference */
+  gboolean is_sink;
+  GstMqttObjectCallbacks callbacks;
+  GstMqttLock *element_lock; /* woken when the state changes */
+
+  GstMqttLock lock;         /* everything below */
+
+  /* Settings */
+  MqttSettings *settings;
+  char *topic;
+  int qos;
+  GError *uri_error;        /* why a uri given as a property was refused */
+
+  /* Running */
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  MqttClient *client;
+  State state;
+  gboolean failed;          /* an error was posted: the stream ends */
+  guint64 reconnects;
 };
 
+/* ------------------------------------------------------------------------ */
+/* Locks */
+
 void
-gst_mqtt_object_lock (GstMqttObject *self)
+gst_mqtt_lock_init (GstMqttLock *lock)
 {
-  pthread_mutex_lock (&self->lock);
+  pthread_condattr_t attr;
+
+  pthread_mutex_init (&lock->mutex, NULL);
+  /* Deadlines are g_get_monotonic_time() values. */
+  pthread_condattr_init (&attr);
+  pthread_condattr_setclock (&attr, CLOCK_MONOTONIC);
+  pthread_cond_init (&lock->cond, &attr);
+  pthread_condattr_destroy (&attr);
 }
 
 void
-gst_mqtt_object_unlock (GstMqttObject *self)
+gst_mqtt_lock_clear (GstMqttLock *lock)
 {
-  pthread_mutex_unlock (&self->lock);
+  pthread_mutex_destroy (&lock->mutex);
+  pthread_cond_destroy (&lock->cond);
 }
 
 void
-gst_mqtt_object_wait (GstMqttObject *self, gint64 deadline)
+gst_mqtt_lock (GstMqttLock *lock)
+{
+  pthread_mutex_lock (&lock->mutex);
+}
+
+void
+gst_mqtt_unlock (GstMqttLock *lock)
+{
+  pthread_mutex_unlock (&lock->mutex);
+}
+
+void
+gst_mqtt_lock_wait (GstMqttLock *lock, gint64 deadline)
 {
   struct timespec ts;
 
   if (deadline < 0)
     {
-      pthread_cond_wait (&self->cond, &self->lock);
+      pthread_cond_wait (&lock->cond, &lock->mutex);
       return;
     }
   ts.tv_sec = deadline / G_USEC_PER_SEC;
   ts.tv_nsec = (deadline % G_USEC_PER_SEC) * 1000;
-  pthread_cond_timedwait (&self->cond, &self->lock, &ts);
+  pthread_cond_timedwait (&lock->cond, &lock->mutex, &ts);
 }
 
 void
-gst_mqtt_object_wake (GstMqttObject *self)
+gst_mqtt_lock_wake (GstMqttLock *lock)
 {
-  pthread_cond_broadcast (&self->cond);
+  pthread_cond_broadcast (&lock->cond);
 }
 
-void
-gst_mqtt_object_init (GstMqttObject *self, GstElement *element, gboolean is_sink,
-                      const GstMqttObjectCallbacks *callbacks)
+/* The element may wait for a new state: never called with the object's
+ * lock held (the element's lock comes first). */
+static void
+wake_element (GstMqttObject *self)
 {
-  pthread_condattr_t attr;
+  gst_mqtt_lock (self->element_lock);
+  gst_mqtt_lock_wake (self->element_lock);
+  gst_mqtt_unlock (self->element_lock);
+}
 
-  memset (self, 0, sizeof *self);
+GstMqttObject *
+gst_mqtt_object_new (GstElement *element, gboolean is_sink,
+                     const GstMqttObjectCallbacks *callbacks, GstMqttLock *element_lock)
+{
+  GstMqttObject *self = g_new0 (GstMqttObject, 1);
+
   self->element = element;
   self->is_sink = is_sink;
   self->callbacks = *callbacks;
-  pthread_mutex_init (&self->lock, NULL);
-  /* Deadlines are g_get_monotonic_time() values. */
-  pthread_condattr_init (&attr);
-  pthread_condattr_setclock (&attr, CLOCK_MONOTONIC);
-  pthread_cond_init (&self->cond, &attr);
-  pthread_condattr_destroy (&attr);
-  self->host = g_strdup ("localhost");
-  self->port = -1;
-  self->keepalive = DEFAULT_KEEPALIVE;
-  self->clean_session = TRUE;
-  self->protocol = MQTT_PROTOCOL_V311;
-  self->transport = MQTT_TRANSPORT_TCP;
-  self->ws_path = g_strdup (DEFAULT_WS_PATH);
-  self->validation_flags = G_TLS_CERTIFICATE_VALIDATE_ALL;
-  self->reconnect_delay_min = 1;
-  self->reconnect_delay_max = 120;
-}
-
-static void
-clear_secret (char **secret)
-{
-  if (*secret)
-    memset (*secret, 0, strlen (*secret));
-  g_clear_pointer (secret, g_free);
+  self->element_lock = element_lock;
+  gst_mqtt_lock_init (&self->lock);
+  self->settings = mqtt_settings_new (NULL, 0);
+  return self;
 }
 
 void
-gst_mqtt_object_finalize (GstMqttObject *self)
+gst_mqtt_object_free (GstMqttObject *self)
 {
   gst_mqtt_object_stop (self);
-  g_free (self->host);
+  g_object_unref (self->settings);
   g_free (self->topic);
-  g_free (self->client_id);
-  g_free (self->username);
-  clear_secret (&self->password);
-  g_free (self->ws_path);
-  g_free (self->ca_file);
-  g_free (self->cert_file);
-  g_free (self->key_file);
-  g_clear_object (&self->tls_database);
-  g_clear_object (&self->tls_interaction);
-  g_free (self->will_topic);
-  g_free (self->will_payload);
   g_clear_error (&self->uri_error);
-  pthread_mutex_destroy (&self->lock);
-  pthread_cond_destroy (&self->cond);
+  gst_mqtt_lock_clear (&self->lock);
+  g_free (self);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -132,7 +158,8 @@ gst_mqtt_object_install_properties (GObjectClass *klass)
   g_object_class_install_property (klass, GST_MQTT_PROP_URI,
     g_param_spec_string ("uri", "URI",
                          "mqtt://, mqtts://, mqtt+ws:// or mqtt+wss:// [user@]host[:port]/topic"
-                         "[?qos=N&retain=true&property=value...]; a bad URI fails the start "
+                         "[?qos=N&retain=true&property=value...], any MqttSettings property as a "
+                         "parameter too; a bad URI fails the start "
                          "with its reason (reading it never shows a password)", NULL, rw));
   g_object_class_install_property (klass, GST_MQTT_PROP_HOST,
     g_param_spec_string ("host", "Host", "The broker's host name or address", "localhost", rw));
@@ -194,9 +221,9 @@ gst_mqtt_object_install_properties (GObjectClass *klass)
                          G_TYPE_TLS_INTERACTION, rw));
   g_object_class_install_property (klass, GST_MQTT_PROP_TLS_VALIDATION_FLAGS,
     g_param_spec_flags ("tls-validation-flags", "TLS validation flags",
-                        "What to check of the broker's certificate: all by default; without "
-                        "bad-identity the host name is not checked; none accepts any "
-                        "certificate", G_TYPE_TLS_CERTIFICATE_FLAGS,
+                        "The faults that make the broker's certificate unacceptable: all by "
+                        "default; without bad-identity the host name is not checked; 0 "
+                        "accepts any certificate", G_TYPE_TLS_CERTIFICATE_FLAGS,
                         G_TLS_CERTIFICATE_VALIDATE_ALL, rw));
   g_object_class_install_property (klass, GST_MQTT_PROP_WILL_TOPIC,
     g_param_spec_string ("will-topic", "Will topic",
@@ -216,16 +243,21 @@ gst_mqtt_object_install_properties (GObjectClass *klass)
     g_param_spec_uint ("reconnect-delay-max", "Reconnect delay max",
                        "Longest delay between reconnection attempts, in seconds", 1,
                        G_MAXUINT16, 120, live));
+  g_object_class_install_property (klass, GST_MQTT_PROP_BIND_ADDRESS,
+    g_param_spec_string ("bind-address", "Bind address",
+                         "The local address to connect from; none for any", NULL, rw));
+  g_object_class_install_property (klass, GST_MQTT_PROP_PROXY,
+    g_param_spec_string ("proxy", "Proxy",
+                         "A proxy to connect through: socks5://host:port, socks4a://, "
+                         "http://; none for a direct connection", NULL, rw));
+  g_object_class_install_property (klass, GST_MQTT_PROP_SETTINGS,
+    g_param_spec_object ("settings", "Settings",
+                         "All the connection settings as an MqttSettings, those without a "
+                         "property of their own included (reading gives a copy, writing "
+                         "replaces them with a copy)", MQTT_TYPE_SETTINGS, rw));
 
   gst_type_mark_as_plugin_api (MQTT_TYPE_PROTOCOL_VERSION, 0);
   gst_type_mark_as_plugin_api (MQTT_TYPE_TRANSPORT_TYPE, 0);
-}
-
-static void
-set_string (char **field, const GValue *value)
-{
-  g_free (*field);
-  *field = g_value_dup_string (value);
 }
 
 gboolean
@@ -235,9 +267,9 @@ gst_mqtt_object_refuse_change (GstMqttObject *self, GParamSpec *pspec)
 
   if (!(pspec->flags & GST_PARAM_MUTABLE_READY))
     return FALSE;
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   running = self->client != NULL;
-  gst_mqtt_object_unlock (self);
+  gst_mqtt_unlock (&self->lock);
   if (!running)
     return FALSE;
   GST_ELEMENT_WARNING (self->element, RESOURCE, SETTINGS,
@@ -280,44 +312,61 @@ gst_mqtt_object_split_filters (const char *topic)
   return filters;
 }
 
+/* A live setting to apply; the element stays alive until then. */
+typedef struct {
+  GstElement *element;
+  GstMqttObject *object;
+} LiveChange;
+
+static void
+live_change_free (gpointer data)
+{
+  LiveChange *change = data;
+
+  gst_object_unref (change->element);
+  g_free (change);
+}
+
 /* In the client's thread: the live settings as they are now. */
 static gboolean
-apply_live_settings (gpointer element)
+apply_live_settings (gpointer data)
 {
-  GstMqttObject *self = gst_mqtt_element_get_object (element);
+  GstMqttObject *self = ((LiveChange *) data)->object;
   MqttClient *client;
   guint min, max;
 
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   client = self->client ? g_object_ref (self->client) : NULL;
-  min = self->reconnect_delay_min;
-  max = MAX (self->reconnect_delay_min, self->reconnect_delay_max);
-  gst_mqtt_object_unlock (self);
+  g_object_get (self->settings, "reconnect-delay-min", &min, "reconnect-delay-max", &max, NULL);
+  gst_mqtt_unlock (&self->lock);
   if (client == NULL)
     return G_SOURCE_REMOVE;   /* stopped meanwhile */
   /* Within the properties' ranges: cannot fail. */
-  mqtt_client_set_reconnect_delay (client, min, max, NULL);
+  mqtt_client_set_reconnect_delay (client, min, MAX (min, max), NULL);
   if (self->callbacks.settings_changed)
     self->callbacks.settings_changed (self->element, client);
   g_object_unref (client);
   return G_SOURCE_REMOVE;
 }
 
-/* A live setting changed: applied in the client's thread, if it runs. The
- * element stays alive until then. */
+/* A live setting changed: applied in the client's thread, if it runs. */
 static void
 live_setting_changed (GstMqttObject *self)
 {
   GMainContext *context = NULL;
+  LiveChange *change;
 
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   if (self->client && self->context)
     context = g_main_context_ref (self->context);
-  gst_mqtt_object_unlock (self);
+  gst_mqtt_unlock (&self->lock);
   if (context == NULL)
     return;
-  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, apply_live_settings,
-                              gst_object_ref (self->element), gst_object_unref);
+  change = g_new (LiveChange, 1);
+  change->element = gst_object_ref (self->element);
+  change->object = self;
+  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, apply_live_settings, change,
+                              live_change_free);
   g_main_context_unref (context);
 }
 
@@ -327,9 +376,9 @@ set_topic (GstMqttObject *self, const GValue *value)
   g_autoptr(GError) error = NULL;
   gboolean running;
 
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   running = self->client != NULL;
-  gst_mqtt_object_unlock (self);
+  gst_mqtt_unlock (&self->lock);
   /* While running a bad topic is refused, and the old one stays; stopped,
    * the start checks it. */
   if (running && !check_topic (self, g_value_get_string (value), &error))
@@ -340,25 +389,129 @@ set_topic (GstMqttObject *self, const GValue *value)
                             error->message), (NULL));
       return FALSE;
     }
-  gst_mqtt_object_lock (self);
-  set_string (&self->topic, value);
-  gst_mqtt_object_unlock (self);
+  gst_mqtt_lock (&self->lock);
+  g_free (self->topic);
+  self->topic = g_value_dup_string (value);
+  gst_mqtt_unlock (&self->lock);
   return running;
 }
 
-/* Whether any TLS setting is given: TLS is then on, whatever the tls
- * property says (never a plaintext connection with a CA or a client
- * certificate configured). */
-static gboolean
-tls_wanted_locked (GstMqttObject *self)
+/* The element properties that are settings under the same or another
+ * name, and of the same type. */
+static const struct {
+  guint prop_id;
+  const char *setting;
+} same_type[] = {
+  { GST_MQTT_PROP_HOST, "host" },
+  { GST_MQTT_PROP_CLIENT_ID, "client-id" },
+  { GST_MQTT_PROP_USERNAME, "username" },
+  { GST_MQTT_PROP_PASSWORD, "password" },
+  { GST_MQTT_PROP_KEEPALIVE, "keepalive" },
+  { GST_MQTT_PROP_CLEAN_SESSION, "clean-session" },
+  { GST_MQTT_PROP_PROTOCOL, "protocol-version" },
+  { GST_MQTT_PROP_TRANSPORT, "transport" },
+  { GST_MQTT_PROP_WS_PATH, "ws-path" },
+  { GST_MQTT_PROP_TLS, "tls" },
+  { GST_MQTT_PROP_CA_FILE, "ca-certs" },
+  { GST_MQTT_PROP_CERT_FILE, "certfile" },
+  { GST_MQTT_PROP_KEY_FILE, "keyfile" },
+  { GST_MQTT_PROP_TLS_DATABASE, "tls-database" },
+  { GST_MQTT_PROP_TLS_INTERACTION, "tls-interaction" },
+  { GST_MQTT_PROP_TLS_VALIDATION_FLAGS, "tls-validation-flags" },
+  { GST_MQTT_PROP_WILL_TOPIC, "will-topic" },
+  { GST_MQTT_PROP_WILL_RETAIN, "will-retain" },
+  { GST_MQTT_PROP_RECONNECT_DELAY_MIN, "reconnect-delay-min" },
+  { GST_MQTT_PROP_RECONNECT_DELAY_MAX, "reconnect-delay-max" },
+  { GST_MQTT_PROP_BIND_ADDRESS, "bind-address" },
+  { GST_MQTT_PROP_PROXY, "proxy" },
+};
+
+static const char *
+setting_of (guint prop_id)
 {
-  return self->tls || self->ca_file || self->cert_file || self->key_file || self->tls_database ||
-         self->tls_interaction || self->validation_flags != G_TLS_CERTIFICATE_VALIDATE_ALL;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (same_type); i++)
+    if (same_type[i].prop_id == prop_id)
+      return same_type[i].setting;
+  return NULL;
+}
+
+/* Under the lock: an element property that is a setting, converted where
+ * the element's type differs (the port's -1, a text will, an integer
+ * QoS). FALSE if @prop_id is none. */
+static gboolean
+set_setting_locked (GstMqttObject *self, guint prop_id, const GValue *value)
+{
+  const char *setting = setting_of (prop_id);
+
+  if (setting)
+    g_object_set_property (G_OBJECT (self->settings), setting, value);
+  else if (prop_id == GST_MQTT_PROP_PORT)
+    g_object_set (self->settings, "port", (guint) MAX (g_value_get_int (value), 0), NULL);
+  else if (prop_id == GST_MQTT_PROP_WILL_PAYLOAD)
+    {
+      const char *text = g_value_get_string (value);
+      g_autoptr(GBytes) payload = text ? g_bytes_new (text, strlen (text)) : NULL;
+
+      g_object_set (self->settings, "will-payload", payload, NULL);
+    }
+  else if (prop_id == GST_MQTT_PROP_WILL_QOS)
+    g_object_set (self->settings, "will-qos", g_value_get_int (value), NULL);
+  else if (prop_id == GST_MQTT_PROP_SETTINGS)
+    {
+      MqttSettings *settings = g_value_get_object (value);
+
+      g_object_unref (self->settings);
+      self->settings = settings ? mqtt_settings_copy (settings) : mqtt_settings_new (NULL, 0);
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+get_setting_locked (GstMqttObject *self, guint prop_id, GValue *value)
+{
+  const char *setting = setting_of (prop_id);
+
+  if (setting)
+    g_object_get_property (G_OBJECT (self->settings), setting, value);
+  else if (prop_id == GST_MQTT_PROP_PORT)
+    {
+      guint port;
+
+      g_object_get (self->settings, "port", &port, NULL);
+      g_value_set_int (value, port ? (int) port : -1);
+    }
+  else if (prop_id == GST_MQTT_PROP_WILL_PAYLOAD)
+    {
+      g_autoptr(GBytes) payload = NULL;
+
+      g_object_get (self->settings, "will-payload", &payload, NULL);
+      g_value_take_string (value, payload ? g_strndup (g_bytes_get_data (payload, NULL),
+                                                       g_bytes_get_size (payload))
+                                          : NULL);
+    }
+  else if (prop_id == GST_MQTT_PROP_WILL_QOS)
+    {
+      MqttQos qos;
+
+      g_object_get (self->settings, "will-qos", &qos, NULL);
+      g_value_set_int (value, qos);
+    }
+  else if (prop_id == GST_MQTT_PROP_SETTINGS)
+    g_value_take_object (value, mqtt_settings_copy (self->settings));
+  else
+    return FALSE;
+  return TRUE;
 }
 
 gboolean
 gst_mqtt_object_set_property (GstMqttObject *self, guint prop_id, const GValue *value)
 {
+  gboolean known;
+
   switch (prop_id)
     {
     case GST_MQTT_PROP_URI:
@@ -366,15 +519,17 @@ gst_mqtt_object_set_property (GstMqttObject *self, guint prop_id, const GValue *
         g_autoptr(GError) error = NULL;
 
         /* A property cannot fail: a bad URI is kept for the start to
-         * report, with its reason. */
+         * report, with its reason. The element's URI handler applies it,
+         * its own parameters included. */
         if (g_value_get_string (value) &&
-            !gst_mqtt_object_set_uri (self, g_value_get_string (value), &error))
+            !gst_uri_handler_set_uri (GST_URI_HANDLER (self->element),
+                                      g_value_get_string (value), &error))
           {
             GST_WARNING_OBJECT (self->element, "%s", error->message);
-            gst_mqtt_object_lock (self);
+            gst_mqtt_lock (&self->lock);
             g_clear_error (&self->uri_error);
             self->uri_error = g_steal_pointer (&error);
-            gst_mqtt_object_unlock (self);
+            gst_mqtt_unlock (&self->lock);
           }
         return TRUE;
       }
@@ -382,277 +537,121 @@ gst_mqtt_object_set_property (GstMqttObject *self, guint prop_id, const GValue *
       if (set_topic (self, value))
         live_setting_changed (self);
       return TRUE;
+    case GST_MQTT_PROP_QOS:
+      gst_mqtt_lock (&self->lock);
+      self->qos = g_value_get_int (value);
+      gst_mqtt_unlock (&self->lock);
+      live_setting_changed (self);
+      return TRUE;
     default:
       break;
     }
 
-  gst_mqtt_object_lock (self);
-  switch (prop_id)
-    {
-    case GST_MQTT_PROP_HOST:
-      g_free (self->host);
-      self->host = g_strdup (g_value_get_string (value) ? g_value_get_string (value)
-                                                        : "localhost");
-      break;
-    case GST_MQTT_PROP_PORT:
-      self->port = g_value_get_int (value);
-      break;
-    case GST_MQTT_PROP_QOS:
-      self->qos = g_value_get_int (value);
-      break;
-    case GST_MQTT_PROP_CLIENT_ID:
-      set_string (&self->client_id, value);
-      break;
-    case GST_MQTT_PROP_USERNAME:
-      set_string (&self->username, value);
-      break;
-    case GST_MQTT_PROP_PASSWORD:
-      clear_secret (&self->password);
-      self->password = g_value_dup_string (value);
-      break;
-    case GST_MQTT_PROP_KEEPALIVE:
-      self->keepalive = g_value_get_uint (value);
-      break;
-    case GST_MQTT_PROP_CLEAN_SESSION:
-      self->clean_session = g_value_get_boolean (value);
-      break;
-    case GST_MQTT_PROP_PROTOCOL:
-      self->protocol = g_value_get_enum (value);
-      break;
-    case GST_MQTT_PROP_TRANSPORT:
-      self->transport = g_value_get_enum (value);
-      break;
-    case GST_MQTT_PROP_WS_PATH:
-      g_free (self->ws_path);
-      self->ws_path = g_strdup (g_value_get_string (value) ? g_value_get_string (value)
-                                                           : DEFAULT_WS_PATH);
-      break;
-    case GST_MQTT_PROP_TLS:
-      self->tls = g_value_get_boolean (value);
-      break;
-    case GST_MQTT_PROP_CA_FILE:
-      set_string (&self->ca_file, value);
-      break;
-    case GST_MQTT_PROP_CERT_FILE:
-      set_string (&self->cert_file, value);
-      break;
-    case GST_MQTT_PROP_KEY_FILE:
-      set_string (&self->key_file, value);
-      break;
-    case GST_MQTT_PROP_TLS_DATABASE:
-      g_set_object (&self->tls_database, g_value_get_object (value));
-      break;
-    case GST_MQTT_PROP_TLS_INTERACTION:
-      g_set_object (&self->tls_interaction, g_value_get_object (value));
-      break;
-    case GST_MQTT_PROP_TLS_VALIDATION_FLAGS:
-      self->validation_flags = g_value_get_flags (value);
-      break;
-    case GST_MQTT_PROP_WILL_TOPIC:
-      set_string (&self->will_topic, value);
-      break;
-    case GST_MQTT_PROP_WILL_PAYLOAD:
-      set_string (&self->will_payload, value);
-      break;
-    case GST_MQTT_PROP_WILL_QOS:
-      self->will_qos = g_value_get_int (value);
-      break;
-    case GST_MQTT_PROP_WILL_RETAIN:
-      self->will_retain = g_value_get_boolean (value);
-      break;
-    case GST_MQTT_PROP_RECONNECT_DELAY_MIN:
-      self->reconnect_delay_min = g_value_get_uint (value);
-      break;
-    case GST_MQTT_PROP_RECONNECT_DELAY_MAX:
-      self->reconnect_delay_max = g_value_get_uint (value);
-      break;
-    default:
-      gst_mqtt_object_unlock (self);
-      return FALSE;
-    }
-  gst_mqtt_object_unlock (self);
-  if (prop_id == GST_MQTT_PROP_QOS || prop_id == GST_MQTT_PROP_RECONNECT_DELAY_MIN ||
-      prop_id == GST_MQTT_PROP_RECONNECT_DELAY_MAX)
+  gst_mqtt_lock (&self->lock);
+  known = set_setting_locked (self, prop_id, value);
+  gst_mqtt_unlock (&self->lock);
+  if (prop_id == GST_MQTT_PROP_RECONNECT_DELAY_MIN || prop_id == GST_MQTT_PROP_RECONNECT_DELAY_MAX)
     live_setting_changed (self);
-  return TRUE;
+  return known;
 }
 
 gboolean
 gst_mqtt_object_get_property (GstMqttObject *self, guint prop_id, GValue *value)
 {
+  gboolean known = TRUE;
+
   if (prop_id == GST_MQTT_PROP_URI)
     {
       g_value_take_string (value, gst_mqtt_object_get_uri (self));
       return TRUE;
     }
+  gst_mqtt_lock (&self->lock);
+  if (prop_id == GST_MQTT_PROP_TOPIC)
+    g_value_set_string (value, self->topic);
+  else if (prop_id == GST_MQTT_PROP_QOS)
+    g_value_set_int (value, self->qos);
+  else
+    known = get_setting_locked (self, prop_id, value);
+  gst_mqtt_unlock (&self->lock);
+  return known;
+}
 
-  gst_mqtt_object_lock (self);
-  switch (prop_id)
-    {
-    case GST_MQTT_PROP_HOST:
-      g_value_set_string (value, self->host);
-      break;
-    case GST_MQTT_PROP_PORT:
-      g_value_set_int (value, self->port);
-      break;
-    case GST_MQTT_PROP_TOPIC:
-      g_value_set_string (value, self->topic);
-      break;
-    case GST_MQTT_PROP_QOS:
-      g_value_set_int (value, self->qos);
-      break;
-    case GST_MQTT_PROP_CLIENT_ID:
-      g_value_set_string (value, self->client_id);
-      break;
-    case GST_MQTT_PROP_USERNAME:
-      g_value_set_string (value, self->username);
-      break;
-    case GST_MQTT_PROP_KEEPALIVE:
-      g_value_set_uint (value, self->keepalive);
-      break;
-    case GST_MQTT_PROP_CLEAN_SESSION:
-      g_value_set_boolean (value, self->clean_session);
-      break;
-    case GST_MQTT_PROP_PROTOCOL:
-      g_value_set_enum (value, self->protocol);
-      break;
-    case GST_MQTT_PROP_TRANSPORT:
-      g_value_set_enum (value, self->transport);
-      break;
-    case GST_MQTT_PROP_WS_PATH:
-      g_value_set_string (value, self->ws_path);
-      break;
-    case GST_MQTT_PROP_TLS:
-      g_value_set_boolean (value, tls_wanted_locked (self));
-      break;
-    case GST_MQTT_PROP_CA_FILE:
-      g_value_set_string (value, self->ca_file);
-      break;
-    case GST_MQTT_PROP_CERT_FILE:
-      g_value_set_string (value, self->cert_file);
-      break;
-    case GST_MQTT_PROP_KEY_FILE:
-      g_value_set_string (value, self->key_file);
-      break;
-    case GST_MQTT_PROP_TLS_DATABASE:
-      g_value_set_object (value, self->tls_database);
-      break;
-    case GST_MQTT_PROP_TLS_INTERACTION:
-      g_value_set_object (value, self->tls_interaction);
-      break;
-    case GST_MQTT_PROP_TLS_VALIDATION_FLAGS:
-      g_value_set_flags (value, self->validation_flags);
-      break;
-    case GST_MQTT_PROP_WILL_TOPIC:
-      g_value_set_string (value, self->will_topic);
-      break;
-    case GST_MQTT_PROP_WILL_PAYLOAD:
-      g_value_set_string (value, self->will_payload);
-      break;
-    case GST_MQTT_PROP_WILL_QOS:
-      g_value_set_int (value, self->will_qos);
-      break;
-    case GST_MQTT_PROP_WILL_RETAIN:
-      g_value_set_boolean (value, self->will_retain);
-      break;
-    case GST_MQTT_PROP_RECONNECT_DELAY_MIN:
-      g_value_set_uint (value, self->reconnect_delay_min);
-      break;
-    case GST_MQTT_PROP_RECONNECT_DELAY_MAX:
-      g_value_set_uint (value, self->reconnect_delay_max);
-      break;
-    default:
-      gst_mqtt_object_unlock (self);
-      return FALSE;
-    }
-  gst_mqtt_object_unlock (self);
-  return TRUE;
+char *
+gst_mqtt_object_dup_topic (GstMqttObject *self)
+{
+  char *topic;
+
+  gst_mqtt_lock (&self->lock);
+  topic = g_strdup (self->topic);
+  gst_mqtt_unlock (&self->lock);
+  return topic;
+}
+
+int
+gst_mqtt_object_get_qos (GstMqttObject *self)
+{
+  int qos;
+
+  gst_mqtt_lock (&self->lock);
+  qos = self->qos;
+  gst_mqtt_unlock (&self->lock);
+  return qos;
 }
 
 /* ------------------------------------------------------------------------ */
 /* URI */
 
-static guint
-default_port_locked (GstMqttObject *self)
+const char *const *
+gst_mqtt_object_uri_protocols (void)
 {
-  gboolean tls = tls_wanted_locked (self);
-  guint i;
+  static const char *protocols[] = { "mqtt", "mqtts", "mqtt+ws", "mqtt+wss", NULL };
 
-  for (i = 0; i < G_N_ELEMENTS (schemes); i++)
-    if (schemes[i].tls == tls && schemes[i].transport == self->transport)
-      return schemes[i].port;
-  return 1883;
+  return protocols;
 }
 
-static const char *
-scheme_locked (GstMqttObject *self)
-{
-  gboolean tls = tls_wanted_locked (self);
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (schemes); i++)
-    if (schemes[i].tls == tls && schemes[i].transport == self->transport)
-      return schemes[i].scheme;
-  return "mqtt";
-}
-
-/* Properties a URI carries as query parameters: the element's own, except
- * those in the rest of the URI, the password (in the authority only),
- * objects (no text form) and read-only ones. */
+/* Properties a URI carries as parameters of the element: its own and the
+ * shared ones that are no setting (qos), never those in the rest of the
+ * URI, the password (in the authority only), objects (no text form) or
+ * read-only ones. Reading a URI, the settings' names under the element's
+ * are taken too. */
 static gboolean
-is_uri_parameter (GstMqttObject *self, GParamSpec *pspec)
+is_element_parameter (GParamSpec *pspec, gboolean reading)
 {
   static const char *const elsewhere[] = {
     "uri", "host", "port", "topic", "username", "password", "tls", "transport", NULL,
   };
 
-  return pspec->owner_type == G_OBJECT_TYPE (self->element) &&
-         (pspec->flags & G_PARAM_READWRITE) == G_PARAM_READWRITE &&
-         !g_strv_contains (elsewhere, pspec->name) &&
-         !g_type_is_a (pspec->value_type, G_TYPE_OBJECT);
+  if ((pspec->flags & G_PARAM_READWRITE) != G_PARAM_READWRITE ||
+      g_type_is_a (pspec->value_type, G_TYPE_OBJECT) ||
+      g_strv_contains (elsewhere, pspec->name))
+    return FALSE;
+  return reading || pspec->param_id >= GST_MQTT_OBJECT_N_PROPS ||
+         pspec->param_id == GST_MQTT_PROP_QOS;
 }
 
 char *
 gst_mqtt_object_get_uri (GstMqttObject *self)
 {
-  g_autoptr(GString) uri = g_string_new (NULL);
+  g_autoptr(GString) uri = NULL;
   g_autofree GParamSpec **pspecs = NULL;
+  g_autofree char *topic = NULL;
   guint n, i;
-  char separator = '?';
+  char separator;
 
-  gst_mqtt_object_lock (self);
-  g_string_append_printf (uri, "%s://", scheme_locked (self));
-  if (self->username)
-    {
-      g_autofree char *user = g_uri_escape_string (self->username, NULL, FALSE);
+  gst_mqtt_lock (&self->lock);
+  uri = g_string_new (mqtt_settings_to_uri (self->settings, self->topic));
+  gst_mqtt_unlock (&self->lock);
+  separator = strchr (uri->str, '?') ? '&' : '?';
 
-      /* Never the password. */
-      g_string_append_printf (uri, "%s@", user);
-    }
-  if (strchr (self->host, ':'))
-    g_string_append_printf (uri, "[%s]", self->host);
-  else
-    g_string_append (uri, self->host);
-  if (self->port != -1 && (guint) self->port != default_port_locked (self))
-    g_string_append_printf (uri, ":%d", self->port);
-  g_string_append_c (uri, '/');
-  if (self->topic)
-    {
-      g_autofree char *topic = g_uri_escape_string (self->topic, "/+,", FALSE);
-
-      g_string_append (uri, topic);
-    }
-  gst_mqtt_object_unlock (self);
-
-  /* Every other setting that is not at its default, in the order of the
-   * properties, so that the URI says all the element does. */
+  /* Then the element's parameters that are not at their default, in the
+   * order of the properties, so that the URI says all the element does. */
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (self->element), &n);
   for (i = 0; i < n; i++)
     {
       g_auto(GValue) value = G_VALUE_INIT;
       g_autofree char *text = NULL, *escaped = NULL;
 
-      if (!is_uri_parameter (self, pspecs[i]))
+      if (!is_element_parameter (pspecs[i], FALSE))
         continue;
       g_value_init (&value, pspecs[i]->value_type);
       g_object_get_property (G_OBJECT (self->element), pspecs[i]->name, &value);
@@ -663,7 +662,7 @@ gst_mqtt_object_get_uri (GstMqttObject *self)
                                             : gst_value_serialize (&value);
       if (text == NULL)
         continue;
-      escaped = g_uri_escape_string (text, NULL, FALSE);
+      escaped = g_uri_escape_string (text, "/+:@,", FALSE);
       g_string_append_printf (uri, "%c%s=%s", separator, pspecs[i]->name, escaped);
       separator = '&';
     }
@@ -672,8 +671,7 @@ gst_mqtt_object_get_uri (GstMqttObject *self)
 
 /* @text as a valid value of @pspec in @value, or FALSE with why not. */
 static gboolean
-parse_parameter (GstMqttObject *self, GParamSpec *pspec, const char *text, GValue *value,
-                 GError **error)
+parse_parameter (GParamSpec *pspec, const char *text, GValue *value, GError **error)
 {
   g_value_init (value, pspec->value_type);
   if (G_VALUE_HOLDS_STRING (value))
@@ -699,193 +697,93 @@ parse_parameter (GstMqttObject *self, GParamSpec *pspec, const char *text, GValu
   return TRUE;
 }
 
-gboolean
-gst_mqtt_object_set_uri (GstMqttObject *self, const char *text, GError **error)
+/* The element's own parameters of a URI, checked, as name: value. */
+static GstStructure *
+parse_element_parameters (GstMqttObject *self, GHashTable *parameters, GError **error)
 {
-  g_autoptr(GUri) uri = NULL;
-  g_autoptr(GHashTable) params = NULL;
-  g_autoptr(GError) parse_error = NULL;
-  g_autoptr(GArray) values = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  const char *scheme, *path;
+  g_autoptr(GstStructure) parsed = gst_structure_new_empty ("parameters");
   GHashTableIter iter;
-  gpointer key, val;
-  guint i;
+  gpointer key, text;
 
-  uri = g_uri_parse (text, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_SCHEME_NORMALIZE,
-                     &parse_error);
-  if (uri == NULL)
+  g_hash_table_iter_init (&iter, parameters);
+  while (g_hash_table_iter_next (&iter, &key, &text))
     {
-      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "Invalid MQTT URI \"%s\": %s",
-                   text, parse_error->message);
-      return FALSE;
-    }
-  scheme = g_uri_get_scheme (uri);
-  for (i = 0; i < G_N_ELEMENTS (schemes); i++)
-    if (g_ascii_strcasecmp (scheme, schemes[i].scheme) == 0)
-      break;
-  if (i == G_N_ELEMENTS (schemes))
-    {
-      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_UNSUPPORTED_PROTOCOL,
-                   "Unsupported URI scheme \"%s\" in \"%s\": use mqtt, mqtts, mqtt+ws or "
-                   "mqtt+wss", scheme, text);
-      return FALSE;
-    }
-  if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    {
-      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "The URI \"%s\" has no host",
-                   text);
-      return FALSE;
-    }
-  /* An unescaped '#' starts a fragment, which would cut the topic short. */
-  if (g_uri_get_fragment (uri))
-    {
-      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
-                   "The URI \"%s\" has a fragment: write the wildcard # of a topic as %%23",
-                   text);
-      return FALSE;
-    }
-  path = g_uri_get_path (uri);
-  while (*path == '/')
-    path++;
-  if (*path && !check_topic (self, path, &parse_error))
-    {
-      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
-                   "Invalid topic \"%s\" in the URI: %s", path, parse_error->message);
-      return FALSE;
-    }
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self->element), key);
+      g_auto(GValue) value = G_VALUE_INIT;
 
-  /* Every parameter is checked, as its property would be, before any is
-   * applied. */
-  values = g_array_new (FALSE, TRUE, sizeof (GValue));
-  g_array_set_clear_func (values, (GDestroyNotify) g_value_unset);
-  if (g_uri_get_query (uri))
-    {
-      params = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE,
-                                   &parse_error);
-      if (params == NULL)
+      if (pspec == NULL || !is_element_parameter (pspec, TRUE))
         {
           g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
-                       "Invalid query in the URI \"%s\": %s", text, parse_error->message);
-          return FALSE;
+                       "Unknown parameter \"%s\" in the URI: see gst-inspect-1.0 for the "
+                       "element's properties", (const char *) key);
+          return NULL;
         }
-      g_hash_table_iter_init (&iter, params);
-      while (g_hash_table_iter_next (&iter, &key, &val))
-        {
-          GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self->element),
-                                                            key);
-          GValue *value;
-
-          if (pspec == NULL || !is_uri_parameter (self, pspec))
-            {
-              g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
-                           "Unknown parameter \"%s\" in the URI: %s", (const char *) key,
-                           g_str_equal (key, "password") ? "give the password as "
-                                                           "user:password@host"
-                                                         : "see gst-inspect-1.0 for the "
-                                                           "element's properties");
-              return FALSE;
-            }
-          g_array_set_size (values, values->len + 1);
-          value = &g_array_index (values, GValue, values->len - 1);
-          if (!parse_parameter (self, pspec, val, value, error))
-            return FALSE;
-          g_ptr_array_add (names, (gpointer) pspec->name);
-        }
+      if (!parse_parameter (pspec, text, &value, error))
+        return NULL;
+      gst_structure_set_value (parsed, key, &value);
     }
-
-  gst_mqtt_object_lock (self);
-  self->tls = schemes[i].tls;
-  self->transport = schemes[i].transport;
-  g_free (self->host);
-  self->host = g_strdup (g_uri_get_host (uri));
-  self->port = g_uri_get_port (uri);
-  g_free (self->username);
-  self->username = g_strdup (g_uri_get_user (uri));
-  clear_secret (&self->password);
-  self->password = g_strdup (g_uri_get_password (uri));
-  g_free (self->topic);
-  self->topic = *path ? g_strdup (path) : NULL;
-  self->qos = 0;
-  self->retain = FALSE;
-  g_clear_error (&self->uri_error);
-  gst_mqtt_object_unlock (self);
-
-  for (i = 0; i < names->len; i++)
-    g_object_set_property (G_OBJECT (self->element), g_ptr_array_index (names, i),
-                           &g_array_index (values, GValue, i));
-  return TRUE;
+  return g_steal_pointer (&parsed);
 }
 
-static const char *const *
-uri_get_protocols (GType type)
+gboolean
+gst_mqtt_object_set_uri (GstMqttObject *self, const char *text,
+                         GstStructure **element_parameters, GError **error)
 {
-  static const char *protocols[] = { "mqtt", "mqtts", "mqtt+ws", "mqtt+wss", NULL };
-
-  return protocols;
-}
-
-static GstURIType
-src_uri_get_type (GType type)
-{
-  return GST_URI_SRC;
-}
-
-static GstURIType
-sink_uri_get_type (GType type)
-{
-  return GST_URI_SINK;
-}
-
-static GstMqttObject *
-object_of (GstURIHandler *handler)
-{
-  return gst_mqtt_element_get_object (GST_ELEMENT (handler));
-}
-
-static char *
-uri_get_uri (GstURIHandler *handler)
-{
-  return gst_mqtt_object_get_uri (object_of (handler));
-}
-
-static gboolean
-uri_set_uri (GstURIHandler *handler, const char *uri, GError **error)
-{
-  GstMqttObject *self = object_of (handler);
+  g_autoptr(MqttSettings) settings = NULL;
+  g_autoptr(GHashTable) parameters = NULL;
+  g_autoptr(GstStructure) parsed = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *topic = NULL;
   gboolean running;
 
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   running = self->client != NULL;
-  gst_mqtt_object_unlock (self);
+  settings = mqtt_settings_copy (self->settings);
+  gst_mqtt_unlock (&self->lock);
   if (running)
     {
       g_set_error_literal (error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
                            "The URI can only be changed in the NULL or READY state");
       return FALSE;
     }
-  return gst_mqtt_object_set_uri (self, uri, error);
+
+  /* Everything is checked, on a copy of the settings and as the element's
+   * properties would check it, before anything is applied. */
+  if (!mqtt_settings_set_uri (settings, text, &topic, &parameters, &local_error))
+    {
+      g_set_error_literal (error, GST_URI_ERROR,
+                           g_error_matches (local_error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED)
+                             ? GST_URI_ERROR_UNSUPPORTED_PROTOCOL
+                             : GST_URI_ERROR_BAD_URI,
+                           local_error->message);
+      return FALSE;
+    }
+  if (topic && !check_topic (self, topic, &local_error))
+    {
+      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+                   "Invalid topic \"%s\" in the URI: %s", topic, local_error->message);
+      return FALSE;
+    }
+  parsed = parse_element_parameters (self, parameters, error);
+  if (parsed == NULL)
+    return FALSE;
+
+  gst_mqtt_lock (&self->lock);
+  g_set_object (&self->settings, settings);
+  g_free (self->topic);
+  self->topic = g_steal_pointer (&topic);
+  self->qos = 0;
+  g_clear_error (&self->uri_error);
+  gst_mqtt_unlock (&self->lock);
+  *element_parameters = g_steal_pointer (&parsed);
+  return TRUE;
 }
 
-void
-gst_mqtt_object_uri_handler_init (GstURIHandlerInterface *iface, GType type)
+static char *
+describe_locked (GstMqttObject *self)
 {
-  iface->get_type = type == GST_URI_SINK ? sink_uri_get_type : src_uri_get_type;
-  iface->get_protocols = uri_get_protocols;
-  iface->get_uri = uri_get_uri;
-  iface->set_uri = uri_set_uri;
-}
-
-char *
-gst_mqtt_object_describe (GstMqttObject *self)
-{
-  char *text;
-
-  gst_mqtt_object_lock (self);
-  text = g_strdup_printf ("%s:%d", self->host,
-                          self->port != -1 ? self->port : (int) default_port_locked (self));
-  gst_mqtt_object_unlock (self);
-  return text;
+  return g_strdup_printf ("%s:%u", mqtt_settings_get_host (self->settings),
+                          mqtt_settings_get_port (self->settings));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -894,9 +792,14 @@ gst_mqtt_object_describe (GstMqttObject *self)
 static void
 post_connection_message (GstMqttObject *self, const char *state, const GError *error)
 {
-  GstStructure *s = gst_structure_new ("mqtt-connection", "state", G_TYPE_STRING, state,
-                                       "reconnects", G_TYPE_UINT64, self->reconnects, NULL);
+  GstStructure *s;
+  guint64 reconnects;
 
+  gst_mqtt_lock (&self->lock);
+  reconnects = self->reconnects;
+  gst_mqtt_unlock (&self->lock);
+  s = gst_structure_new ("mqtt-connection", "state", G_TYPE_STRING, state, "reconnects",
+                         G_TYPE_UINT64, reconnects, NULL);
   if (error)
     gst_structure_set (s, "reason", G_TYPE_STRING, error->message, NULL);
   gst_element_post_message (self->element,
@@ -908,24 +811,24 @@ gst_mqtt_object_begin_error (GstMqttObject *self)
 {
   gboolean first;
 
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   first = !self->failed;
   self->failed = TRUE;
-  self->state = GST_MQTT_STATE_FAILED;
-  gst_mqtt_object_wake (self);
-  gst_mqtt_object_unlock (self);
+  self->state = STATE_FAILED;
+  gst_mqtt_unlock (&self->lock);
+  wake_element (self);
   return first;
 }
 
 static void
-set_state (GstMqttObject *self, GstMqttState state)
+set_state (GstMqttObject *self, State state)
 {
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   /* After an error the stream has ended, whatever the connection does. */
   if (!self->failed)
     self->state = state;
-  gst_mqtt_object_wake (self);
-  gst_mqtt_object_unlock (self);
+  gst_mqtt_unlock (&self->lock);
+  wake_element (self);
 }
 
 static void
@@ -936,7 +839,7 @@ on_connected (MqttClient *client, gboolean session_present, int rc, gpointer use
   if (rc != MQTT_CONNACK_ACCEPTED)
     return;
   GST_INFO_OBJECT (self->element, "connected (session present: %d)", session_present);
-  set_state (self, GST_MQTT_STATE_CONNECTED);
+  set_state (self, STATE_CONNECTED);
   post_connection_message (self, "connected", NULL);
   if (self->callbacks.connected)
     self->callbacks.connected (self->element, client);
@@ -950,9 +853,9 @@ on_connect_failed (MqttClient *client, GError *error, gpointer user_data)
   GstMqttObject *self = user_data;
   gboolean reconnecting;
 
-  gst_mqtt_object_lock (self);
-  reconnecting = self->state == GST_MQTT_STATE_RECONNECTING;
-  gst_mqtt_object_unlock (self);
+  gst_mqtt_lock (&self->lock);
+  reconnecting = self->state == STATE_RECONNECTING;
+  gst_mqtt_unlock (&self->lock);
   if (!reconnecting)
     return;
   GST_INFO_OBJECT (self->element, "reconnection failed: %s", error->message);
@@ -968,14 +871,14 @@ on_disconnected (MqttClient *client, int rc, GError *error, gpointer user_data)
   /* A requested disconnection (stop) is not news. */
   if (rc == MQTT_ERROR_SUCCESS)
     return;
-  gst_mqtt_object_lock (self);
-  lost = self->state == GST_MQTT_STATE_CONNECTED;
+  gst_mqtt_lock (&self->lock);
+  lost = self->state == STATE_CONNECTED;
   if (lost)
     {
-      self->state = GST_MQTT_STATE_RECONNECTING;
+      self->state = STATE_RECONNECTING;
       self->reconnects++;
     }
-  gst_mqtt_object_unlock (self);
+  gst_mqtt_unlock (&self->lock);
   if (lost)
     {
       GST_WARNING_OBJECT (self->element, "connection lost, reconnecting: %s",
@@ -1009,7 +912,7 @@ on_published (MqttClient *client, guint mid, gpointer user_data)
 static void
 post_connection_error (GstMqttObject *self, const GError *error)
 {
-  g_autofree char *where = gst_mqtt_object_describe (self);
+  g_autofree char *where = NULL;
   g_autofree char *debug = g_strdup_printf ("%s %d: %s", g_quark_to_string (error->domain),
                                             error->code, error->message);
   GstResourceError code = self->is_sink ? GST_RESOURCE_ERROR_OPEN_WRITE
@@ -1018,6 +921,9 @@ post_connection_error (GstMqttObject *self, const GError *error)
 
   if (!gst_mqtt_object_begin_error (self))
     return;
+  gst_mqtt_lock (&self->lock);
+  where = describe_locked (self);
+  gst_mqtt_unlock (&self->lock);
   if (error->domain == MQTT_ERROR &&
       (error->code == MQTT_ERROR_REFUSED_BAD_USERNAME_PASSWORD ||
        error->code == MQTT_ERROR_REFUSED_NOT_AUTHORIZED))
@@ -1081,13 +987,13 @@ begin_connecting (gpointer user_data)
   g_autofree char *host = NULL;
   guint port, keepalive;
 
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   /* A stop may come first: nothing to connect then. */
   client = self->client ? g_object_ref (self->client) : NULL;
-  host = g_strdup (self->host);
-  port = self->port != -1 ? (guint) self->port : default_port_locked (self);
-  keepalive = self->keepalive;
-  gst_mqtt_object_unlock (self);
+  host = g_strdup (mqtt_settings_get_host (self->settings));
+  port = mqtt_settings_get_port (self->settings);
+  keepalive = mqtt_settings_get_keepalive (self->settings);
+  gst_mqtt_unlock (&self->lock);
 
   if (client)
     mqtt_client_connect_to_broker_async (client, host, port, keepalive, NULL,
@@ -1106,71 +1012,21 @@ run_client (gpointer user_data)
   return NULL;
 }
 
-static gboolean
-configure_tls (GstMqttObject *self, MqttClient *client, GError **error)
-{
-  GTlsCertificateFlags flags = self->validation_flags;
-
-  if (!tls_wanted_locked (self))
-    return TRUE;
-  if (self->tls_interaction)
-    mqtt_client_set_tls_interaction (client, self->tls_interaction);
-  if (!mqtt_client_tls_set (client, self->ca_file, self->cert_file, self->key_file,
-                            flags ? MQTT_TLS_CERT_REQUIRED : MQTT_TLS_CERT_NONE,
-                            MQTT_TLS_VERSION_DEFAULT, NULL, error))
-    return FALSE;
-  if (self->tls_database)
-    g_object_set (client, "tls-database", self->tls_database, NULL);
-  /* GIO checks the certificate as a whole: the host name can be let go
-   * (tls_insecure_set), or everything, nothing in between. */
-  if (flags && !(flags & G_TLS_CERTIFICATE_BAD_IDENTITY))
-    mqtt_client_tls_insecure_set (client, TRUE);
-  if (flags && (flags | G_TLS_CERTIFICATE_BAD_IDENTITY) != G_TLS_CERTIFICATE_VALIDATE_ALL)
-    GST_WARNING_OBJECT (self->element, "tls-validation-flags: only bad-identity can be left out "
-                        "on its own; the other checks all apply");
-  return TRUE;
-}
-
-static MqttClient *
-create_client_locked (GstMqttObject *self, GError **error)
-{
-  g_autoptr(MqttClient) client = NULL;
-
-  client = mqtt_client_new (self->client_id, self->clean_session, self->protocol, error);
-  if (client == NULL)
-    return NULL;
-  mqtt_client_set_transport (client, self->transport);
-  if (self->transport == MQTT_TRANSPORT_WEBSOCKETS)
-    mqtt_client_ws_set_options (client, self->ws_path, NULL);
-  if (self->username)
-    mqtt_client_set_credentials (client, self->username, self->password);
-  if (self->will_topic &&
-      !mqtt_client_set_will (client, self->will_topic, (const guint8 *) self->will_payload, -1,
-                             self->will_qos, self->will_retain, error))
-    return NULL;
-  if (!configure_tls (self, client, error))
-    return NULL;
-  /* Within the properties' ranges: cannot fail. */
-  mqtt_client_set_reconnect_delay (client, self->reconnect_delay_min,
-                                   MAX (self->reconnect_delay_min, self->reconnect_delay_max),
-                                   NULL);
-  mqtt_client_set_auto_reconnect (client, TRUE);
-  return g_steal_pointer (&client);
-}
-
 gboolean
 gst_mqtt_object_prepare (GstMqttObject *self)
 {
+  g_autoptr(MqttSettings) settings = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *topic = NULL;
   GMainContext *context;
   MqttClient *client;
 
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   if (self->uri_error)
     error = g_error_copy (self->uri_error);
   topic = g_strdup (self->topic);
-  gst_mqtt_object_unlock (self);
+  settings = mqtt_settings_copy (self->settings);
+  gst_mqtt_unlock (&self->lock);
   if (error == NULL)
     check_topic (self, topic, &error);
   if (error)
@@ -1183,9 +1039,7 @@ gst_mqtt_object_prepare (GstMqttObject *self)
   /* The client belongs to the context that is thread-default when it is
    * made. */
   g_main_context_push_thread_default (context);
-  gst_mqtt_object_lock (self);
-  client = create_client_locked (self, &error);
-  gst_mqtt_object_unlock (self);
+  client = mqtt_settings_create_client (settings, &error);
   g_main_context_pop_thread_default (context);
   if (client == NULL)
     {
@@ -1193,6 +1047,8 @@ gst_mqtt_object_prepare (GstMqttObject *self)
       g_main_context_unref (context);
       return FALSE;
     }
+  /* An element's stream lasts through lost connections. */
+  mqtt_client_set_auto_reconnect (client, TRUE);
   if (self->callbacks.configure)
     self->callbacks.configure (self->element, client);
   g_signal_connect (client, "connected", G_CALLBACK (on_connected), self);
@@ -1201,15 +1057,15 @@ gst_mqtt_object_prepare (GstMqttObject *self)
   g_signal_connect (client, "message", G_CALLBACK (on_message), self);
   g_signal_connect (client, "published", G_CALLBACK (on_published), self);
 
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   g_clear_object (&self->client);
   g_clear_pointer (&self->context, g_main_context_unref);
   self->client = client;
   self->context = context;
-  self->state = GST_MQTT_STATE_CONNECTING;
+  self->state = STATE_CONNECTING;
   self->failed = FALSE;
   self->reconnects = 0;
-  gst_mqtt_object_unlock (self);
+  gst_mqtt_unlock (&self->lock);
   return TRUE;
 }
 
@@ -1277,12 +1133,12 @@ gst_mqtt_object_stop (GstMqttObject *self)
       self->thread = NULL;
     }
 
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   client = g_steal_pointer (&self->client);
   context = g_steal_pointer (&self->context);
-  self->state = GST_MQTT_STATE_STOPPED;
-  gst_mqtt_object_wake (self);
-  gst_mqtt_object_unlock (self);
+  self->state = STATE_STOPPED;
+  gst_mqtt_unlock (&self->lock);
+  wake_element (self);
   if (client == NULL)
     return;
 
@@ -1300,27 +1156,41 @@ gst_mqtt_object_stop (GstMqttObject *self)
   g_main_context_unref (context);
 }
 
-GstFlowReturn
-gst_mqtt_object_wait_connected_locked (GstMqttObject *self)
+MqttClient *
+gst_mqtt_object_get_client (GstMqttObject *self)
 {
-  while (!self->flushing && self->state == GST_MQTT_STATE_CONNECTING)
-    gst_mqtt_object_wait (self, -1);
-  if (self->flushing)
-    return GST_FLOW_FLUSHING;
-  if (self->failed)
-    return GST_FLOW_EOS;
-  if (self->state == GST_MQTT_STATE_STOPPED)
-    return GST_FLOW_FLUSHING;
-  return GST_FLOW_OK;
+  MqttClient *client;
+
+  gst_mqtt_lock (&self->lock);
+  client = self->client;
+  gst_mqtt_unlock (&self->lock);
+  return client;
 }
 
-void
-gst_mqtt_object_set_flushing (GstMqttObject *self, gboolean flushing)
+GstFlowReturn
+gst_mqtt_object_wait_connected (GstMqttObject *self, const gboolean *flushing)
 {
-  gst_mqtt_object_lock (self);
-  self->flushing = flushing;
-  gst_mqtt_object_wake (self);
-  gst_mqtt_object_unlock (self);
+  State state;
+  gboolean failed;
+
+  for (;;)
+    {
+      gst_mqtt_lock (&self->lock);
+      state = self->state;
+      failed = self->failed;
+      gst_mqtt_unlock (&self->lock);
+      if (*flushing || state != STATE_CONNECTING)
+        break;
+      /* A change of state wakes the element's lock, held here. */
+      gst_mqtt_lock_wait (self->element_lock, -1);
+    }
+  if (*flushing)
+    return GST_FLOW_FLUSHING;
+  if (failed)
+    return GST_FLOW_EOS;
+  if (state == STATE_STOPPED)
+    return GST_FLOW_FLUSHING;
+  return GST_FLOW_OK;
 }
 
 GstStructure *
@@ -1330,9 +1200,9 @@ gst_mqtt_object_new_stats (GstMqttObject *self)
                                  "failed" };
   GstStructure *s;
 
-  gst_mqtt_object_lock (self);
+  gst_mqtt_lock (&self->lock);
   s = gst_structure_new ("application/x-mqtt-stats", "state", G_TYPE_STRING, names[self->state],
                          "reconnects", G_TYPE_UINT64, self->reconnects, NULL);
-  gst_mqtt_object_unlock (self);
+  gst_mqtt_unlock (&self->lock);
   return s;
 }

@@ -2,8 +2,11 @@
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
  *
  * What mqttsrc and mqttsink share (the srt plugin's GstSRTObject pattern):
- * the connection properties and their URI, and an MqttClient running on
- * a thread and GMainContext of the element's own.
+ * the connection properties, mapped onto an MqttSettings, and their URI;
+ * an MqttClient running on a thread and GMainContext of its own; the
+ * connection's state. Each element holds one GstMqttObject and keeps its
+ * own state under its own GstMqttLock; the object never reads the
+ * element's fields, it calls the element's callbacks and wakes its lock.
  */
 
 #pragma once
@@ -14,6 +17,22 @@
 #include <mqtt-glib/mqtt-glib.h>
 
 G_BEGIN_DECLS
+
+/* A mutex and a condition, POSIX rather than GMutex/GCond so that
+ * ThreadSanitizer follows them. */
+typedef struct {
+  pthread_mutex_t mutex;
+  pthread_cond_t cond;
+} GstMqttLock;
+
+void gst_mqtt_lock_init (GstMqttLock *lock);
+void gst_mqtt_lock_clear (GstMqttLock *lock);
+void gst_mqtt_lock (GstMqttLock *lock);
+void gst_mqtt_unlock (GstMqttLock *lock);
+/* Waits, locked; until @deadline (monotonic µs) if not -1. */
+void gst_mqtt_lock_wait (GstMqttLock *lock, gint64 deadline);
+/* Wakes the waiters, locked. */
+void gst_mqtt_lock_wake (GstMqttLock *lock);
 
 /* Property ids of the shared properties: an element numbers its own from
  * GST_MQTT_OBJECT_N_PROPS. */
@@ -45,19 +64,15 @@ enum {
   GST_MQTT_PROP_WILL_RETAIN,
   GST_MQTT_PROP_RECONNECT_DELAY_MIN,
   GST_MQTT_PROP_RECONNECT_DELAY_MAX,
+  GST_MQTT_PROP_BIND_ADDRESS,
+  GST_MQTT_PROP_PROXY,
+  GST_MQTT_PROP_SETTINGS,
   GST_MQTT_OBJECT_N_PROPS
 };
 
-typedef enum {
-  GST_MQTT_STATE_STOPPED,
-  GST_MQTT_STATE_CONNECTING,   /* the first connection is being made */
-  GST_MQTT_STATE_CONNECTED,
-  GST_MQTT_STATE_RECONNECTING, /* lost after having been connected */
-  GST_MQTT_STATE_FAILED,       /* an error was posted: the stream ended */
-} GstMqttState;
-
 typedef struct _GstMqttObject GstMqttObject;
 
+/* Called without the object's lock; the element takes its own. */
 typedef struct {
   /* In the thread of gst_mqtt_object_prepare(), before the first
    * connection. */
@@ -74,65 +89,13 @@ typedef struct {
   void (*published) (GstElement *element, guint mid);
 } GstMqttObjectCallbacks;
 
-struct _GstMqttObject {
-  GstElement *element;   /* the owner, not a reference */
-  gboolean is_sink;
-  GstMqttObjectCallbacks callbacks;
-
-  /* POSIX rather than GMutex/GCond, so that ThreadSanitizer follows them. */
-  pthread_mutex_t lock;  /* settings and state below, and the elements' */
-  pthread_cond_t cond;   /* state changes and wakeups */
-
-  /* Settings */
-  char *host;
-  int port;              /* -1: from the scheme */
-  char *topic;
-  int qos;
-  gboolean retain;       /* set by the URI; mqttsink's property */
-  char *client_id;
-  char *username;
-  char *password;
-  guint keepalive;
-  gboolean clean_session;
-  MqttProtocolVersion protocol;
-  MqttTransportType transport;
-  char *ws_path;
-  gboolean tls;
-  char *ca_file;
-  char *cert_file;
-  char *key_file;
-  GTlsDatabase *tls_database;
-  GTlsInteraction *tls_interaction;
-  GTlsCertificateFlags validation_flags;
-  char *will_topic;
-  char *will_payload;
-  int will_qos;
-  gboolean will_retain;
-  guint reconnect_delay_min;
-  guint reconnect_delay_max;
-
-  GError *uri_error;     /* why a uri given as a property was refused */
-
-  /* Running */
-  GMainContext *context;
-  GMainLoop *loop;
-  GThread *thread;
-  MqttClient *client;
-  GstMqttState state;
-  gboolean failed;       /* an error was posted: the stream ends */
-  gboolean flushing;     /* unlock() in progress */
-  guint64 reconnects;
-};
-
-void gst_mqtt_object_lock (GstMqttObject *self);
-void gst_mqtt_object_unlock (GstMqttObject *self);
-/* Waits on self->cond, locked; until @deadline (monotonic µs) if not -1. */
-void gst_mqtt_object_wait (GstMqttObject *self, gint64 deadline);
-void gst_mqtt_object_wake (GstMqttObject *self);
-
-void gst_mqtt_object_init (GstMqttObject *self, GstElement *element, gboolean is_sink,
-                           const GstMqttObjectCallbacks *callbacks);
-void gst_mqtt_object_finalize (GstMqttObject *self);
+/* @element_lock is the element's own: the object wakes it when the
+ * connection's state changes, and gst_mqtt_object_wait_connected() waits
+ * on it. */
+GstMqttObject *gst_mqtt_object_new (GstElement *element, gboolean is_sink,
+                                    const GstMqttObjectCallbacks *callbacks,
+                                    GstMqttLock *element_lock);
+void gst_mqtt_object_free (GstMqttObject *self);
 
 /* Flags of a property that can change while the element runs; the others
  * are GST_PARAM_MUTABLE_READY. */
@@ -143,13 +106,24 @@ void gst_mqtt_object_install_properties (GObjectClass *klass);
 /* Before any set_property: TRUE (with a warning on the bus) when @pspec is
  * GST_PARAM_MUTABLE_READY and the element runs, so the change is refused. */
 gboolean gst_mqtt_object_refuse_change (GstMqttObject *self, GParamSpec *pspec);
+/* FALSE for a property that is not one of the shared ones. */
 gboolean gst_mqtt_object_set_property (GstMqttObject *self, guint prop_id, const GValue *value);
 gboolean gst_mqtt_object_get_property (GstMqttObject *self, guint prop_id, GValue *value);
 
-/* GstURIHandler */
-void gst_mqtt_object_uri_handler_init (GstURIHandlerInterface *iface, GType type);
+/* What the elements' URI handlers call. The URI is the grammar of
+ * MqttSettings with the topic in the path and the elements' own
+ * properties (and qos) as further parameters. set_uri checks the whole URI
+ * and applies the connection's part; the element's own parameters, checked
+ * but not applied, come back in @element_parameters (name: value) for the
+ * element to apply. */
+const char *const *gst_mqtt_object_uri_protocols (void);
 char *gst_mqtt_object_get_uri (GstMqttObject *self);
-gboolean gst_mqtt_object_set_uri (GstMqttObject *self, const char *uri, GError **error);
+gboolean gst_mqtt_object_set_uri (GstMqttObject *self, const char *uri,
+                                  GstStructure **element_parameters, GError **error);
+
+/* The live settings, for the elements. */
+char *gst_mqtt_object_dup_topic (GstMqttObject *self);
+int gst_mqtt_object_get_qos (GstMqttObject *self);
 
 /* From the element's change_state, READY to PAUSED, before the base class
  * starts: checks the settings and makes the client. On a bad setting it
@@ -160,31 +134,29 @@ gboolean gst_mqtt_object_prepare (GstMqttObject *self);
  * joins the thread. */
 void gst_mqtt_object_start (GstMqttObject *self);
 void gst_mqtt_object_stop (GstMqttObject *self);
+/* The client, from prepare to stop; for the streaming thread. */
+MqttClient *gst_mqtt_object_get_client (GstMqttObject *self);
 
 /* TRUE for the first error of a run, which the caller then posts; the
  * stream ends (create and render return GST_FLOW_EOS, so that GStreamer's
  * generic "Internal data stream error" does not follow: one failure, one
  * error message). */
 gboolean gst_mqtt_object_begin_error (GstMqttObject *self);
-#define GST_MQTT_OBJECT_ERROR(obj, domain, code, text, debug)                 \
+#define GST_MQTT_OBJECT_ERROR(obj, element, domain, code, text, debug)       \
   G_STMT_START {                                                              \
     if (gst_mqtt_object_begin_error (obj))                                    \
-      GST_ELEMENT_ERROR ((obj)->element, domain, code, text, debug);          \
+      GST_ELEMENT_ERROR (element, domain, code, text, debug);                 \
   } G_STMT_END
 
-/* Waits, under self->lock, until connected, failed or flushing. Returns
- * GST_FLOW_OK when connected, GST_FLOW_EOS after an error was posted,
- * GST_FLOW_FLUSHING when unlocked. */
-GstFlowReturn gst_mqtt_object_wait_connected_locked (GstMqttObject *self);
-
-/* unlock / unlock_stop */
-void gst_mqtt_object_set_flushing (GstMqttObject *self, gboolean flushing);
+/* Waits, under the element's lock, until connected, failed or *@flushing.
+ * Returns GST_FLOW_OK when connected (or reconnecting: publications
+ * wait in the client), GST_FLOW_EOS after an error was posted,
+ * GST_FLOW_FLUSHING when flushing or stopped. */
+GstFlowReturn gst_mqtt_object_wait_connected (GstMqttObject *self, const gboolean *flushing);
 
 /* The stats structure's common fields. */
 GstStructure *gst_mqtt_object_new_stats (GstMqttObject *self);
 
-/* "host:port" for messages (no credentials). */
-char *gst_mqtt_object_describe (GstMqttObject *self);
 /* mqttsrc's topic property: filters separated by commas, stripped. */
 char **gst_mqtt_object_split_filters (const char *topic);
 

@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
  */
 
-#include "config.h"
+#include "gst-config.h"
 
 #include "gstmqttelements.h"
 

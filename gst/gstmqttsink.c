@@ -42,12 +42,43 @@
  * failures gives each case), and ends the stream.
  */
 
-#include "config.h"
+#include "gst-config.h"
 
 #include <string.h>
 
 #include "gstmqttframing.h"
-#include "gstmqttsink.h"
+#include <gst/base/gstbasesink.h>
+
+#include "gstmqttelements.h"
+
+#define GST_TYPE_MQTT_SINK (gst_mqtt_sink_get_type ())
+G_DECLARE_FINAL_TYPE (GstMqttSink, gst_mqtt_sink, GST, MQTT_SINK, GstBaseSink)
+
+struct _GstMqttSink {
+  GstBaseSink parent;
+  GstMqttObject *mqtt;       /* the connection and its settings */
+  GstMqttLock lock;          /* everything below */
+
+  /* Settings */
+  gboolean retain;
+  GstMqttFraming framing;
+  guint max_inflight;
+  gboolean wait_ack;
+  guint max_message_size;
+  guint caps_interval;
+
+  /* Streaming state */
+  gboolean flushing;         /* unlock() in progress */
+  GHashTable *outstanding;   /* mid -> QoS + 1: published, not complete */
+  char *caps_string;         /* gst framing: the caps to send */
+  gboolean send_caps;
+  gint64 caps_sent_at;
+  guint32 seqnum;
+  guint64 messages;
+  guint64 bytes;
+  guint64 drops;
+};
+
 
 GST_DEBUG_CATEGORY_STATIC (gst_mqtt_sink_debug);
 #define GST_CAT_DEFAULT gst_mqtt_sink_debug
@@ -80,10 +111,53 @@ G_DEFINE_TYPE_WITH_CODE (GstMqttSink, gst_mqtt_sink, GST_TYPE_BASE_SINK,
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (mqttsink, "mqttsink", GST_RANK_NONE, GST_TYPE_MQTT_SINK,
                                        gst_mqtt_element_init (plugin));
 
-static void
-gst_mqtt_sink_uri_handler_init (gpointer iface, gpointer data)
+/* ------------------------------------------------------------------------ */
+/* GstURIHandler */
+
+static GstURIType
+uri_get_type (GType type)
 {
-  gst_mqtt_object_uri_handler_init (iface, GST_URI_SINK);
+  return GST_URI_SINK;
+}
+
+static const char *const *
+uri_get_protocols (GType type)
+{
+  return gst_mqtt_object_uri_protocols ();
+}
+
+static char *
+uri_get_uri (GstURIHandler *handler)
+{
+  return gst_mqtt_object_get_uri (GST_MQTT_SINK (handler)->mqtt);
+}
+
+/* The connection's part goes to the shared object, the rest are this
+ * element's properties; retain is part of the URI: off unless it says. */
+static gboolean
+uri_set_uri (GstURIHandler *handler, const char *uri, GError **error)
+{
+  GstMqttSink *self = GST_MQTT_SINK (handler);
+  g_autoptr(GstStructure) parameters = NULL;
+
+  if (!gst_mqtt_object_set_uri (self->mqtt, uri, &parameters, error))
+    return FALSE;
+  gst_mqtt_lock (&self->lock);
+  self->retain = FALSE;
+  gst_mqtt_unlock (&self->lock);
+  gst_structure_foreach (parameters, gst_mqtt_element_set_parameter, self);
+  return TRUE;
+}
+
+static void
+gst_mqtt_sink_uri_handler_init (gpointer g_iface, gpointer data)
+{
+  GstURIHandlerInterface *iface = g_iface;
+
+  iface->get_type = uri_get_type;
+  iface->get_protocols = uri_get_protocols;
+  iface->get_uri = uri_get_uri;
+  iface->set_uri = uri_set_uri;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -174,13 +248,14 @@ publish_locked (GstMqttSink *self, const char *topic, GPtrArray *parts, int qos,
   gsize size = 0;
   guint mid, i;
 
-  while (!self->mqtt.flushing && g_hash_table_size (self->outstanding) >= self->max_inflight)
-    gst_mqtt_object_wait (&self->mqtt, -1);
-  if (self->mqtt.flushing)
+  while (!self->flushing && g_hash_table_size (self->outstanding) >= self->max_inflight)
+    gst_mqtt_lock_wait (&self->lock, -1);
+  if (self->flushing)
     return GST_FLOW_FLUSHING;
 
-  if (!mqtt_client_publish_vectored (self->mqtt.client, topic, (GBytes **) parts->pdata,
-                                     parts->len, qos, retain, &mid, &local))
+  if (!mqtt_client_publish_vectored (gst_mqtt_object_get_client (self->mqtt), topic,
+                                     (GBytes **) parts->pdata, parts->len, qos, retain, &mid,
+                                     &local))
     {
       /* QoS 0 while the connection is being re-made: at most once. */
       if (g_error_matches (local, MQTT_ERROR, MQTT_ERROR_NO_CONN))
@@ -308,9 +383,9 @@ publish_framed_locked (GstMqttSink *self, const char *topic, int qos, gboolean r
 static GstFlowReturn
 wait_all_acked_locked (GstMqttSink *self)
 {
-  while (!self->mqtt.flushing && g_hash_table_size (self->outstanding) > 0)
-    gst_mqtt_object_wait (&self->mqtt, -1);
-  return self->mqtt.flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
+  while (!self->flushing && g_hash_table_size (self->outstanding) > 0)
+    gst_mqtt_lock_wait (&self->lock, -1);
+  return self->flushing ? GST_FLOW_FLUSHING : GST_FLOW_OK;
 }
 
 /* The run's one error; the stream ends with it (GST_FLOW_EOS, so that
@@ -319,9 +394,9 @@ static GstFlowReturn
 post_publish_error (GstMqttSink *self, const GError *error)
 {
   if (error->domain == GST_STREAM_ERROR)
-    GST_MQTT_OBJECT_ERROR (&self->mqtt, STREAM, FORMAT, ("%s", error->message), (NULL));
+    GST_MQTT_OBJECT_ERROR (self->mqtt, self, STREAM, FORMAT, ("%s", error->message), (NULL));
   else
-    GST_MQTT_OBJECT_ERROR (&self->mqtt, RESOURCE, WRITE, ("Could not publish: %s",
+    GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, WRITE, ("Could not publish: %s",
                                                           error->message), (NULL));
   return GST_FLOW_EOS;
 }
@@ -339,17 +414,17 @@ gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
 
   if (parts == NULL)
     {
-      GST_MQTT_OBJECT_ERROR (&self->mqtt, RESOURCE, READ, ("Could not map a buffer"), (NULL));
+      GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, READ, ("Could not map a buffer"), (NULL));
       return GST_FLOW_EOS;
     }
 
-  gst_mqtt_object_lock (&self->mqtt);
-  ret = gst_mqtt_object_wait_connected_locked (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
+  ret = gst_mqtt_object_wait_connected (self->mqtt, &self->flushing);
   if (ret != GST_FLOW_OK)
     goto done;
-  topic = g_strdup (self->mqtt.topic);
-  qos = self->mqtt.qos;
-  retain = self->mqtt.retain;
+  topic = gst_mqtt_object_dup_topic (self->mqtt);
+  qos = gst_mqtt_object_get_qos (self->mqtt);
+  retain = self->retain;
 
   if (self->framing == GST_MQTT_FRAMING_GST)
     ret = publish_framed_locked (self, topic, qos, retain, buffer, parts, &error);
@@ -367,7 +442,7 @@ gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   if (ret == GST_FLOW_OK && self->wait_ack)
     ret = wait_all_acked_locked (self);
 done:
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
   if (error)
     ret = post_publish_error (self, error);
   return ret;
@@ -383,18 +458,19 @@ gst_mqtt_sink_event (GstBaseSink *bsink, GstEvent *event)
       g_autoptr(GError) error = NULL;
       GstFlowReturn ret;
 
-      gst_mqtt_object_lock (&self->mqtt);
-      ret = gst_mqtt_object_wait_connected_locked (&self->mqtt);
+      gst_mqtt_lock (&self->lock);
+      ret = gst_mqtt_object_wait_connected (self->mqtt, &self->flushing);
       if (ret == GST_FLOW_OK && self->framing == GST_MQTT_FRAMING_GST)
         {
-          g_autofree char *topic = g_strdup (self->mqtt.topic);
+          g_autofree char *topic = gst_mqtt_object_dup_topic (self->mqtt);
 
-          ret = publish_framed_locked (self, topic, self->mqtt.qos, FALSE, NULL, NULL, &error);
+          ret = publish_framed_locked (self, topic, gst_mqtt_object_get_qos (self->mqtt), FALSE,
+                                       NULL, NULL, &error);
         }
       /* EOS goes on once the broker has every message. */
       if (ret == GST_FLOW_OK)
         wait_all_acked_locked (self);
-      gst_mqtt_object_unlock (&self->mqtt);
+      gst_mqtt_unlock (&self->lock);
       if (error)
         post_publish_error (self, error);
     }
@@ -406,11 +482,11 @@ gst_mqtt_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
 {
   GstMqttSink *self = GST_MQTT_SINK (bsink);
 
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   g_free (self->caps_string);
   self->caps_string = gst_caps_to_string (caps);
   self->send_caps = TRUE;
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
   return TRUE;
 }
 
@@ -421,8 +497,12 @@ static void
 configure (GstElement *element, MqttClient *client)
 {
   GstMqttSink *self = GST_MQTT_SINK (element);
+  guint max_inflight;
 
-  mqtt_client_set_max_inflight_messages (client, self->max_inflight);
+  gst_mqtt_lock (&self->lock);
+  max_inflight = self->max_inflight;
+  gst_mqtt_unlock (&self->lock);
+  mqtt_client_set_max_inflight_messages (client, max_inflight);
 }
 
 static void
@@ -430,10 +510,10 @@ published (GstElement *element, guint mid)
 {
   GstMqttSink *self = GST_MQTT_SINK (element);
 
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   if (g_hash_table_remove (self->outstanding, GUINT_TO_POINTER (mid)))
-    gst_mqtt_object_wake (&self->mqtt);
-  gst_mqtt_object_unlock (&self->mqtt);
+    gst_mqtt_lock_wake (&self->lock);
+  gst_mqtt_unlock (&self->lock);
 }
 
 static gboolean
@@ -449,11 +529,11 @@ lost (GstElement *element)
   GstMqttSink *self = GST_MQTT_SINK (element);
   guint n;
 
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   n = g_hash_table_foreach_remove (self->outstanding, is_qos0, NULL);
   self->drops += n;
-  gst_mqtt_object_wake (&self->mqtt);
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_lock_wake (&self->lock);
+  gst_mqtt_unlock (&self->lock);
   if (n)
     GST_WARNING_OBJECT (self, "the lost connection dropped %u QoS 0 messages", n);
 }
@@ -466,26 +546,26 @@ lost (GstElement *element)
 static gboolean
 start (GstMqttSink *self)
 {
-  if (!gst_mqtt_object_prepare (&self->mqtt))
+  if (!gst_mqtt_object_prepare (self->mqtt))
     return FALSE;
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   g_hash_table_remove_all (self->outstanding);
   self->seqnum = 0;
   self->send_caps = TRUE;
   self->messages = self->bytes = self->drops = 0;
-  gst_mqtt_object_unlock (&self->mqtt);
-  gst_mqtt_object_start (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
+  gst_mqtt_object_start (self->mqtt);
   return TRUE;
 }
 
 static void
 stop (GstMqttSink *self)
 {
-  gst_mqtt_object_stop (&self->mqtt);
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_object_stop (self->mqtt);
+  gst_mqtt_lock (&self->lock);
   g_hash_table_remove_all (self->outstanding);
   g_clear_pointer (&self->caps_string, g_free);
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
 }
 
 static GstStateChangeReturn
@@ -505,17 +585,26 @@ gst_mqtt_sink_change_state (GstElement *element, GstStateChange transition)
   return ret;
 }
 
+static void
+set_flushing (GstMqttSink *self, gboolean flushing)
+{
+  gst_mqtt_lock (&self->lock);
+  self->flushing = flushing;
+  gst_mqtt_lock_wake (&self->lock);
+  gst_mqtt_unlock (&self->lock);
+}
+
 static gboolean
 gst_mqtt_sink_unlock (GstBaseSink *bsink)
 {
-  gst_mqtt_object_set_flushing (&GST_MQTT_SINK (bsink)->mqtt, TRUE);
+  set_flushing (GST_MQTT_SINK (bsink), TRUE);
   return TRUE;
 }
 
 static gboolean
 gst_mqtt_sink_unlock_stop (GstBaseSink *bsink)
 {
-  gst_mqtt_object_set_flushing (&GST_MQTT_SINK (bsink)->mqtt, FALSE);
+  set_flushing (GST_MQTT_SINK (bsink), FALSE);
   return TRUE;
 }
 
@@ -525,13 +614,13 @@ gst_mqtt_sink_unlock_stop (GstBaseSink *bsink)
 static GstStructure *
 get_stats (GstMqttSink *self)
 {
-  GstStructure *s = gst_mqtt_object_new_stats (&self->mqtt);
+  GstStructure *s = gst_mqtt_object_new_stats (self->mqtt);
 
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   gst_structure_set (s, "messages", G_TYPE_UINT64, self->messages, "bytes", G_TYPE_UINT64,
                      self->bytes, "drops", G_TYPE_UINT64, self->drops, "in-flight", G_TYPE_UINT,
                      g_hash_table_size (self->outstanding), NULL);
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
   return s;
 }
 
@@ -541,21 +630,21 @@ gst_mqtt_sink_set_property (GObject *object, guint prop_id, const GValue *value,
 {
   GstMqttSink *self = GST_MQTT_SINK (object);
 
-  if (gst_mqtt_object_refuse_change (&self->mqtt, pspec) ||
-      gst_mqtt_object_set_property (&self->mqtt, prop_id, value))
+  if (gst_mqtt_object_refuse_change (self->mqtt, pspec) ||
+      gst_mqtt_object_set_property (self->mqtt, prop_id, value))
     return;
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   switch (prop_id)
     {
     case PROP_RETAIN:
-      self->mqtt.retain = g_value_get_boolean (value);
+      self->retain = g_value_get_boolean (value);
       break;
     case PROP_FRAMING:
       self->framing = g_value_get_enum (value);
       break;
     case PROP_MAX_INFLIGHT:
       self->max_inflight = g_value_get_uint (value);
-      gst_mqtt_object_wake (&self->mqtt);
+      gst_mqtt_lock_wake (&self->lock);
       break;
     case PROP_WAIT_ACK:
       self->wait_ack = g_value_get_boolean (value);
@@ -569,7 +658,7 @@ gst_mqtt_sink_set_property (GObject *object, guint prop_id, const GValue *value,
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
 }
 
 static void
@@ -577,18 +666,18 @@ gst_mqtt_sink_get_property (GObject *object, guint prop_id, GValue *value, GPara
 {
   GstMqttSink *self = GST_MQTT_SINK (object);
 
-  if (gst_mqtt_object_get_property (&self->mqtt, prop_id, value))
+  if (gst_mqtt_object_get_property (self->mqtt, prop_id, value))
     return;
   if (prop_id == PROP_STATS)
     {
       g_value_take_boxed (value, get_stats (self));
       return;
     }
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   switch (prop_id)
     {
     case PROP_RETAIN:
-      g_value_set_boolean (value, self->mqtt.retain);
+      g_value_set_boolean (value, self->retain);
       break;
     case PROP_FRAMING:
       g_value_set_enum (value, self->framing);
@@ -608,7 +697,7 @@ gst_mqtt_sink_get_property (GObject *object, guint prop_id, GValue *value, GPara
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
 }
 
 static void
@@ -616,7 +705,8 @@ gst_mqtt_sink_finalize (GObject *object)
 {
   GstMqttSink *self = GST_MQTT_SINK (object);
 
-  gst_mqtt_object_finalize (&self->mqtt);
+  gst_mqtt_object_free (self->mqtt);
+  gst_mqtt_lock_clear (&self->lock);
   g_hash_table_unref (self->outstanding);
   g_free (self->caps_string);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -690,7 +780,8 @@ gst_mqtt_sink_init (GstMqttSink *self)
     .published = published,
   };
 
-  gst_mqtt_object_init (&self->mqtt, GST_ELEMENT (self), TRUE, &callbacks);
+  gst_mqtt_lock_init (&self->lock);
+  self->mqtt = gst_mqtt_object_new (GST_ELEMENT (self), TRUE, &callbacks, &self->lock);
   self->framing = GST_MQTT_FRAMING_RAW;
   self->max_inflight = DEFAULT_MAX_INFLIGHT;
   self->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;

@@ -45,11 +45,88 @@
  * A failure posts one error, saying what to do, and ends the stream.
  */
 
-#include "config.h"
+#include "gst-config.h"
 
 #include <string.h>
 
-#include "gstmqttsrc.h"
+#include <gst/base/gstpushsrc.h>
+
+#include "gstmqttelements.h"
+#include "gstmqttframing.h"
+
+/**
+ * GstMqttLeaky:
+ * @GST_MQTT_LEAKY_UPSTREAM: a full queue drops the message that arrives
+ * @GST_MQTT_LEAKY_DOWNSTREAM: a full queue drops its oldest buffer
+ */
+typedef enum {
+  GST_MQTT_LEAKY_UPSTREAM,
+  GST_MQTT_LEAKY_DOWNSTREAM,
+} GstMqttLeaky;
+
+/**
+ * GstMqttTimestampMode:
+ * @GST_MQTT_TIMESTAMP_NONE: the sender's timestamps are cleared (use
+ *   do-timestamp to stamp buffers as they arrive)
+ * @GST_MQTT_TIMESTAMP_SENDER: the sender's running times, shifted so that
+ *   the first buffer is due when it arrives: the sender's spacing is kept
+ * @GST_MQTT_TIMESTAMP_CLOCK: the sender's clock times (its base time plus
+ *   running time) on this pipeline's clock, which must be the same clock
+ *   (a GstNetClientClock or GstPtpClock, or the system clock on one host)
+ */
+typedef enum {
+  GST_MQTT_TIMESTAMP_NONE,
+  GST_MQTT_TIMESTAMP_SENDER,
+  GST_MQTT_TIMESTAMP_CLOCK,
+} GstMqttTimestampMode;
+
+#define GST_TYPE_MQTT_SRC (gst_mqtt_src_get_type ())
+G_DECLARE_FINAL_TYPE (GstMqttSrc, gst_mqtt_src, GST, MQTT_SRC, GstPushSrc)
+
+struct _GstMqttSrc {
+  GstPushSrc parent;
+  GstMqttObject *mqtt;             /* the connection and its settings */
+  GstMqttLock lock;                /* what is marked "under lock" */
+
+  /* Settings (under lock) */
+  GstMqttFraming framing;
+  GstCaps *caps;
+  guint max_buffers;
+  guint64 max_bytes;
+  GstMqttLeaky leaky;
+  guint64 idle_timeout;           /* ns, 0 for none */
+  GstMqttTimestampMode timestamp_mode;
+  gint latency_ms;                /* -1: measured */
+  gboolean message_meta;
+
+  /* The queue between the client's thread and the streaming thread (under
+   * lock): GstBuffer, GstCaps (a change of caps) and GstEvent (EOS). */
+  GQueue queue;
+  guint queued_buffers;
+  guint64 queued_bytes;
+  gint64 last_message;            /* monotonic µs */
+  gboolean flushing;              /* unlock() in progress */
+
+  /* Client thread only */
+  GstMqttAssembler assembler;
+  gint64 last_warning;
+  char **subscribed_filters;      /* what the broker was asked for */
+  int subscribed_qos;
+  GHashTable *pending;            /* mid -> the filters of a (un)subscription */
+
+  /* Streaming thread only */
+  gboolean have_offset;
+  GstClockTimeDiff offset;        /* timestamp-mode=sender */
+
+  /* Under lock */
+  GstClockTime measured_latency;
+
+  /* Counters (under lock) */
+  guint64 messages;
+  guint64 bytes;
+  guint64 drops;
+};
+
 
 GST_DEBUG_CATEGORY_STATIC (gst_mqtt_src_debug);
 #define GST_CAT_DEFAULT gst_mqtt_src_debug
@@ -119,10 +196,50 @@ G_DEFINE_TYPE_WITH_CODE (GstMqttSrc, gst_mqtt_src, GST_TYPE_PUSH_SRC,
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (mqttsrc, "mqttsrc", GST_RANK_NONE, GST_TYPE_MQTT_SRC,
                                        gst_mqtt_element_init (plugin));
 
-static void
-gst_mqtt_src_uri_handler_init (gpointer iface, gpointer data)
+/* ------------------------------------------------------------------------ */
+/* GstURIHandler */
+
+static GstURIType
+uri_get_type (GType type)
 {
-  gst_mqtt_object_uri_handler_init (iface, GST_URI_SRC);
+  return GST_URI_SRC;
+}
+
+static const char *const *
+uri_get_protocols (GType type)
+{
+  return gst_mqtt_object_uri_protocols ();
+}
+
+static char *
+uri_get_uri (GstURIHandler *handler)
+{
+  return gst_mqtt_object_get_uri (GST_MQTT_SRC (handler)->mqtt);
+}
+
+/* The connection's part goes to the shared object, the rest are this
+ * element's properties. */
+static gboolean
+uri_set_uri (GstURIHandler *handler, const char *uri, GError **error)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (handler);
+  g_autoptr(GstStructure) parameters = NULL;
+
+  if (!gst_mqtt_object_set_uri (self->mqtt, uri, &parameters, error))
+    return FALSE;
+  gst_structure_foreach (parameters, gst_mqtt_element_set_parameter, self);
+  return TRUE;
+}
+
+static void
+gst_mqtt_src_uri_handler_init (gpointer g_iface, gpointer data)
+{
+  GstURIHandlerInterface *iface = g_iface;
+
+  iface->get_type = uri_get_type;
+  iface->get_protocols = uri_get_protocols;
+  iface->get_uri = uri_get_uri;
+  iface->set_uri = uri_set_uri;
 }
 
 /* A queue entry: a buffer (with the sender's base time), a change of caps,
@@ -159,7 +276,7 @@ subscribe (GstMqttSrc *self, MqttClient *client, char **filters, int qos)
   if (!mqtt_client_subscribe_multiple (client, (const char *const *) filters, levels, n, &mid,
                                        &error))
     {
-      GST_MQTT_OBJECT_ERROR (&self->mqtt, RESOURCE, SETTINGS,
+      GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, SETTINGS,
                              ("Could not subscribe: %s", error->message), (NULL));
       return;
     }
@@ -181,12 +298,12 @@ connected (GstElement *element, MqttClient *client)
 {
   GstMqttSrc *self = GST_MQTT_SRC (element);
 
+  g_autofree char *topic = gst_mqtt_object_dup_topic (self->mqtt);
+
   /* At every CONNACK: a clean session has forgotten the subscriptions. */
-  gst_mqtt_object_lock (&self->mqtt);
   g_strfreev (self->subscribed_filters);
-  self->subscribed_filters = gst_mqtt_object_split_filters (self->mqtt.topic);
-  self->subscribed_qos = self->mqtt.qos;
-  gst_mqtt_object_unlock (&self->mqtt);
+  self->subscribed_filters = gst_mqtt_object_split_filters (topic);
+  self->subscribed_qos = gst_mqtt_object_get_qos (self->mqtt);
   subscribe (self, client, self->subscribed_filters, self->subscribed_qos);
 }
 
@@ -213,14 +330,14 @@ settings_changed (GstElement *element, MqttClient *client)
 {
   GstMqttSrc *self = GST_MQTT_SRC (element);
   g_auto(GStrv) wanted = NULL, gone = NULL, added = NULL;
+  g_autofree char *topic = NULL;
   int qos;
 
   if (!mqtt_client_is_connected (client) || self->subscribed_filters == NULL)
     return;   /* the next CONNACK subscribes to what is wanted then */
-  gst_mqtt_object_lock (&self->mqtt);
-  wanted = gst_mqtt_object_split_filters (self->mqtt.topic);
-  qos = self->mqtt.qos;
-  gst_mqtt_object_unlock (&self->mqtt);
+  topic = gst_mqtt_object_dup_topic (self->mqtt);
+  wanted = gst_mqtt_object_split_filters (topic);
+  qos = gst_mqtt_object_get_qos (self->mqtt);
 
   gone = filters_missing (self->subscribed_filters, wanted);
   added = qos != self->subscribed_qos ? g_strdupv (wanted)
@@ -248,7 +365,7 @@ subscribed (MqttClient *client, guint mid, GArray *granted, gpointer user_data)
       refused++;
   if (refused == granted->len)
     {
-      GST_MQTT_OBJECT_ERROR (&self->mqtt, RESOURCE, NOT_AUTHORIZED,
+      GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, NOT_AUTHORIZED,
                              ("The broker refused the subscription to %s: check the topic and "
                               "the broker's access rules", filters ? filters : "the topic"),
                              (NULL));
@@ -382,11 +499,17 @@ message (GstElement *element, MqttMessage *message)
   GstClockTime sender_base_time = GST_CLOCK_TIME_NONE;
   GstBuffer *buffer = NULL;
   GstCaps *caps = NULL;
-  gboolean eos = FALSE;
+  gboolean eos = FALSE, raw, with_meta, have_caps;
   guint64 assembler_drops = self->assembler.drops;
   gsize size;
 
-  if (self->framing == GST_MQTT_FRAMING_RAW)
+  gst_mqtt_lock (&self->lock);
+  raw = self->framing == GST_MQTT_FRAMING_RAW;
+  with_meta = self->message_meta;
+  have_caps = self->caps != NULL;
+  gst_mqtt_unlock (&self->lock);
+
+  if (raw)
     {
       gconstpointer data = g_bytes_get_data (payload, &size);
 
@@ -419,7 +542,7 @@ message (GstElement *element, MqttMessage *message)
         }
       /* A receiver that joined late waits for the caps (sent every
        * caps-interval seconds) unless it was given some. */
-      if (buffer && self->assembler.caps == NULL && self->caps == NULL)
+      if (buffer && self->assembler.caps == NULL && !have_caps)
         {
           GST_DEBUG_OBJECT (self, "no caps yet: dropping a buffer");
           gst_clear_buffer (&buffer);
@@ -427,10 +550,10 @@ message (GstElement *element, MqttMessage *message)
         }
     }
 
-  if (buffer && self->message_meta)
+  if (buffer && with_meta)
     add_message_meta (buffer, message);
 
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   self->messages++;
   self->bytes += g_bytes_get_size (payload);
   self->drops += self->assembler.drops - assembler_drops;
@@ -454,8 +577,8 @@ message (GstElement *element, MqttMessage *message)
     }
   if (eos)
     enqueue_locked (self, GST_MINI_OBJECT (gst_event_new_eos ()), GST_CLOCK_TIME_NONE);
-  gst_mqtt_object_wake (&self->mqtt);
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_lock_wake (&self->lock);
+  gst_mqtt_unlock (&self->lock);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -479,6 +602,7 @@ map_timestamps (GstMqttSrc *self, GstBuffer *buffer, GstClockTime sender_base_ti
   GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
   GstClockTime now = GST_CLOCK_TIME_NONE, base = gst_element_get_base_time (GST_ELEMENT (self));
   GstClockTimeDiff by = 0;
+  GstMqttTimestampMode mode;
 
   if (clock)
     {
@@ -488,7 +612,10 @@ map_timestamps (GstMqttSrc *self, GstBuffer *buffer, GstClockTime sender_base_ti
       gst_object_unref (clock);
     }
 
-  switch (self->timestamp_mode)
+  gst_mqtt_lock (&self->lock);
+  mode = self->timestamp_mode;
+  gst_mqtt_unlock (&self->lock);
+  switch (mode)
     {
     case GST_MQTT_TIMESTAMP_NONE:
       GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer) = GST_CLOCK_TIME_NONE;
@@ -516,13 +643,13 @@ map_timestamps (GstMqttSrc *self, GstBuffer *buffer, GstClockTime sender_base_ti
       GstClockTime late = now - GST_BUFFER_PTS (buffer);
       gboolean grew = FALSE;
 
-      gst_mqtt_object_lock (&self->mqtt);
+      gst_mqtt_lock (&self->lock);
       if (late > self->measured_latency + self->measured_latency / 10 + GST_MSECOND)
         {
           self->measured_latency = late;
           grew = self->latency_ms < 0;
         }
-      gst_mqtt_object_unlock (&self->mqtt);
+      gst_mqtt_unlock (&self->lock);
       if (grew)
         {
           GST_INFO_OBJECT (self, "measured latency now %" GST_TIME_FORMAT, GST_TIME_ARGS (late));
@@ -538,11 +665,13 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
   GstMqttSrc *self = GST_MQTT_SRC (psrc);
   GstFlowReturn ret;
   Queued *queued = NULL;
+  gboolean gst_framing;
 
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
+  gst_framing = self->framing == GST_MQTT_FRAMING_GST;
   for (;;)
     {
-      ret = gst_mqtt_object_wait_connected_locked (&self->mqtt);
+      ret = gst_mqtt_object_wait_connected (self->mqtt, &self->flushing);
       if (ret != GST_FLOW_OK)
         break;
       queued = g_queue_pop_head (&self->queue);
@@ -559,10 +688,10 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
                   ret = GST_FLOW_EOS;
                   break;
                 }
-              gst_mqtt_object_wait (&self->mqtt, deadline);
+              gst_mqtt_lock_wait (&self->lock, deadline);
             }
           else
-            gst_mqtt_object_wait (&self->mqtt, -1);
+            gst_mqtt_lock_wait (&self->lock, -1);
           continue;
         }
 
@@ -571,14 +700,14 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
           GstCaps *caps = gst_caps_ref (GST_CAPS (queued->item));
 
           queued_free (queued);
-          gst_mqtt_object_unlock (&self->mqtt);
+          gst_mqtt_unlock (&self->lock);
           if (!gst_base_src_set_caps (GST_BASE_SRC (self), caps))
             {
               gst_caps_unref (caps);
               return GST_FLOW_NOT_NEGOTIATED;
             }
           gst_caps_unref (caps);
-          gst_mqtt_object_lock (&self->mqtt);
+          gst_mqtt_lock (&self->lock);
           continue;
         }
       if (GST_IS_EVENT (queued->item))
@@ -592,12 +721,12 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
       self->queued_bytes -= gst_buffer_get_size (GST_BUFFER (queued->item));
       break;
     }
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
   if (ret != GST_FLOW_OK)
     return ret;
 
   *out = GST_BUFFER (g_steal_pointer (&queued->item));
-  if (self->framing == GST_MQTT_FRAMING_GST)
+  if (gst_framing)
     map_timestamps (self, *out, queued->sender_base_time);
   g_free (queued);
   return GST_FLOW_OK;
@@ -612,10 +741,10 @@ gst_mqtt_src_query (GstBaseSrc *bsrc, GstQuery *query)
     {
       GstClockTime latency;
 
-      gst_mqtt_object_lock (&self->mqtt);
+      gst_mqtt_lock (&self->lock);
       latency = self->latency_ms >= 0 ? (GstClockTime) self->latency_ms * GST_MSECOND
                                     : self->measured_latency;
-      gst_mqtt_object_unlock (&self->mqtt);
+      gst_mqtt_unlock (&self->lock);
       gst_query_set_latency (query, TRUE, latency, GST_CLOCK_TIME_NONE);
       return TRUE;
     }
@@ -628,10 +757,10 @@ gst_mqtt_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
   GstMqttSrc *self = GST_MQTT_SRC (bsrc);
   GstCaps *caps = NULL;
 
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   if (self->caps)
     caps = gst_caps_ref (self->caps);
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
   if (caps == NULL)
     caps = gst_caps_new_any ();
   if (filter)
@@ -664,13 +793,13 @@ gst_mqtt_src_start (GstBaseSrc *bsrc)
   gst_mqtt_assembler_init (&self->assembler);
   self->have_offset = FALSE;
   self->last_warning = 0;
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   clear_queue_locked (self);
   self->messages = self->bytes = self->drops = 0;
   self->measured_latency = 0;
   self->last_message = g_get_monotonic_time ();
-  gst_mqtt_object_unlock (&self->mqtt);
-  gst_mqtt_object_start (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
+  gst_mqtt_object_start (self->mqtt);
   return TRUE;
 }
 
@@ -679,11 +808,11 @@ gst_mqtt_src_stop (GstBaseSrc *bsrc)
 {
   GstMqttSrc *self = GST_MQTT_SRC (bsrc);
 
-  gst_mqtt_object_stop (&self->mqtt);
+  gst_mqtt_object_stop (self->mqtt);
   gst_mqtt_assembler_clear (&self->assembler);
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   clear_queue_locked (self);
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
   return TRUE;
 }
 
@@ -694,26 +823,35 @@ gst_mqtt_src_change_state (GstElement *element, GstStateChange transition)
   GstStateChangeReturn ret;
 
   /* A bad setting is one error, not followed by the base class's. */
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !gst_mqtt_object_prepare (&self->mqtt))
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !gst_mqtt_object_prepare (self->mqtt))
     return GST_STATE_CHANGE_FAILURE;
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   /* The client made for a start that did not happen goes too. */
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && ret == GST_STATE_CHANGE_FAILURE)
-    gst_mqtt_object_stop (&self->mqtt);
+    gst_mqtt_object_stop (self->mqtt);
   return ret;
+}
+
+static void
+set_flushing (GstMqttSrc *self, gboolean flushing)
+{
+  gst_mqtt_lock (&self->lock);
+  self->flushing = flushing;
+  gst_mqtt_lock_wake (&self->lock);
+  gst_mqtt_unlock (&self->lock);
 }
 
 static gboolean
 gst_mqtt_src_unlock (GstBaseSrc *bsrc)
 {
-  gst_mqtt_object_set_flushing (&GST_MQTT_SRC (bsrc)->mqtt, TRUE);
+  set_flushing (GST_MQTT_SRC (bsrc), TRUE);
   return TRUE;
 }
 
 static gboolean
 gst_mqtt_src_unlock_stop (GstBaseSrc *bsrc)
 {
-  gst_mqtt_object_set_flushing (&GST_MQTT_SRC (bsrc)->mqtt, FALSE);
+  set_flushing (GST_MQTT_SRC (bsrc), FALSE);
   return TRUE;
 }
 
@@ -723,13 +861,13 @@ gst_mqtt_src_unlock_stop (GstBaseSrc *bsrc)
 static GstStructure *
 get_stats (GstMqttSrc *self)
 {
-  GstStructure *s = gst_mqtt_object_new_stats (&self->mqtt);
+  GstStructure *s = gst_mqtt_object_new_stats (self->mqtt);
 
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   gst_structure_set (s, "messages", G_TYPE_UINT64, self->messages, "bytes", G_TYPE_UINT64,
                      self->bytes, "drops", G_TYPE_UINT64, self->drops, "queued", G_TYPE_UINT,
                      self->queued_buffers, NULL);
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
   return s;
 }
 
@@ -739,10 +877,10 @@ gst_mqtt_src_set_property (GObject *object, guint prop_id, const GValue *value,
 {
   GstMqttSrc *self = GST_MQTT_SRC (object);
 
-  if (gst_mqtt_object_refuse_change (&self->mqtt, pspec) ||
-      gst_mqtt_object_set_property (&self->mqtt, prop_id, value))
+  if (gst_mqtt_object_refuse_change (self->mqtt, pspec) ||
+      gst_mqtt_object_set_property (self->mqtt, prop_id, value))
     return;
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   switch (prop_id)
     {
     case PROP_FRAMING:
@@ -762,7 +900,7 @@ gst_mqtt_src_set_property (GObject *object, guint prop_id, const GValue *value,
       break;
     case PROP_IDLE_TIMEOUT:
       self->idle_timeout = g_value_get_uint64 (value);
-      gst_mqtt_object_wake (&self->mqtt);
+      gst_mqtt_lock_wake (&self->lock);
       break;
     case PROP_TIMESTAMP_MODE:
       self->timestamp_mode = g_value_get_enum (value);
@@ -776,7 +914,7 @@ gst_mqtt_src_set_property (GObject *object, guint prop_id, const GValue *value,
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
   /* The pipeline asks again for the latency to use. */
   if (prop_id == PROP_LATENCY)
     gst_element_post_message (GST_ELEMENT (self), gst_message_new_latency (GST_OBJECT (self)));
@@ -787,14 +925,14 @@ gst_mqtt_src_get_property (GObject *object, guint prop_id, GValue *value, GParam
 {
   GstMqttSrc *self = GST_MQTT_SRC (object);
 
-  if (gst_mqtt_object_get_property (&self->mqtt, prop_id, value))
+  if (gst_mqtt_object_get_property (self->mqtt, prop_id, value))
     return;
   if (prop_id == PROP_STATS)
     {
       g_value_take_boxed (value, get_stats (self));
       return;
     }
-  gst_mqtt_object_lock (&self->mqtt);
+  gst_mqtt_lock (&self->lock);
   switch (prop_id)
     {
     case PROP_FRAMING:
@@ -827,7 +965,7 @@ gst_mqtt_src_get_property (GObject *object, guint prop_id, GValue *value, GParam
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-  gst_mqtt_object_unlock (&self->mqtt);
+  gst_mqtt_unlock (&self->lock);
 }
 
 static void
@@ -835,7 +973,8 @@ gst_mqtt_src_finalize (GObject *object)
 {
   GstMqttSrc *self = GST_MQTT_SRC (object);
 
-  gst_mqtt_object_finalize (&self->mqtt);
+  gst_mqtt_object_free (self->mqtt);
+  gst_mqtt_lock_clear (&self->lock);
   gst_mqtt_assembler_clear (&self->assembler);
   g_queue_clear_full (&self->queue, (GDestroyNotify) queued_free);
   gst_clear_caps (&self->caps);
@@ -936,7 +1075,8 @@ gst_mqtt_src_init (GstMqttSrc *self)
     .message = message,
   };
 
-  gst_mqtt_object_init (&self->mqtt, GST_ELEMENT (self), FALSE, &callbacks);
+  gst_mqtt_lock_init (&self->lock);
+  self->mqtt = gst_mqtt_object_new (GST_ELEMENT (self), FALSE, &callbacks, &self->lock);
   self->framing = GST_MQTT_FRAMING_RAW;
   self->max_buffers = DEFAULT_MAX_BUFFERS;
   self->max_bytes = DEFAULT_MAX_BYTES;

@@ -1,5 +1,12 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * MqttClient's GObject face: the class (signals, properties from
+ * mqtt-client-options.c), construction and reinitialise, the state and
+ * the connect/disconnect calls. The work is in the parts behind
+ * mqtt-client-private.h: the connection (mqtt-client-connection.c), the
+ * options, the loops and the messages. A new signal or entry point goes
+ * here; how it works goes in the part it belongs to.
  */
 
 #include "config.h"

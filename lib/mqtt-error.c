@@ -1,5 +1,8 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * The MQTT_ERROR domain, Paho's error and CONNACK texts, and the error
+ * of a CONNACK refusal.
  */
 
 #include "config.h"

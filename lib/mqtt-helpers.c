@@ -1,5 +1,8 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * The one-shot helpers (Paho's publish and subscribe modules): a client
+ * made from an MqttSettings, one job, then a clean disconnection.
  */
 
 #include "config.h"

@@ -1,5 +1,7 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * MqttMessage, the application message as callers see it.
  */
 
 #include "config.h"

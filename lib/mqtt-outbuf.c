@@ -1,5 +1,8 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * The outgoing byte queue: packets the session wrote, as copied chunks
+ * and referenced payloads, handed to the transport as one vectored write.
  */
 
 #include "config.h"

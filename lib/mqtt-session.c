@@ -1,5 +1,10 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * The session engine (see mqtt-session-private.h): the protocol's
+ * rules for one client, with no I/O. A protocol behaviour (what to send,
+ * when to retry, what a packet from the broker means) changes here and is
+ * tested by tests/lib/test-session.c without a broker.
  */
 
 #include "config.h"

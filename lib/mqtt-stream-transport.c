@@ -1,5 +1,8 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * A transport over a GIOStream (TCP, or TLS on TCP): pollable reads and
+ * vectored writes straight on the stream.
  */
 
 #include "config.h"

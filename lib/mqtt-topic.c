@@ -1,5 +1,8 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * Topic names and filters: validation and matching, shared by the client,
+ * the session and the elements.
  */
 
 #include "config.h"

@@ -1,5 +1,10 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * The transport base class: a byte stream the connection reads and
+ * writes without blocking, and the options a dialer opens one with. The
+ * kinds are mqtt-stream-transport.c (TCP, TLS) and
+ * mqtt-websocket-transport.c; mqtt-dialer.c makes them.
  */
 
 #include "config.h"

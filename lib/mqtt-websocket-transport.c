@@ -1,5 +1,9 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * A transport over a libsoup WebSocket (ws:// and wss://): MQTT packets
+ * in binary frames; libsoup's message signal appends what arrives to a
+ * buffer that reads drain.
  */
 
 #include "config.h"

@@ -176,8 +176,24 @@ other_value (GParamSpec *pspec, const GValue *current, GValue *out)
     g_value_take_object (out, g_object_new (G_TYPE_TLS_INTERACTION, NULL));
   else if (type == G_TYPE_TLS_DATABASE)
     g_value_take_object (out, g_tls_backend_get_default_database (g_tls_backend_get_default ()));
+  else if (type == MQTT_TYPE_SETTINGS)
+    g_value_take_object (out, mqtt_settings_new ("other.example", 0));
   else
     g_error ("no other value for %s (%s)", pspec->name, g_type_name (type));
+}
+
+/* The settings property reads as a copy: compared by what they say. */
+static gboolean
+same_value (GParamSpec *pspec, const GValue *a, const GValue *b)
+{
+  if (pspec->value_type == MQTT_TYPE_SETTINGS)
+    {
+      g_autofree char *ua = mqtt_settings_to_uri (g_value_get_object (a), NULL);
+      g_autofree char *ub = mqtt_settings_to_uri (g_value_get_object (b), NULL);
+
+      return g_str_equal (ua, ub);
+    }
+  return g_param_values_cmp (pspec, a, b) == 0;
 }
 
 static gboolean
@@ -229,7 +245,7 @@ check_every_property (GstHarness *h)
           g_test_message ("%s: READY", pspec->name);
           g_assert_true (warned_about (h, pspec->name));
           if (readable)
-            g_assert_cmpint (g_param_values_cmp (pspec, &before, &after), ==, 0);
+            g_assert_true (same_value (pspec, &before, &after));
           ready++;
         }
       else
@@ -237,7 +253,7 @@ check_every_property (GstHarness *h)
           g_test_message ("%s: live", pspec->name);
           g_assert_false (warned_about (h, pspec->name));
           if (readable)
-            g_assert_cmpint (g_param_values_cmp (pspec, &other, &after), ==, 0);
+            g_assert_true (same_value (pspec, &other, &after));
           live++;
         }
     }
@@ -397,6 +413,40 @@ check_round_trip (const char *factory)
   g_assert_cmpuint (checked, >=, 25);
 }
 
+/* Every connection setting reaches an element: those without a property
+ * of their own through the URI or the settings property. */
+static void
+test_all_settings (void)
+{
+  g_autoptr(GstElement) sink = gst_object_ref_sink (gst_element_factory_make ("mqttsink", NULL));
+  g_autoptr(MqttSettings) settings = NULL, read_back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL, *bind = NULL, *proxy = NULL;
+  guint64 queued;
+
+  g_assert_true (gst_uri_handler_set_uri (GST_URI_HANDLER (sink),
+                                          "mqtt://h/t?bind-address=127.0.0.1&max-queued-bytes=4096"
+                                          "&proxy=socks5://127.0.0.1:1080&retain=true",
+                                          &error));
+  g_assert_no_error (error);
+  g_object_get (sink, "bind-address", &bind, "proxy", &proxy, "settings", &settings, NULL);
+  g_assert_cmpstr (bind, ==, "127.0.0.1");
+  g_assert_cmpstr (proxy, ==, "socks5://127.0.0.1:1080");
+  g_object_get (settings, "max-queued-bytes", &queued, NULL);
+  g_assert_cmpuint (queued, ==, 4096);
+  uri = gst_uri_handler_get_uri (GST_URI_HANDLER (sink));
+  g_assert_cmpstr (uri, ==, "mqtt://h/t?bind-address=127.0.0.1&proxy=socks5://127.0.0.1:1080"
+                            "&max-queued-bytes=4096&retain=true");
+
+  /* The settings property replaces them all, with a copy. */
+  g_object_set (settings, "host", "other.example", "keepalive", 5, NULL);
+  g_object_set (sink, "settings", settings, NULL);
+  g_object_set (settings, "keepalive", 6, NULL);
+  g_object_get (sink, "settings", &read_back, NULL);
+  g_assert_cmpstr (mqtt_settings_get_host (read_back), ==, "other.example");
+  g_assert_cmpuint (mqtt_settings_get_keepalive (read_back), ==, 5);
+}
+
 static void
 test_uri_round_trip (void)
 {
@@ -454,6 +504,7 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/uri-errors", test_uri_errors);
   g_test_add_func ("/settings/uri-property-errors", test_uri_property_errors);
   g_test_add_func ("/settings/uri-round-trip", test_uri_round_trip);
+  g_test_add_func ("/settings/all-settings", test_all_settings);
   ret = g_test_run ();
   gst_deinit ();
   return ret;
