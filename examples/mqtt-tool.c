@@ -248,11 +248,14 @@ tool_options_parse (ToolOptions *o, GOptionContext *context, int *argc, char ***
       mqtt_settings_set_will (o->settings, o->will_topic, payload, o->will_qos, o->will_retain);
     }
   if (o->tls)
-    {
-      /* --capath's database holds --cafile's authorities too. */
-      mqtt_settings_set_tls (o->settings, o->capath ? NULL : o->cafile, o->cert, o->key);
-      g_object_set (o->settings, "tls-insecure", o->insecure, NULL);
-    }
+    g_object_set (o->settings, "tls", TRUE, NULL);
+  /* --capath's database holds --cafile's authorities too. */
+  if (o->cafile && !o->capath)
+    g_object_set (o->settings, "ca-certs", o->cafile, NULL);
+  if (o->cert)
+    g_object_set (o->settings, "certfile", o->cert, "keyfile", o->key, NULL);
+  if (o->insecure)
+    g_object_set (o->settings, "tls-insecure", TRUE, NULL);
   return TRUE;
 }
 

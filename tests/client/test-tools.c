@@ -466,6 +466,18 @@ test_transports (Fixture *f, gconstpointer data)
   g_assert_cmpint (r.status, ==, 1);
   assert_one_error_line (&r, "mqtt-sub: ", NULL);
   result_clear (&r);
+
+  /* -L carries any connection setting as a parameter: the CA here, which
+   * no other option then undoes. */
+  {
+    g_autofree char *url = g_strdup_printf ("mqtts://127.0.0.1:%s/t/tls?ca-certs=%s&keepalive=7",
+                                            tls_port, ca);
+
+    RUN (&r, NULL, "mqtt-sub", "-L", url, "-C", "1", "-W", "10");
+    g_assert_cmpint (r.status, ==, 0);
+    assert_output_str (&r, "over tls\n");
+    result_clear (&r);
+  }
   children_use_tls = FALSE;
 
   RUN (&r, NULL, "mqtt-pub", "-L", ws_url, "-m", "over websockets", "-r", "-q", "1");
