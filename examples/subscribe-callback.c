@@ -23,9 +23,16 @@ on_message_print (MqttClient *client, MqttMessage *message, gpointer userdata)
   gsize length;
   const char *payload = g_bytes_get_data (mqtt_message_get_payload (message), &length);
 
+  /* Messages that arrived with the last one wanted are not printed: the
+   * disconnection is on its way. */
+  if (*remaining < 0)
+    return;
   g_print ("%s %.*s\n", mqtt_message_get_topic (message), (int) length, payload);
   if (*remaining > 0 && --*remaining == 0)
-    mqtt_client_disconnect_from_broker (client, NULL);
+    {
+      *remaining = -1;
+      mqtt_client_disconnect_from_broker (client, NULL);
+    }
 }
 
 static gboolean

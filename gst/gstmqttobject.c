@@ -634,13 +634,14 @@ gst_mqtt_object_get_uri (GstMqttObject *self)
 {
   g_autoptr(GString) uri = NULL;
   g_autofree GParamSpec **pspecs = NULL;
-  g_autofree char *topic = NULL;
+  g_autofree char *connection = NULL;
   guint n, i;
   char separator;
 
   gst_mqtt_lock (&self->lock);
-  uri = g_string_new (mqtt_settings_to_uri (self->settings, self->topic));
+  connection = mqtt_settings_to_uri (self->settings, self->topic);
   gst_mqtt_unlock (&self->lock);
+  uri = g_string_new (connection);
   separator = strchr (uri->str, '?') ? '&' : '?';
 
   /* Then the element's parameters that are not at their default, in the

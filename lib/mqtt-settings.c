@@ -15,7 +15,6 @@
 
 #include "mqtt-enum-types.h"
 #include "mqtt-error.h"
-#include "mqtt-session-private.h"
 #include "mqtt-settings.h"
 
 /**
@@ -268,6 +267,48 @@ mqtt_settings_finalize (GObject *object)
   G_OBJECT_CLASS (mqtt_settings_parent_class)->finalize (object);
 }
 
+/* A setting that is one of the client's options: its type, range and
+ * default come from the client's own property. */
+static GParamSpec *
+client_option (const char *name, GParamFlags flags)
+{
+  GObjectClass *client_class = g_type_class_ref (MQTT_TYPE_CLIENT);
+  GParamSpec *option = g_object_class_find_property (client_class, name);
+  GParamSpec *pspec;
+
+  g_assert (option != NULL);
+  if (G_IS_PARAM_SPEC_UINT64 (option))
+    {
+      GParamSpecUInt64 *u = G_PARAM_SPEC_UINT64 (option);
+
+      pspec = g_param_spec_uint64 (name, NULL, NULL, u->minimum, u->maximum, u->default_value,
+                                   flags);
+    }
+  else if (G_IS_PARAM_SPEC_UINT (option))
+    {
+      GParamSpecUInt *u = G_PARAM_SPEC_UINT (option);
+
+      pspec = g_param_spec_uint (name, NULL, NULL, u->minimum, u->maximum, u->default_value,
+                                 flags);
+    }
+  else if (G_IS_PARAM_SPEC_BOOLEAN (option))
+    pspec = g_param_spec_boolean (name, NULL, NULL, G_PARAM_SPEC_BOOLEAN (option)->default_value,
+                                  flags);
+  else if (G_IS_PARAM_SPEC_ENUM (option))
+    pspec = g_param_spec_enum (name, NULL, NULL, option->value_type,
+                               G_PARAM_SPEC_ENUM (option)->default_value, flags);
+  else if (G_IS_PARAM_SPEC_FLAGS (option))
+    pspec = g_param_spec_flags (name, NULL, NULL, option->value_type,
+                                G_PARAM_SPEC_FLAGS (option)->default_value, flags);
+  else if (G_IS_PARAM_SPEC_STRING (option))
+    pspec = g_param_spec_string (name, NULL, NULL, G_PARAM_SPEC_STRING (option)->default_value,
+                                 flags);
+  else
+    pspec = g_param_spec_object (name, NULL, NULL, option->value_type, flags);
+  g_type_class_unref (client_class);
+  return pspec;
+}
+
 static void
 mqtt_settings_class_init (MqttSettingsClass *klass)
 {
@@ -298,7 +339,7 @@ mqtt_settings_class_init (MqttSettingsClass *klass)
    *
    * The client identifier; %NULL or empty for a random one.
    */
-  properties[PROP_CLIENT_ID] = g_param_spec_string ("client-id", NULL, NULL, NULL, rw);
+  properties[PROP_CLIENT_ID] = client_option ("client-id", rw);
   /**
    * MqttSettings:clean-session:
    *
@@ -306,29 +347,25 @@ mqtt_settings_class_init (MqttSettingsClass *klass)
    * (default %TRUE); %FALSE resumes the session of #MqttSettings:client-id,
    * which must then be given.
    */
-  properties[PROP_CLEAN_SESSION] =
-    g_param_spec_boolean ("clean-session", NULL, NULL, TRUE, rw);
+  properties[PROP_CLEAN_SESSION] = client_option ("clean-session", rw);
   /**
    * MqttSettings:keepalive:
    *
    * The keepalive interval in seconds (default 60; 0 for none).
    */
-  properties[PROP_KEEPALIVE] =
-    g_param_spec_uint ("keepalive", NULL, NULL, 0, G_MAXUINT16, 60, rw);
+  properties[PROP_KEEPALIVE] = client_option ("keepalive", rw);
   /**
    * MqttSettings:protocol-version:
    *
    * MQTT 3.1 or 3.1.1 (the default).
    */
-  properties[PROP_PROTOCOL_VERSION] =
-    g_param_spec_enum ("protocol-version", NULL, NULL, MQTT_TYPE_PROTOCOL_VERSION,
-                       MQTT_PROTOCOL_V311, rw);
+  properties[PROP_PROTOCOL_VERSION] = client_option ("protocol-version", rw);
   /**
    * MqttSettings:username:
    *
    * The user name; %NULL for none (Paho's `auth`).
    */
-  properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, NULL, rw);
+  properties[PROP_USERNAME] = client_option ("username", rw);
   /**
    * MqttSettings:password:
    *
@@ -369,14 +406,13 @@ mqtt_settings_class_init (MqttSettingsClass *klass)
    *
    * TCP (the default) or WebSockets (Paho's `transport`).
    */
-  properties[PROP_TRANSPORT] =
-    g_param_spec_enum ("transport", NULL, NULL, MQTT_TYPE_TRANSPORT_TYPE, MQTT_TRANSPORT_TCP, rw);
+  properties[PROP_TRANSPORT] = client_option ("transport", rw);
   /**
    * MqttSettings:ws-path:
    *
    * The path of the WebSocket URL (default `/mqtt`).
    */
-  properties[PROP_WS_PATH] = g_param_spec_string ("ws-path", NULL, NULL, "/mqtt", rw);
+  properties[PROP_WS_PATH] = client_option ("ws-path", rw);
   /**
    * MqttSettings:ws-headers:
    *
@@ -434,56 +470,49 @@ mqtt_settings_class_init (MqttSettingsClass *klass)
    *
    * Paho's `cert_reqs`: %MQTT_TLS_CERT_NONE accepts any certificate.
    */
-  properties[PROP_TLS_CERT_REQS] =
-    g_param_spec_enum ("tls-cert-reqs", NULL, NULL, MQTT_TYPE_TLS_CERT_REQS,
-                       MQTT_TLS_CERT_REQUIRED, rw);
+  properties[PROP_TLS_CERT_REQS] = client_option ("tls-cert-reqs", rw);
   /**
    * MqttSettings:tls-insecure:
    *
    * Accept a broker certificate issued for another host name (Paho's
    * `tls_insecure_set()`).
    */
-  properties[PROP_TLS_INSECURE] = g_param_spec_boolean ("tls-insecure", NULL, NULL, FALSE, rw);
+  properties[PROP_TLS_INSECURE] = client_option ("tls-insecure", rw);
   /**
    * MqttSettings:tls-validation-flags:
    *
    * The faults that make the broker's certificate unacceptable (all by
    * default); see #MqttClient:tls-validation-flags.
    */
-  properties[PROP_TLS_VALIDATION_FLAGS] =
-    g_param_spec_flags ("tls-validation-flags", NULL, NULL, G_TYPE_TLS_CERTIFICATE_FLAGS,
-                        G_TLS_CERTIFICATE_VALIDATE_ALL, rw);
+  properties[PROP_TLS_VALIDATION_FLAGS] = client_option ("tls-validation-flags", rw);
   /**
    * MqttSettings:tls-database:
    *
    * The authorities to trust as a #GTlsDatabase, in place of
    * #MqttSettings:ca-certs.
    */
-  properties[PROP_TLS_DATABASE] =
-    g_param_spec_object ("tls-database", NULL, NULL, G_TYPE_TLS_DATABASE, rw);
+  properties[PROP_TLS_DATABASE] = client_option ("tls-database", rw);
   /**
    * MqttSettings:tls-certificate:
    *
    * The client's certificate as a #GTlsCertificate, in place of
    * #MqttSettings:certfile.
    */
-  properties[PROP_TLS_CERTIFICATE] =
-    g_param_spec_object ("tls-certificate", NULL, NULL, G_TYPE_TLS_CERTIFICATE, rw);
+  properties[PROP_TLS_CERTIFICATE] = client_option ("tls-certificate", rw);
   /**
    * MqttSettings:tls-interaction:
    *
    * Asked for the password of an encrypted PKCS #12 certificate and for
    * PINs.
    */
-  properties[PROP_TLS_INTERACTION] =
-    g_param_spec_object ("tls-interaction", NULL, NULL, G_TYPE_TLS_INTERACTION, rw);
+  properties[PROP_TLS_INTERACTION] = client_option ("tls-interaction", rw);
   /**
    * MqttSettings:bind-address:
    *
    * The local address to connect from (Paho's `bind_address`); %NULL for
    * any.
    */
-  properties[PROP_BIND_ADDRESS] = g_param_spec_string ("bind-address", NULL, NULL, NULL, rw);
+  properties[PROP_BIND_ADDRESS] = client_option ("bind-address", rw);
   /**
    * MqttSettings:proxy:
    *
@@ -498,69 +527,58 @@ mqtt_settings_class_init (MqttSettingsClass *klass)
    * The proxies to go through when #MqttSettings:proxy is %NULL; %NULL for
    * none.
    */
-  properties[PROP_PROXY_RESOLVER] =
-    g_param_spec_object ("proxy-resolver", NULL, NULL, G_TYPE_PROXY_RESOLVER, rw);
+  properties[PROP_PROXY_RESOLVER] = client_option ("proxy-resolver", rw);
   /**
    * MqttSettings:auto-reconnect:
    *
    * Whether a lost connection is made again, after the reconnection delay
    * (default %TRUE).
    */
-  properties[PROP_AUTO_RECONNECT] =
-    g_param_spec_boolean ("auto-reconnect", NULL, NULL, TRUE, rw);
+  properties[PROP_AUTO_RECONNECT] = client_option ("auto-reconnect", rw);
   /**
    * MqttSettings:reconnect-delay-min:
    *
    * Seconds before the first reconnection attempt (default 1); the delay
    * doubles up to #MqttSettings:reconnect-delay-max.
    */
-  properties[PROP_RECONNECT_DELAY_MIN] =
-    g_param_spec_uint ("reconnect-delay-min", NULL, NULL, 1, G_MAXUINT16, 1, rw);
+  properties[PROP_RECONNECT_DELAY_MIN] = client_option ("reconnect-delay-min", rw);
   /**
    * MqttSettings:reconnect-delay-max:
    *
    * The longest delay between reconnection attempts, in seconds (default
    * 120); one below #MqttSettings:reconnect-delay-min counts as the min.
    */
-  properties[PROP_RECONNECT_DELAY_MAX] =
-    g_param_spec_uint ("reconnect-delay-max", NULL, NULL, 1, G_MAXUINT16, 120, rw);
+  properties[PROP_RECONNECT_DELAY_MAX] = client_option ("reconnect-delay-max", rw);
   /**
    * MqttSettings:max-inflight-messages:
    *
    * See #MqttClient:max-inflight-messages.
    */
-  properties[PROP_MAX_INFLIGHT_MESSAGES] =
-    g_param_spec_uint ("max-inflight-messages", NULL, NULL, 0, G_MAXUINT16, 20, rw);
+  properties[PROP_MAX_INFLIGHT_MESSAGES] = client_option ("max-inflight-messages", rw);
   /**
    * MqttSettings:max-queued-messages:
    *
    * See #MqttClient:max-queued-messages.
    */
-  properties[PROP_MAX_QUEUED_MESSAGES] =
-    g_param_spec_uint ("max-queued-messages", NULL, NULL, 0, G_MAXUINT, 0, rw);
+  properties[PROP_MAX_QUEUED_MESSAGES] = client_option ("max-queued-messages", rw);
   /**
    * MqttSettings:max-queued-bytes:
    *
    * See #MqttClient:max-queued-bytes.
    */
-  properties[PROP_MAX_QUEUED_BYTES] =
-    g_param_spec_uint64 ("max-queued-bytes", NULL, NULL, 0, G_MAXUINT64,
-                         MQTT_DEFAULT_MAX_QUEUED_BYTES, rw);
+  properties[PROP_MAX_QUEUED_BYTES] = client_option ("max-queued-bytes", rw);
   /**
    * MqttSettings:max-packet-size:
    *
    * See #MqttClient:max-packet-size.
    */
-  properties[PROP_MAX_PACKET_SIZE] =
-    g_param_spec_uint ("max-packet-size", NULL, NULL, 2, MQTT_MAX_PACKET_SIZE,
-                       MQTT_DEFAULT_MAX_PACKET_SIZE, rw);
+  properties[PROP_MAX_PACKET_SIZE] = client_option ("max-packet-size", rw);
   /**
    * MqttSettings:message-retry:
    *
    * See #MqttClient:message-retry.
    */
-  properties[PROP_MESSAGE_RETRY] =
-    g_param_spec_uint ("message-retry", NULL, NULL, 0, G_MAXUINT16, 5, rw);
+  properties[PROP_MESSAGE_RETRY] = client_option ("message-retry", rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

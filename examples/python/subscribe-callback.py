@@ -22,11 +22,16 @@ remaining = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 
 def on_message_print(client, message, userdata):
     global remaining
+    # Messages that arrived with the last one wanted are not printed: the
+    # disconnection is on its way.
+    if remaining < 0:
+        return
     print(message.get_topic(), message.get_payload().get_data().decode(errors="replace"),
           flush=True)
     if remaining > 0:
         remaining -= 1
         if remaining == 0:
+            remaining = -1
             client.disconnect_from_broker()
 
 
