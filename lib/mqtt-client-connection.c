@@ -551,7 +551,7 @@ deliver_message (MqttClient *self, MqttMessage *message)
         {
           FilterCallback *fc = g_ptr_array_index (self->callbacks, i);
 
-          if (mqtt_topic_matches_checked (fc->filter, message->topic))
+          if (mqtt_topic_matches_checked (fc->match, message->topic))
             {
               if (matched == NULL)
                 matched = g_ptr_array_new_with_free_func (
@@ -624,6 +624,26 @@ mqtt_client_granted_to_array (GBytes *granted)
   return array;
 }
 
+/* The error of a publication the broker refused with @code. */
+static MqttError
+error_from_reason_code (guint8 code)
+{
+  switch (code)
+    {
+    case MQTT_REASON_CODE_NOT_AUTHORIZED:
+      return MQTT_ERROR_ACL_DENIED;
+    case MQTT_REASON_CODE_QUOTA_EXCEEDED:
+      return MQTT_ERROR_QUEUE_SIZE;
+    case MQTT_REASON_CODE_PACKET_TOO_LARGE:
+      return MQTT_ERROR_PAYLOAD_SIZE;
+    case MQTT_REASON_CODE_TOPIC_NAME_INVALID:
+    case MQTT_REASON_CODE_PAYLOAD_FORMAT_INVALID:
+      return MQTT_ERROR_INVAL;
+    default:
+      return MQTT_ERROR_UNKNOWN;
+    }
+}
+
 static void
 handle_session_event (MqttClient *self, MqttSessionEvent *event)
 {
@@ -639,6 +659,8 @@ handle_session_event (MqttClient *self, MqttSessionEvent *event)
         }
       g_signal_emit (self, mqtt_client_signals[SIGNAL_CONNECTED], 0, event->session_present,
                      event->code);
+      g_signal_emit (self, mqtt_client_signals[SIGNAL_CONNECTED_V5], 0, event->session_present,
+                     event->code, event->props);
       break;
 
     case MQTT_SESSION_EVENT_MESSAGE:
@@ -647,8 +669,20 @@ handle_session_event (MqttClient *self, MqttSessionEvent *event)
 
     case MQTT_SESSION_EVENT_PUBLISHED:
       if ((op = take_mid_op (self, event->mid)))
-        op_complete (self, op, NULL);
+        {
+          g_autoptr(GError) error = NULL;
+
+          /* Level 5: the broker refused the message. */
+          if (event->code >= 0x80)
+            error = g_error_new (MQTT_ERROR, error_from_reason_code (event->code),
+                                 "The broker refused message %u: %s (reason code 0x%02x)",
+                                 event->mid, mqtt_reason_code_to_string (event->code),
+                                 event->code);
+          op_complete (self, op, error);
+        }
       g_signal_emit (self, mqtt_client_signals[SIGNAL_PUBLISHED], 0, event->mid);
+      g_signal_emit (self, mqtt_client_signals[SIGNAL_PUBLISHED_V5], 0, event->mid, event->code,
+                     event->props);
       break;
 
     case MQTT_SESSION_EVENT_SUBSCRIBED:
@@ -661,13 +695,35 @@ handle_session_event (MqttClient *self, MqttSessionEvent *event)
             op_complete (self, op, NULL);
           }
         g_signal_emit (self, mqtt_client_signals[SIGNAL_SUBSCRIBED], 0, event->mid, granted);
+        g_signal_emit (self, mqtt_client_signals[SIGNAL_SUBSCRIBED_V5], 0, event->mid, granted,
+                       event->props);
         break;
       }
 
     case MQTT_SESSION_EVENT_UNSUBSCRIBED:
-      if ((op = take_mid_op (self, event->mid)))
-        op_complete (self, op, NULL);
-      g_signal_emit (self, mqtt_client_signals[SIGNAL_UNSUBSCRIBED], 0, event->mid);
+      {
+        g_autoptr(GBytes) none = g_bytes_new (NULL, 0);
+        g_autoptr(GArray) codes = mqtt_client_granted_to_array (event->granted ? event->granted
+                                                                               : none);
+
+        if ((op = take_mid_op (self, event->mid)))
+          op_complete (self, op, NULL);
+        g_signal_emit (self, mqtt_client_signals[SIGNAL_UNSUBSCRIBED], 0, event->mid);
+        g_signal_emit (self, mqtt_client_signals[SIGNAL_UNSUBSCRIBED_V5], 0, event->mid, codes,
+                       event->props);
+        break;
+      }
+
+    case MQTT_SESSION_EVENT_DISCONNECT:
+      /* Reported with the end of the connection, which follows. */
+      self->server_disconnected = TRUE;
+      self->server_disconnect_reason = event->code;
+      g_clear_pointer (&self->server_disconnect_props, mqtt_properties_unref);
+      self->server_disconnect_props = g_steal_pointer (&event->props);
+      break;
+
+    case MQTT_SESSION_EVENT_AUTH:
+      g_signal_emit (self, mqtt_client_signals[SIGNAL_AUTH], 0, event->code, event->props);
       break;
 
     case MQTT_SESSION_EVENT_DROPPED:
@@ -720,8 +776,18 @@ handle_event (MqttClient *self, ClientEvent *event)
         }
       complete_disconnect_ops (self);
       if (event->type == CLIENT_EVENT_DISCONNECTED)
-        g_signal_emit (self, mqtt_client_signals[SIGNAL_DISCONNECTED], 0, event->code,
-                       event->error);
+        {
+          g_autoptr(MqttProperties) props = g_steal_pointer (&self->server_disconnect_props);
+          guint8 reason = self->server_disconnected ? self->server_disconnect_reason
+                          : event->error            ? MQTT_REASON_CODE_UNSPECIFIED_ERROR
+                                                    : self->disconnect_reason;
+
+          self->server_disconnected = FALSE;
+          g_signal_emit (self, mqtt_client_signals[SIGNAL_DISCONNECTED], 0, event->code,
+                         event->error);
+          g_signal_emit (self, mqtt_client_signals[SIGNAL_DISCONNECTED_V5], 0, reason, props,
+                         event->error);
+        }
       /* An attempt the application abandoned did not fail. */
       else if (!g_error_matches (event->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_signal_emit (self, mqtt_client_signals[SIGNAL_CONNECT_FAILED], 0, event->error);
@@ -1133,10 +1199,30 @@ mqtt_client_check_have_broker (MqttClient *self, GError **error)
   return TRUE;
 }
 
-/* Starts a clean disconnection; returns FALSE (with @error) when there is
- * no connection to end. Any thread. */
+/* Level 5: sends AUTH. Any thread. */
 gboolean
-mqtt_client_begin_disconnect (MqttClient *self, Op *op, GError **error)
+mqtt_client_send_auth (MqttClient *self, guint8 reason, MqttProperties *props, GError **error)
+{
+  gboolean ok;
+
+  client_lock (self);
+  ok = self->transport != NULL &&
+       mqtt_session_send_auth (self->session, reason, props, g_get_monotonic_time (), error);
+  if (ok)
+    mqtt_client_kick_locked (self);
+  else if (self->transport == NULL)
+    g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_NO_CONN,
+                         "The client is not connected: cannot authenticate");
+  client_unlock (self);
+  return ok;
+}
+
+/* Starts a clean disconnection, with @reason and @props at level 5;
+ * returns FALSE (with @error) when there is no connection to end. Any
+ * thread. */
+gboolean
+mqtt_client_begin_disconnect (MqttClient *self, guint8 reason, MqttProperties *props, Op *op,
+                              GError **error)
 {
   GCancellable *attempt = NULL;
   gboolean ok = TRUE;
@@ -1144,9 +1230,10 @@ mqtt_client_begin_disconnect (MqttClient *self, Op *op, GError **error)
   client_lock (self);
   self->reconnect_enabled = FALSE;
   self->deferred = FALSE;
+  self->disconnect_reason = reason;
   if (self->transport)
     {
-      if (mqtt_session_send_disconnect (self->session, g_get_monotonic_time ()))
+      if (mqtt_session_send_disconnect (self->session, reason, props, g_get_monotonic_time ()))
         {
           self->state = MQTT_CLIENT_STATE_DISCONNECTING;
           mqtt_client_push_client_event_locked (self, CLIENT_EVENT_STATE, 0, NULL);

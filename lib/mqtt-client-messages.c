@@ -30,12 +30,32 @@ check_publish (const char *topic, gsize length, MqttQos qos, GError **error)
   return TRUE;
 }
 
+/* Properties need MQTT 5: below, they are refused rather than dropped. */
+static gboolean
+check_level_5 (MqttClient *self, gboolean needed, const char *what, GError **error)
+{
+  if (needed && self->config.protocol < MQTT_PROTOCOL_V5)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED, "%s need MQTT 5 (the client "
+                   "speaks MQTT %s)", what,
+                   self->config.protocol == MQTT_PROTOCOL_V31 ? "3.1" : "3.1.1");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+has_properties (MqttProperties *props)
+{
+  return props && !mqtt_properties_is_empty (props);
+}
+
 /* The payload is @data (copied) when @n_parts is 0, else the
  * concatenation of @parts (referenced). */
 static gboolean
 publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize length,
-                  GBytes *const *parts, guint n_parts, MqttQos qos, gboolean retain, Op *op,
-                  guint *mid, GError **error)
+                  GBytes *const *parts, guint n_parts, MqttQos qos, gboolean retain,
+                  MqttProperties *props, Op *op, guint *mid, GError **error)
 {
   GCancellable *attempt = NULL;
   guint id = 0, i;
@@ -44,15 +64,16 @@ publish_internal (MqttClient *self, const char *topic, const guint8 *data, gsize
   if (n_parts > 0)
     for (i = 0, length = 0; i < n_parts; i++)
       length += g_bytes_get_size (parts[i]);
-  if (!check_publish (topic, length, qos, error))
+  if (!check_publish (topic, length, qos, error) ||
+      !check_level_5 (self, has_properties (props), "Message properties", error))
     return FALSE;
 
   client_lock (self);
   if (n_parts > 0)
-    ok = mqtt_session_publish_parts (self->session, topic, parts, n_parts, qos, retain,
+    ok = mqtt_session_publish_parts (self->session, topic, parts, n_parts, qos, retain, props,
                                      g_get_monotonic_time (), &id, error);
   else
-    ok = mqtt_session_publish (self->session, topic, data, length, NULL, qos, retain,
+    ok = mqtt_session_publish (self->session, topic, data, length, NULL, qos, retain, props,
                                g_get_monotonic_time (), &id, error);
   if (ok)
     {
@@ -107,7 +128,8 @@ mqtt_client_publish (MqttClient *self, const char *topic, const guint8 *payload,
     length = 0;
   else if (length < 0)
     length = strlen ((const char *) payload);
-  return publish_internal (self, topic, payload, length, NULL, 0, qos, retain, NULL, mid, error);
+  return publish_internal (self, topic, payload, length, NULL, 0, qos, retain, NULL, NULL, mid,
+                           error);
 }
 
 /**
@@ -134,7 +156,48 @@ mqtt_client_publish_bytes (MqttClient *self, const char *topic, GBytes *payload,
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
 
   return publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, retain, NULL,
-                           mid, error);
+                           NULL, mid, error);
+}
+
+/**
+ * mqtt_client_publish_with_properties:
+ * @self: a #MqttClient
+ * @topic: the topic to publish on; not empty, no wildcards
+ * @payload: (nullable): the message; %NULL for an empty one
+ * @qos: the quality of service
+ * @retain: whether the broker keeps the message as the topic's last value
+ * @properties: (nullable): the message's MQTT 5 properties (Payload Format
+ *   Indicator, Message Expiry Interval, Content Type, Response Topic,
+ *   Correlation Data, Topic Alias, User Properties), or %NULL
+ * @mid: (out) (optional): the message id
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho Python 2's `publish(topic, payload, qos, retain, properties)`, like
+ * mqtt_client_publish_bytes(). A message that waits in the queue longer
+ * than its Message Expiry Interval is not sent (%MQTT_ERROR_EXPIRED); one
+ * resent after a reconnection carries what is left of the interval. A
+ * Topic Alias is used as given: the first message with it carries the
+ * topic too, the next ones on the same connection only the alias. The
+ * properties are referenced, not copied: do not change them afterwards.
+ * #MqttClient::published-v5 reports the broker's reason code.
+ * Thread-safe.
+ *
+ * Returns: %TRUE if the message was queued; %FALSE with the errors of
+ *   mqtt_client_publish(), %MQTT_ERROR_INVAL for a property a PUBLISH may
+ *   not carry, or %MQTT_ERROR_NOT_SUPPORTED for properties below MQTT 5 or
+ *   what the broker said it does not support (a QoS above its Maximum
+ *   QoS, a retained message where it has none); %MQTT_ERROR_PAYLOAD_SIZE
+ *   also for a packet above the broker's Maximum Packet Size
+ */
+gboolean
+mqtt_client_publish_with_properties (MqttClient *self, const char *topic, GBytes *payload,
+                                     MqttQos qos, gboolean retain, MqttProperties *properties,
+                                     guint *mid, GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+
+  return publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, retain,
+                           properties, NULL, mid, error);
 }
 
 /**
@@ -171,7 +234,8 @@ mqtt_client_publish_vectored (MqttClient *self, const char *topic, GBytes *const
                    "Too many pieces (%" G_GSIZE_FORMAT "): at most %u", n_parts, G_MAXUINT16);
       return FALSE;
     }
-  return publish_internal (self, topic, NULL, 0, parts, n_parts, qos, retain, NULL, mid, error);
+  return publish_internal (self, topic, NULL, 0, parts, n_parts, qos, retain, NULL, NULL, mid,
+                           error);
 }
 
 /**
@@ -203,8 +267,8 @@ mqtt_client_publish_async (MqttClient *self, const char *topic, GBytes *payload,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mqtt_client_publish_async);
   op = mqtt_client_op_new (OP_PUBLISH, task);
-  if (!publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, retain, op, NULL,
-                         &error))
+  if (!publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, retain, NULL, op,
+                         NULL, &error))
     {
       mqtt_client_op_free (op);
       g_task_return_error (task, error);
@@ -242,9 +306,29 @@ mqtt_client_publish_finish (MqttClient *self, GAsyncResult *result, guint *mid, 
 /* ------------------------------------------------------------------------ */
 /* Subscribing */
 
+/* At level 5, a shared subscription's filter: `$share/`, a group name of
+ * at least one character without `/`, `+` or `#`, `/`, and a filter. */
+static gboolean
+check_shared (const char *filter, GError **error)
+{
+  const char *group = filter + strlen ("$share/");
+  const char *slash = strchr (group, '/');
+
+  if (slash == NULL || slash == group || strcspn (group, "+#") < (gsize) (slash - group) ||
+      slash[1] == '\0')
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                   "Invalid shared subscription '%s': expected $share/<group>/<filter>, the group "
+                   "not empty and without wildcards",
+                   filter);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static MqttTopicRequest *
 make_requests (const char *const *filters, const MqttQos *qos, gsize n, gboolean subscribe,
-               GError **error)
+               MqttProtocolVersion level, GError **error)
 {
   g_autofree MqttTopicRequest *requests = NULL;
   gsize i;
@@ -264,6 +348,9 @@ make_requests (const char *const *filters, const MqttQos *qos, gsize n, gboolean
     {
       if (!mqtt_topic_validate_filter (filters[i], error))
         return NULL;
+      if (level >= MQTT_PROTOCOL_V5 && g_str_has_prefix (filters[i], "$share/") &&
+          !check_shared (filters[i], error))
+        return NULL;
       if (subscribe && !mqtt_client_check_qos (qos ? (int) qos[i] : 0, error))
         return NULL;
       /* Borrowed: the session copies what it keeps. */
@@ -273,23 +360,40 @@ make_requests (const char *const *filters, const MqttQos *qos, gsize n, gboolean
   return g_steal_pointer (&requests);
 }
 
+/* @options (MqttSubscribeFlags) apply to every filter. */
 static gboolean
 request_internal (MqttClient *self, gboolean subscribe, const char *const *filters,
-                  const MqttQos *qos, gsize n, Op *op, guint *mid, GError **error)
+                  const MqttQos *qos, gsize n, guint8 options, MqttProperties *props, Op *op,
+                  guint *mid, GError **error)
 {
-  g_autofree MqttTopicRequest *requests = make_requests (filters, qos, n, subscribe, error);
-  guint id = 0;
+  g_autofree MqttTopicRequest *requests = NULL;
+  guint id = 0, i;
   gboolean ok;
 
+  if (!check_level_5 (self, options != 0, "Subscription options", error) ||
+      !check_level_5 (self, has_properties (props), "Subscription properties", error))
+    return FALSE;
+  if ((options & MQTT_SUBSCRIBE_FLAGS_RETAINED_IF_NEW) &&
+      (options & MQTT_SUBSCRIBE_FLAGS_NO_RETAINED))
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                           "MQTT_SUBSCRIBE_FLAGS_RETAINED_IF_NEW and "
+                           "MQTT_SUBSCRIBE_FLAGS_NO_RETAINED exclude each other");
+      return FALSE;
+    }
+  requests = make_requests (filters, qos, n, subscribe, self->config.protocol, error);
   if (requests == NULL)
     return FALSE;
+  for (i = 0; i < n; i++)
+    requests[i].options = options;
 
   client_lock (self);
   if (subscribe)
-    ok = mqtt_session_subscribe (self->session, requests, n, g_get_monotonic_time (), &id, error);
+    ok = mqtt_session_subscribe (self->session, requests, n, props, g_get_monotonic_time (), &id,
+                                 error);
   else
-    ok = mqtt_session_unsubscribe (self->session, requests, n, g_get_monotonic_time (), &id,
-                                   error);
+    ok = mqtt_session_unsubscribe (self->session, requests, n, props, g_get_monotonic_time (),
+                                   &id, error);
   if (ok)
     {
       if (op)
@@ -326,7 +430,7 @@ mqtt_client_subscribe (MqttClient *self, const char *filter, MqttQos qos, guint 
   const char *filters[] = { filter };
 
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
-  return request_internal (self, TRUE, filters, &qos, 1, NULL, mid, error);
+  return request_internal (self, TRUE, filters, &qos, 1, 0, NULL, NULL, mid, error);
 }
 
 /**
@@ -349,7 +453,50 @@ mqtt_client_subscribe_multiple (MqttClient *self, const char *const *filters, co
                                 gsize n_filters, guint *mid, GError **error)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
-  return request_internal (self, TRUE, filters, qos, n_filters, NULL, mid, error);
+  return request_internal (self, TRUE, filters, qos, n_filters, 0, NULL, NULL, mid, error);
+}
+
+/**
+ * mqtt_client_subscribe_with_options:
+ * @self: a #MqttClient
+ * @filters: (array length=n_filters): the topic filters; at MQTT 5 a shared
+ *   subscription is `$share/<group>/<filter>`
+ * @qos: (array length=n_filters): the QoS for each filter
+ * @n_filters: the number of filters, at least 1
+ * @options: the subscription options, for every filter
+ * @properties: (nullable): the MQTT 5 properties of SUBSCRIBE (a
+ *   Subscription Identifier, User Properties), or %NULL
+ * @mid: (out) (optional): the message id
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho Python 2's `subscribe([(topic, SubscribeOptions(...)), ...],
+ * properties=...)`: MQTT 5 subscription options (No Local, Retain As
+ * Published, Retain Handling) and properties. A message that matches a
+ * subscription with a Subscription Identifier carries it in its
+ * properties. #MqttClient::subscribed-v5 reports the reason code of each
+ * filter. Thread-safe.
+ *
+ * Returns: %TRUE if the subscription was sent or queued; %FALSE with the
+ *   errors of mqtt_client_subscribe(), %MQTT_ERROR_INVAL for an invalid
+ *   shared subscription or property, or %MQTT_ERROR_NOT_SUPPORTED for
+ *   options or properties below MQTT 5 or what the broker said it does not
+ *   support (wildcards, shared subscriptions, subscription identifiers)
+ */
+gboolean
+mqtt_client_subscribe_with_options (MqttClient *self, const char *const *filters,
+                                    const MqttQos *qos, gsize n_filters,
+                                    MqttSubscribeFlags options, MqttProperties *properties,
+                                    guint *mid, GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  if (options & ~MQTT_SUBSCRIBE_OPTIONS_MASK)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL, "Unknown subscription options 0x%x",
+                   options);
+      return FALSE;
+    }
+  return request_internal (self, TRUE, filters, qos, n_filters, options, properties, NULL, mid,
+                           error);
 }
 
 /**
@@ -379,7 +526,7 @@ mqtt_client_subscribe_async (MqttClient *self, const char *const *filters, const
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mqtt_client_subscribe_async);
   op = mqtt_client_op_new (OP_SUBSCRIBE, task);
-  if (!request_internal (self, TRUE, filters, qos, n_filters, op, NULL, &error))
+  if (!request_internal (self, TRUE, filters, qos, n_filters, 0, NULL, op, NULL, &error))
     {
       mqtt_client_op_free (op);
       g_task_return_error (task, error);
@@ -439,7 +586,7 @@ mqtt_client_unsubscribe (MqttClient *self, const char *filter, guint *mid, GErro
   const char *filters[] = { filter };
 
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
-  return request_internal (self, FALSE, filters, NULL, 1, NULL, mid, error);
+  return request_internal (self, FALSE, filters, NULL, 1, 0, NULL, NULL, mid, error);
 }
 
 /**
@@ -461,7 +608,35 @@ mqtt_client_unsubscribe_multiple (MqttClient *self, const char *const *filters, 
                                   guint *mid, GError **error)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
-  return request_internal (self, FALSE, filters, NULL, n_filters, NULL, mid, error);
+  return request_internal (self, FALSE, filters, NULL, n_filters, 0, NULL, NULL, mid, error);
+}
+
+/**
+ * mqtt_client_unsubscribe_with_properties:
+ * @self: a #MqttClient
+ * @filters: (array length=n_filters): the topic filters
+ * @n_filters: the number of filters, at least 1
+ * @properties: (nullable): the MQTT 5 properties of UNSUBSCRIBE (User
+ *   Properties), or %NULL
+ * @mid: (out) (optional): the message id
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho Python 2's `unsubscribe(topics, properties)`.
+ * #MqttClient::unsubscribed-v5 reports the reason code of each filter.
+ * Thread-safe.
+ *
+ * Returns: %TRUE if the request was sent or queued; %FALSE with the errors
+ *   of mqtt_client_unsubscribe(), or %MQTT_ERROR_NOT_SUPPORTED for
+ *   properties below MQTT 5
+ */
+gboolean
+mqtt_client_unsubscribe_with_properties (MqttClient *self, const char *const *filters,
+                                         gsize n_filters, MqttProperties *properties, guint *mid,
+                                         GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  return request_internal (self, FALSE, filters, NULL, n_filters, 0, properties, NULL, mid,
+                           error);
 }
 
 /**
@@ -490,7 +665,7 @@ mqtt_client_unsubscribe_async (MqttClient *self, const char *const *filters, gsi
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mqtt_client_unsubscribe_async);
   op = mqtt_client_op_new (OP_UNSUBSCRIBE, task);
-  if (!request_internal (self, FALSE, filters, NULL, n_filters, op, NULL, &error))
+  if (!request_internal (self, FALSE, filters, NULL, n_filters, 0, NULL, op, NULL, &error))
     {
       mqtt_client_op_free (op);
       g_task_return_error (task, error);
@@ -531,7 +706,8 @@ mqtt_client_unsubscribe_finish (MqttClient *self, GAsyncResult *result, GError *
  * @callback instead of #MqttClient::message. Every matching callback is
  * called; only messages that match no filter reach #MqttClient::message.
  * One callback per literal filter: adding to an existing filter replaces
- * its callback. This does not subscribe.
+ * its callback. This does not subscribe. A shared subscription's filter
+ * (`$share/group/a/#`) matches by its filter part (`a/#`).
  *
  * Returns: %TRUE on success; %FALSE with %MQTT_ERROR_INVAL for a bad filter
  */
@@ -551,6 +727,11 @@ mqtt_client_message_callback_add (MqttClient *self, const char *sub, MqttMessage
   fc = g_new0 (FilterCallback, 1);
   g_atomic_ref_count_init (&fc->ref_count);
   fc->filter = g_strdup (sub);
+  /* A shared subscription's messages come with the topics of its filter
+   * part: `$share/group/a/#` matches `a/b`. */
+  fc->match = fc->filter;
+  if (g_str_has_prefix (sub, "$share/") && strchr (sub + strlen ("$share/"), '/'))
+    fc->match = strchr (fc->filter + strlen ("$share/"), '/') + 1;
   fc->callback = callback;
   fc->user_data = user_data;
   fc->destroy = destroy;

@@ -39,6 +39,13 @@ mqtt_client_set_client_id_locked (MqttClient *self, const char *client_id)
   mqtt_client_config_changed_locked (self);
 }
 
+/* A copy the caller may change, or NULL. */
+static MqttProperties *
+copy_properties (MqttProperties *props)
+{
+  return props ? mqtt_properties_copy (props) : NULL;
+}
+
 /* Connection options are read under the lock when a connection starts. */
 /* Both bounds, already checked. */
 static void
@@ -148,6 +155,15 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_MAX_PACKET_SIZE:
       g_value_set_uint (value, config->max_packet_size);
       break;
+    case PROP_CONNECT_PROPERTIES:
+      g_value_take_boxed (value, copy_properties (config->connect_props));
+      break;
+    case PROP_WILL_PROPERTIES:
+      g_value_take_boxed (value, copy_properties (config->will_props));
+      break;
+    case PROP_OUTGOING_TOPIC_ALIASES:
+      g_value_set_uint (value, config->topic_alias_out);
+      break;
     case PROP_MESSAGE_RETRY:
       g_value_set_uint (value, config->retry_interval);
       break;
@@ -244,6 +260,15 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
       break;
     case PROP_MAX_PACKET_SIZE:
       mqtt_client_set_max_packet_size (self, g_value_get_uint (value));
+      break;
+    case PROP_CONNECT_PROPERTIES:
+      mqtt_client_set_connect_properties (self, g_value_get_boxed (value), NULL);
+      break;
+    case PROP_WILL_PROPERTIES:
+      mqtt_client_set_will_properties (self, g_value_get_boxed (value), NULL);
+      break;
+    case PROP_OUTGOING_TOPIC_ALIASES:
+      mqtt_client_set_outgoing_topic_aliases (self, g_value_get_uint (value));
       break;
     case PROP_MESSAGE_RETRY:
       mqtt_client_set_message_retry (self, g_value_get_uint (value));
@@ -670,6 +695,139 @@ mqtt_client_set_will (MqttClient *self, const char *topic, const guint8 *payload
   mqtt_client_config_changed_locked (self);
   client_unlock (self);
   return TRUE;
+}
+
+/* Stores a copy of @props (NULL or empty: none) in *@slot after checking
+ * them for @context. */
+static gboolean
+set_properties (MqttClient *self, MqttProperties **slot, MqttProperties *props, guint context,
+                guint prop, GError **error)
+{
+  if (props && !mqtt_properties_check (props, context, FALSE, error))
+    return FALSE;
+  client_lock (self);
+  g_clear_pointer (slot, mqtt_properties_unref);
+  if (props && !mqtt_properties_is_empty (props))
+    *slot = mqtt_properties_copy (props);
+  mqtt_client_config_changed_locked (self);
+  client_unlock (self);
+  mqtt_client_notify (self, prop);
+  return TRUE;
+}
+
+static MqttProperties *
+get_properties (MqttClient *self, MqttProperties *const *slot)
+{
+  MqttProperties *props;
+
+  client_lock (self);
+  props = copy_properties (*slot);
+  client_unlock (self);
+  return props;
+}
+
+/**
+ * mqtt_client_set_connect_properties:
+ * @self: a #MqttClient
+ * @properties: (nullable): the properties of CONNECT, or %NULL for none
+ * @error: return location for a #GError, or %NULL
+ *
+ * Sets #MqttClient:connect-properties: Paho Python 2's `properties`
+ * argument of `connect()`. A copy is kept, used from the next connection
+ * on.
+ *
+ * Returns: %TRUE; %FALSE with %MQTT_ERROR_INVAL for a property CONNECT may
+ *   not carry or a value out of range (a Receive Maximum of 0, say)
+ */
+gboolean
+mqtt_client_set_connect_properties (MqttClient *self, MqttProperties *properties, GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  return set_properties (self, &self->config.connect_props, properties, MQTT_PACKET_CONNECT,
+                         PROP_CONNECT_PROPERTIES, error);
+}
+
+/**
+ * mqtt_client_get_connect_properties:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:connect-properties.
+ *
+ * Returns: (transfer full) (nullable): a copy of the properties, or %NULL
+ */
+MqttProperties *
+mqtt_client_get_connect_properties (MqttClient *self)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), NULL);
+  return get_properties (self, &self->config.connect_props);
+}
+
+/**
+ * mqtt_client_set_will_properties:
+ * @self: a #MqttClient
+ * @properties: (nullable): the properties of the will, or %NULL for none
+ * @error: return location for a #GError, or %NULL
+ *
+ * Sets #MqttClient:will-properties: the `properties` argument of Paho
+ * Python 2's `will_set()` (Will Delay Interval, Message Expiry Interval,
+ * Content Type, Response Topic, Correlation Data, User Properties). They
+ * go with the will mqtt_client_set_will() sets, from the next connection
+ * on.
+ *
+ * Returns: %TRUE; %FALSE with %MQTT_ERROR_INVAL for a property a will may
+ *   not carry
+ */
+gboolean
+mqtt_client_set_will_properties (MqttClient *self, MqttProperties *properties, GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  return set_properties (self, &self->config.will_props, properties, MQTT_PROPERTIES_WILL,
+                         PROP_WILL_PROPERTIES, error);
+}
+
+/**
+ * mqtt_client_get_will_properties:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:will-properties.
+ *
+ * Returns: (transfer full) (nullable): a copy of the properties, or %NULL
+ */
+MqttProperties *
+mqtt_client_get_will_properties (MqttClient *self)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), NULL);
+  return get_properties (self, &self->config.will_props);
+}
+
+/**
+ * mqtt_client_set_outgoing_topic_aliases:
+ * @self: a #MqttClient
+ * @count: how many topic aliases the client may assign itself; 0 for none
+ *
+ * Sets #MqttClient:outgoing-topic-aliases.
+ */
+void
+mqtt_client_set_outgoing_topic_aliases (MqttClient *self, guint count)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+  g_return_if_fail (count <= G_MAXUINT16);
+  SET_CONFIG_UINT (self, topic_alias_out, count, PROP_OUTGOING_TOPIC_ALIASES);
+}
+
+/**
+ * mqtt_client_get_outgoing_topic_aliases:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:outgoing-topic-aliases.
+ *
+ * Returns: the number of topic aliases the client may assign itself
+ */
+guint
+mqtt_client_get_outgoing_topic_aliases (MqttClient *self)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), 0);
+  return self->config.topic_alias_out;
 }
 
 /**
@@ -1166,7 +1324,10 @@ mqtt_client_install_properties (GObjectClass *object_class)
   /**
    * MqttClient:protocol-version:
    *
-   * The MQTT version spoken: 3.1 or 3.1.1 (the default).
+   * The MQTT version spoken: 3.1, 3.1.1 (the default) or 5. At level 5
+   * #MqttClient:clean-session is the Clean Start flag, and the session
+   * outlives the connection only with a Session Expiry Interval in
+   * #MqttClient:connect-properties (0 by default, as Paho Python 2).
    */
   properties[PROP_PROTOCOL_VERSION] =
     g_param_spec_enum ("protocol-version", NULL, NULL, MQTT_TYPE_PROTOCOL_VERSION,
@@ -1429,6 +1590,40 @@ mqtt_client_install_properties (GObjectClass *object_class)
    */
   properties[PROP_PROXY_RESOLVER] =
     g_param_spec_object ("proxy-resolver", NULL, NULL, G_TYPE_PROXY_RESOLVER, rw);
+
+  /**
+   * MqttClient:connect-properties:
+   *
+   * MQTT 5: the properties of CONNECT (Session Expiry Interval, Receive
+   * Maximum, Maximum Packet Size, Topic Alias Maximum, Request Response
+   * Information, Request Problem Information, Authentication Method and
+   * Data, User Properties); %NULL (the default) for none. Unless it names
+   * one, the client sends #MqttClient:max-packet-size as its Maximum Packet
+   * Size, so that the broker never sends it a packet it would refuse.
+   * Reading gives a copy.
+   */
+  properties[PROP_CONNECT_PROPERTIES] =
+    g_param_spec_boxed ("connect-properties", NULL, NULL, MQTT_TYPE_PROPERTIES, rw);
+
+  /**
+   * MqttClient:will-properties:
+   *
+   * MQTT 5: the properties of the will; %NULL (the default) for none.
+   */
+  properties[PROP_WILL_PROPERTIES] =
+    g_param_spec_boxed ("will-properties", NULL, NULL, MQTT_TYPE_PROPERTIES, rw);
+
+  /**
+   * MqttClient:outgoing-topic-aliases:
+   *
+   * MQTT 5: how many topic aliases the client assigns itself, within the
+   * broker's Topic Alias Maximum. With N, the first N topics published on
+   * a connection get an alias, and their later messages carry the alias
+   * (two bytes) instead of the topic. 0 (the default) assigns none; a
+   * Topic Alias set in a message's properties is used either way.
+   */
+  properties[PROP_OUTGOING_TOPIC_ALIASES] =
+    g_param_spec_uint ("outgoing-topic-aliases", NULL, NULL, 0, G_MAXUINT16, 0, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, mqtt_client_properties);
 }

@@ -14,6 +14,7 @@
 #include "mqtt-client.h"
 #include "mqtt-enum-types.h"
 #include "mqtt-error.h"
+#include "mqtt-properties-private.h"
 #include "mqtt-session-private.h"
 #include "mqtt-topic-private.h"
 #include "mqtt-transport-private.h"
@@ -58,6 +59,9 @@ enum {
   PROP_TRANSPORT,
   PROP_WS_PATH,
   PROP_PROXY_RESOLVER,
+  PROP_CONNECT_PROPERTIES,
+  PROP_WILL_PROPERTIES,
+  PROP_OUTGOING_TOPIC_ALIASES,
   N_PROPS
 };
 
@@ -71,6 +75,12 @@ enum {
   SIGNAL_UNSUBSCRIBED,
   SIGNAL_LOG,
   SIGNAL_WEBSOCKET_HANDSHAKE,
+  SIGNAL_CONNECTED_V5,
+  SIGNAL_PUBLISHED_V5,
+  SIGNAL_SUBSCRIBED_V5,
+  SIGNAL_UNSUBSCRIBED_V5,
+  SIGNAL_DISCONNECTED_V5,
+  SIGNAL_AUTH,
   N_SIGNALS
 };
 
@@ -104,6 +114,7 @@ typedef struct {
 typedef struct {
   gatomicrefcount ref_count;
   char *filter;
+  const char *match;          /* in @filter: what topics match (a shared one's filter part) */
   MqttMessageCallback callback;
   gpointer user_data;
   GDestroyNotify destroy;
@@ -184,6 +195,14 @@ struct _MqttClient {
 
   GPtrArray *callbacks;       /* FilterCallback, under the lock */
 
+  /* Level 5: how the connection ended, for #MqttClient::disconnected-v5:
+   * the reason sent with DISCONNECT, or the broker's DISCONNECT (context
+   * thread only). */
+  guint8 disconnect_reason;
+  guint8 server_disconnect_reason;
+  MqttProperties *server_disconnect_props;
+  gboolean server_disconnected;
+
   /* Loops */
   GThread *loop_thread;
   LoopThread *loop_thread_data;
@@ -254,7 +273,10 @@ void mqtt_client_connect_async (MqttClient *self, gboolean prepared, GError *err
                                 GCancellable *cancellable, GAsyncReadyCallback callback,
                                 gpointer user_data, gpointer source_tag);
 gboolean mqtt_client_check_have_broker (MqttClient *self, GError **error);
-gboolean mqtt_client_begin_disconnect (MqttClient *self, Op *op, GError **error);
+gboolean mqtt_client_begin_disconnect (MqttClient *self, guint8 reason, MqttProperties *props,
+                                       Op *op, GError **error);
+gboolean mqtt_client_send_auth (MqttClient *self, guint8 reason, MqttProperties *props,
+                                GError **error);
 
 /* mqtt-client-options.c */
 void mqtt_client_set_client_id_locked (MqttClient *self, const char *client_id);

@@ -141,6 +141,7 @@ mqtt_client_finalize (GObject *object)
   g_free (self->bind_address);
   g_clear_error (&self->last_error);
   g_clear_error (&self->forever_error);
+  g_clear_pointer (&self->server_disconnect_props, mqtt_properties_unref);
   g_main_context_unref (self->context);
   pthread_mutex_destroy (&self->lock);
   pthread_cond_destroy (&self->cond);
@@ -315,6 +316,123 @@ mqtt_client_class_init (MqttClientClass *klass)
                   G_TYPE_NONE, 2, MQTT_TYPE_LOG_LEVEL, G_TYPE_STRING);
 
   /**
+   * MqttClient::connected-v5:
+   * @client: the client
+   * @session_present: the CONNACK's session-present flag
+   * @reason_code: the CONNACK's reason code (at MQTT 5; below, its return
+   *   code): %MQTT_REASON_CODE_SUCCESS, or a refusal
+   * @properties: (nullable): the CONNACK's properties (the broker's limits,
+   *   an Assigned Client Identifier, a Server Keep Alive, a Server
+   *   Reference, a Reason String...), %NULL below MQTT 5 or when it had none
+   *
+   * Emitted right after #MqttClient::connected, with what MQTT 5 adds to
+   * it: Paho Python 2's `on_connect(client, userdata, flags, reason_code,
+   * properties)` (libmosquitto's `on_connect_v5`). The client applies the
+   * broker's limits itself: it never has more QoS 1 and 2 messages in
+   * flight than the broker's Receive Maximum, never sends a packet above
+   * its Maximum Packet Size, and refuses locally what it said it does not
+   * support.
+   */
+  mqtt_client_signals[SIGNAL_CONNECTED_V5] =
+    g_signal_new ("connected-v5", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_BOOLEAN, MQTT_TYPE_REASON_CODE,
+                  MQTT_TYPE_PROPERTIES);
+
+  /**
+   * MqttClient::published-v5:
+   * @client: the client
+   * @mid: the message id the publish call returned
+   * @reason_code: the reason code of PUBACK or PUBREC (for QoS 2 with a
+   *   failure) or PUBCOMP: %MQTT_REASON_CODE_SUCCESS,
+   *   %MQTT_REASON_CODE_NO_MATCHING_SUBSCRIBERS, or a failure (0x80 and
+   *   above: the broker did not accept the message); 0 for QoS 0 and below
+   *   MQTT 5
+   * @properties: (nullable): the acknowledgement's properties (a Reason
+   *   String, User Properties), or %NULL
+   *
+   * Emitted right after #MqttClient::published: Paho Python 2's
+   * `on_publish(client, userdata, mid, reason_code, properties)`.
+   */
+  mqtt_client_signals[SIGNAL_PUBLISHED_V5] =
+    g_signal_new ("published-v5", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_UINT, MQTT_TYPE_REASON_CODE, MQTT_TYPE_PROPERTIES);
+
+  /**
+   * MqttClient::subscribed-v5:
+   * @client: the client
+   * @mid: the message id the subscribe call returned
+   * @reason_codes: (element-type gint): the reason code of each filter, in
+   *   order: the QoS granted (0, 1, 2) or a failure (0x80 and above, an
+   *   #MqttReasonCode)
+   * @properties: (nullable): the SUBACK's properties, or %NULL
+   *
+   * Emitted right after #MqttClient::subscribed: Paho Python 2's
+   * `on_subscribe(client, userdata, mid, reason_code_list, properties)`.
+   */
+  mqtt_client_signals[SIGNAL_SUBSCRIBED_V5] =
+    g_signal_new ("subscribed-v5", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_ARRAY, MQTT_TYPE_PROPERTIES);
+
+  /**
+   * MqttClient::unsubscribed-v5:
+   * @client: the client
+   * @mid: the message id the unsubscribe call returned
+   * @reason_codes: (element-type gint): the reason code of each filter, in
+   *   order (%MQTT_REASON_CODE_SUCCESS,
+   *   %MQTT_REASON_CODE_NO_SUBSCRIPTION_EXISTED, a failure); empty below
+   *   MQTT 5, whose UNSUBACK has none
+   * @properties: (nullable): the UNSUBACK's properties, or %NULL
+   *
+   * Emitted right after #MqttClient::unsubscribed: Paho Python 2's
+   * `on_unsubscribe(client, userdata, mid, reason_code_list, properties)`.
+   */
+  mqtt_client_signals[SIGNAL_UNSUBSCRIBED_V5] =
+    g_signal_new ("unsubscribed-v5", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_ARRAY, MQTT_TYPE_PROPERTIES);
+
+  /**
+   * MqttClient::disconnected-v5:
+   * @client: the client
+   * @reason_code: the broker's reason when it closed the connection with
+   *   DISCONNECT (%MQTT_REASON_CODE_SESSION_TAKEN_OVER,
+   *   %MQTT_REASON_CODE_SERVER_SHUTTING_DOWN, ...); the client's own after
+   *   mqtt_client_disconnect_with_reason() (0 after
+   *   mqtt_client_disconnect_from_broker()); %MQTT_REASON_CODE_UNSPECIFIED_ERROR
+   *   for a connection lost without one
+   * @properties: (nullable): the broker's DISCONNECT properties (a Reason
+   *   String, a Server Reference), or %NULL
+   * @error: (nullable): what went wrong, %NULL after a requested disconnection
+   *
+   * Emitted right after #MqttClient::disconnected: Paho Python 2's
+   * `on_disconnect(client, userdata, flags, reason_code, properties)`. A
+   * broker's DISCONNECT is reported as such, not as a bare loss: @error
+   * is %MQTT_ERROR_CONN_LOST with the reason in its message.
+   */
+  mqtt_client_signals[SIGNAL_DISCONNECTED_V5] =
+    g_signal_new ("disconnected-v5", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, MQTT_TYPE_REASON_CODE, MQTT_TYPE_PROPERTIES,
+                  G_TYPE_ERROR);
+
+  /**
+   * MqttClient::auth:
+   * @client: the client
+   * @reason_code: %MQTT_REASON_CODE_CONTINUE_AUTHENTICATION: the broker
+   *   waits for the next step; %MQTT_REASON_CODE_SUCCESS: a
+   *   re-authentication succeeded
+   * @properties: (nullable): the AUTH's properties: the Authentication
+   *   Method and the broker's Authentication Data
+   *
+   * MQTT 5 enhanced authentication: the broker sent AUTH. The application
+   * answers with mqtt_client_auth_continue(), now or later (the broker
+   * waits); a connection then completes with #MqttClient::connected, or
+   * fails with the broker's refusal. The method and first data go in
+   * #MqttClient:connect-properties.
+   */
+  mqtt_client_signals[SIGNAL_AUTH] =
+    g_signal_new ("auth", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, MQTT_TYPE_REASON_CODE, MQTT_TYPE_PROPERTIES);
+
+  /**
    * MqttClient::websocket-handshake:
    * @client: the client
    * @headers: the request headers of the handshake, which the handler may
@@ -357,7 +475,8 @@ mqtt_client_new (const char *client_id, gboolean clean_session, MqttProtocolVers
                            "A client with an empty client id must use a clean session");
       return NULL;
     }
-  if (protocol != MQTT_PROTOCOL_V31 && protocol != MQTT_PROTOCOL_V311)
+  if (protocol != MQTT_PROTOCOL_V31 && protocol != MQTT_PROTOCOL_V311 &&
+      protocol != MQTT_PROTOCOL_V5)
     {
       g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL, "Unsupported protocol version %d",
                    protocol);
@@ -810,7 +929,8 @@ gboolean
 mqtt_client_disconnect_from_broker (MqttClient *self, GError **error)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
-  return mqtt_client_begin_disconnect (self, NULL, error);
+  return mqtt_client_begin_disconnect (self, MQTT_REASON_CODE_NORMAL_DISCONNECTION, NULL, NULL,
+                                       error);
 }
 
 /**
@@ -836,11 +956,118 @@ mqtt_client_disconnect_from_broker_async (MqttClient *self, GCancellable *cancel
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mqtt_client_disconnect_from_broker_async);
   op = mqtt_client_op_new (OP_DISCONNECT, task);
-  if (!mqtt_client_begin_disconnect (self, op, &error))
+  if (!mqtt_client_begin_disconnect (self, MQTT_REASON_CODE_NORMAL_DISCONNECTION, NULL, op,
+                                     &error))
     {
       mqtt_client_op_free (op);
       g_task_return_error (task, error);
     }
+}
+
+/**
+ * mqtt_client_disconnect_with_reason:
+ * @self: a #MqttClient
+ * @reason: the reason code of DISCONNECT: %MQTT_REASON_CODE_NORMAL_DISCONNECTION,
+ *   %MQTT_REASON_CODE_DISCONNECT_WITH_WILL_MESSAGE (the broker publishes the
+ *   will all the same), or a failure (0x80 and above) the client reports
+ * @properties: (nullable): the properties of DISCONNECT (Session Expiry
+ *   Interval, Reason String, User Properties), or %NULL
+ * @error: return location for a #GError, or %NULL
+ *
+ * Paho Python 2's `disconnect(reasoncode, properties)`: as
+ * mqtt_client_disconnect_from_broker(), with MQTT 5's reason code and
+ * properties. A Session Expiry Interval here may change the one given at
+ * connection, except from 0 [MQTT-3.14.2-2]. Thread-safe.
+ *
+ * Returns: %TRUE if a disconnection began; %FALSE with %MQTT_ERROR_NO_CONN
+ *   if there was nothing to disconnect, %MQTT_ERROR_INVAL for a reason code
+ *   or property DISCONNECT may not carry, or %MQTT_ERROR_NOT_SUPPORTED for
+ *   a reason or properties below MQTT 5
+ */
+gboolean
+mqtt_client_disconnect_with_reason (MqttClient *self, MqttReasonCode reason,
+                                    MqttProperties *properties, GError **error)
+{
+  g_autoptr(MqttProperties) connect_props = NULL;
+  guint32 expiry = 0, was = 0;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+
+  if (self->config.protocol < MQTT_PROTOCOL_V5 &&
+      (reason != 0 || (properties && !mqtt_properties_is_empty (properties))))
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED,
+                           "A reason code or properties in DISCONNECT need MQTT 5");
+      return FALSE;
+    }
+  if (reason < 0 || reason > 0xff ||
+      !mqtt_packet_reason_code_valid (MQTT_PACKET_DISCONNECT, reason))
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL, "DISCONNECT cannot carry reason code %d",
+                   reason);
+      return FALSE;
+    }
+  if (properties && !mqtt_properties_check (properties, MQTT_PACKET_DISCONNECT, FALSE, error))
+    return FALSE;
+  connect_props = mqtt_client_get_connect_properties (self);
+  if (properties && mqtt_properties_get_session_expiry_interval (properties, &expiry) &&
+      expiry > 0 &&
+      !(connect_props && mqtt_properties_get_session_expiry_interval (connect_props, &was) &&
+        was > 0))
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                           "A Session Expiry Interval in DISCONNECT cannot extend a session "
+                           "that expired with the connection");
+      return FALSE;
+    }
+  return mqtt_client_begin_disconnect (self, reason, properties, NULL, error);
+}
+
+/**
+ * mqtt_client_auth_continue:
+ * @self: a #MqttClient
+ * @properties: the properties of AUTH: the Authentication Method of
+ *   #MqttClient:connect-properties and the next Authentication Data
+ * @error: return location for a #GError, or %NULL
+ *
+ * Answers the broker's AUTH (#MqttClient::auth with
+ * %MQTT_REASON_CODE_CONTINUE_AUTHENTICATION) with AUTH, reason Continue
+ * authentication: the next step of an enhanced authentication (MQTT 5,
+ * section 4.12). May be called from the signal handler or later, as long
+ * as the broker waits (while connecting, within the keepalive interval).
+ * Thread-safe.
+ *
+ * Returns: %TRUE if AUTH was queued; %FALSE with %MQTT_ERROR_NO_CONN,
+ *   %MQTT_ERROR_NOT_SUPPORTED below MQTT 5, or %MQTT_ERROR_INVAL for a
+ *   property AUTH may not carry
+ */
+gboolean
+mqtt_client_auth_continue (MqttClient *self, MqttProperties *properties, GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  return mqtt_client_send_auth (self, MQTT_REASON_CODE_CONTINUE_AUTHENTICATION, properties,
+                                error);
+}
+
+/**
+ * mqtt_client_reauthenticate:
+ * @self: a #MqttClient
+ * @properties: the properties of AUTH: the connection's Authentication
+ *   Method and the first Authentication Data
+ * @error: return location for a #GError, or %NULL
+ *
+ * Starts a re-authentication of the connection (AUTH with reason
+ * Re-authenticate, MQTT 5 section 4.12.1); the broker's answers arrive as
+ * #MqttClient::auth, until one with %MQTT_REASON_CODE_SUCCESS. Thread-safe.
+ *
+ * Returns: %TRUE if AUTH was queued; %FALSE with the errors of
+ *   mqtt_client_auth_continue()
+ */
+gboolean
+mqtt_client_reauthenticate (MqttClient *self, MqttProperties *properties, GError **error)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  return mqtt_client_send_auth (self, MQTT_REASON_CODE_RE_AUTHENTICATE, properties, error);
 }
 
 /**

@@ -104,6 +104,20 @@ gboolean mqtt_client_set_will (MqttClient *self, const char *topic, const guint8
 MQTT_AVAILABLE_IN_ALL
 void mqtt_client_clear_will (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_set_connect_properties (MqttClient *self, MqttProperties *properties,
+                                             GError **error);
+MQTT_AVAILABLE_IN_ALL
+MqttProperties *mqtt_client_get_connect_properties (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_set_will_properties (MqttClient *self, MqttProperties *properties,
+                                          GError **error);
+MQTT_AVAILABLE_IN_ALL
+MqttProperties *mqtt_client_get_will_properties (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_set_outgoing_topic_aliases (MqttClient *self, guint count);
+MQTT_AVAILABLE_IN_ALL
+guint mqtt_client_get_outgoing_topic_aliases (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
 void mqtt_client_set_bind_address (MqttClient *self, const char *bind_address);
 MQTT_AVAILABLE_IN_ALL
 const char *mqtt_client_get_bind_address (MqttClient *self);
@@ -189,6 +203,15 @@ void mqtt_client_disconnect_from_broker_async (MqttClient *self, GCancellable *c
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_disconnect_from_broker_finish (MqttClient *self, GAsyncResult *result,
                                                     GError **error);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_disconnect_with_reason (MqttClient *self, MqttReasonCode reason,
+                                             MqttProperties *properties, GError **error);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_auth_continue (MqttClient *self, MqttProperties *properties,
+                                    GError **error);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_reauthenticate (MqttClient *self, MqttProperties *properties,
+                                     GError **error);
 
 /* Loops */
 MQTT_AVAILABLE_IN_ALL
@@ -224,6 +247,11 @@ gboolean mqtt_client_publish_vectored (MqttClient *self, const char *topic, GByt
                                        gsize n_parts, MqttQos qos, gboolean retain, guint *mid,
                                        GError **error);
 MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_publish_with_properties (MqttClient *self, const char *topic,
+                                              GBytes *payload, MqttQos qos, gboolean retain,
+                                              MqttProperties *properties, guint *mid,
+                                              GError **error);
+MQTT_AVAILABLE_IN_ALL
 void mqtt_client_publish_async (MqttClient *self, const char *topic, GBytes *payload, MqttQos qos,
                                 gboolean retain, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
@@ -240,6 +268,12 @@ gboolean mqtt_client_subscribe_multiple (MqttClient *self, const char *const *fi
                                          const MqttQos *qos, gsize n_filters, guint *mid,
                                          GError **error);
 MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_subscribe_with_options (MqttClient *self, const char *const *filters,
+                                             const MqttQos *qos, gsize n_filters,
+                                             MqttSubscribeFlags options,
+                                             MqttProperties *properties, guint *mid,
+                                             GError **error);
+MQTT_AVAILABLE_IN_ALL
 void mqtt_client_subscribe_async (MqttClient *self, const char *const *filters,
                                   const MqttQos *qos, gsize n_filters,
                                   GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -253,6 +287,10 @@ gboolean mqtt_client_unsubscribe (MqttClient *self, const char *filter, guint *m
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_unsubscribe_multiple (MqttClient *self, const char *const *filters,
                                            gsize n_filters, guint *mid, GError **error);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_unsubscribe_with_properties (MqttClient *self, const char *const *filters,
+                                                  gsize n_filters, MqttProperties *properties,
+                                                  guint *mid, GError **error);
 MQTT_AVAILABLE_IN_ALL
 void mqtt_client_unsubscribe_async (MqttClient *self, const char *const *filters,
                                     gsize n_filters, GCancellable *cancellable,

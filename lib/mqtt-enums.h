@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 /**
  * SECTION:mqtt-enums
  * @title: Enumerations
- * @short_description: Protocol versions, QoS levels, CONNACK codes, log levels
+ * @short_description: Protocol versions, QoS levels, CONNACK and reason codes, log levels
  *
  * The constants of Paho's `paho.mqtt.client` module as registered enumeration
  * types: `MQTTv31`/`MQTTv311` are #MqttProtocolVersion, the QoS integers are
@@ -29,6 +29,8 @@ G_BEGIN_DECLS
  * MqttProtocolVersion:
  * @MQTT_PROTOCOL_V31: MQTT 3.1, protocol name `MQIsdp`, level 3 (Paho's `MQTTv31`)
  * @MQTT_PROTOCOL_V311: MQTT 3.1.1, protocol name `MQTT`, level 4 (Paho's `MQTTv311`)
+ * @MQTT_PROTOCOL_V5: MQTT 5.0, protocol name `MQTT`, level 5 (Paho's `MQTTv5`):
+ *   properties, reason codes, subscription options, enhanced authentication
  *
  * The version of the MQTT protocol spoken with the broker. The numeric value
  * is the protocol level sent in CONNECT.
@@ -36,6 +38,7 @@ G_BEGIN_DECLS
 typedef enum {
   MQTT_PROTOCOL_V31 = 3,
   MQTT_PROTOCOL_V311 = 4,
+  MQTT_PROTOCOL_V5 = 5,
 } MqttProtocolVersion;
 
 /**
@@ -140,5 +143,133 @@ typedef enum {
   MQTT_TLS_VERSION_1_2 = 1,
   MQTT_TLS_VERSION_1_3 = 2,
 } MqttTlsVersion;
+
+/**
+ * MqttSubscribeFlags:
+ * @MQTT_SUBSCRIBE_FLAGS_NONE: none of the options below
+ * @MQTT_SUBSCRIBE_FLAGS_NO_LOCAL: the broker does not send this client the
+ *   messages it publishes itself (No Local)
+ * @MQTT_SUBSCRIBE_FLAGS_RETAIN_AS_PUBLISHED: messages keep the retain flag
+ *   they were published with (Retain As Published); without it the broker
+ *   clears it on messages it forwards as they are published
+ * @MQTT_SUBSCRIBE_FLAGS_RETAINED_IF_NEW: retained messages are sent only if
+ *   the subscription did not exist yet (Retain Handling 1)
+ * @MQTT_SUBSCRIBE_FLAGS_NO_RETAINED: retained messages are not sent at all
+ *   (Retain Handling 2); without either, they are sent at every
+ *   subscription (Retain Handling 0)
+ *
+ * The subscription options of MQTT 5 beside the QoS (Paho Python 2's
+ * `SubscribeOptions`), with the bits they have in the options byte. They
+ * need %MQTT_PROTOCOL_V5; %MQTT_SUBSCRIBE_FLAGS_RETAINED_IF_NEW and
+ * %MQTT_SUBSCRIBE_FLAGS_NO_RETAINED exclude each other.
+ */
+typedef enum {
+  MQTT_SUBSCRIBE_FLAGS_NONE = 0,
+  MQTT_SUBSCRIBE_FLAGS_NO_LOCAL = 1 << 2,
+  MQTT_SUBSCRIBE_FLAGS_RETAIN_AS_PUBLISHED = 1 << 3,
+  MQTT_SUBSCRIBE_FLAGS_RETAINED_IF_NEW = 1 << 4,
+  MQTT_SUBSCRIBE_FLAGS_NO_RETAINED = 1 << 5,
+} MqttSubscribeFlags;
+
+/**
+ * MqttReasonCode:
+ * @MQTT_REASON_CODE_SUCCESS: 0x00, "Success"
+ * @MQTT_REASON_CODE_NORMAL_DISCONNECTION: 0x00, "Normal disconnection"
+ * @MQTT_REASON_CODE_GRANTED_QOS_0: 0x00, "Granted QoS 0"
+ * @MQTT_REASON_CODE_GRANTED_QOS_1: 0x01, "Granted QoS 1"
+ * @MQTT_REASON_CODE_GRANTED_QOS_2: 0x02, "Granted QoS 2"
+ * @MQTT_REASON_CODE_DISCONNECT_WITH_WILL_MESSAGE: 0x04, "Disconnect with Will Message"
+ * @MQTT_REASON_CODE_NO_MATCHING_SUBSCRIBERS: 0x10, "No matching subscribers"
+ * @MQTT_REASON_CODE_NO_SUBSCRIPTION_EXISTED: 0x11, "No subscription existed"
+ * @MQTT_REASON_CODE_CONTINUE_AUTHENTICATION: 0x18, "Continue authentication"
+ * @MQTT_REASON_CODE_RE_AUTHENTICATE: 0x19, "Re-authenticate"
+ * @MQTT_REASON_CODE_UNSPECIFIED_ERROR: 0x80, "Unspecified error"
+ * @MQTT_REASON_CODE_MALFORMED_PACKET: 0x81, "Malformed Packet"
+ * @MQTT_REASON_CODE_PROTOCOL_ERROR: 0x82, "Protocol Error"
+ * @MQTT_REASON_CODE_IMPLEMENTATION_SPECIFIC_ERROR: 0x83, "Implementation specific error"
+ * @MQTT_REASON_CODE_UNSUPPORTED_PROTOCOL_VERSION: 0x84, "Unsupported Protocol Version"
+ * @MQTT_REASON_CODE_CLIENT_IDENTIFIER_NOT_VALID: 0x85, "Client Identifier not valid"
+ * @MQTT_REASON_CODE_BAD_USER_NAME_OR_PASSWORD: 0x86, "Bad User Name or Password"
+ * @MQTT_REASON_CODE_NOT_AUTHORIZED: 0x87, "Not authorized"
+ * @MQTT_REASON_CODE_SERVER_UNAVAILABLE: 0x88, "Server unavailable"
+ * @MQTT_REASON_CODE_SERVER_BUSY: 0x89, "Server busy"
+ * @MQTT_REASON_CODE_BANNED: 0x8A, "Banned"
+ * @MQTT_REASON_CODE_SERVER_SHUTTING_DOWN: 0x8B, "Server shutting down"
+ * @MQTT_REASON_CODE_BAD_AUTHENTICATION_METHOD: 0x8C, "Bad authentication method"
+ * @MQTT_REASON_CODE_KEEP_ALIVE_TIMEOUT: 0x8D, "Keep Alive timeout"
+ * @MQTT_REASON_CODE_SESSION_TAKEN_OVER: 0x8E, "Session taken over"
+ * @MQTT_REASON_CODE_TOPIC_FILTER_INVALID: 0x8F, "Topic Filter invalid"
+ * @MQTT_REASON_CODE_TOPIC_NAME_INVALID: 0x90, "Topic Name invalid"
+ * @MQTT_REASON_CODE_PACKET_IDENTIFIER_IN_USE: 0x91, "Packet Identifier in use"
+ * @MQTT_REASON_CODE_PACKET_IDENTIFIER_NOT_FOUND: 0x92, "Packet Identifier not found"
+ * @MQTT_REASON_CODE_RECEIVE_MAXIMUM_EXCEEDED: 0x93, "Receive Maximum exceeded"
+ * @MQTT_REASON_CODE_TOPIC_ALIAS_INVALID: 0x94, "Topic Alias invalid"
+ * @MQTT_REASON_CODE_PACKET_TOO_LARGE: 0x95, "Packet too large"
+ * @MQTT_REASON_CODE_MESSAGE_RATE_TOO_HIGH: 0x96, "Message rate too high"
+ * @MQTT_REASON_CODE_QUOTA_EXCEEDED: 0x97, "Quota exceeded"
+ * @MQTT_REASON_CODE_ADMINISTRATIVE_ACTION: 0x98, "Administrative action"
+ * @MQTT_REASON_CODE_PAYLOAD_FORMAT_INVALID: 0x99, "Payload format invalid"
+ * @MQTT_REASON_CODE_RETAIN_NOT_SUPPORTED: 0x9A, "Retain not supported"
+ * @MQTT_REASON_CODE_QOS_NOT_SUPPORTED: 0x9B, "QoS not supported"
+ * @MQTT_REASON_CODE_USE_ANOTHER_SERVER: 0x9C, "Use another server"
+ * @MQTT_REASON_CODE_SERVER_MOVED: 0x9D, "Server moved"
+ * @MQTT_REASON_CODE_SHARED_SUBSCRIPTIONS_NOT_SUPPORTED: 0x9E, "Shared Subscriptions not supported"
+ * @MQTT_REASON_CODE_CONNECTION_RATE_EXCEEDED: 0x9F, "Connection rate exceeded"
+ * @MQTT_REASON_CODE_MAXIMUM_CONNECT_TIME: 0xA0, "Maximum connect time"
+ * @MQTT_REASON_CODE_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED: 0xA1, "Subscription Identifiers not supported"
+ * @MQTT_REASON_CODE_WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED: 0xA2, "Wildcard Subscriptions not supported"
+ *
+ * The reason codes of MQTT 5 (section 2.4 of the specification), with the
+ * specification's names: Paho Python 2's `ReasonCode`. Success, Normal
+ * disconnection and Granted QoS 0 share the value 0. Codes from 0x80 up are
+ * failures. mqtt_reason_code_to_string() gives the specification's text.
+ */
+typedef enum {
+  MQTT_REASON_CODE_SUCCESS = 0x00,
+  MQTT_REASON_CODE_NORMAL_DISCONNECTION = 0x00,
+  MQTT_REASON_CODE_GRANTED_QOS_0 = 0x00,
+  MQTT_REASON_CODE_GRANTED_QOS_1 = 0x01,
+  MQTT_REASON_CODE_GRANTED_QOS_2 = 0x02,
+  MQTT_REASON_CODE_DISCONNECT_WITH_WILL_MESSAGE = 0x04,
+  MQTT_REASON_CODE_NO_MATCHING_SUBSCRIBERS = 0x10,
+  MQTT_REASON_CODE_NO_SUBSCRIPTION_EXISTED = 0x11,
+  MQTT_REASON_CODE_CONTINUE_AUTHENTICATION = 0x18,
+  MQTT_REASON_CODE_RE_AUTHENTICATE = 0x19,
+  MQTT_REASON_CODE_UNSPECIFIED_ERROR = 0x80,
+  MQTT_REASON_CODE_MALFORMED_PACKET = 0x81,
+  MQTT_REASON_CODE_PROTOCOL_ERROR = 0x82,
+  MQTT_REASON_CODE_IMPLEMENTATION_SPECIFIC_ERROR = 0x83,
+  MQTT_REASON_CODE_UNSUPPORTED_PROTOCOL_VERSION = 0x84,
+  MQTT_REASON_CODE_CLIENT_IDENTIFIER_NOT_VALID = 0x85,
+  MQTT_REASON_CODE_BAD_USER_NAME_OR_PASSWORD = 0x86,
+  MQTT_REASON_CODE_NOT_AUTHORIZED = 0x87,
+  MQTT_REASON_CODE_SERVER_UNAVAILABLE = 0x88,
+  MQTT_REASON_CODE_SERVER_BUSY = 0x89,
+  MQTT_REASON_CODE_BANNED = 0x8A,
+  MQTT_REASON_CODE_SERVER_SHUTTING_DOWN = 0x8B,
+  MQTT_REASON_CODE_BAD_AUTHENTICATION_METHOD = 0x8C,
+  MQTT_REASON_CODE_KEEP_ALIVE_TIMEOUT = 0x8D,
+  MQTT_REASON_CODE_SESSION_TAKEN_OVER = 0x8E,
+  MQTT_REASON_CODE_TOPIC_FILTER_INVALID = 0x8F,
+  MQTT_REASON_CODE_TOPIC_NAME_INVALID = 0x90,
+  MQTT_REASON_CODE_PACKET_IDENTIFIER_IN_USE = 0x91,
+  MQTT_REASON_CODE_PACKET_IDENTIFIER_NOT_FOUND = 0x92,
+  MQTT_REASON_CODE_RECEIVE_MAXIMUM_EXCEEDED = 0x93,
+  MQTT_REASON_CODE_TOPIC_ALIAS_INVALID = 0x94,
+  MQTT_REASON_CODE_PACKET_TOO_LARGE = 0x95,
+  MQTT_REASON_CODE_MESSAGE_RATE_TOO_HIGH = 0x96,
+  MQTT_REASON_CODE_QUOTA_EXCEEDED = 0x97,
+  MQTT_REASON_CODE_ADMINISTRATIVE_ACTION = 0x98,
+  MQTT_REASON_CODE_PAYLOAD_FORMAT_INVALID = 0x99,
+  MQTT_REASON_CODE_RETAIN_NOT_SUPPORTED = 0x9A,
+  MQTT_REASON_CODE_QOS_NOT_SUPPORTED = 0x9B,
+  MQTT_REASON_CODE_USE_ANOTHER_SERVER = 0x9C,
+  MQTT_REASON_CODE_SERVER_MOVED = 0x9D,
+  MQTT_REASON_CODE_SHARED_SUBSCRIPTIONS_NOT_SUPPORTED = 0x9E,
+  MQTT_REASON_CODE_CONNECTION_RATE_EXCEEDED = 0x9F,
+  MQTT_REASON_CODE_MAXIMUM_CONNECT_TIME = 0xA0,
+  MQTT_REASON_CODE_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED = 0xA1,
+  MQTT_REASON_CODE_WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED = 0xA2,
+} MqttReasonCode;
 
 G_END_DECLS

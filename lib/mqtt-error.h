@@ -44,6 +44,9 @@ G_BEGIN_DECLS
  * @MQTT_ERROR_QUEUE_SIZE: the outgoing message queue is full (`MQTT_ERR_QUEUE_SIZE`)
  * @MQTT_ERROR_KEEPALIVE: the broker did not answer within the keepalive
  *   interval (`MQTT_ERR_KEEPALIVE`)
+ * @MQTT_ERROR_EXPIRED: an MQTT 5 message outlived its Message Expiry
+ *   Interval before it could be sent (mqtt-glib's own: Paho has no code
+ *   for it)
  * @MQTT_ERROR_REFUSED_PROTOCOL_VERSION: the broker refused the connection
  *   with CONNACK code 1, unacceptable protocol version
  * @MQTT_ERROR_REFUSED_IDENTIFIER_REJECTED: CONNACK code 2, identifier rejected
@@ -80,6 +83,7 @@ typedef enum {
   MQTT_ERROR_ERRNO = 14,
   MQTT_ERROR_QUEUE_SIZE = 15,
   MQTT_ERROR_KEEPALIVE = 16,
+  MQTT_ERROR_EXPIRED = 17,
   MQTT_ERROR_REFUSED_PROTOCOL_VERSION = 257,
   MQTT_ERROR_REFUSED_IDENTIFIER_REJECTED = 258,
   MQTT_ERROR_REFUSED_SERVER_UNAVAILABLE = 259,
@@ -107,5 +111,8 @@ const char *mqtt_connack_string (int connack_code);
 
 MQTT_AVAILABLE_IN_ALL
 MqttError mqtt_error_from_connack (int connack_code);
+
+MQTT_AVAILABLE_IN_ALL
+const char *mqtt_reason_code_to_string (int code);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "mqtt-enums.h"
 #include "mqtt-enum-types.h"
 #include "mqtt-error.h"
+#include "mqtt-properties.h"
 #include "mqtt-message.h"
 #include "mqtt-topic.h"
 #include "mqtt-client.h"

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "mqtt-message.h"
+#include "mqtt-properties.h"
 
 G_BEGIN_DECLS
 
@@ -17,9 +18,10 @@ struct _MqttMessage {
   gboolean retain;
   gboolean dup;
   gint64 timestamp;
+  MqttProperties *props;   /* MQTT 5, NULL when none */
 };
 
-/* Takes ownership of @topic and @payload. */
+/* Takes ownership of @topic and @payload; props are added afterwards. */
 MqttMessage *mqtt_message_new_take (char *topic, GBytes *payload, guint8 qos, gboolean retain,
                                     gboolean dup, guint16 mid, gint64 timestamp);
 

@@ -51,6 +51,7 @@ mqtt_message_new_take (char *topic, GBytes *payload, guint8 qos, gboolean retain
   message->dup = dup;
   message->mid = mid;
   message->timestamp = timestamp;
+  message->props = NULL;
   return message;
 }
 
@@ -109,6 +110,7 @@ mqtt_message_unref (MqttMessage *message)
     return;
   g_free (message->topic);
   g_bytes_unref (message->payload);
+  g_clear_pointer (&message->props, mqtt_properties_unref);
   g_free (message);
 }
 
@@ -219,4 +221,23 @@ mqtt_message_get_timestamp (MqttMessage *message)
 {
   g_return_val_if_fail (message != NULL, 0);
   return message->timestamp;
+}
+
+/**
+ * mqtt_message_get_properties:
+ * @message: a #MqttMessage
+ *
+ * Gets the MQTT 5 properties the message came with: its content type,
+ * response topic, correlation data, message expiry, user properties, and
+ * the identifiers of the subscriptions it matched.
+ *
+ * Returns: (transfer none) (nullable): the properties, or %NULL when there
+ *   are none (always below MQTT 5)
+ */
+MqttProperties *
+mqtt_message_get_properties (MqttMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+
+  return message->props;
 }

@@ -10,6 +10,7 @@
 
 #include <glib-object.h>
 #include "mqtt-enums.h"
+#include "mqtt-properties.h"
 #include "mqtt-version.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,9 @@ guint mqtt_message_get_mid (MqttMessage *message);
 
 MQTT_AVAILABLE_IN_ALL
 gint64 mqtt_message_get_timestamp (MqttMessage *message);
+
+MQTT_AVAILABLE_IN_ALL
+MqttProperties *mqtt_message_get_properties (MqttMessage *message);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MqttMessage, mqtt_message_unref)
 

@@ -7,12 +7,15 @@
 #pragma once
 
 #include <glib.h>
+
 #include "mqtt-enums.h"
+#include "mqtt-properties.h"
+#include "mqtt-wire-private.h"
 
 G_BEGIN_DECLS
 
 /* The largest remaining length the 4-byte variable integer can encode. */
-#define MQTT_MAX_REMAINING_LENGTH 268435455u
+#define MQTT_MAX_REMAINING_LENGTH MQTT_VARINT_MAX
 /* The largest packet: fixed header (1 + 4 bytes) and the largest body. */
 #define MQTT_MAX_PACKET_SIZE (MQTT_MAX_REMAINING_LENGTH + 5u)
 
@@ -31,45 +34,43 @@ typedef enum {
   MQTT_PACKET_PINGREQ = 12,
   MQTT_PACKET_PINGRESP = 13,
   MQTT_PACKET_DISCONNECT = 14,
+  MQTT_PACKET_AUTH = 15,       /* level 5 only */
 } MqttPacketType;
 
-/* Errors of the decoder: why a byte stream is not MQTT. The client reports
- * all of them as MQTT_ERROR_PROTOCOL; the detail is for tests and logs. */
-#define MQTT_PACKET_ERROR (mqtt_packet_error_quark ())
-typedef enum {
-  MQTT_PACKET_ERROR_TYPE,             /* reserved packet type 0 or 15 */
-  MQTT_PACKET_ERROR_FLAGS,            /* wrong fixed-header flags for the type */
-  MQTT_PACKET_ERROR_REMAINING_LENGTH, /* > 4 bytes, or not the minimal encoding */
-  MQTT_PACKET_ERROR_TOO_LARGE,        /* above the decoder's maximum packet size */
-  MQTT_PACKET_ERROR_LENGTH,           /* a field runs past the packet, or bytes are left over */
-  MQTT_PACKET_ERROR_UTF8,             /* a string is not UTF-8, or contains U+0000 */
-  MQTT_PACKET_ERROR_TOPIC,            /* a topic name or filter breaks the topic rules */
-  MQTT_PACKET_ERROR_QOS,              /* QoS 3, or reserved bits in a requested QoS */
-  MQTT_PACKET_ERROR_PACKET_ID,        /* packet identifier 0 where one is required */
-  MQTT_PACKET_ERROR_EMPTY,            /* SUBSCRIBE/UNSUBSCRIBE/SUBACK with nothing in it */
-  MQTT_PACKET_ERROR_PROTOCOL,         /* unknown protocol name or level in CONNECT */
-  MQTT_PACKET_ERROR_CONNECT_FLAGS,    /* inconsistent CONNECT flags */
-  MQTT_PACKET_ERROR_RETURN_CODE,      /* reserved bits or values in CONNACK/SUBACK */
-} MqttPacketError;
-
-GQuark mqtt_packet_error_quark (void);
+/* The subscription options of MQTT 5 beside the QoS (section 3.8.3.1). */
+#define MQTT_SUBSCRIBE_NO_LOCAL 0x04
+#define MQTT_SUBSCRIBE_RETAIN_AS_PUBLISHED 0x08
+#define MQTT_SUBSCRIBE_RETAIN_HANDLING_SHIFT 4
+#define MQTT_SUBSCRIBE_OPTIONS_MASK 0x3c
+/* MqttSubscribeFlags are these bits. */
+G_STATIC_ASSERT (MQTT_SUBSCRIBE_NO_LOCAL == MQTT_SUBSCRIBE_FLAGS_NO_LOCAL);
+G_STATIC_ASSERT (MQTT_SUBSCRIBE_RETAIN_AS_PUBLISHED == MQTT_SUBSCRIBE_FLAGS_RETAIN_AS_PUBLISHED);
+G_STATIC_ASSERT (1 << MQTT_SUBSCRIBE_RETAIN_HANDLING_SHIFT == MQTT_SUBSCRIBE_FLAGS_RETAINED_IF_NEW);
+G_STATIC_ASSERT (2 << MQTT_SUBSCRIBE_RETAIN_HANDLING_SHIFT == MQTT_SUBSCRIBE_FLAGS_NO_RETAINED);
 
 typedef struct {
   char *filter;
-  guint8 qos;   /* requested QoS; unused for UNSUBSCRIBE */
+  guint8 qos;      /* requested QoS; unused for UNSUBSCRIBE */
+  guint8 options;  /* level 5: MQTT_SUBSCRIBE_* bits of the options byte */
 } MqttTopicRequest;
 
-/* One control packet. Strings and byte blocks are owned by the packet and
- * freed by mqtt_packet_clear(). */
+/* One control packet. Strings, byte blocks and properties are owned by the
+ * packet and freed by mqtt_packet_clear(). */
 typedef struct {
   MqttPacketType type;
   /* PUBACK, PUBREC, PUBREL, PUBCOMP, PUBLISH with QoS > 0, SUBSCRIBE,
    * SUBACK, UNSUBSCRIBE, UNSUBACK */
   guint16 packet_id;
+  /* Level 5: the reason code of PUBACK, PUBREC, PUBREL, PUBCOMP,
+   * DISCONNECT and AUTH (CONNACK's is connack.return_code, SUBACK's and
+   * UNSUBACK's are suback.return_codes). */
+  guint8 reason_code;
+  /* Level 5: the packet's properties, NULL when it has none. */
+  MqttProperties *props;
   union {
     struct {
       guint8 protocol_level;   /* as decoded; the encoder uses its argument */
-      gboolean clean_session;
+      gboolean clean_session;  /* Clean Start at level 5 */
       guint16 keepalive;
       char *client_id;         /* may be "" */
       gboolean will;
@@ -77,15 +78,16 @@ typedef struct {
       GBytes *will_payload;
       guint8 will_qos;
       gboolean will_retain;
+      MqttProperties *will_props; /* level 5, NULL when none */
       char *username;          /* NULL when absent */
       GBytes *password;        /* NULL when absent */
     } connect;
     struct {
       gboolean session_present;
-      guint8 return_code;
+      guint8 return_code;      /* the reason code at level 5 */
     } connack;
     struct {
-      char *topic;
+      char *topic;             /* "" at level 5 when a topic alias stands for it */
       GBytes *payload;         /* never NULL once decoded */
       guint8 qos;
       gboolean retain;
@@ -96,9 +98,9 @@ typedef struct {
       guint n_topics;
     } subscribe;               /* also UNSUBSCRIBE */
     struct {
-      guint8 *return_codes;
+      guint8 *return_codes;    /* reason codes at level 5 */
       guint n_return_codes;
-    } suback;
+    } suback;                  /* also UNSUBACK at level 5 */
   };
 } MqttPacket;
 
@@ -108,8 +110,11 @@ const char *mqtt_packet_type_name (MqttPacketType type);
 /* Encoding appends one whole packet to @out. Fails, leaving @out as it was,
  * only on what the protocol cannot carry: a string or payload too long, or
  * a remaining length above 268435455 (MQTT_ERROR_PAYLOAD_SIZE). Contents
- * (topics, QoS) are the caller's to validate. The CONNECT protocol name and
- * level come from @level. */
+ * (topics, QoS, which properties) are the caller's to validate. The CONNECT
+ * protocol name and level come from @level, and so does the form of every
+ * packet: reason codes and properties are written at level 5 only, an
+ * acknowledgement in its shortest form (no reason code for success
+ * without properties). */
 gboolean mqtt_packet_encode (const MqttPacket *packet,
                              MqttProtocolVersion level,
                              GByteArray *out,
@@ -117,8 +122,11 @@ gboolean mqtt_packet_encode (const MqttPacket *packet,
 
 /* The hot path of PUBLISH: appends everything but the payload, so that the
  * payload can be written from the caller's own buffer. Fails only when the
- * packet would be too large. */
+ * packet would be too large. @props (level 5 only, may be NULL) come after
+ * the packet identifier. */
 gboolean mqtt_packet_encode_publish_head (GByteArray *out,
+                                          MqttProtocolVersion level,
+                                          MqttProperties *props,
                                           const char *topic,
                                           gsize topic_length,
                                           guint8 qos,
@@ -129,7 +137,8 @@ gboolean mqtt_packet_encode_publish_head (GByteArray *out,
                                           GError **error);
 
 /* Appends one of the 4-byte acknowledgements (PUBACK, PUBREC, PUBREL,
- * PUBCOMP, UNSUBACK) or a 2-byte PINGREQ/PINGRESP/DISCONNECT. */
+ * PUBCOMP, and UNSUBACK below level 5) or a 2-byte PINGREQ/PINGRESP/
+ * DISCONNECT (AUTH too): the forms of success without properties. */
 void mqtt_packet_encode_ack (GByteArray *out, MqttPacketType type, guint16 packet_id);
 
 typedef enum {
@@ -143,6 +152,14 @@ typedef enum {
  * NEED_MORE: @data holds a prefix of a valid packet (only the fixed header
  * is inspected until the whole packet is there). ERROR: @error is set in
  * the MQTT_PACKET_ERROR domain; the stream cannot be resynchronised. */
+/* The reason code an MQTT 5 receiver sends in DISCONNECT for a decoding
+ * error: 0x81 Malformed Packet, 0x82 Protocol Error, 0x95 Packet Too Large,
+ * 0x94 Topic Alias Invalid... */
+guint8 mqtt_packet_error_reason_code (const GError *error);
+
+/* Whether @code is one a packet of @type may carry at level 5. */
+gboolean mqtt_packet_reason_code_valid (MqttPacketType type, guint8 code);
+
 MqttDecodeStatus mqtt_packet_decode (const guint8 *data,
                                      gsize length,
                                      MqttProtocolVersion level,

@@ -1,9 +1,12 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
  *
- * The MQTT 3.1 / 3.1.1 codec. References are to the MQTT 3.1.1 OASIS
- * standard; MQTT 3.1 (protocol level 3, name "MQIsdp") differs only in the
- * protocol name and in the CONNACK flags byte, which it reserves.
+ * The MQTT codec, levels 3 to 5. References are to the MQTT 3.1.1 OASIS
+ * standard, and to MQTT 5.0 where level 5 differs; MQTT 3.1 (protocol
+ * level 3, name "MQIsdp") differs from 3.1.1 only in the protocol name and
+ * in the CONNACK flags byte, which it reserves. Level 5 adds reason codes,
+ * properties (mqtt-properties-private.h writes and reads their blocks),
+ * subscription options and the AUTH packet.
  */
 
 #include "config.h"
@@ -12,9 +15,8 @@
 
 #include "mqtt-error.h"
 #include "mqtt-packet-private.h"
+#include "mqtt-properties-private.h"
 #include "mqtt-topic-private.h"
-
-G_DEFINE_QUARK (mqtt-packet-error-quark, mqtt_packet_error)
 
 /* Fixed-header flags every packet type but PUBLISH must carry [MQTT-2.2.2-1]. */
 #define FLAGS_PUBREL_SUBSCRIBE_UNSUBSCRIBE 0x2
@@ -45,9 +47,10 @@ mqtt_packet_type_name (MqttPacketType type)
   static const char *const names[] = {
     NULL, "CONNECT", "CONNACK", "PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP",
     "SUBSCRIBE", "SUBACK", "UNSUBSCRIBE", "UNSUBACK", "PINGREQ", "PINGRESP", "DISCONNECT",
+    "AUTH",
   };
 
-  if (type >= MQTT_PACKET_CONNECT && type <= MQTT_PACKET_DISCONNECT)
+  if (type >= MQTT_PACKET_CONNECT && type <= MQTT_PACKET_AUTH)
     return names[type];
   return "RESERVED";
 }
@@ -57,9 +60,11 @@ mqtt_packet_clear (MqttPacket *packet)
 {
   guint i;
 
+  g_clear_pointer (&packet->props, mqtt_properties_unref);
   switch (packet->type)
     {
     case MQTT_PACKET_CONNECT:
+      g_clear_pointer (&packet->connect.will_props, mqtt_properties_unref);
       g_free (packet->connect.client_id);
       g_free (packet->connect.will_topic);
       g_clear_pointer (&packet->connect.will_payload, g_bytes_unref);
@@ -77,6 +82,7 @@ mqtt_packet_clear (MqttPacket *packet)
       g_free (packet->subscribe.topics);
       break;
     case MQTT_PACKET_SUBACK:
+    case MQTT_PACKET_UNSUBACK:
       g_free (packet->suback.return_codes);
       break;
     case MQTT_PACKET_CONNACK:
@@ -84,7 +90,7 @@ mqtt_packet_clear (MqttPacket *packet)
     case MQTT_PACKET_PUBREC:
     case MQTT_PACKET_PUBREL:
     case MQTT_PACKET_PUBCOMP:
-    case MQTT_PACKET_UNSUBACK:
+    case MQTT_PACKET_AUTH:
     case MQTT_PACKET_PINGREQ:
     case MQTT_PACKET_PINGRESP:
     case MQTT_PACKET_DISCONNECT:
@@ -107,17 +113,9 @@ append (GByteArray *out, gsize n)
 }
 
 static guint8 *
-put_u16 (guint8 *p, guint16 v)
-{
-  p[0] = v >> 8;
-  p[1] = v & 0xff;
-  return p + 2;
-}
-
-static guint8 *
 put_bytes (guint8 *p, const void *data, gsize length)
 {
-  p = put_u16 (p, length);
+  p = mqtt_wire_put_u16 (p, length);
   if (length > 0)
     memcpy (p, data, length);
   return p + length;
@@ -138,28 +136,23 @@ put_gbytes (guint8 *p, GBytes *bytes)
   return put_bytes (p, data, length);
 }
 
-/* Number of bytes of the variable-length encoding of @value. */
-static guint
-varint_size (gsize value)
+/* Appends the fixed header and room for @reserve bytes of the rest;
+ * @remaining has been checked against the maximum. Returns where the rest
+ * goes. */
+static guint8 *
+put_header_reserve (GByteArray *out, guint8 first_byte, gsize remaining, gsize reserve)
 {
-  return value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : 4;
-}
-
-/* Appends the fixed header; @remaining has been checked against the maximum. */
-static void
-put_fixed_header (GByteArray *out, guint8 first_byte, gsize remaining)
-{
-  guint8 *p = append (out, 1 + varint_size (remaining));
+  guint8 *p = append (out, 1 + mqtt_wire_varint_size (remaining) + reserve);
 
   *p++ = first_byte;
-  do
-    {
-      guint8 b = remaining % 128;
+  return mqtt_wire_put_varint (p, remaining);
+}
 
-      remaining /= 128;
-      *p++ = remaining > 0 ? b | 0x80 : b;
-    }
-  while (remaining > 0);
+/* The fixed header and room for the whole rest. */
+static guint8 *
+put_fixed_header (GByteArray *out, guint8 first_byte, gsize remaining)
+{
+  return put_header_reserve (out, first_byte, remaining, remaining);
 }
 
 /* Adds the size of a length-prefixed field to *total, checking its length. */
@@ -175,6 +168,27 @@ add_field (gsize *total, gsize length, const char *what, GError **error)
     }
   *total += 2 + length;
   return TRUE;
+}
+
+/* Adds the size of a property block to *total: at level 5 only, where a
+ * packet without properties still has their (zero) length. */
+static gboolean
+add_properties (gsize *total, MqttProtocolVersion level, MqttProperties *props,
+                GError **error)
+{
+  gsize size;
+
+  if (level < MQTT_PROTOCOL_V5)
+    return TRUE;
+  size = mqtt_properties_encoded_size (props, error);
+  *total += size;
+  return size > 0;
+}
+
+static guint8 *
+put_properties (guint8 *p, MqttProtocolVersion level, MqttProperties *props)
+{
+  return level < MQTT_PROTOCOL_V5 ? p : mqtt_properties_write (props, p);
 }
 
 static gsize
@@ -201,16 +215,18 @@ encode_connect (const MqttPacket *packet, MqttProtocolVersion level, GByteArray 
                 GError **error)
 {
   const char *name = level == MQTT_PROTOCOL_V31 ? "MQIsdp" : "MQTT";
+  const char *client_id = packet->connect.client_id ? packet->connect.client_id : "";
   gsize remaining = 2 + strlen (name) + 1 + 1 + 2;
   guint8 flags = 0;
   guint8 *p;
 
-  if (!add_field (&remaining, strlen (packet->connect.client_id ? packet->connect.client_id : ""),
-                  "client identifier", error))
+  if (!add_properties (&remaining, level, packet->props, error) ||
+      !add_field (&remaining, strlen (client_id), "client identifier", error))
     return FALSE;
   if (packet->connect.will)
     {
-      if (!add_field (&remaining, strlen (packet->connect.will_topic), "will topic", error) ||
+      if (!add_properties (&remaining, level, packet->connect.will_props, error) ||
+          !add_field (&remaining, strlen (packet->connect.will_topic), "will topic", error) ||
           !add_field (&remaining, gbytes_size (packet->connect.will_payload), "will payload",
                       error))
         return FALSE;
@@ -232,16 +248,19 @@ encode_connect (const MqttPacket *packet, MqttProtocolVersion level, GByteArray 
     }
   if (packet->connect.clean_session)
     flags |= CONNECT_FLAG_CLEAN_SESSION;
+  if (!check_remaining (remaining, error))
+    return FALSE;
 
-  put_fixed_header (out, MQTT_PACKET_CONNECT << 4, remaining);
-  p = append (out, remaining);
+  p = put_fixed_header (out, MQTT_PACKET_CONNECT << 4, remaining);
   p = put_string (p, name);
   *p++ = level;
   *p++ = flags;
-  p = put_u16 (p, packet->connect.keepalive);
-  p = put_string (p, packet->connect.client_id ? packet->connect.client_id : "");
+  p = mqtt_wire_put_u16 (p, packet->connect.keepalive);
+  p = put_properties (p, level, packet->props);
+  p = put_string (p, client_id);
   if (packet->connect.will)
     {
+      p = put_properties (p, level, packet->connect.will_props);
       p = put_string (p, packet->connect.will_topic);
       p = put_gbytes (p, packet->connect.will_payload);
     }
@@ -254,23 +273,27 @@ encode_connect (const MqttPacket *packet, MqttProtocolVersion level, GByteArray 
 }
 
 gboolean
-mqtt_packet_encode_publish_head (GByteArray *out, const char *topic, gsize topic_length,
+mqtt_packet_encode_publish_head (GByteArray *out, MqttProtocolVersion level,
+                                 MqttProperties *props, const char *topic, gsize topic_length,
                                  guint8 qos, gboolean retain, gboolean dup, guint16 packet_id,
                                  gsize payload_length, GError **error)
 {
   gsize remaining = payload_length + (qos > 0 ? 2 : 0);
   guint8 *p;
 
-  if (!add_field (&remaining, topic_length, "topic", error) || !check_remaining (remaining, error))
+  if (!add_field (&remaining, topic_length, "topic", error) ||
+      !add_properties (&remaining, level, props, error) || !check_remaining (remaining, error))
     return FALSE;
 
-  put_fixed_header (out,
-                    MQTT_PACKET_PUBLISH << 4 | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 1 : 0),
-                    remaining);
-  p = append (out, 2 + topic_length + (qos > 0 ? 2 : 0));
+  /* The payload is the caller's to append. */
+  p = put_header_reserve (out,
+                          MQTT_PACKET_PUBLISH << 4 | (dup ? 0x08 : 0) | (qos << 1) |
+                            (retain ? 1 : 0),
+                          remaining, remaining - payload_length);
   p = put_bytes (p, topic, topic_length);
   if (qos > 0)
-    put_u16 (p, packet_id);
+    p = mqtt_wire_put_u16 (p, packet_id);
+  put_properties (p, level, props);
   return TRUE;
 }
 
@@ -289,11 +312,12 @@ mqtt_packet_encode_ack (GByteArray *out, MqttPacketType type, guint16 packet_id)
       p = append (out, 4);
       p[0] = type << 4 | (type == MQTT_PACKET_PUBREL ? FLAGS_PUBREL_SUBSCRIBE_UNSUBSCRIBE : 0);
       p[1] = 2;
-      put_u16 (p + 2, packet_id);
+      mqtt_wire_put_u16 (p + 2, packet_id);
       break;
     case MQTT_PACKET_PINGREQ:
     case MQTT_PACKET_PINGRESP:
     case MQTT_PACKET_DISCONNECT:
+    case MQTT_PACKET_AUTH:
       p = append (out, 2);
       p[0] = type << 4;
       p[1] = 0;
@@ -309,13 +333,108 @@ mqtt_packet_encode_ack (GByteArray *out, MqttPacketType type, guint16 packet_id)
     }
 }
 
+/* PUBACK, PUBREC, PUBREL and PUBCOMP (with their packet identifier),
+ * DISCONNECT and AUTH: at level 5 a reason code and properties, left out
+ * from the end while they are the default (success, none) [MQTT-3.4.2.1]. */
+static gboolean
+encode_reason (const MqttPacket *packet, MqttProtocolVersion level, GByteArray *out,
+               GError **error)
+{
+  gboolean has_id = packet->type >= MQTT_PACKET_PUBACK && packet->type <= MQTT_PACKET_PUBCOMP;
+  gsize remaining = has_id ? 2 : 0, props_size = 0;
+  guint8 *p;
+
+  if (packet->type == MQTT_PACKET_AUTH && level < MQTT_PROTOCOL_V5)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL, "AUTH exists in MQTT 5 only");
+      return FALSE;
+    }
+  if (level >= MQTT_PROTOCOL_V5 && (packet->reason_code != 0 || packet->props != NULL))
+    {
+      if (packet->props != NULL &&
+          (props_size = mqtt_properties_encoded_size (packet->props, error)) == 0)
+        return FALSE;
+      remaining += 1 + props_size;
+    }
+
+  p = put_fixed_header (out,
+                        packet->type << 4 |
+                          (packet->type == MQTT_PACKET_PUBREL ? FLAGS_PUBREL_SUBSCRIBE_UNSUBSCRIBE
+                                                              : 0),
+                        remaining);
+  if (has_id)
+    p = mqtt_wire_put_u16 (p, packet->packet_id);
+  if (remaining > (has_id ? 2u : 0u))
+    {
+      *p++ = packet->reason_code;
+      if (packet->props != NULL)
+        mqtt_properties_write (packet->props, p);
+    }
+  return TRUE;
+}
+
+/* SUBSCRIBE and UNSUBSCRIBE. */
+static gboolean
+encode_subscribe (const MqttPacket *packet, MqttProtocolVersion level, GByteArray *out,
+                  GError **error)
+{
+  gboolean is_subscribe = packet->type == MQTT_PACKET_SUBSCRIBE;
+  gsize remaining = 2;
+  guint8 *p;
+  guint i;
+
+  if (!add_properties (&remaining, level, packet->props, error))
+    return FALSE;
+  for (i = 0; i < packet->subscribe.n_topics; i++)
+    {
+      if (!add_field (&remaining, strlen (packet->subscribe.topics[i].filter), "topic filter",
+                      error))
+        return FALSE;
+      if (is_subscribe)
+        remaining++;
+    }
+  if (!check_remaining (remaining, error))
+    return FALSE;
+  p = put_fixed_header (out, packet->type << 4 | FLAGS_PUBREL_SUBSCRIBE_UNSUBSCRIBE, remaining);
+  p = mqtt_wire_put_u16 (p, packet->packet_id);
+  p = put_properties (p, level, packet->props);
+  for (i = 0; i < packet->subscribe.n_topics; i++)
+    {
+      const MqttTopicRequest *request = &packet->subscribe.topics[i];
+
+      p = put_string (p, request->filter);
+      if (is_subscribe)
+        *p++ = request->qos | (level >= MQTT_PROTOCOL_V5 ? request->options : 0);
+    }
+  return TRUE;
+}
+
+/* SUBACK, and UNSUBACK at level 5: a packet identifier and a code for each
+ * filter. */
+static gboolean
+encode_suback (const MqttPacket *packet, MqttProtocolVersion level, GByteArray *out,
+               GError **error)
+{
+  gsize remaining = 2 + packet->suback.n_return_codes;
+  guint8 *p;
+
+  if (!add_properties (&remaining, level, packet->props, error) ||
+      !check_remaining (remaining, error))
+    return FALSE;
+  p = put_fixed_header (out, packet->type << 4, remaining);
+  p = mqtt_wire_put_u16 (p, packet->packet_id);
+  p = put_properties (p, level, packet->props);
+  if (packet->suback.n_return_codes > 0)
+    memcpy (p, packet->suback.return_codes, packet->suback.n_return_codes);
+  return TRUE;
+}
+
 gboolean
 mqtt_packet_encode (const MqttPacket *packet, MqttProtocolVersion level, GByteArray *out,
                     GError **error)
 {
   gsize remaining, length;
   guint8 *p;
-  guint i;
 
   switch (packet->type)
     {
@@ -323,11 +442,13 @@ mqtt_packet_encode (const MqttPacket *packet, MqttProtocolVersion level, GByteAr
       return encode_connect (packet, level, out, error);
 
     case MQTT_PACKET_CONNACK:
-      p = append (out, 4);
-      p[0] = MQTT_PACKET_CONNACK << 4;
-      p[1] = 2;
-      p[2] = level >= MQTT_PROTOCOL_V311 && packet->connack.session_present ? 1 : 0;
-      p[3] = packet->connack.return_code;
+      remaining = 2;
+      if (!add_properties (&remaining, level, packet->props, error))
+        return FALSE;
+      p = put_fixed_header (out, MQTT_PACKET_CONNACK << 4, remaining);
+      *p++ = level >= MQTT_PROTOCOL_V311 && packet->connack.session_present ? 1 : 0;
+      *p++ = packet->connack.return_code;
+      put_properties (p, level, packet->props);
       return TRUE;
 
     case MQTT_PACKET_PUBLISH:
@@ -337,7 +458,7 @@ mqtt_packet_encode (const MqttPacket *packet, MqttProtocolVersion level, GByteAr
         length = 0;
         if (packet->publish.payload)
           data = g_bytes_get_data (packet->publish.payload, &length);
-        if (!mqtt_packet_encode_publish_head (out, packet->publish.topic,
+        if (!mqtt_packet_encode_publish_head (out, level, packet->props, packet->publish.topic,
                                               strlen (packet->publish.topic),
                                               packet->publish.qos, packet->publish.retain,
                                               packet->publish.dup, packet->packet_id, length,
@@ -350,48 +471,30 @@ mqtt_packet_encode (const MqttPacket *packet, MqttProtocolVersion level, GByteAr
 
     case MQTT_PACKET_SUBSCRIBE:
     case MQTT_PACKET_UNSUBSCRIBE:
-      remaining = 2;
-      for (i = 0; i < packet->subscribe.n_topics; i++)
+      return encode_subscribe (packet, level, out, error);
+
+    case MQTT_PACKET_UNSUBACK:
+      if (level < MQTT_PROTOCOL_V5)
         {
-          if (!add_field (&remaining, strlen (packet->subscribe.topics[i].filter), "topic filter",
-                          error))
-            return FALSE;
-          if (packet->type == MQTT_PACKET_SUBSCRIBE)
-            remaining++;
+          mqtt_packet_encode_ack (out, packet->type, packet->packet_id);
+          return TRUE;
         }
-      if (!check_remaining (remaining, error))
-        return FALSE;
-      put_fixed_header (out, packet->type << 4 | FLAGS_PUBREL_SUBSCRIBE_UNSUBSCRIBE, remaining);
-      p = append (out, remaining);
-      p = put_u16 (p, packet->packet_id);
-      for (i = 0; i < packet->subscribe.n_topics; i++)
-        {
-          p = put_string (p, packet->subscribe.topics[i].filter);
-          if (packet->type == MQTT_PACKET_SUBSCRIBE)
-            *p++ = packet->subscribe.topics[i].qos;
-        }
-      return TRUE;
+      return encode_suback (packet, level, out, error);
 
     case MQTT_PACKET_SUBACK:
-      remaining = 2 + packet->suback.n_return_codes;
-      if (!check_remaining (remaining, error))
-        return FALSE;
-      put_fixed_header (out, MQTT_PACKET_SUBACK << 4, remaining);
-      p = append (out, remaining);
-      p = put_u16 (p, packet->packet_id);
-      if (packet->suback.n_return_codes > 0)
-        memcpy (p, packet->suback.return_codes, packet->suback.n_return_codes);
-      return TRUE;
+      return encode_suback (packet, level, out, error);
 
     case MQTT_PACKET_PUBACK:
     case MQTT_PACKET_PUBREC:
     case MQTT_PACKET_PUBREL:
     case MQTT_PACKET_PUBCOMP:
-    case MQTT_PACKET_UNSUBACK:
+    case MQTT_PACKET_DISCONNECT:
+    case MQTT_PACKET_AUTH:
+      return encode_reason (packet, level, out, error);
+
     case MQTT_PACKET_PINGREQ:
     case MQTT_PACKET_PINGRESP:
-    case MQTT_PACKET_DISCONNECT:
-      mqtt_packet_encode_ack (out, packet->type, packet->packet_id);
+      mqtt_packet_encode_ack (out, packet->type, 0);
       return TRUE;
 
     default:
@@ -405,6 +508,7 @@ mqtt_packet_encode (const MqttPacket *packet, MqttProtocolVersion level, GByteAr
 typedef struct {
   const guint8 *p;
   const guint8 *end;
+  MqttProtocolVersion level;
   /* Where a large payload may be referenced instead of copied: @buffer of
    * @allocated bytes, given to *@owner (created on the first slice) if no
    * one owns it yet. NULL buffer: always copy. */
@@ -439,32 +543,13 @@ read_u16 (Reader *r, guint16 *v, const char *what, GError **error)
 static gboolean
 read_field (Reader *r, const guint8 **data, gsize *length, const char *what, GError **error)
 {
-  guint16 n;
-
-  if (!read_u16 (r, &n, what, error))
-    return FALSE;
-  if ((gsize) (r->end - r->p) < n)
-    return fail (error, MQTT_PACKET_ERROR_LENGTH,
-                 "The %s (%u bytes) runs past the end of the packet", what, n);
-  *data = r->p;
-  *length = n;
-  r->p += n;
-  return TRUE;
+  return mqtt_wire_read_field (&r->p, r->end, data, length, what, error);
 }
 
 static gboolean
 read_string (Reader *r, char **out, const char *what, GError **error)
 {
-  const guint8 *data;
-  gsize length;
-
-  if (!read_field (r, &data, &length, what, error))
-    return FALSE;
-  if (!g_utf8_validate_len ((const char *) data, length, NULL))
-    return fail (error, MQTT_PACKET_ERROR_UTF8,
-                 "The %s is not well-formed UTF-8 or contains U+0000", what);
-  *out = g_strndup ((const char *) data, length);
-  return TRUE;
+  return mqtt_wire_read_string (&r->p, r->end, out, what, error);
 }
 
 static gboolean
@@ -530,6 +615,110 @@ read_packet_id (Reader *r, MqttPacket *packet, GError **error)
   return TRUE;
 }
 
+/* At level 5, the packet's property block; nothing below. */
+static gboolean
+read_properties (Reader *r, guint context, MqttProperties **props, GError **error)
+{
+  if (r->level < MQTT_PROTOCOL_V5)
+    return TRUE;
+  /* Several Subscription Identifiers are allowed in any PUBLISH: the
+   * decoder does not know which way a packet goes, and a client never
+   * receives one with them from another client. */
+  return mqtt_properties_read (&r->p, r->end, context, TRUE, props, error);
+}
+
+/* The reason codes each packet may carry (MQTT 5, sections 3.2 to 3.15),
+ * and the CONNACK return codes of MQTT 3.1.1 (0 to 5). */
+static const guint8 connack_codes[] = {
+  0x00, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89,
+  0x8A, 0x8C, 0x90, 0x95, 0x97, 0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9F,
+};
+static const guint8 puback_codes[] = { 0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99 };
+static const guint8 pubrel_codes[] = { 0x00, 0x92 };
+static const guint8 suback_codes[] = {
+  0x00, 0x01, 0x02, 0x80, 0x83, 0x87, 0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2,
+};
+static const guint8 unsuback_codes[] = { 0x00, 0x11, 0x80, 0x83, 0x87, 0x8F, 0x91 };
+static const guint8 disconnect_codes[] = {
+  0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8B, 0x8D, 0x8E, 0x8F, 0x90, 0x93, 0x94,
+  0x95, 0x96, 0x97, 0x98, 0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F, 0xA0, 0xA1, 0xA2,
+};
+static const guint8 auth_codes[] = { 0x00, 0x18, 0x19 };
+
+gboolean
+mqtt_packet_reason_code_valid (MqttPacketType type, guint8 code)
+{
+  const guint8 *codes;
+  gsize n;
+
+  switch (type)
+    {
+    case MQTT_PACKET_CONNACK:
+      codes = connack_codes, n = sizeof connack_codes;
+      break;
+    case MQTT_PACKET_PUBACK:
+    case MQTT_PACKET_PUBREC:
+      codes = puback_codes, n = sizeof puback_codes;
+      break;
+    case MQTT_PACKET_PUBREL:
+    case MQTT_PACKET_PUBCOMP:
+      codes = pubrel_codes, n = sizeof pubrel_codes;
+      break;
+    case MQTT_PACKET_SUBACK:
+      codes = suback_codes, n = sizeof suback_codes;
+      break;
+    case MQTT_PACKET_UNSUBACK:
+      codes = unsuback_codes, n = sizeof unsuback_codes;
+      break;
+    case MQTT_PACKET_DISCONNECT:
+      codes = disconnect_codes, n = sizeof disconnect_codes;
+      break;
+    case MQTT_PACKET_AUTH:
+      codes = auth_codes, n = sizeof auth_codes;
+      break;
+    case MQTT_PACKET_CONNECT:
+    case MQTT_PACKET_PUBLISH:
+    case MQTT_PACKET_SUBSCRIBE:
+    case MQTT_PACKET_UNSUBSCRIBE:
+    case MQTT_PACKET_PINGREQ:
+    case MQTT_PACKET_PINGRESP:
+    default:
+      return FALSE;
+    }
+  return memchr (codes, code, n) != NULL;
+}
+
+guint8
+mqtt_packet_error_reason_code (const GError *error)
+{
+  if (error == NULL || error->domain != MQTT_PACKET_ERROR)
+    return 0x80;   /* Unspecified error */
+  switch ((MqttPacketError) error->code)
+    {
+    case MQTT_PACKET_ERROR_TOO_LARGE:
+      return 0x95; /* Packet too large */
+    case MQTT_PACKET_ERROR_TOPIC_ALIAS:
+      return 0x94; /* Topic Alias invalid */
+    case MQTT_PACKET_ERROR_TOPIC:
+      return 0x90; /* Topic Name invalid */
+    case MQTT_PACKET_ERROR_PACKET_ID:
+    case MQTT_PACKET_ERROR_EMPTY:
+    case MQTT_PACKET_ERROR_PROTOCOL:
+    case MQTT_PACKET_ERROR_RETURN_CODE:
+    case MQTT_PACKET_ERROR_PROPERTY:
+      return 0x82; /* Protocol Error */
+    case MQTT_PACKET_ERROR_TYPE:
+    case MQTT_PACKET_ERROR_FLAGS:
+    case MQTT_PACKET_ERROR_REMAINING_LENGTH:
+    case MQTT_PACKET_ERROR_LENGTH:
+    case MQTT_PACKET_ERROR_UTF8:
+    case MQTT_PACKET_ERROR_QOS:
+    case MQTT_PACKET_ERROR_CONNECT_FLAGS:
+    default:
+      return 0x81; /* Malformed Packet */
+    }
+}
+
 static gboolean
 decode_connect (Reader *r, MqttPacket *packet, GError **error)
 {
@@ -543,11 +732,14 @@ decode_connect (Reader *r, MqttPacket *packet, GError **error)
       !read_u16 (r, &packet->connect.keepalive, "keepalive", error))
     return FALSE;
 
-  if (!((name_length == 4 && memcmp (name, "MQTT", 4) == 0 && level == MQTT_PROTOCOL_V311) ||
+  if (!((name_length == 4 && memcmp (name, "MQTT", 4) == 0 &&
+         (level == MQTT_PROTOCOL_V311 || level == MQTT_PROTOCOL_V5)) ||
         (name_length == 6 && memcmp (name, "MQIsdp", 6) == 0 && level == MQTT_PROTOCOL_V31)))
     return fail (error, MQTT_PACKET_ERROR_PROTOCOL,
                  "Unsupported protocol name or level %u in CONNECT", level);
   packet->connect.protocol_level = level;
+  /* The CONNECT says the level of what it holds. */
+  r->level = level;
 
   if (flags & CONNECT_FLAG_RESERVED)
     return fail (error, MQTT_PACKET_ERROR_CONNECT_FLAGS, "Reserved CONNECT flag set");
@@ -559,13 +751,17 @@ decode_connect (Reader *r, MqttPacket *packet, GError **error)
     return fail (error, MQTT_PACKET_ERROR_QOS, "Will QoS 3 in CONNECT");
   if (!packet->connect.will && (packet->connect.will_qos != 0 || packet->connect.will_retain))
     return fail (error, MQTT_PACKET_ERROR_CONNECT_FLAGS, "Will QoS or retain set without a will");
-  if ((flags & CONNECT_FLAG_PASSWORD) && !(flags & CONNECT_FLAG_USERNAME))
+  /* MQTT 5 allows a password without a user name [MQTT-3.1.2-22 of 3.1.1]. */
+  if ((flags & CONNECT_FLAG_PASSWORD) && !(flags & CONNECT_FLAG_USERNAME) &&
+      level < MQTT_PROTOCOL_V5)
     return fail (error, MQTT_PACKET_ERROR_CONNECT_FLAGS, "Password flag set without user name");
 
-  if (!read_string (r, &packet->connect.client_id, "client identifier", error))
+  if (!read_properties (r, MQTT_PACKET_CONNECT, &packet->props, error) ||
+      !read_string (r, &packet->connect.client_id, "client identifier", error))
     return FALSE;
   if (packet->connect.will &&
-      (!read_topic (r, &packet->connect.will_topic, FALSE, error) ||
+      (!read_properties (r, MQTT_PROPERTIES_WILL, &packet->connect.will_props, error) ||
+       !read_topic (r, &packet->connect.will_topic, FALSE, error) ||
        !read_gbytes (r, &packet->connect.will_payload, "will payload", error)))
     return FALSE;
   if ((flags & CONNECT_FLAG_USERNAME) &&
@@ -578,7 +774,7 @@ decode_connect (Reader *r, MqttPacket *packet, GError **error)
 }
 
 static gboolean
-decode_connack (Reader *r, MqttPacket *packet, MqttProtocolVersion level, GError **error)
+decode_connack (Reader *r, MqttPacket *packet, GError **error)
 {
   guint8 flags, code;
 
@@ -587,7 +783,7 @@ decode_connack (Reader *r, MqttPacket *packet, MqttProtocolVersion level, GError
     return FALSE;
   packet->connack.return_code = code;
   /* MQTT 3.1 reserves the whole first byte and gives it no meaning. */
-  if (level == MQTT_PROTOCOL_V31)
+  if (r->level == MQTT_PROTOCOL_V31)
     return TRUE;
   if (flags & 0xfe)
     return fail (error, MQTT_PACKET_ERROR_RETURN_CODE, "Reserved CONNACK flags set: 0x%02x",
@@ -596,7 +792,15 @@ decode_connack (Reader *r, MqttPacket *packet, MqttProtocolVersion level, GError
   if (packet->connack.session_present && code != MQTT_CONNACK_ACCEPTED)
     return fail (error, MQTT_PACKET_ERROR_RETURN_CODE,
                  "CONNACK with session present and refusal code %u", code);
-  return TRUE;
+  if (r->level < MQTT_PROTOCOL_V5)
+    return TRUE;
+  /* A broker that does not speak MQTT 5 answers in the form of 3.1.1,
+   * without properties, with its return code 1. */
+  if (r->p == r->end && code == MQTT_CONNACK_REFUSED_PROTOCOL_VERSION)
+    return TRUE;
+  if (!mqtt_packet_reason_code_valid (MQTT_PACKET_CONNACK, code))
+    return fail (error, MQTT_PACKET_ERROR_RETURN_CODE, "CONNACK with reason code 0x%02x", code);
+  return read_properties (r, MQTT_PACKET_CONNACK, &packet->props, error);
 }
 
 static gboolean
@@ -606,23 +810,57 @@ decode_publish (Reader *r, MqttPacket *packet, guint8 flags, GError **error)
   packet->publish.qos = (flags >> 1) & 3;
   packet->publish.retain = flags & 1;
 
-  if (!read_topic (r, &packet->publish.topic, FALSE, error))
+  /* At level 5 a Topic Alias may stand for the topic, which is then empty
+   * [MQTT-3.3.2-1]: its check waits for the properties. */
+  if (r->level >= MQTT_PROTOCOL_V5 && r->end - r->p >= 2 && r->p[0] == 0 && r->p[1] == 0)
+    {
+      r->p += 2;
+      packet->publish.topic = g_strdup ("");
+    }
+  else if (!read_topic (r, &packet->publish.topic, FALSE, error))
     return FALSE;
   if (packet->publish.qos > 0 && !read_packet_id (r, packet, error))
     return FALSE;
+  if (!read_properties (r, MQTT_PACKET_PUBLISH, &packet->props, error))
+    return FALSE;
+  if (packet->publish.topic[0] == '\0' &&
+      !(packet->props && mqtt_properties_has (packet->props, MQTT_PROPERTY_TOPIC_ALIAS)))
+    return fail (error, MQTT_PACKET_ERROR_TOPIC, "PUBLISH with an empty topic and no topic alias");
   packet->publish.payload = read_rest (r);
   return TRUE;
+}
+
+/* PUBACK, PUBREC, PUBREL, PUBCOMP, DISCONNECT and AUTH: the packet
+ * identifier of the first four, then at level 5 a reason code and
+ * properties, each of which may be left out from the end. */
+static gboolean
+decode_reason (Reader *r, MqttPacket *packet, GError **error)
+{
+  if (packet->type >= MQTT_PACKET_PUBACK && packet->type <= MQTT_PACKET_PUBCOMP &&
+      !read_packet_id (r, packet, error))
+    return FALSE;
+  if (r->level < MQTT_PROTOCOL_V5 || r->p == r->end)
+    return TRUE;
+  packet->reason_code = *r->p++;
+  if (!mqtt_packet_reason_code_valid (packet->type, packet->reason_code))
+    return fail (error, MQTT_PACKET_ERROR_RETURN_CODE, "%s with reason code 0x%02x",
+                 mqtt_packet_type_name (packet->type), packet->reason_code);
+  if (r->p == r->end)
+    return TRUE;
+  return read_properties (r, packet->type, &packet->props, error);
 }
 
 static gboolean
 decode_subscribe (Reader *r, MqttPacket *packet, GError **error)
 {
   gboolean is_subscribe = packet->type == MQTT_PACKET_SUBSCRIBE;
+  guint8 allowed = r->level >= MQTT_PROTOCOL_V5 ? 0x3f : 0x03;
   g_autoptr(GArray) topics = g_array_new (FALSE, TRUE, sizeof (MqttTopicRequest));
   gboolean ok = TRUE;
   guint i;
 
-  if (!read_packet_id (r, packet, error))
+  if (!read_packet_id (r, packet, error) ||
+      !read_properties (r, packet->type, &packet->props, error))
     return FALSE;
   if (r->p == r->end)
     return fail (error, MQTT_PACKET_ERROR_EMPTY, "%s without any topic filter",
@@ -630,15 +868,26 @@ decode_subscribe (Reader *r, MqttPacket *packet, GError **error)
 
   while (ok && r->p < r->end)
     {
-      MqttTopicRequest request = { NULL, 0 };
+      MqttTopicRequest request = { NULL, 0, 0 };
+      guint8 options = 0;
 
       ok = read_topic (r, &request.filter, TRUE, error);
       if (ok && is_subscribe)
         {
-          ok = read_u8 (r, &request.qos, "requested QoS", error);
-          if (ok && request.qos > 2)
-            ok = fail (error, MQTT_PACKET_ERROR_QOS, "Requested QoS byte 0x%02x in SUBSCRIBE",
-                       request.qos);
+          ok = read_u8 (r, &options, "subscription options", error);
+          /* Reserved bits make a malformed packet; QoS 3 or Retain
+           * Handling 3 at level 5 a protocol error (section 3.8.3.1). */
+          if (ok && (options & ~allowed))
+            ok = fail (error, MQTT_PACKET_ERROR_QOS,
+                       "Reserved bits in the subscription options 0x%02x", options);
+          else if (ok && ((options & 3) == 3 ||
+                          (options >> MQTT_SUBSCRIBE_RETAIN_HANDLING_SHIFT & 3) == 3))
+            ok = fail (error,
+                       r->level >= MQTT_PROTOCOL_V5 ? MQTT_PACKET_ERROR_PROTOCOL
+                                                    : MQTT_PACKET_ERROR_QOS,
+                       "QoS or Retain Handling 3 in the subscription options 0x%02x", options);
+          request.qos = options & 3;
+          request.options = options & MQTT_SUBSCRIBE_OPTIONS_MASK;
         }
       if (request.filter)
         g_array_append_val (topics, request);
@@ -656,6 +905,7 @@ decode_subscribe (Reader *r, MqttPacket *packet, GError **error)
   return TRUE;
 }
 
+/* SUBACK, and UNSUBACK at level 5. */
 static gboolean
 decode_suback (Reader *r, MqttPacket *packet, GError **error)
 {
@@ -663,12 +913,19 @@ decode_suback (Reader *r, MqttPacket *packet, GError **error)
 
   if (!read_packet_id (r, packet, error))
     return FALSE;
+  if (packet->type == MQTT_PACKET_UNSUBACK && r->level < MQTT_PROTOCOL_V5)
+    return TRUE;
+  if (!read_properties (r, packet->type, &packet->props, error))
+    return FALSE;
   n = r->end - r->p;
   if (n == 0)
-    return fail (error, MQTT_PACKET_ERROR_EMPTY, "SUBACK without any return code");
+    return fail (error, MQTT_PACKET_ERROR_EMPTY, "%s without any reason code",
+                 mqtt_packet_type_name (packet->type));
   for (i = 0; i < n; i++)
-    if (r->p[i] > 2 && r->p[i] != SUBACK_FAILURE)
-      return fail (error, MQTT_PACKET_ERROR_RETURN_CODE, "SUBACK return code 0x%02x", r->p[i]);
+    if (r->level >= MQTT_PROTOCOL_V5 ? !mqtt_packet_reason_code_valid (packet->type, r->p[i])
+                                     : r->p[i] > 2 && r->p[i] != SUBACK_FAILURE)
+      return fail (error, MQTT_PACKET_ERROR_RETURN_CODE, "%s return code 0x%02x",
+                   mqtt_packet_type_name (packet->type), r->p[i]);
   packet->suback.return_codes = g_memdup2 (r->p, n);
   packet->suback.n_return_codes = n;
   r->p = r->end;
@@ -678,7 +935,7 @@ decode_suback (Reader *r, MqttPacket *packet, GError **error)
 /* Checks the first byte of a packet, before its length is known, so that a
  * stream of garbage fails at once. */
 static gboolean
-check_first_byte (guint8 byte, GError **error)
+check_first_byte (guint8 byte, MqttProtocolVersion level, GError **error)
 {
   MqttPacketType type = byte >> 4;
   guint8 flags = byte & 0x0f;
@@ -698,6 +955,10 @@ check_first_byte (guint8 byte, GError **error)
         return fail (error, MQTT_PACKET_ERROR_FLAGS, "%s with fixed-header flags 0x%x",
                      mqtt_packet_type_name (type), flags);
       return TRUE;
+    case MQTT_PACKET_AUTH:
+      if (level < MQTT_PROTOCOL_V5)
+        return fail (error, MQTT_PACKET_ERROR_TYPE, "Reserved packet type %u", type);
+      G_GNUC_FALLTHROUGH;
     case MQTT_PACKET_CONNECT:
     case MQTT_PACKET_CONNACK:
     case MQTT_PACKET_PUBACK:
@@ -717,9 +978,10 @@ check_first_byte (guint8 byte, GError **error)
     }
 }
 
-/* The remaining length that packets of fixed size must have, or -1. */
+/* The remaining length that packets of fixed size must have, or -1. At
+ * level 5 only PINGREQ and PINGRESP have a fixed size. */
 static int
-fixed_remaining_length (MqttPacketType type)
+fixed_remaining_length (MqttPacketType type, MqttProtocolVersion level)
 {
   switch (type)
     {
@@ -729,16 +991,18 @@ fixed_remaining_length (MqttPacketType type)
     case MQTT_PACKET_PUBREL:
     case MQTT_PACKET_PUBCOMP:
     case MQTT_PACKET_UNSUBACK:
-      return 2;
+      return level >= MQTT_PROTOCOL_V5 ? -1 : 2;
+    case MQTT_PACKET_DISCONNECT:
+      return level >= MQTT_PROTOCOL_V5 ? -1 : 0;
     case MQTT_PACKET_PINGREQ:
     case MQTT_PACKET_PINGRESP:
-    case MQTT_PACKET_DISCONNECT:
       return 0;
     case MQTT_PACKET_CONNECT:
     case MQTT_PACKET_PUBLISH:
     case MQTT_PACKET_SUBSCRIBE:
     case MQTT_PACKET_SUBACK:
     case MQTT_PACKET_UNSUBSCRIBE:
+    case MQTT_PACKET_AUTH:
     default:
       return -1;
     }
@@ -758,7 +1022,7 @@ decode_packet (const guint8 *data, gsize length, MqttProtocolVersion level,
   memset (packet, 0, sizeof *packet);
   if (length == 0)
     return MQTT_DECODE_NEED_MORE;
-  if (!check_first_byte (data[0], error))
+  if (!check_first_byte (data[0], level, error))
     return MQTT_DECODE_ERROR;
   type = data[0] >> 4;
 
@@ -786,7 +1050,7 @@ decode_packet (const guint8 *data, gsize length, MqttProtocolVersion level,
     }
   header_length = i + 1;
 
-  fixed = fixed_remaining_length (type);
+  fixed = fixed_remaining_length (type, level);
   if (fixed >= 0 && remaining != (gsize) fixed)
     {
       g_set_error (error, MQTT_PACKET_ERROR, MQTT_PACKET_ERROR_LENGTH,
@@ -810,6 +1074,7 @@ decode_packet (const guint8 *data, gsize length, MqttProtocolVersion level,
     r = *r_owner;
   r.p = data + header_length;
   r.end = r.p + remaining;
+  r.level = level;
 
   switch (type)
     {
@@ -817,7 +1082,7 @@ decode_packet (const guint8 *data, gsize length, MqttProtocolVersion level,
       ok = decode_connect (&r, packet, error);
       break;
     case MQTT_PACKET_CONNACK:
-      ok = decode_connack (&r, packet, level, error);
+      ok = decode_connack (&r, packet, error);
       break;
     case MQTT_PACKET_PUBLISH:
       ok = decode_publish (&r, packet, data[0] & 0x0f, error);
@@ -826,19 +1091,20 @@ decode_packet (const guint8 *data, gsize length, MqttProtocolVersion level,
     case MQTT_PACKET_PUBREC:
     case MQTT_PACKET_PUBREL:
     case MQTT_PACKET_PUBCOMP:
-    case MQTT_PACKET_UNSUBACK:
-      ok = read_packet_id (&r, packet, error);
+    case MQTT_PACKET_DISCONNECT:
+    case MQTT_PACKET_AUTH:
+      ok = decode_reason (&r, packet, error);
       break;
     case MQTT_PACKET_SUBSCRIBE:
     case MQTT_PACKET_UNSUBSCRIBE:
       ok = decode_subscribe (&r, packet, error);
       break;
     case MQTT_PACKET_SUBACK:
+    case MQTT_PACKET_UNSUBACK:
       ok = decode_suback (&r, packet, error);
       break;
     case MQTT_PACKET_PINGREQ:
     case MQTT_PACKET_PINGRESP:
-    case MQTT_PACKET_DISCONNECT:
     default:
       ok = TRUE;
       break;

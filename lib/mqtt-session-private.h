@@ -1,11 +1,14 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
  *
- * The session engine: the MQTT 3.1/3.1.1 client protocol as a pure state
- * machine. Input: bytes from the broker, API calls, the monotonic time.
+ * The session engine: the MQTT 3.1, 3.1.1 and 5 client protocol as a pure
+ * state machine. Input: bytes from the broker, API calls, the monotonic time.
  * Output: bytes to send (an MqttOutbuf), events, the next deadline. It owns
  * packet identifiers, the in-flight window, the outgoing queue and its
- * limit, QoS 1/2 state in both directions, retry with DUP and keepalive.
+ * limit, QoS 1/2 state in both directions, retry with DUP and keepalive;
+ * at level 5 the broker's limits (Receive Maximum, Maximum Packet Size,
+ * Maximum QoS, availabilities), topic aliases both ways, message expiry,
+ * reason codes, DISCONNECT from either side and AUTH exchanges.
  * No sockets, no main context, no locking: MqttClient serialises calls.
  */
 
@@ -29,13 +32,15 @@ typedef enum {
 } MqttSessionState;
 
 typedef enum {
-  MQTT_SESSION_EVENT_CONNACK,      /* code, session_present */
+  MQTT_SESSION_EVENT_CONNACK,      /* code (return or reason code), session_present, props */
   MQTT_SESSION_EVENT_MESSAGE,      /* message */
-  MQTT_SESSION_EVENT_PUBLISHED,    /* mid */
-  MQTT_SESSION_EVENT_SUBSCRIBED,   /* mid, granted */
-  MQTT_SESSION_EVENT_UNSUBSCRIBED, /* mid */
+  MQTT_SESSION_EVENT_PUBLISHED,    /* mid, code (level 5: the reason code), props */
+  MQTT_SESSION_EVENT_SUBSCRIBED,   /* mid, granted, props */
+  MQTT_SESSION_EVENT_UNSUBSCRIBED, /* mid, granted (level 5), props */
   MQTT_SESSION_EVENT_DROPPED,      /* mid, code (MqttError): an operation that cannot complete */
   MQTT_SESSION_EVENT_LOG,          /* code (MqttLogLevel), text */
+  MQTT_SESSION_EVENT_DISCONNECT,   /* level 5: the broker's DISCONNECT: code (reason), props */
+  MQTT_SESSION_EVENT_AUTH,         /* level 5: the broker's AUTH: code (reason), props */
 } MqttSessionEventType;
 
 typedef struct {
@@ -44,7 +49,8 @@ typedef struct {
   gint code;
   gboolean session_present;
   MqttMessage *message;
-  GBytes *granted;             /* SUBACK return codes, one byte each */
+  GBytes *granted;             /* SUBACK return codes (UNSUBACK's at level 5), one byte each */
+  MqttProperties *props;       /* level 5: the packet's properties, NULL when none */
   char *text;
   GError *error;
 } MqttSessionEvent;
@@ -76,6 +82,10 @@ struct _MqttSessionConfig {
   gsize max_packet_size;        /* largest packet accepted from the broker */
   guint64 max_queued_bytes;     /* payload bytes held or unwritten; 0 = unlimited */
   gboolean log_packets;         /* produce LOG events for every packet */
+  /* Level 5 */
+  MqttProperties *connect_props; /* CONNECT's properties (session expiry, limits, auth...) */
+  MqttProperties *will_props;   /* the will's properties */
+  guint16 topic_alias_out;      /* topic aliases the session may assign itself; 0: none */
 };
 typedef struct _MqttSessionConfig MqttSessionConfig;
 
@@ -101,6 +111,13 @@ gboolean mqtt_session_has_events (MqttSession *session);
 /* Counts, for properties and tests. */
 guint mqtt_session_get_inflight_count (MqttSession *session);
 guint mqtt_session_get_queued_count (MqttSession *session);
+/* In flight and sent on this connection: at level 5, within the broker's
+ * Receive Maximum. */
+guint mqtt_session_get_inflight_sent (MqttSession *session);
+/* The keepalive in force (the broker's Server Keep Alive at level 5, when it
+ * gave one), and the client identifier the broker assigned (or NULL). */
+guint mqtt_session_get_keepalive (MqttSession *session);
+const char *mqtt_session_get_assigned_client_id (MqttSession *session);
 
 /* Drops every message, request and identifier (Paho's reinitialise). */
 void mqtt_session_reset (MqttSession *session);
@@ -125,20 +142,30 @@ void mqtt_session_written (MqttSession *session, gsize n_bytes);
 /* API calls. Arguments are validated by the caller (topics, QoS). @mid is
  * the application's identifier of the operation (for PUBLISHED, SUBSCRIBED,
  * UNSUBSCRIBED and DROPPED events), not the packet identifier, which is
- * taken when the packet is first sent: the queue is not bounded by them. */
+ * taken when the packet is first sent: the queue is not bounded by them.
+ * @props (level 5, NULL for none) are checked here, and so is what the
+ * broker said it does not support, once it has said it. */
 gboolean mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *data,
                                gsize length, GBytes *payload, guint8 qos, gboolean retain,
-                               gint64 now, guint *mid, GError **error);
+                               MqttProperties *props, gint64 now, guint *mid, GError **error);
 /* The same with a payload in pieces, referenced (not copied) when large. */
 gboolean mqtt_session_publish_parts (MqttSession *session, const char *topic,
                                      GBytes *const *parts, guint n_parts, guint8 qos,
-                                     gboolean retain, gint64 now, guint *mid, GError **error);
+                                     gboolean retain, MqttProperties *props, gint64 now,
+                                     guint *mid, GError **error);
 gboolean mqtt_session_subscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
-                                 gint64 now, guint *mid, GError **error);
+                                 MqttProperties *props, gint64 now, guint *mid, GError **error);
 gboolean mqtt_session_unsubscribe (MqttSession *session, MqttTopicRequest *topics,
-                                   guint n_topics, gint64 now, guint *mid, GError **error);
-/* Queues DISCONNECT if connected; returns whether it did. */
-gboolean mqtt_session_send_disconnect (MqttSession *session, gint64 now);
+                                   guint n_topics, MqttProperties *props, gint64 now, guint *mid,
+                                   GError **error);
+/* Queues DISCONNECT if connected, at level 5 with @reason and @props
+ * (checked by the caller); returns whether it did. */
+gboolean mqtt_session_send_disconnect (MqttSession *session, guint8 reason,
+                                       MqttProperties *props, gint64 now);
+/* Level 5: answers the broker's AUTH (reason 0x18, continue) or starts a
+ * re-authentication (0x19) while connected. */
+gboolean mqtt_session_send_auth (MqttSession *session, guint8 reason, MqttProperties *props,
+                                 gint64 now, GError **error);
 
 /* Time: the next instant tick() has work to do (G_MAXINT64 for none), and
  * the work: PINGREQ, retries, and the keepalive and CONNACK timeouts. */

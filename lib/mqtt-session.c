@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mqtt-error.h"
+#include "mqtt-properties-private.h"
 #include "mqtt-session-private.h"
 
 /* QoS 2 messages remembered after PUBREL (see completed_qos2). */
@@ -57,6 +58,8 @@ typedef struct {
   GBytes **parts;       /* the payload, in pieces (usually one) */
   guint n_parts;
   gint64 sent_at;
+  MqttProperties *props;  /* level 5, NULL for none */
+  gint64 queued_at;       /* for the Message Expiry Interval */
 } OutMessage;
 
 /* An outgoing SUBSCRIBE or UNSUBSCRIBE, until its acknowledgement. */
@@ -66,6 +69,7 @@ typedef struct {
   gboolean sent;
   MqttTopicRequest *topics;
   guint n_topics;
+  MqttProperties *props;  /* level 5, NULL for none */
 } OutRequest;
 
 struct _MqttSession {
@@ -93,18 +97,53 @@ struct _MqttSession {
    * broker may acknowledge each send. */
   guint connection_serial;
   GHashTable *resent_ids;
+  /* In-flight messages sent on this connection: at level 5 the broker's
+   * Receive Maximum bounds them, and those beyond it after a reconnection
+   * wait to be resent until acknowledgements make room. */
+  guint inflight_sent;
 
   gint64 connect_started;
   gint64 last_in;
   gint64 last_out;
   gint64 ping_sent;           /* 0: no PINGREQ outstanding */
+  guint keepalive;            /* in force: the config's, or the broker's Server Keep Alive */
+
+  /* Level 5: what the broker said in CONNACK about this connection (the
+   * specification's defaults until it has). */
+  guint16 server_receive_max;
+  guint8 server_max_qos;
+  gboolean server_retain;
+  gboolean server_wildcard;
+  gboolean server_sub_ids;
+  gboolean server_shared;
+  guint32 server_max_packet;  /* 0: no limit */
+  char *assigned_client_id;
+  /* What this client said in CONNECT. */
+  guint16 in_receive_max;
+  guint16 in_alias_max;
+  gboolean session_expires;   /* a Session Expiry Interval of 0: the session ends with us */
+  /* Topic aliases of this connection: the broker's (alias - 1 -> topic),
+   * and ours (alias - 1 -> topic, and topic -> alias for the automatic
+   * ones), up to the broker's Topic Alias Maximum. */
+  char **in_aliases;
+  char **out_aliases;
+  guint16 out_alias_max;
+  GHashTable *out_alias_of;
+  guint16 out_alias_next;
 };
+
+static gboolean
+is_v5 (MqttSession *session)
+{
+  return session->config.protocol >= MQTT_PROTOCOL_V5;
+}
 
 void
 mqtt_session_event_clear (MqttSessionEvent *event)
 {
   g_clear_pointer (&event->message, mqtt_message_unref);
   g_clear_pointer (&event->granted, g_bytes_unref);
+  g_clear_pointer (&event->props, mqtt_properties_unref);
   g_clear_pointer (&event->text, g_free);
   g_clear_error (&event->error);
 }
@@ -131,6 +170,8 @@ mqtt_session_config_clear (MqttSessionConfig *config)
   g_clear_pointer (&config->password, g_bytes_unref);
   g_clear_pointer (&config->will_topic, g_free);
   g_clear_pointer (&config->will_payload, g_bytes_unref);
+  g_clear_pointer (&config->connect_props, mqtt_properties_unref);
+  g_clear_pointer (&config->will_props, mqtt_properties_unref);
 }
 
 void
@@ -144,6 +185,10 @@ mqtt_session_config_copy (MqttSessionConfig *dest, const MqttSessionConfig *src)
   dest->will_topic = g_strdup (src->will_topic);
   if (src->will_payload)
     g_bytes_ref (src->will_payload);
+  if (src->connect_props)
+    mqtt_properties_ref (src->connect_props);
+  if (src->will_props)
+    mqtt_properties_ref (src->will_props);
 }
 
 MqttSession *
@@ -161,6 +206,7 @@ mqtt_session_new (void)
   session->incoming_qos2 = g_hash_table_new (NULL, NULL);
   session->completed_qos2 = g_hash_table_new (NULL, NULL);
   session->resent_ids = g_hash_table_new (NULL, NULL);
+  session->out_alias_of = g_hash_table_new (g_str_hash, g_str_equal);
   return session;
 }
 
@@ -181,6 +227,7 @@ out_message_drop_payload (MqttSession *session, OutMessage *message)
 static void
 out_message_free (MqttSession *session, OutMessage *message)
 {
+  g_clear_pointer (&message->props, mqtt_properties_unref);
   g_free (message->topic);
   out_message_drop_payload (session, message);
   g_free (message);
@@ -194,6 +241,7 @@ out_request_free (OutRequest *request)
   for (i = 0; i < request->n_topics; i++)
     g_free (request->topics[i].filter);
   g_free (request->topics);
+  g_clear_pointer (&request->props, mqtt_properties_unref);
   g_free (request);
 }
 
@@ -216,6 +264,31 @@ clear_queue (MqttSession *session, GQueue *queue)
     record_free (session, l->data);
 }
 
+static void
+free_aliases (char **aliases, guint n)
+{
+  guint i;
+
+  if (aliases == NULL)
+    return;
+  for (i = 0; i < n; i++)
+    g_free (aliases[i]);
+  g_free (aliases);
+}
+
+/* Forgets the topic aliases of a connection, both ways. */
+static void
+clear_aliases (MqttSession *session)
+{
+  g_hash_table_remove_all (session->out_alias_of);
+  free_aliases (session->in_aliases, session->in_alias_max);
+  free_aliases (session->out_aliases, session->out_alias_max);
+  session->in_aliases = NULL;
+  session->out_aliases = NULL;
+  session->out_alias_max = 0;
+  session->out_alias_next = 1;
+}
+
 void
 mqtt_session_free (MqttSession *session)
 {
@@ -231,6 +304,9 @@ mqtt_session_free (MqttSession *session)
   g_hash_table_unref (session->incoming_qos2);
   g_hash_table_unref (session->completed_qos2);
   g_hash_table_unref (session->resent_ids);
+  clear_aliases (session);
+  g_hash_table_unref (session->out_alias_of);
+  g_free (session->assigned_client_id);
   g_array_unref (session->events);
   mqtt_outbuf_free (session->out);
   mqtt_decoder_free (session->decoder);
@@ -295,6 +371,24 @@ mqtt_session_get_queued_count (MqttSession *session)
   return session->queued.length;
 }
 
+guint
+mqtt_session_get_inflight_sent (MqttSession *session)
+{
+  return session->inflight_sent;
+}
+
+guint
+mqtt_session_get_keepalive (MqttSession *session)
+{
+  return session->keepalive;
+}
+
+const char *
+mqtt_session_get_assigned_client_id (MqttSession *session)
+{
+  return session->assigned_client_id;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Events and logging */
 
@@ -349,11 +443,39 @@ send_ack (MqttSession *session, MqttPacketType type, guint16 mid, gint64 now)
   log_packet (session, "Sending %s (Mid: %u)", mqtt_packet_type_name (type), mid);
 }
 
+/* Level 5: the properties of CONNECT are the application's, with our
+ * Maximum Packet Size added when it gave none (the broker then never sends
+ * a packet we would refuse); what they say of our side is noted. */
+static MqttProperties *
+connect_properties (MqttSession *session)
+{
+  MqttSessionConfig *config = &session->config;
+  MqttProperties *props = config->connect_props ? mqtt_properties_copy (config->connect_props)
+                                                : mqtt_properties_new ();
+  guint32 max_packet = 0, expiry = 0;
+
+  if (!mqtt_properties_get_maximum_packet_size (props, &max_packet) &&
+      config->max_packet_size < MQTT_MAX_PACKET_SIZE)
+    mqtt_properties_set_maximum_packet_size (props, config->max_packet_size);
+  if (max_packet > 0 && max_packet < config->max_packet_size)
+    mqtt_decoder_set_max_packet_size (session->decoder, max_packet);
+  if (!mqtt_properties_get_receive_maximum (props, &session->in_receive_max))
+    session->in_receive_max = G_MAXUINT16;
+  if (!mqtt_properties_get_topic_alias_maximum (props, &session->in_alias_max))
+    session->in_alias_max = 0;
+  session->session_expires = !mqtt_properties_get_session_expiry_interval (props, &expiry) ||
+                             expiry == 0;
+  if (session->in_alias_max > 0)
+    session->in_aliases = g_new0 (char *, session->in_alias_max);
+  return props;
+}
+
 static void
 send_connect (MqttSession *session, gint64 now)
 {
   MqttSessionConfig *config = &session->config;
   MqttPacket packet = { 0 };
+  g_autoptr(MqttProperties) props = NULL;
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
@@ -361,13 +483,22 @@ send_connect (MqttSession *session, gint64 now)
   packet.connect.clean_session = config->clean_session;
   packet.connect.keepalive = config->keepalive;
   packet.connect.client_id = config->client_id;
+  /* A broker-assigned identifier names the session from then on. */
+  if (config->client_id[0] == '\0' && session->assigned_client_id)
+    packet.connect.client_id = session->assigned_client_id;
+  if (is_v5 (session))
+    {
+      packet.props = props = connect_properties (session);
+      packet.connect.will_props = config->will_props;
+    }
   packet.connect.will = config->will;
   packet.connect.will_topic = config->will_topic;
   packet.connect.will_payload = config->will_payload;
   packet.connect.will_qos = config->will_qos;
   packet.connect.will_retain = config->will_retain;
   packet.connect.username = config->username;
-  packet.connect.password = config->username ? config->password : NULL;
+  /* MQTT 5 allows a password alone. */
+  packet.connect.password = config->username || is_v5 (session) ? config->password : NULL;
 
   /* Every field was validated when it was set; a CONNECT cannot overflow. */
   ok = mqtt_packet_encode (&packet, config->protocol, mqtt_outbuf_tail (session->out), &error);
@@ -379,7 +510,7 @@ send_connect (MqttSession *session, gint64 now)
   log_packet (session, "Sending CONNECT (u%d, p%d, wr%d, wq%d, wf%d, c%d, k%u) client_id=%s",
               packet.connect.username != NULL, packet.connect.password != NULL,
               packet.connect.will_retain, packet.connect.will_qos, packet.connect.will,
-              packet.connect.clean_session, packet.connect.keepalive, config->client_id);
+              packet.connect.clean_session, packet.connect.keepalive, packet.connect.client_id);
 }
 
 static gsize
@@ -393,20 +524,91 @@ parts_size (GBytes *const *parts, guint n_parts)
   return size;
 }
 
+/* Level 5: the topic alias to send @topic with, and whether the broker
+ * knows it already (then the topic itself is left out). An alias the
+ * application chose (@explicit, not 0) is used and remembered; otherwise
+ * the session assigns its own while it has some left. */
+static guint16
+topic_alias (MqttSession *session, const char *topic, guint16 explicit, gboolean *known)
+{
+  guint16 alias = explicit;
+  char **slot;
+
+  *known = FALSE;
+  if (alias == 0)
+    {
+      alias = GPOINTER_TO_UINT (g_hash_table_lookup (session->out_alias_of, topic));
+      if (alias == 0 && session->out_alias_next <= MIN (session->out_alias_max,
+                                                        session->config.topic_alias_out))
+        alias = session->out_alias_next++;
+    }
+  if (alias == 0 || alias > session->out_alias_max)
+    return 0;
+  slot = &session->out_aliases[alias - 1];
+  if (*slot && g_str_equal (*slot, topic))
+    {
+      *known = TRUE;
+      return alias;
+    }
+  if (*slot)
+    g_hash_table_remove (session->out_alias_of, *slot);
+  g_free (*slot);
+  *slot = g_strdup (topic);
+  g_hash_table_insert (session->out_alias_of, *slot, GUINT_TO_POINTER (alias));
+  return alias;
+}
+
+/* Level 5: the properties a PUBLISH goes with now: the application's, with
+ * the remaining Message Expiry Interval and a topic alias. NULL: send
+ * @props as they are. */
+static MqttProperties *
+publish_properties (MqttSession *session, MqttProperties *props, const char *topic,
+                    gint64 queued_at, gint64 now, gboolean *topic_known)
+{
+  MqttProperties *wire = NULL;
+  guint32 expiry;
+  guint16 explicit = 0, alias;
+
+  *topic_known = FALSE;
+  if (props && mqtt_properties_get_message_expiry_interval (props, &expiry) && now > queued_at)
+    {
+      gint64 elapsed = (now - queued_at) / USEC_PER_SEC;
+
+      wire = mqtt_properties_copy (props);
+      mqtt_properties_set_message_expiry_interval (wire, elapsed >= expiry ? 0 : expiry - elapsed);
+    }
+  if (props)
+    mqtt_properties_get_topic_alias (props, &explicit);
+  if (session->out_alias_max == 0 || (explicit == 0 && session->config.topic_alias_out == 0))
+    return wire;
+  alias = topic_alias (session, topic, explicit, topic_known);
+  if (alias != 0 && alias != explicit)
+    {
+      if (wire == NULL)
+        wire = props ? mqtt_properties_copy (props) : mqtt_properties_new ();
+      mqtt_properties_set_topic_alias (wire, alias);
+    }
+  return wire;
+}
+
 /* The payload is @data (copied), or the concatenation of @parts
  * (referenced when large); @length is its size. */
 static void
 send_publish (MqttSession *session, const char *topic, gsize topic_length, const guint8 *data,
               gsize length, GBytes *const *parts, guint n_parts, guint8 qos, gboolean retain,
-              gboolean dup, guint16 mid, gint64 now)
+              gboolean dup, guint16 mid, MqttProperties *props, gint64 queued_at, gint64 now)
 {
   GByteArray *tail = mqtt_outbuf_tail (session->out);
-  gboolean ok;
+  g_autoptr(MqttProperties) wire = NULL;
+  gboolean topic_known = FALSE, ok;
   guint i;
 
+  if (is_v5 (session))
+    wire = publish_properties (session, props, topic, queued_at, now, &topic_known);
   /* The caller checked the sizes: encoding cannot fail. */
-  ok = mqtt_packet_encode_publish_head (tail, topic, topic_length, qos, retain, dup, mid, length,
-                                        NULL);
+  ok = mqtt_packet_encode_publish_head (tail, session->config.protocol, wire ? wire : props,
+                                        topic, topic_known ? 0 : topic_length, qos, retain, dup,
+                                        mid, length, NULL);
   g_assert (ok);
   if (n_parts == 0 && length > 0)
     g_byte_array_append (tail, data, length);
@@ -423,6 +625,8 @@ send_message (MqttSession *session, OutMessage *message, gint64 now)
 {
   if (message->sent_on == session->connection_serial)
     g_hash_table_add (session->resent_ids, GUINT_TO_POINTER (message->r.packet_id));
+  else if (message->qos > 0)
+    session->inflight_sent++;
   message->sent_on = session->connection_serial;
   if (message->state == OUT_WAIT_PUBCOMP)
     send_ack (session, MQTT_PACKET_PUBREL, message->r.packet_id, now);
@@ -431,7 +635,7 @@ send_message (MqttSession *session, OutMessage *message, gint64 now)
       send_publish (session, message->topic, strlen (message->topic), NULL,
                     parts_size (message->parts, message->n_parts), message->parts,
                     message->n_parts, message->qos, message->retain, message->sent_once,
-                    message->r.packet_id, now);
+                    message->r.packet_id, message->props, message->queued_at, now);
       message->sent_once = TRUE;
     }
   message->sent_at = now;
@@ -446,6 +650,7 @@ send_request (MqttSession *session, OutRequest *request, gint64 now)
 
   packet.type = request->subscribe ? MQTT_PACKET_SUBSCRIBE : MQTT_PACKET_UNSUBSCRIBE;
   packet.packet_id = request->r.packet_id;
+  packet.props = request->props;
   packet.subscribe.topics = request->topics;
   packet.subscribe.n_topics = request->n_topics;
   /* Sizes were checked when the request was made. */
@@ -529,11 +734,64 @@ find_sent (MqttSession *session, guint16 packet_id, RecordKind kind)
 /* ------------------------------------------------------------------------ */
 /* Sending what waits */
 
+/* Room in flight: within max-inflight-messages and, at level 5, the
+ * broker's Receive Maximum. */
 static gboolean
 window_open (MqttSession *session)
 {
+  if (is_v5 (session) && session->inflight_sent >= session->server_receive_max)
+    return FALSE;
   return session->config.max_inflight == 0 ||
          session->inflight.length < session->config.max_inflight;
+}
+
+/* Level 5: whether a message queued at @queued_at outlived its Message
+ * Expiry Interval before it could be sent. */
+static gboolean
+message_expired (OutMessage *message, gint64 now)
+{
+  guint32 expiry;
+
+  return message->props &&
+         mqtt_properties_get_message_expiry_interval (message->props, &expiry) &&
+         now - message->queued_at >= (gint64) expiry * USEC_PER_SEC;
+}
+
+/* Level 5: why the broker would refuse a PUBLISH, from what it said in
+ * CONNACK, or NULL. */
+static const char *
+publish_refusal (MqttSession *session, guint8 qos, gboolean retain, gsize packet_size)
+{
+  if (qos > session->server_max_qos)
+    return session->server_max_qos == 0 ? "the broker accepts QoS 0 only"
+                                        : "the broker accepts QoS 0 and 1 only";
+  if (retain && !session->server_retain)
+    return "the broker does not support retained messages";
+  if (session->server_max_packet > 0 && packet_size > session->server_max_packet)
+    return "the packet exceeds the broker's Maximum Packet Size";
+  return NULL;
+}
+
+/* The size of a PUBLISH on the wire, with room for a topic alias. */
+static gsize
+publish_packet_size (MqttSession *session, const char *topic, gsize length, guint8 qos,
+                     MqttProperties *props)
+{
+  gsize remaining = 2 + strlen (topic) + (qos > 0 ? 2 : 0) + length;
+
+  if (is_v5 (session))
+    remaining += mqtt_properties_encoded_size (props, NULL) + 3;
+  return 1 + mqtt_wire_varint_size (MIN (remaining, MQTT_MAX_REMAINING_LENGTH)) + remaining;
+}
+
+static const char *
+refuse_message (MqttSession *session, OutMessage *message)
+{
+  gsize length = parts_size (message->parts, message->n_parts);
+
+  return publish_refusal (session, message->qos, message->retain,
+                          publish_packet_size (session, message->topic, length, message->qos,
+                                               message->props));
 }
 
 /* Sends the requests not sent yet, then queued messages while the window
@@ -552,8 +810,30 @@ send_waiting (MqttSession *session, gint64 now)
         send_request (session, req, now);
     }
 
+  /* Level 5: what was in flight before a reconnection, as the broker's
+   * Receive Maximum allows. */
+  if (is_v5 (session) && session->inflight_sent < session->inflight.length)
+    for (l = session->inflight.head; l && session->inflight_sent < session->server_receive_max;
+         l = l->next)
+      if (((OutMessage *) l->data)->sent_on != session->connection_serial)
+        send_message (session, l->data, now);
+
   while ((message = g_queue_peek_head (&session->queued)))
     {
+      const char *refusal = is_v5 (session) ? refuse_message (session, message) : NULL;
+
+      if (refusal || message_expired (message, now))
+        {
+          if (refusal)
+            session_log (session, MQTT_LOG_WARNING, "Message %u dropped: %s", message->r.mid,
+                         refusal);
+          g_queue_unlink (&session->queued, &message->r.link);
+          session->n_records--;
+          push_dropped (session, message->r.mid,
+                        refusal ? MQTT_ERROR_NOT_SUPPORTED : MQTT_ERROR_EXPIRED);
+          out_message_free (session, message);
+          continue;
+        }
       if (message->qos > 0 && (!window_open (session) || !take_packet_id (session, &message->r)))
         break;
       g_queue_unlink (&session->queued, &message->r.link);
@@ -612,20 +892,58 @@ queue_has_room (MqttSession *session, gsize length, GError **error)
  * concatenation of @parts; @length is its size. */
 static gboolean
 publish (MqttSession *session, const char *topic, const guint8 *data, gsize length,
-         GBytes *const *parts, guint n_parts, guint8 qos, gboolean retain, gint64 now, guint *mid,
-         GError **error)
+         GBytes *const *parts, guint n_parts, guint8 qos, gboolean retain, MqttProperties *props,
+         gint64 now, guint *mid, GError **error)
 {
   OutMessage *message;
   gsize topic_length = strlen (topic);
+  gsize packet_size;
+  guint16 alias = 0;
   guint i;
 
+  if (!is_v5 (session))
+    props = NULL;
+  else if (props)
+    {
+      if (!mqtt_properties_check (props, MQTT_PACKET_PUBLISH, FALSE, error))
+        return FALSE;
+      /* The broker allows as many as it said; before it has, any. */
+      if (mqtt_properties_get_topic_alias (props, &alias) &&
+          session->state == MQTT_SESSION_CONNECTED && alias > session->out_alias_max)
+        {
+          g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                       "Topic alias %u is above the broker's Topic Alias Maximum (%u)", alias,
+                       session->out_alias_max);
+          return FALSE;
+        }
+      if (mqtt_properties_encoded_size (props, error) == 0)
+        return FALSE;
+    }
+
   /* Check here what the encoder would refuse later. */
-  if (2 + topic_length + 2 + length > MQTT_MAX_REMAINING_LENGTH)
+  packet_size = publish_packet_size (session, topic, length, 2, props);
+  if (packet_size - 5 > MQTT_MAX_REMAINING_LENGTH)
     {
       g_set_error (error, MQTT_ERROR, MQTT_ERROR_PAYLOAD_SIZE,
                    "A payload of %" G_GSIZE_FORMAT " bytes on this topic exceeds the %u bytes "
                    "an MQTT packet can carry", length, MQTT_MAX_REMAINING_LENGTH);
       return FALSE;
+    }
+  /* What the broker said it refuses is refused here, with its reason. */
+  if (is_v5 (session) && session->state == MQTT_SESSION_CONNECTED)
+    {
+      const char *refusal = publish_refusal (session, qos, retain,
+                                             publish_packet_size (session, topic, length, qos,
+                                                                  props));
+
+      if (refusal)
+        {
+          g_set_error (error, MQTT_ERROR,
+                       g_str_has_suffix (refusal, "Size") ? MQTT_ERROR_PAYLOAD_SIZE
+                                                          : MQTT_ERROR_NOT_SUPPORTED,
+                       "Cannot publish on '%s': %s", topic, refusal);
+          return FALSE;
+        }
     }
 
   /* QoS 0 while connected: straight to the wire, no record. */
@@ -635,7 +953,7 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
         return FALSE;
       *mid = allocate_mid (session);
       send_publish (session, topic, topic_length, data, length, parts, n_parts, 0, retain,
-                    FALSE, 0, now);
+                    FALSE, 0, props, now, now);
       mqtt_outbuf_mark (session->out, *mid);
       return TRUE;
     }
@@ -674,6 +992,8 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
       message->n_parts = n_parts;
     }
   message->state = OUT_QUEUED;
+  message->props = props ? mqtt_properties_ref (props) : NULL;
+  message->queued_at = now;
   session->n_records++;
   session->held_bytes += length;
   g_queue_push_tail_link (&session->queued, &message->r.link);
@@ -685,25 +1005,42 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
 
 gboolean
 mqtt_session_publish (MqttSession *session, const char *topic, const guint8 *data, gsize length,
-                      GBytes *payload, guint8 qos, gboolean retain, gint64 now, guint *mid,
-                      GError **error)
+                      GBytes *payload, guint8 qos, gboolean retain, MqttProperties *props,
+                      gint64 now, guint *mid, GError **error)
 {
   return publish (session, topic, data, length, payload ? &payload : NULL, payload ? 1 : 0, qos,
-                  retain, now, mid, error);
+                  retain, props, now, mid, error);
 }
 
 gboolean
 mqtt_session_publish_parts (MqttSession *session, const char *topic, GBytes *const *parts,
-                            guint n_parts, guint8 qos, gboolean retain, gint64 now, guint *mid,
-                            GError **error)
+                            guint n_parts, guint8 qos, gboolean retain, MqttProperties *props,
+                            gint64 now, guint *mid, GError **error)
 {
   return publish (session, topic, NULL, parts_size (parts, n_parts), parts, n_parts, qos, retain,
-                  now, mid, error);
+                  props, now, mid, error);
+}
+
+/* Level 5: why the broker would refuse this subscription, from what it
+ * said in CONNACK, or NULL. */
+static const char *
+subscribe_refusal (MqttSession *session, const MqttTopicRequest *request, MqttProperties *props)
+{
+  if (request->qos > session->server_max_qos)
+    return NULL; /* the broker grants less, which SUBACK says */
+  if (!session->server_wildcard && strpbrk (request->filter, "+#"))
+    return "the broker does not support wildcard subscriptions";
+  if (!session->server_shared && g_str_has_prefix (request->filter, "$share/"))
+    return "the broker does not support shared subscriptions";
+  if (!session->server_sub_ids && props &&
+      mqtt_properties_has (props, MQTT_PROPERTY_SUBSCRIPTION_IDENTIFIER))
+    return "the broker does not support subscription identifiers";
+  return NULL;
 }
 
 static gboolean
 request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, guint n_topics,
-         gint64 now, guint *mid, GError **error)
+         MqttProperties *props, gint64 now, guint *mid, GError **error)
 {
   OutRequest *req;
   gsize size = 2;
@@ -714,6 +1051,33 @@ request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, gui
       g_set_error (error, MQTT_ERROR, MQTT_ERROR_NO_CONN, "The client is not connected: cannot %s",
                    subscribe ? "subscribe" : "unsubscribe");
       return FALSE;
+    }
+  if (!is_v5 (session))
+    props = NULL;
+  else if (props)
+    {
+      gsize props_size;
+
+      if (!mqtt_properties_check (props, subscribe ? MQTT_PACKET_SUBSCRIBE
+                                                   : MQTT_PACKET_UNSUBSCRIBE,
+                                  FALSE, error))
+        return FALSE;
+      if ((props_size = mqtt_properties_encoded_size (props, error)) == 0)
+        return FALSE;
+      size += props_size;
+    }
+  for (i = 0; subscribe && is_v5 (session) && session->state == MQTT_SESSION_CONNECTED &&
+              i < n_topics;
+       i++)
+    {
+      const char *refusal = subscribe_refusal (session, &topics[i], props);
+
+      if (refusal)
+        {
+          g_set_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED, "Cannot subscribe to '%s': %s",
+                       topics[i].filter, refusal);
+          return FALSE;
+        }
     }
   for (i = 0; i < n_topics; i++)
     size += 2 + strlen (topics[i].filter) + (subscribe ? 1 : 0);
@@ -733,6 +1097,7 @@ request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, gui
   req->n_topics = n_topics;
   for (i = 0; i < n_topics; i++)
     req->topics[i].filter = g_strdup (topics[i].filter);
+  req->props = props ? mqtt_properties_ref (props) : NULL;
   session->n_records++;
   g_queue_push_tail_link (&session->requests, &req->r.link);
 
@@ -743,29 +1108,68 @@ request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, gui
 
 gboolean
 mqtt_session_subscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
-                        gint64 now, guint *mid, GError **error)
+                        MqttProperties *props, gint64 now, guint *mid, GError **error)
 {
-  return request (session, TRUE, topics, n_topics, now, mid, error);
+  return request (session, TRUE, topics, n_topics, props, now, mid, error);
 }
 
 gboolean
 mqtt_session_unsubscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
-                          gint64 now, guint *mid, GError **error)
+                          MqttProperties *props, gint64 now, guint *mid, GError **error)
 {
-  return request (session, FALSE, topics, n_topics, now, mid, error);
+  return request (session, FALSE, topics, n_topics, props, now, mid, error);
+}
+
+/* DISCONNECT or AUTH with a reason code and properties (level 5 only for
+ * either; below, DISCONNECT is two bytes). */
+static void
+send_reason (MqttSession *session, MqttPacketType type, guint8 reason, MqttProperties *props,
+             gint64 now)
+{
+  MqttPacket packet = { .type = type, .reason_code = reason, .props = props };
+  gboolean ok;
+
+  /* The caller checked the properties. */
+  ok = mqtt_packet_encode (&packet, session->config.protocol, mqtt_outbuf_tail (session->out),
+                           NULL);
+  g_assert (ok);
+  mqtt_outbuf_commit (session->out);
+  session->last_out = now;
+  log_packet (session, "Sending %s (0x%02x)", mqtt_packet_type_name (type), reason);
 }
 
 gboolean
-mqtt_session_send_disconnect (MqttSession *session, gint64 now)
+mqtt_session_send_auth (MqttSession *session, guint8 reason, MqttProperties *props, gint64 now,
+                        GError **error)
+{
+  if (!is_v5 (session))
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED,
+                           "Enhanced authentication needs MQTT 5");
+      return FALSE;
+    }
+  if (session->state != MQTT_SESSION_CONNECTING && session->state != MQTT_SESSION_CONNECTED)
+    {
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_NO_CONN,
+                           "The client is not connected: cannot authenticate");
+      return FALSE;
+    }
+  if (!mqtt_properties_check (props, MQTT_PACKET_AUTH, FALSE, error) ||
+      mqtt_properties_encoded_size (props, error) == 0)
+    return FALSE;
+  send_reason (session, MQTT_PACKET_AUTH, reason, props, now);
+  return TRUE;
+}
+
+gboolean
+mqtt_session_send_disconnect (MqttSession *session, guint8 reason, MqttProperties *props,
+                              gint64 now)
 {
   switch (session->state)
     {
     case MQTT_SESSION_CONNECTED:
     case MQTT_SESSION_CONNECTING:
-      mqtt_packet_encode_ack (mqtt_outbuf_tail (session->out), MQTT_PACKET_DISCONNECT, 0);
-      mqtt_outbuf_commit (session->out);
-      session->last_out = now;
-      log_packet (session, "Sending DISCONNECT");
+      send_reason (session, MQTT_PACKET_DISCONNECT, reason, props, now);
       session->state = MQTT_SESSION_DISCONNECTING;
       return TRUE;
     case MQTT_SESSION_WAITING:
@@ -805,11 +1209,30 @@ mqtt_session_connection_made (MqttSession *session, gint64 now)
   mqtt_decoder_set_max_packet_size (session->decoder, session->config.max_packet_size);
   session->state = MQTT_SESSION_CONNECTING;
   session->connection_serial++;
+  session->inflight_sent = 0;
   g_hash_table_remove_all (session->resent_ids);
   session->connect_started = now;
   session->last_in = now;
   session->ping_sent = 0;
+  session->keepalive = session->config.keepalive;
+  /* The broker's limits are the specification's defaults until CONNACK. */
+  session->server_receive_max = G_MAXUINT16;
+  session->server_max_qos = 2;
+  session->server_retain = session->server_wildcard = TRUE;
+  session->server_sub_ids = session->server_shared = TRUE;
+  session->server_max_packet = 0;
+  clear_aliases (session);
+  session->in_alias_max = 0;
   send_connect (session, now);
+}
+
+/* Whether the broker keeps the session after the connection: below level
+ * 5 a session that is not clean, at level 5 a Session Expiry Interval
+ * above 0. */
+static gboolean
+session_persists (MqttSession *session)
+{
+  return is_v5 (session) ? !session->session_expires : !session->config.clean_session;
 }
 
 void
@@ -830,7 +1253,7 @@ mqtt_session_connection_lost (MqttSession *session, gboolean reconnect)
       next = l->next;
       if (!req->sent)
         continue;
-      if (session->config.clean_session)
+      if (!session_persists (session))
         {
           g_queue_unlink (&session->requests, &req->r.link);
           release_packet_id (session, &req->r);
@@ -869,6 +1292,7 @@ mqtt_session_reset (MqttSession *session)
   g_hash_table_remove_all (session->completed_qos2);
   session->last_mid = 0;
   session->last_packet_id = 0;
+  session->inflight_sent = 0;
   session->state = MQTT_SESSION_IDLE;
 }
 
@@ -891,6 +1315,83 @@ protocol_error (GError **error, const char *format, ...)
   return FALSE;
 }
 
+/* Level 5: a CONNACK reason code of 0x80 or above. The refusals MQTT 3.1.1
+ * also had keep their error codes; the broker's reason string, when it
+ * gave one, ends the message. */
+static gboolean
+connack_refused (MqttSession *session, const MqttPacket *packet, GError **error)
+{
+  guint8 code = packet->connack.return_code;
+  const char *why = packet->props ? mqtt_properties_get_reason_string (packet->props) : NULL;
+  const char *server = packet->props ? mqtt_properties_get_server_reference (packet->props)
+                                     : NULL;
+  MqttError error_code;
+
+  switch (code)
+    {
+    case 0x84:
+      error_code = MQTT_ERROR_REFUSED_PROTOCOL_VERSION;
+      break;
+    case 0x85:
+      error_code = MQTT_ERROR_REFUSED_IDENTIFIER_REJECTED;
+      break;
+    case 0x88:
+    case 0x89:
+      error_code = MQTT_ERROR_REFUSED_SERVER_UNAVAILABLE;
+      break;
+    case 0x86:
+    case 0x8C:
+      error_code = MQTT_ERROR_REFUSED_BAD_USERNAME_PASSWORD;
+      break;
+    case 0x87:
+    case 0x8A:
+      error_code = MQTT_ERROR_REFUSED_NOT_AUTHORIZED;
+      break;
+    default:
+      error_code = MQTT_ERROR_CONN_REFUSED;
+      break;
+    }
+  g_set_error (error, MQTT_ERROR, error_code, "Connection refused: %s (reason code 0x%02x)%s%s%s%s",
+               mqtt_reason_code_to_string (code), code, why ? ": " : "", why ? why : "",
+               server ? "; the broker points to " : "", server ? server : "");
+  return FALSE;
+}
+
+/* Level 5: what CONNACK says of the broker's limits and of this session. */
+static void
+take_server_limits (MqttSession *session, MqttProperties *props)
+{
+  guint8 flag;
+  guint16 keepalive;
+  guint32 expiry;
+  const char *assigned = mqtt_properties_get_assigned_client_identifier (props);
+
+  mqtt_properties_get_receive_maximum (props, &session->server_receive_max);
+  mqtt_properties_get_maximum_qos (props, &session->server_max_qos);
+  mqtt_properties_get_maximum_packet_size (props, &session->server_max_packet);
+  if (mqtt_properties_get_retain_available (props, &flag))
+    session->server_retain = flag;
+  if (mqtt_properties_get_wildcard_subscription_available (props, &flag))
+    session->server_wildcard = flag;
+  if (mqtt_properties_get_subscription_identifier_available (props, &flag))
+    session->server_sub_ids = flag;
+  if (mqtt_properties_get_shared_subscription_available (props, &flag))
+    session->server_shared = flag;
+  if (mqtt_properties_get_server_keep_alive (props, &keepalive))
+    session->keepalive = keepalive;
+  if (mqtt_properties_get_topic_alias_maximum (props, &session->out_alias_max) &&
+      session->out_alias_max > 0)
+    session->out_aliases = g_new0 (char *, session->out_alias_max);
+  if (assigned)
+    {
+      g_free (session->assigned_client_id);
+      session->assigned_client_id = g_strdup (assigned);
+    }
+  /* The broker may shorten the session's life. */
+  if (mqtt_properties_get_session_expiry_interval (props, &expiry))
+    session->session_expires = expiry == 0;
+}
+
 static gboolean
 handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GError **error)
 {
@@ -905,7 +1406,11 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
   event = push_event (session, MQTT_SESSION_EVENT_CONNACK, 0);
   event->code = packet->connack.return_code;
   event->session_present = packet->connack.session_present;
+  if (packet->props)
+    event->props = mqtt_properties_ref (packet->props);
 
+  if (is_v5 (session) && packet->connack.return_code >= 0x80)
+    return connack_refused (session, packet, error);
   if (packet->connack.return_code != MQTT_CONNACK_ACCEPTED)
     {
       guint code = packet->connack.return_code;
@@ -915,6 +1420,8 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
       return FALSE;
     }
 
+  if (packet->props)
+    take_server_limits (session, packet->props);
   session->state = MQTT_SESSION_CONNECTED;
   /* The broker forgot the session: it will not send PUBREL for what we
    * received before, and may reuse those identifiers. */
@@ -924,9 +1431,10 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
       g_hash_table_remove_all (session->completed_qos2);
     }
 
-  /* Resend what was in flight, in order, with DUP; then requests; then the
-   * queue as the window allows. */
-  for (l = session->inflight.head; l; l = l->next)
+  /* Resend what was in flight, in order, with DUP (at level 5 as the
+   * broker's Receive Maximum allows); then requests; then the queue as the
+   * window allows. */
+  for (l = session->inflight.head; l && !is_v5 (session); l = l->next)
     send_message (session, l->data, now);
   send_waiting (session, now);
   return TRUE;
@@ -961,12 +1469,74 @@ message_digest (const MqttPacket *packet)
   return fnv1a (hash, p + n - sample, sample);
 }
 
+/* Level 5: a protocol error that the client answers with DISCONNECT and
+ * @reason before it closes the connection. */
+G_GNUC_PRINTF (4, 5) static gboolean
+disconnect_error (MqttSession *session, guint8 reason, GError **error, const char *format, ...)
+{
+  va_list args;
+  char *text;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (is_v5 (session) && session->state != MQTT_SESSION_DISCONNECTING)
+    {
+      send_reason (session, MQTT_PACKET_DISCONNECT, reason, NULL, session->last_out);
+      session->state = MQTT_SESSION_DISCONNECTING;
+    }
+  g_set_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL, "%s (%s, 0x%02x)", text,
+               mqtt_reason_code_to_string (reason), reason);
+  g_free (text);
+  return FALSE;
+}
+
+/* Level 5: replaces a topic alias by its topic, or records the alias a
+ * topic comes with [MQTT-3.3.2-7]. */
+static gboolean
+resolve_topic_alias (MqttSession *session, MqttPacket *packet, GError **error)
+{
+  guint16 alias;
+  char **slot;
+
+  if (packet->props == NULL || !mqtt_properties_get_topic_alias (packet->props, &alias))
+    return TRUE;
+  if (alias > session->in_alias_max)
+    return disconnect_error (session, MQTT_REASON_CODE_TOPIC_ALIAS_INVALID, error,
+                             "The broker used topic alias %u; this client allows %u", alias,
+                             session->in_alias_max);
+  slot = &session->in_aliases[alias - 1];
+  if (packet->publish.topic[0] != '\0')
+    {
+      g_free (*slot);
+      *slot = g_strdup (packet->publish.topic);
+      return TRUE;
+    }
+  if (*slot == NULL)
+    return disconnect_error (session, MQTT_REASON_CODE_PROTOCOL_ERROR, error,
+                             "The broker used topic alias %u before it said which topic it "
+                             "stands for", alias);
+  g_free (packet->publish.topic);
+  packet->publish.topic = g_strdup (*slot);
+  return TRUE;
+}
+
 static gboolean
 handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **error)
 {
   const guint8 qos = packet->publish.qos;
   MqttSessionEvent *event;
   gpointer key = GUINT_TO_POINTER (packet->packet_id);
+
+  if (!resolve_topic_alias (session, packet, error))
+    return FALSE;
+  /* Our Receive Maximum bounds the QoS 2 messages the broker has sent and
+   * not released (QoS 1 ones are acknowledged at once). */
+  if (qos == 2 && is_v5 (session) && !g_hash_table_contains (session->incoming_qos2, key) &&
+      g_hash_table_size (session->incoming_qos2) >= session->in_receive_max)
+    return disconnect_error (session, MQTT_REASON_CODE_RECEIVE_MAXIMUM_EXCEEDED, error,
+                             "The broker sent more than %u QoS 2 messages at once",
+                             session->in_receive_max);
 
   log_packet (session, "Received PUBLISH (d%d, q%u, r%d, m%u), '%s', ...  (%" G_GSIZE_FORMAT
               " bytes)", packet->publish.dup, qos, packet->publish.retain, packet->packet_id,
@@ -1012,6 +1582,7 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
                                           g_steal_pointer (&packet->publish.payload), qos,
                                           packet->publish.retain, packet->publish.dup,
                                           packet->packet_id, now);
+  event->message->props = g_steal_pointer (&packet->props);
 
   /* Acknowledgements are written after the event has been delivered: the
    * client emits events before it flushes. */
@@ -1022,13 +1593,22 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
   return TRUE;
 }
 
+/* The message's flow is over: acknowledged, at level 5 possibly with a
+ * failure reason code (0x80 and above), which the event carries. */
 static void
-complete_message (MqttSession *session, OutMessage *message, gint64 now)
+complete_message (MqttSession *session, OutMessage *message, const MqttPacket *ack, gint64 now)
 {
+  MqttSessionEvent *event;
+
   g_queue_unlink (&session->inflight, &message->r.link);
   release_packet_id (session, &message->r);
   session->n_records--;
-  push_event (session, MQTT_SESSION_EVENT_PUBLISHED, message->r.mid);
+  if (message->sent_on == session->connection_serial)
+    session->inflight_sent--;
+  event = push_event (session, MQTT_SESSION_EVENT_PUBLISHED, message->r.mid);
+  event->code = ack->reason_code;
+  if (ack->props)
+    event->props = mqtt_properties_ref (ack->props);
   out_message_free (session, message);
   send_waiting (session, now);
 }
@@ -1062,13 +1642,17 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
     {
     case MQTT_PACKET_PUBACK:
       if (message && message->state == OUT_WAIT_PUBACK)
-        complete_message (session, message, now);
+        complete_message (session, message, packet, now);
       else
         return unexpected_ack (session, packet, error);
       return TRUE;
 
     case MQTT_PACKET_PUBREC:
-      if (message && (message->state == OUT_WAIT_PUBREC || message->state == OUT_WAIT_PUBCOMP))
+      /* A failure ends the exchange: no PUBREL [MQTT-4.3.3-4 of MQTT 5]. */
+      if (message && message->state == OUT_WAIT_PUBREC && packet->reason_code >= 0x80)
+        complete_message (session, message, packet, now);
+      else if (message &&
+               (message->state == OUT_WAIT_PUBREC || message->state == OUT_WAIT_PUBCOMP))
         {
           message->state = OUT_WAIT_PUBCOMP;
           /* Only PUBREL is left to send: the payload can go. */
@@ -1083,7 +1667,7 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
 
     case MQTT_PACKET_PUBCOMP:
       if (message && message->state == OUT_WAIT_PUBCOMP)
-        complete_message (session, message, now);
+        complete_message (session, message, packet, now);
       else
         return unexpected_ack (session, packet, error);
       return TRUE;
@@ -1115,6 +1699,7 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
     case MQTT_PACKET_PINGREQ:
     case MQTT_PACKET_PINGRESP:
     case MQTT_PACKET_DISCONNECT:
+    case MQTT_PACKET_AUTH:
     default:
       g_assert_not_reached ();
     }
@@ -1143,9 +1728,11 @@ handle_request_ack (MqttSession *session, const MqttPacket *packet, gint64 now, 
   if (req == NULL || !req->sent || req->subscribe != is_suback)
     return protocol_error (error, "%s for packet id %u, which nothing waits for",
                            mqtt_packet_type_name (packet->type), packet->packet_id);
-  if (is_suback && packet->suback.n_return_codes != req->n_topics)
-    return protocol_error (error, "SUBACK with %u return codes for a SUBSCRIBE of %u filters",
-                           packet->suback.n_return_codes, req->n_topics);
+  /* A code for each filter: SUBACK always, UNSUBACK at level 5. */
+  if ((is_suback || is_v5 (session)) && packet->suback.n_return_codes != req->n_topics)
+    return protocol_error (error, "%s with %u codes for a request of %u filters",
+                           mqtt_packet_type_name (packet->type), packet->suback.n_return_codes,
+                           req->n_topics);
 
   g_queue_unlink (&session->requests, &req->r.link);
   release_packet_id (session, &req->r);
@@ -1153,10 +1740,54 @@ handle_request_ack (MqttSession *session, const MqttPacket *packet, gint64 now, 
   event = push_event (session,
                       is_suback ? MQTT_SESSION_EVENT_SUBSCRIBED : MQTT_SESSION_EVENT_UNSUBSCRIBED,
                       req->r.mid);
-  if (is_suback)
+  if (packet->suback.n_return_codes > 0)
     event->granted = g_bytes_new (packet->suback.return_codes, packet->suback.n_return_codes);
+  if (packet->props)
+    event->props = mqtt_properties_ref (packet->props);
   out_request_free (req);
   send_waiting (session, now);
+  return TRUE;
+}
+
+/* Level 5: the broker closes the connection with a reason: reported with
+ * its reason string and properties (a Server Reference among them), not
+ * as a bare loss. */
+static gboolean
+handle_disconnect (MqttSession *session, const MqttPacket *packet, GError **error)
+{
+  const char *why = packet->props ? mqtt_properties_get_reason_string (packet->props) : NULL;
+  const char *server = packet->props ? mqtt_properties_get_server_reference (packet->props)
+                                     : NULL;
+  MqttSessionEvent *event;
+
+  log_packet (session, "Received DISCONNECT (0x%02x)", packet->reason_code);
+  event = push_event (session, MQTT_SESSION_EVENT_DISCONNECT, 0);
+  event->code = packet->reason_code;
+  if (packet->props)
+    event->props = mqtt_properties_ref (packet->props);
+  g_set_error (error, MQTT_ERROR, MQTT_ERROR_CONN_LOST,
+               "The broker closed the connection: %s (reason code 0x%02x)%s%s%s%s",
+               mqtt_reason_code_to_string (packet->reason_code), packet->reason_code,
+               why ? ": " : "", why ? why : "", server ? "; it points to " : "",
+               server ? server : "");
+  return FALSE;
+}
+
+/* Level 5: the broker's side of an AUTH exchange, for the application to
+ * answer (mqtt_session_send_auth()); success ends a re-authentication. */
+static gboolean
+handle_auth (MqttSession *session, const MqttPacket *packet, GError **error)
+{
+  MqttSessionEvent *event;
+
+  log_packet (session, "Received AUTH (0x%02x)", packet->reason_code);
+  if (packet->reason_code == MQTT_REASON_CODE_RE_AUTHENTICATE)
+    return disconnect_error (session, MQTT_REASON_CODE_PROTOCOL_ERROR, error,
+                             "The broker sent AUTH with reason Re-authenticate");
+  event = push_event (session, MQTT_SESSION_EVENT_AUTH, 0);
+  event->code = packet->reason_code;
+  if (packet->props)
+    event->props = mqtt_properties_ref (packet->props);
   return TRUE;
 }
 
@@ -1165,6 +1796,10 @@ mqtt_session_receive (MqttSession *session, MqttPacket *packet, gint64 now, GErr
 {
   session->last_in = now;
 
+  if (packet->type == MQTT_PACKET_DISCONNECT && is_v5 (session))
+    return handle_disconnect (session, packet, error);
+  if (packet->type == MQTT_PACKET_AUTH)
+    return handle_auth (session, packet, error);
   if (packet->type != MQTT_PACKET_CONNACK && session->state == MQTT_SESSION_CONNECTING)
     return protocol_error (error, "The broker sent %s before CONNACK",
                            mqtt_packet_type_name (packet->type));
@@ -1192,6 +1827,7 @@ mqtt_session_receive (MqttSession *session, MqttPacket *packet, gint64 now, GErr
     case MQTT_PACKET_UNSUBSCRIBE:
     case MQTT_PACKET_PINGREQ:
     case MQTT_PACKET_DISCONNECT:
+    case MQTT_PACKET_AUTH:
     default:
       return protocol_error (error, "The broker sent %s, a packet only clients send",
                              mqtt_packet_type_name (packet->type));
@@ -1219,6 +1855,10 @@ mqtt_session_commit_read (MqttSession *session, gsize n_bytes, gint64 now, GErro
         case MQTT_DECODE_NEED_MORE:
           return TRUE;
         case MQTT_DECODE_ERROR:
+          if (is_v5 (session))
+            return disconnect_error (session, mqtt_packet_error_reason_code (local_error), error,
+                                     "Malformed packet from the broker: %s",
+                                     local_error->message);
           g_set_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL,
                        "Malformed packet from the broker: %s", local_error->message);
           return FALSE;
@@ -1247,7 +1887,16 @@ mqtt_session_written (MqttSession *session, gsize n_bytes)
 static gint64
 keepalive_usec (MqttSession *session)
 {
-  return session->config.keepalive * USEC_PER_SEC;
+  return session->keepalive * USEC_PER_SEC;
+}
+
+/* Resending on the same connection: Paho's message retry, below level 5
+ * only (MQTT 5 forbids it [MQTT-4.4.0-1], and it would break the broker's
+ * Receive Maximum). */
+static guint
+retry_interval (MqttSession *session)
+{
+  return is_v5 (session) ? 0 : session->config.retry_interval;
 }
 
 gint64
@@ -1259,23 +1908,22 @@ mqtt_session_next_deadline (MqttSession *session)
     {
     case MQTT_SESSION_CONNECTING:
       deadline = session->connect_started +
-                 (session->config.keepalive ? keepalive_usec (session)
-                                            : DEFAULT_CONNACK_TIMEOUT * USEC_PER_SEC);
+                 (session->keepalive ? keepalive_usec (session)
+                                     : DEFAULT_CONNACK_TIMEOUT * USEC_PER_SEC);
       break;
     case MQTT_SESSION_CONNECTED:
-      if (session->config.keepalive > 0)
+      if (session->keepalive > 0)
         {
           if (session->ping_sent)
             deadline = session->ping_sent + keepalive_usec (session);
           else
             deadline = MIN (session->last_in, session->last_out) + keepalive_usec (session);
         }
-      if (session->config.retry_interval > 0 && session->inflight.head)
+      if (retry_interval (session) > 0 && session->inflight.head)
         {
           OutMessage *oldest = session->inflight.head->data;
 
-          deadline = MIN (deadline,
-                          oldest->sent_at + session->config.retry_interval * USEC_PER_SEC);
+          deadline = MIN (deadline, oldest->sent_at + retry_interval (session) * USEC_PER_SEC);
         }
       break;
     case MQTT_SESSION_IDLE:
@@ -1303,7 +1951,7 @@ mqtt_session_tick (MqttSession *session, gint64 now, GError **error)
   if (session->state != MQTT_SESSION_CONNECTED)
     return TRUE;
 
-  if (session->config.keepalive > 0)
+  if (session->keepalive > 0)
     {
       gint64 interval = keepalive_usec (session);
 
@@ -1313,7 +1961,7 @@ mqtt_session_tick (MqttSession *session, gint64 now, GError **error)
             {
               g_set_error (error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE,
                            "No PINGRESP from the broker within the keepalive interval (%u s)",
-                           session->config.keepalive);
+                           session->keepalive);
               return FALSE;
             }
         }
@@ -1327,9 +1975,9 @@ mqtt_session_tick (MqttSession *session, gint64 now, GError **error)
         }
     }
 
-  if (session->config.retry_interval > 0)
+  if (retry_interval (session) > 0)
     {
-      gint64 interval = session->config.retry_interval * USEC_PER_SEC;
+      gint64 interval = retry_interval (session) * USEC_PER_SEC;
       OutMessage *oldest;
 
       /* The queue is ordered by send time: only its head can be due. */

@@ -908,6 +908,16 @@ test_reinitialise (void)
   mqtt_client_set_auto_reconnect (client, FALSE);
   g_assert_true (mqtt_client_proxy_set (client, "socks5://127.0.0.1:1080", &error));
   mqtt_client_set_user_data (client, &destroyed, count_user_data_destroy);
+  mqtt_client_set_outgoing_topic_aliases (client, 4);
+  {
+    g_autoptr(MqttProperties) props = mqtt_properties_new ();
+
+    mqtt_properties_set_session_expiry_interval (props, 10);
+    g_assert_true (mqtt_client_set_connect_properties (client, props, &error));
+    mqtt_properties_remove (props, MQTT_PROPERTY_SESSION_EXPIRY_INTERVAL);
+    mqtt_properties_set_will_delay_interval (props, 10);
+    g_assert_true (mqtt_client_set_will_properties (client, props, &error));
+  }
 
   g_assert_true (mqtt_client_reinitialise (client, "after", FALSE, &error));
   g_assert_cmpuint (destroyed, ==, 1);

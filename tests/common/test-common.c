@@ -377,6 +377,7 @@ struct _FakeBroker {
   FakeBrokerScript script;
   gpointer data;
   MqttDecoder *decoder;
+  MqttProtocolVersion level;   /* the connected client's, from its CONNECT */
   gint done;
   gint64 last_read;
 };
@@ -462,6 +463,8 @@ fake_broker_accept (FakeBroker *broker)
   broker->client = g_socket_accept (broker->listener, NULL, &error);
   g_assert_no_error (error);
   mqtt_decoder_reset (broker->decoder);
+  mqtt_decoder_set_protocol_level (broker->decoder, MQTT_PROTOCOL_V311);
+  broker->level = MQTT_PROTOCOL_V311;
 }
 
 /* Reads at least one byte into the decoder; FALSE on timeout or EOF. */
@@ -497,9 +500,12 @@ fake_broker_try_read_packet (FakeBroker *broker, MqttPacket *packet, guint timeo
         {
         case MQTT_DECODE_PACKET:
           broker->last_read = g_get_monotonic_time ();
-          /* A 3.1 client's packets decode the same after CONNECT. */
+          /* The client's packets decode, and ours encode, at its level. */
           if (packet->type == MQTT_PACKET_CONNECT)
-            mqtt_decoder_set_protocol_level (broker->decoder, packet->connect.protocol_level);
+            {
+              broker->level = packet->connect.protocol_level;
+              mqtt_decoder_set_protocol_level (broker->decoder, broker->level);
+            }
           return TRUE;
         case MQTT_DECODE_ERROR:
           g_error ("The client sent a malformed packet: %s", error->message);
@@ -527,11 +533,7 @@ fake_broker_read_raw_packet (FakeBroker *broker)
   /* Packets the client sends are canonical: re-encoding gives the bytes
    * back (the codec tests prove it). */
   fake_broker_read_packet (broker, &packet);
-  g_assert_true (mqtt_packet_encode (&packet,
-                                     packet.type == MQTT_PACKET_CONNECT
-                                       ? packet.connect.protocol_level
-                                       : MQTT_PROTOCOL_V311,
-                                     out, NULL));
+  g_assert_true (mqtt_packet_encode (&packet, broker->level, out, NULL));
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
@@ -565,7 +567,7 @@ fake_broker_send_packet (FakeBroker *broker, const MqttPacket *packet)
 {
   g_autoptr(GByteArray) bytes = g_byte_array_new ();
 
-  g_assert_true (mqtt_packet_encode (packet, MQTT_PROTOCOL_V311, bytes, NULL));
+  g_assert_true (mqtt_packet_encode (packet, broker->level, bytes, NULL));
   fake_broker_send_raw (broker, bytes->data, bytes->len);
 }
 

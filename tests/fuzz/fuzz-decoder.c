@@ -1,13 +1,16 @@
 /* libFuzzer target for the packet decoder.
  *
- * The first input byte chooses the protocol level, a small or the largest
- * maximum packet size, and the chunk sizes; the rest is the byte stream
- * from the peer. Oracles, beyond the sanitizers:
+ * The first input byte chooses the protocol level (3, 4 or 5), a small or
+ * the largest maximum packet size, and the chunk sizes; the rest is the
+ * byte stream from the peer. Oracles, beyond the sanitizers:
  * - the incremental decoder fed in chunks yields exactly what decoding the
  *   whole buffer yields (same packets, same error at the same place);
- * - every decoded packet re-encodes to the very bytes it was decoded from
- *   (the decoder accepts only canonical encodings), except the reserved
- *   CONNACK byte of MQTT 3.1, which carries no meaning. */
+ * - below level 5 every decoded packet re-encodes to the very bytes it was
+ *   decoded from (the decoder accepts only canonical encodings), except
+ *   the reserved CONNACK byte of MQTT 3.1, which carries no meaning;
+ * - at level 5, where a reason code of 0 or an empty property block may be
+ *   written or left out, the re-encoding decodes to a packet that encodes
+ *   to the same bytes again (the encoder writes the shortest form). */
 
 #include "config.h"
 
@@ -32,8 +35,24 @@ check_reencoding (const MqttPacket *packet, MqttProtocolVersion level, const gui
              error->message);
   if (packet->type == MQTT_PACKET_CONNACK && level == MQTT_PROTOCOL_V31)
     return;
-  if (out->len != length || memcmp (out->data, bytes, length) != 0)
+  if (out->len == length && memcmp (out->data, bytes, length) == 0)
+    return;
+  if (encode_level < MQTT_PROTOCOL_V5)
     g_error ("decoded %s re-encodes differently", mqtt_packet_type_name (packet->type));
+  else
+    {
+      g_auto(MqttPacket) again = { 0 };
+      g_autoptr(GByteArray) out2 = g_byte_array_new ();
+      gsize consumed = 0;
+
+      if (out->len > length ||
+          mqtt_packet_decode (out->data, out->len, level, MQTT_MAX_PACKET_SIZE, &again, &consumed,
+                              &error) != MQTT_DECODE_PACKET ||
+          consumed != out->len || !mqtt_packet_encode (&again, encode_level, out2, &error) ||
+          out2->len != out->len || memcmp (out2->data, out->data, out->len) != 0)
+        g_error ("decoded %s re-encodes to a longer or unstable form",
+                 mqtt_packet_type_name (packet->type));
+    }
 }
 
 int
@@ -49,9 +68,9 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 
   if (size < 1)
     return 0;
-  level = (data[0] & 1) ? MQTT_PROTOCOL_V31 : MQTT_PROTOCOL_V311;
+  level = (data[0] & 1) ? MQTT_PROTOCOL_V31 : (data[0] & 4) ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311;
   max_packet_size = (data[0] & 2) ? 64 : MQTT_MAX_PACKET_SIZE;
-  chunk_seed = data[0] >> 2;
+  chunk_seed = data[0] >> 3;
   stream = data + 1;
   length = size - 1;
 

@@ -27,7 +27,8 @@ test_error_string (void)
     { MQTT_ERROR_QUEUE_SIZE, "Message queue full." },
     { MQTT_ERROR_KEEPALIVE, "Client or broker did not communicate in the keepalive interval." },
     { MQTT_ERROR_AGAIN, "Unknown error." },
-    { 17, "Unknown error." },
+    { MQTT_ERROR_EXPIRED, "The message expired before it could be sent." },
+    { 18, "Unknown error." },
     { 1000, "Unknown error." },
   };
   guint i;

@@ -1,5 +1,7 @@
 /* Codec tests: byte-exact vectors for every packet type in both directions
- * and both protocol levels, chunked decoding, malformed input, bounds. */
+ * and at every protocol level (3, 4 and 5, properties and reason codes
+ * included), chunked decoding, malformed input with the error (and so the
+ * MQTT 5 reason code) each violation gets, bounds. */
 
 #include "config.h"
 
@@ -7,6 +9,7 @@
 
 #include "mqtt-error.h"
 #include "mqtt-packet-private.h"
+#include "mqtt-properties-private.h"
 #include "test-common.h"
 
 #define parse_bytes test_parse_bytes
@@ -28,6 +31,25 @@ assert_bytes_equal (GBytes *a, GBytes *b)
   g_assert_true (g_bytes_equal (a, b));
 }
 
+/* Properties compare by their wire form: same properties, same order. */
+static void
+assert_props_equal (MqttProperties *a, MqttProperties *b)
+{
+  g_autofree guint8 *wa = NULL, *wb = NULL;
+  gsize na, nb;
+
+  g_assert_true ((a == NULL) == (b == NULL));
+  if (a == NULL)
+    return;
+  na = mqtt_properties_encoded_size (a, NULL);
+  nb = mqtt_properties_encoded_size (b, NULL);
+  wa = g_malloc (na);
+  wb = g_malloc (nb);
+  g_assert_true (mqtt_properties_write (a, wa) == wa + na);
+  g_assert_true (mqtt_properties_write (b, wb) == wb + nb);
+  g_assert_cmpmem (wa, na, wb, nb);
+}
+
 static void
 assert_packet_equal (const MqttPacket *a, const MqttPacket *b)
 {
@@ -35,6 +57,8 @@ assert_packet_equal (const MqttPacket *a, const MqttPacket *b)
 
   g_assert_cmpint (a->type, ==, b->type);
   g_assert_cmpuint (a->packet_id, ==, b->packet_id);
+  g_assert_cmpuint (a->reason_code, ==, b->reason_code);
+  assert_props_equal (a->props, b->props);
   switch (a->type)
     {
     case MQTT_PACKET_CONNECT:
@@ -46,6 +70,7 @@ assert_packet_equal (const MqttPacket *a, const MqttPacket *b)
       assert_bytes_equal (a->connect.will_payload, b->connect.will_payload);
       g_assert_cmpuint (a->connect.will_qos, ==, b->connect.will_qos);
       g_assert_cmpint (a->connect.will_retain, ==, b->connect.will_retain);
+      assert_props_equal (a->connect.will_props, b->connect.will_props);
       g_assert_cmpstr (a->connect.username, ==, b->connect.username);
       assert_bytes_equal (a->connect.password, b->connect.password);
       break;
@@ -67,9 +92,11 @@ assert_packet_equal (const MqttPacket *a, const MqttPacket *b)
         {
           g_assert_cmpstr (a->subscribe.topics[i].filter, ==, b->subscribe.topics[i].filter);
           g_assert_cmpuint (a->subscribe.topics[i].qos, ==, b->subscribe.topics[i].qos);
+          g_assert_cmpuint (a->subscribe.topics[i].options, ==, b->subscribe.topics[i].options);
         }
       break;
     case MQTT_PACKET_SUBACK:
+    case MQTT_PACKET_UNSUBACK:
       g_assert_cmpmem (a->suback.return_codes, a->suback.n_return_codes,
                        b->suback.return_codes, b->suback.n_return_codes);
       break;
@@ -77,10 +104,10 @@ assert_packet_equal (const MqttPacket *a, const MqttPacket *b)
     case MQTT_PACKET_PUBREC:
     case MQTT_PACKET_PUBREL:
     case MQTT_PACKET_PUBCOMP:
-    case MQTT_PACKET_UNSUBACK:
     case MQTT_PACKET_PINGREQ:
     case MQTT_PACKET_PINGRESP:
     case MQTT_PACKET_DISCONNECT:
+    case MQTT_PACKET_AUTH:
     default:
       break;
     }
@@ -106,7 +133,8 @@ requests (const char *first, ...)
   va_start (ap, first);
   for (filter = first; filter; filter = va_arg (ap, const char *))
     {
-      MqttTopicRequest r = { g_strdup (filter), va_arg (ap, int) };
+      int options = va_arg (ap, int);
+      MqttTopicRequest r = { g_strdup (filter), options & 3, options & ~3 };
 
       g_array_append_val (array, r);
     }
@@ -293,6 +321,276 @@ build_unsubscribe (MqttPacket *p)
   p->subscribe.n_topics = 2;
 }
 
+
+/* Level 5 */
+
+static void
+build_v5_connect_minimal (MqttPacket *p)
+{
+  build_connect_minimal (p);
+}
+
+static void
+build_v5_connect_full (MqttPacket *p)
+{
+  MqttProperties *props = mqtt_properties_new (), *will = mqtt_properties_new ();
+
+  build_connect_full (p);
+  mqtt_properties_set_session_expiry_interval (props, 3600);
+  mqtt_properties_set_receive_maximum (props, 20);
+  mqtt_properties_set_maximum_packet_size (props, 65536);
+  mqtt_properties_set_topic_alias_maximum (props, 10);
+  mqtt_properties_set_request_problem_information (props, 0);
+  mqtt_properties_add_user_property (props, "k", "v");
+  mqtt_properties_set_authentication_method (props, "SCRAM");
+  mqtt_properties_set_authentication_data (props, g_bytes_new_static ("x", 1));
+  p->props = props;
+  mqtt_properties_set_will_delay_interval (will, 5);
+  mqtt_properties_set_payload_format_indicator (will, 1);
+  mqtt_properties_set_message_expiry_interval (will, 100);
+  mqtt_properties_set_content_type (will, "t");
+  mqtt_properties_set_response_topic (will, "r");
+  mqtt_properties_set_correlation_data (will, g_bytes_new_static ("c", 1));
+  mqtt_properties_add_user_property (will, "a", "b");
+  p->connect.will_props = will;
+}
+
+static void
+build_v5_connect_password_only (MqttPacket *p)
+{
+  p->type = MQTT_PACKET_CONNECT;
+  p->connect.clean_session = TRUE;
+  p->connect.client_id = g_strdup ("");
+  p->connect.password = bytes_from_string ("p");
+}
+
+static void
+build_v5_connack_full (MqttPacket *p)
+{
+  MqttProperties *props = mqtt_properties_new ();
+
+  p->type = MQTT_PACKET_CONNACK;
+  p->connack.session_present = TRUE;
+  mqtt_properties_set_receive_maximum (props, 10);
+  mqtt_properties_set_maximum_qos (props, 1);
+  mqtt_properties_set_retain_available (props, 0);
+  mqtt_properties_set_maximum_packet_size (props, 1024);
+  mqtt_properties_set_assigned_client_identifier (props, "gen");
+  mqtt_properties_set_topic_alias_maximum (props, 5);
+  mqtt_properties_set_reason_string (props, "ok");
+  mqtt_properties_set_wildcard_subscription_available (props, 1);
+  mqtt_properties_set_subscription_identifier_available (props, 0);
+  mqtt_properties_set_shared_subscription_available (props, 1);
+  mqtt_properties_set_server_keep_alive (props, 30);
+  mqtt_properties_set_response_information (props, "ri");
+  mqtt_properties_set_server_reference (props, "other");
+  mqtt_properties_set_session_expiry_interval (props, 60);
+  p->props = props;
+}
+
+static MqttProperties *
+reason_string (const char *text)
+{
+  MqttProperties *props = mqtt_properties_new ();
+
+  mqtt_properties_set_reason_string (props, text);
+  return props;
+}
+
+static MqttProperties *
+user_property (const char *name, const char *value)
+{
+  MqttProperties *props = mqtt_properties_new ();
+
+  mqtt_properties_add_user_property (props, name, value);
+  return props;
+}
+
+static void
+build_v5_connack_refused (MqttPacket *p)
+{
+  p->type = MQTT_PACKET_CONNACK;
+  p->connack.return_code = 0x87;
+  p->props = reason_string ("no");
+}
+
+static void
+build_v5_publish_props (MqttPacket *p)
+{
+  MqttProperties *props = mqtt_properties_new ();
+
+  p->type = MQTT_PACKET_PUBLISH;
+  p->packet_id = 10;
+  p->publish.topic = g_strdup ("a/b");
+  p->publish.payload = bytes_from_string ("hi");
+  p->publish.qos = 1;
+  mqtt_properties_set_payload_format_indicator (props, 1);
+  mqtt_properties_set_message_expiry_interval (props, 60);
+  mqtt_properties_set_content_type (props, "text/plain");
+  mqtt_properties_set_response_topic (props, "reply");
+  mqtt_properties_set_correlation_data (props, g_bytes_new_static ("id", 2));
+  mqtt_properties_add_user_property (props, "k", "v");
+  p->props = props;
+}
+
+static void
+build_v5_publish_from_server (MqttPacket *p)
+{
+  MqttProperties *props = mqtt_properties_new ();
+
+  p->type = MQTT_PACKET_PUBLISH;
+  p->publish.topic = g_strdup ("a");
+  p->publish.payload = bytes_from_string ("x");
+  mqtt_properties_add_subscription_identifier (props, 1);
+  mqtt_properties_add_subscription_identifier (props, 300);
+  mqtt_properties_set_topic_alias (props, 7);
+  p->props = props;
+}
+
+static void
+build_v5_publish_alias_only (MqttPacket *p)
+{
+  MqttProperties *props = mqtt_properties_new ();
+
+  p->type = MQTT_PACKET_PUBLISH;
+  p->publish.topic = g_strdup ("");
+  p->publish.payload = bytes_from_string ("x");
+  mqtt_properties_set_topic_alias (props, 7);
+  p->props = props;
+}
+
+static void
+build_v5_puback_reason (MqttPacket *p)
+{
+  build_puback (p);
+  p->reason_code = 0x10;
+}
+
+static void
+build_v5_puback_reason_props (MqttPacket *p)
+{
+  build_puback (p);
+  p->reason_code = 0x87;
+  p->props = reason_string ("no");
+}
+
+static void
+build_v5_pubrec_reason (MqttPacket *p)
+{
+  build_pubrec (p);
+  p->reason_code = 0x80;
+}
+
+static void
+build_v5_pubrel_not_found (MqttPacket *p)
+{
+  build_pubrel (p);
+  p->reason_code = 0x92;
+}
+
+static void
+build_v5_pubcomp_props (MqttPacket *p)
+{
+  build_pubcomp (p);
+  p->props = user_property ("k", "v");
+}
+
+static void
+build_v5_subscribe (MqttPacket *p)
+{
+  MqttProperties *props = mqtt_properties_new ();
+
+  p->type = MQTT_PACKET_SUBSCRIBE;
+  p->packet_id = 1;
+  p->subscribe.topics = requests ("a/+", 1 | MQTT_SUBSCRIBE_NO_LOCAL |
+                                           MQTT_SUBSCRIBE_RETAIN_AS_PUBLISHED |
+                                           2 << MQTT_SUBSCRIBE_RETAIN_HANDLING_SHIFT,
+                                  "#", 2 | 1 << MQTT_SUBSCRIBE_RETAIN_HANDLING_SHIFT, NULL);
+  p->subscribe.n_topics = 2;
+  mqtt_properties_add_subscription_identifier (props, 5);
+  p->props = props;
+}
+
+static void
+build_v5_subscribe_shared (MqttPacket *p)
+{
+  p->type = MQTT_PACKET_SUBSCRIBE;
+  p->packet_id = 4;
+  p->subscribe.topics = requests ("$share/g/a/#", 1, NULL);
+  p->subscribe.n_topics = 1;
+}
+
+static void
+build_v5_suback (MqttPacket *p)
+{
+  static const guint8 codes[] = { 0x00, 0x01, 0x02, 0x80, 0x87, 0x97, 0x9e, 0xa1, 0xa2 };
+
+  p->type = MQTT_PACKET_SUBACK;
+  p->packet_id = 9;
+  p->suback.return_codes = g_memdup2 (codes, sizeof codes);
+  p->suback.n_return_codes = sizeof codes;
+  p->props = reason_string ("ok");
+}
+
+static void
+build_v5_unsubscribe (MqttPacket *p)
+{
+  build_unsubscribe (p);
+  p->props = user_property ("k", "v");
+}
+
+static void
+build_v5_unsuback (MqttPacket *p)
+{
+  static const guint8 codes[] = { 0x00, 0x11, 0x87 };
+
+  p->type = MQTT_PACKET_UNSUBACK;
+  p->packet_id = 2;
+  p->suback.return_codes = g_memdup2 (codes, sizeof codes);
+  p->suback.n_return_codes = sizeof codes;
+}
+
+static void
+build_v5_disconnect_with_will (MqttPacket *p)
+{
+  build_disconnect (p);
+  p->reason_code = 0x04;
+}
+
+static void
+build_v5_disconnect_taken_over (MqttPacket *p)
+{
+  build_disconnect (p);
+  p->reason_code = 0x8e;
+  p->props = reason_string ("taken");
+  mqtt_properties_set_server_reference (p->props, "other");
+}
+
+static void
+build_v5_disconnect_session_expiry (MqttPacket *p)
+{
+  build_disconnect (p);
+  p->props = mqtt_properties_new ();
+  mqtt_properties_set_session_expiry_interval (p->props, 10);
+}
+
+static void
+build_v5_auth (MqttPacket *p)
+{
+  p->type = MQTT_PACKET_AUTH;
+}
+
+static void
+build_v5_auth_continue (MqttPacket *p)
+{
+  p->type = MQTT_PACKET_AUTH;
+  p->reason_code = 0x18;
+  p->props = mqtt_properties_new ();
+  mqtt_properties_set_authentication_method (p->props, "SCRAM");
+  mqtt_properties_set_authentication_data (p->props, g_bytes_new_static ("abc", 3));
+}
+
+#define V5 MQTT_PROTOCOL_V5
 #define V4 MQTT_PROTOCOL_V311
 #define V3 MQTT_PROTOCOL_V31
 
@@ -353,6 +651,57 @@ static const Vector vectors[] = {
   { "pingresp", V3, "d0 00", build_pingresp },
   { "disconnect", V4, "e0 00", build_disconnect },
   { "disconnect", V3, "e0 00", build_disconnect },
+  { "connect-minimal", V5, "10 10 00 04 'MQTT' 05 02 00 3c 00 00 03 'abc'",
+    build_v5_connect_minimal },
+  { "connect-full", V5,
+    "10 61 00 04 'MQTT' 05 ec 00 0a "
+    "25 11 00 00 0e 10 21 00 14 27 00 01 00 00 22 00 0a 17 00 26 00 01 'k' 00 01 'v' "
+    "15 00 05 'SCRAM' 16 00 01 'x' "
+    "00 01 'c' "
+    "1f 18 00 00 00 05 01 01 02 00 00 00 64 03 00 01 't' 08 00 01 'r' 09 00 01 'c' "
+    "26 00 01 'a' 00 01 'b' "
+    "00 01 'w' 00 03 'bye' 00 01 'u' 00 01 'p'",
+    build_v5_connect_full },
+  { "connect-password-only", V5, "10 10 00 04 'MQTT' 05 42 00 00 00 00 00 00 01 'p'",
+    build_v5_connect_password_only },
+  { "connack", V5, "20 03 00 00 00", build_connack },
+  { "connack-full", V5,
+    "20 38 01 00 35 21 00 0a 24 01 25 00 27 00 00 04 00 12 00 03 'gen' 22 00 05 "
+    "1f 00 02 'ok' 28 01 29 00 2a 01 13 00 1e 1a 00 02 'ri' 1c 00 05 'other' 11 00 00 00 3c",
+    build_v5_connack_full },
+  { "connack-refused", V5, "20 08 00 87 05 1f 00 02 'no'", build_v5_connack_refused },
+  { "publish-qos0", V5, "30 08 00 03 'a/b' 00 'hi'", build_publish_qos0 },
+  { "publish-qos2-empty", V5, "34 08 00 03 'a/b' 12 34 00", build_publish_qos2 },
+  { "publish-props", V5,
+    "32 32 00 03 'a/b' 00 0a 28 01 01 02 00 00 00 3c 03 00 0a 'text/plain' "
+    "08 00 05 'reply' 09 00 02 'id' 26 00 01 'k' 00 01 'v' 'hi'",
+    build_v5_publish_props },
+  { "publish-from-server", V5, "30 0d 00 01 'a' 08 0b 01 0b ac 02 23 00 07 'x'",
+    build_v5_publish_from_server },
+  { "publish-alias-only", V5, "30 07 00 00 03 23 00 07 'x'", build_v5_publish_alias_only },
+  { "puback", V5, "40 02 00 01", build_puback },
+  { "puback-reason", V5, "40 03 00 01 10", build_v5_puback_reason },
+  { "puback-reason-props", V5, "40 09 00 01 87 05 1f 00 02 'no'", build_v5_puback_reason_props },
+  { "pubrec-reason", V5, "50 03 01 02 80", build_v5_pubrec_reason },
+  { "pubrel-not-found", V5, "62 03 ff ff 92", build_v5_pubrel_not_found },
+  { "pubcomp-props", V5, "70 0b 00 07 00 07 26 00 01 'k' 00 01 'v'", build_v5_pubcomp_props },
+  { "subscribe-options", V5, "82 0f 00 01 02 0b 05 00 03 'a/+' 2d 00 01 '#' 12",
+    build_v5_subscribe },
+  { "subscribe-shared", V5, "82 12 00 04 00 00 0c '$share/g/a/#' 01", build_v5_subscribe_shared },
+  { "suback", V5, "90 11 00 09 05 1f 00 02 'ok' 00 01 02 80 87 97 9e a1 a2", build_v5_suback },
+  { "unsubscribe", V5, "a2 12 00 02 07 26 00 01 'k' 00 01 'v' 00 03 'a/+' 00 01 '#'",
+    build_v5_unsubscribe },
+  { "unsuback", V5, "b0 06 00 02 00 00 11 87", build_v5_unsuback },
+  { "pingreq", V5, "c0 00", build_pingreq },
+  { "pingresp", V5, "d0 00", build_pingresp },
+  { "disconnect", V5, "e0 00", build_disconnect },
+  { "disconnect-with-will", V5, "e0 01 04", build_v5_disconnect_with_will },
+  { "disconnect-taken-over", V5, "e0 12 8e 10 1f 00 05 'taken' 1c 00 05 'other'",
+    build_v5_disconnect_taken_over },
+  { "disconnect-session-expiry", V5, "e0 07 00 05 11 00 00 00 0a",
+    build_v5_disconnect_session_expiry },
+  { "auth", V5, "f0 00", build_v5_auth },
+  { "auth-continue", V5, "f0 10 18 0e 15 00 05 'SCRAM' 16 00 03 'abc'", build_v5_auth_continue },
 };
 
 static void
@@ -457,7 +806,7 @@ test_remaining_length_encoding (void)
       gsize consumed;
 
       /* Topic "t" takes 3 bytes of the remaining length. */
-      g_assert_true (mqtt_packet_encode_publish_head (out, "t", 1, 0, FALSE, FALSE, 0,
+      g_assert_true (mqtt_packet_encode_publish_head (out, V4, NULL, "t", 1, 0, FALSE, FALSE, 0,
                                                       cases[i].remaining - 3, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (out->len, ==, expected->len + 3);
@@ -479,16 +828,16 @@ test_encode_limits (void)
   g_autofree char *long_topic = g_strnfill (65536, 'a');
   MqttPacket packet = { 0 };
 
-  g_assert_false (mqtt_packet_encode_publish_head (out, "t", 1, 1, FALSE, FALSE, 1,
+  g_assert_false (mqtt_packet_encode_publish_head (out, V4, NULL, "t", 1, 1, FALSE, FALSE, 1,
                                                    MQTT_MAX_REMAINING_LENGTH - 4, &error));
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_PAYLOAD_SIZE);
   g_clear_error (&error);
-  g_assert_true (mqtt_packet_encode_publish_head (out, "t", 1, 1, FALSE, FALSE, 1,
+  g_assert_true (mqtt_packet_encode_publish_head (out, V4, NULL, "t", 1, 1, FALSE, FALSE, 1,
                                                   MQTT_MAX_REMAINING_LENGTH - 5, &error));
   g_assert_no_error (error);
   g_byte_array_set_size (out, 0);
 
-  g_assert_false (mqtt_packet_encode_publish_head (out, long_topic, 65536, 0, FALSE, FALSE, 0, 0,
+  g_assert_false (mqtt_packet_encode_publish_head (out, V4, NULL, long_topic, 65536, 0, FALSE, FALSE, 0, 0,
                                                    &error));
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
   g_clear_error (&error);
@@ -523,7 +872,7 @@ build_stream (MqttProtocolVersion level)
         }
 
   /* A 100 kB PUBLISH with a 3-byte remaining length. */
-  g_assert_true (mqtt_packet_encode_publish_head (big, "big/one", 7, 1, FALSE, FALSE, 77, 100000,
+  g_assert_true (mqtt_packet_encode_publish_head (big, V4, NULL, "big/one", 7, 1, FALSE, FALSE, 77, 100000,
                                                   &error));
   for (i = 0; i < 100000; i++)
     {
@@ -717,7 +1066,7 @@ static const Malformed malformed[] = {
   { "connect-protocol-name", "10 0c 00 04 'MQTX' 04 02 00 00 00 00", E (PROTOCOL) },
   { "connect-mqtt-level-3", "10 0c 00 04 'MQTT' 03 02 00 00 00 00", E (PROTOCOL) },
   { "connect-mqisdp-level-4", "10 0e 00 06 'MQIsdp' 04 02 00 00 00 00", E (PROTOCOL) },
-  { "connect-level-5", "10 0d 00 04 'MQTT' 05 02 00 00 00 00 00", E (PROTOCOL) },
+  { "connect-level-6", "10 0d 00 04 'MQTT' 06 02 00 00 00 00 00", E (PROTOCOL) },
   { "connect-reserved-flag", "10 0c 00 04 'MQTT' 04 03 00 00 00 00", E (CONNECT_FLAGS) },
   { "connect-will-qos3", "10 11 00 04 'MQTT' 04 1e 00 00 00 00 00 01 'w' 00 00", E (QOS) },
   { "connect-will-retain-no-will", "10 0c 00 04 'MQTT' 04 22 00 00 00 00", E (CONNECT_FLAGS) },
@@ -731,6 +1080,49 @@ static const Malformed malformed[] = {
   { "connect-client-id-bad-utf8", "10 0d 00 04 'MQTT' 04 02 00 00 00 01 ff", E (UTF8) },
   { "connect-user-nul", "10 0f 00 04 'MQTT' 04 82 00 00 00 00 00 01 00", E (UTF8) },
   { "connect-truncated-header", "10 05 00 04 'MQT'", E (LENGTH) },
+  /* Level 5 */
+  { "v5-auth-at-level-4", "f0 00", E (TYPE) },
+  { "v5-auth-flags", "f1 00", E (FLAGS), V5 },
+  { "v5-puback-reason-05", "40 03 00 01 05", E (RETURN_CODE), V5 },
+  { "v5-pubrel-reason-10", "62 03 00 01 10", E (RETURN_CODE), V5 },
+  { "v5-disconnect-reason-01", "e0 01 01", E (RETURN_CODE), V5 },
+  { "v5-auth-reason-01", "f0 01 01", E (RETURN_CODE), V5 },
+  { "v5-connack-reason-01-with-props", "20 03 00 01 00", E (RETURN_CODE), V5 },
+  { "v5-connack-no-properties", "20 02 00 00", E (LENGTH), V5 },
+  { "v5-connack-session-refused", "20 03 01 87 00", E (RETURN_CODE), V5 },
+  { "v5-suback-code-03", "90 04 00 01 00 03", E (RETURN_CODE), V5 },
+  { "v5-unsuback-no-codes", "b0 03 00 01 00", E (EMPTY), V5 },
+  { "v5-unsuback-code-01", "b0 04 00 01 00 01", E (RETURN_CODE), V5 },
+  { "v5-puback-length-1", "40 01 00", E (LENGTH), V5 },
+  { "v5-pingreq-length-1", "c0 01 00", E (LENGTH), V5 },
+  { "v5-disconnect-trailing", "e0 03 00 00 00", E (LENGTH), V5 },
+  { "v5-property-wrong-packet", "30 0a 00 01 'a' 05 11 00 00 00 01 'x'", E (PROPERTY), V5 },
+  { "v5-property-repeated", "30 0c 00 01 'a' 08 03 00 01 'a' 03 00 01 'b'", E (PROPERTY), V5 },
+  { "v5-property-boolean-2", "30 06 00 01 'a' 02 01 02", E (PROPERTY), V5 },
+  { "v5-receive-maximum-0", "20 06 00 00 03 21 00 00", E (PROPERTY), V5 },
+  { "v5-maximum-packet-size-0", "20 08 00 00 05 27 00 00 00 00", E (PROPERTY), V5 },
+  { "v5-maximum-qos-2", "20 05 00 00 02 24 02", E (PROPERTY), V5 },
+  { "v5-topic-alias-0", "30 07 00 01 'a' 03 23 00 00", E (PROPERTY), V5 },
+  { "v5-subscription-id-0", "30 06 00 01 'a' 02 0b 00", E (PROPERTY), V5 },
+  { "v5-property-unknown", "30 06 00 01 'a' 02 07 00", E (PROPERTY), V5 },
+  { "v5-property-id-not-minimal", "30 06 00 01 'a' 02 81 00", E (LENGTH), V5 },
+  { "v5-property-varint-5-bytes", "30 0a 00 01 'a' 06 0b ff ff ff ff 7f", E (LENGTH), V5 },
+  { "v5-properties-past-end", "30 05 00 01 'a' 05 01", E (LENGTH), V5 },
+  { "v5-properties-length-short", "30 04 00 01 'a' 80", E (LENGTH), V5 },
+  { "v5-property-value-past-end", "30 06 00 01 'a' 02 02 00", E (LENGTH), V5 },
+  { "v5-property-string-bad-utf8", "30 08 00 01 'a' 04 03 00 01 ff", E (UTF8), V5 },
+  { "v5-user-property-value-past-end", "30 09 00 01 'a' 05 26 00 01 'k' 00", E (LENGTH), V5 },
+  { "v5-publish-empty-topic-no-alias", "30 03 00 00 00", E (TOPIC), V5 },
+  { "v5-publish-no-properties", "30 03 00 01 'a'", E (LENGTH), V5 },
+  { "v5-subscribe-retain-handling-3", "82 07 00 01 00 00 01 'a' 30", E (PROTOCOL), V5 },
+  { "v5-subscribe-qos-3", "82 07 00 01 00 00 01 'a' 03", E (PROTOCOL), V5 },
+  { "v5-subscribe-reserved-bit", "82 07 00 01 00 00 01 'a' 40", E (QOS), V5 },
+  { "v5-subscribe-two-identifiers", "82 0b 00 01 04 0b 01 0b 02 00 01 'a' 00", E (PROPERTY), V5 },
+  { "v5-subscribe-no-options-level-4", "82 06 00 01 00 01 'a' 04", E (QOS) },
+  { "v5-will-session-expiry",
+    "10 18 00 04 'MQTT' 05 06 00 00 00 00 00 05 11 00 00 00 01 00 01 'w' 00 00", E (PROPERTY) },
+  { "v5-connect-will-delay", "10 12 00 04 'MQTT' 05 02 00 00 05 18 00 00 00 01 00 00",
+    E (PROPERTY) },
 };
 
 static void
@@ -891,6 +1283,160 @@ test_garbage_after_packets (void)
   g_assert_error (error, MQTT_PACKET_ERROR, MQTT_PACKET_ERROR_TYPE);
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* Level 5 beyond the vectors */
+
+/* A broker that does not speak MQTT 5 answers a level-5 CONNECT in the
+ * form of 3.1.1: the client reads its refusal, not a malformed packet. */
+static void
+test_v5_connack_from_311_broker (void)
+{
+  static const guint8 bytes[] = { 0x20, 0x02, 0x00, 0x01 };
+  g_auto(MqttPacket) packet = { 0 };
+  g_autoptr(GError) error = NULL;
+  gsize consumed;
+
+  g_assert_cmpint (mqtt_packet_decode (bytes, sizeof bytes, V5, MQTT_MAX_PACKET_SIZE, &packet,
+                                       &consumed, &error),
+                   ==, MQTT_DECODE_PACKET);
+  g_assert_no_error (error);
+  g_assert_cmpuint (packet.connack.return_code, ==, MQTT_CONNACK_REFUSED_PROTOCOL_VERSION);
+  g_assert_null (packet.props);
+}
+
+/* Each decoding error is answered with the reason code the specification
+ * gives it, and the tables of allowed codes are the specification's. */
+static void
+test_v5_reason_codes (void)
+{
+  static const struct {
+    int code;
+    guint8 reason;
+  } map[] = {
+    { E (TYPE), 0x81 },        { E (FLAGS), 0x81 },     { E (REMAINING_LENGTH), 0x81 },
+    { E (LENGTH), 0x81 },      { E (UTF8), 0x81 },      { E (QOS), 0x81 },
+    { E (CONNECT_FLAGS), 0x81 }, { E (TOO_LARGE), 0x95 }, { E (TOPIC), 0x90 },
+    { E (PACKET_ID), 0x82 },   { E (EMPTY), 0x82 },     { E (PROTOCOL), 0x82 },
+    { E (RETURN_CODE), 0x82 }, { E (PROPERTY), 0x82 },  { E (TOPIC_ALIAS), 0x94 },
+  };
+  guint i, n;
+
+  for (i = 0; i < G_N_ELEMENTS (map); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (MQTT_PACKET_ERROR, map[i].code, "x");
+
+      g_assert_cmphex (mqtt_packet_error_reason_code (error), ==, map[i].reason);
+    }
+  g_assert_cmphex (mqtt_packet_error_reason_code (NULL), ==, 0x80);
+
+  /* How many codes each packet may carry, as the specification lists them. */
+  for (n = 0, i = 0; i < 256; i++)
+    n += mqtt_packet_reason_code_valid (MQTT_PACKET_DISCONNECT, i);
+  g_assert_cmpuint (n, ==, 29);
+  for (n = 0, i = 0; i < 256; i++)
+    n += mqtt_packet_reason_code_valid (MQTT_PACKET_CONNACK, i);
+  g_assert_cmpuint (n, ==, 22);
+  for (n = 0, i = 0; i < 256; i++)
+    n += mqtt_packet_reason_code_valid (MQTT_PACKET_SUBACK, i);
+  g_assert_cmpuint (n, ==, 12);
+  g_assert_true (mqtt_packet_reason_code_valid (MQTT_PACKET_PUBACK, 0x10));
+  g_assert_false (mqtt_packet_reason_code_valid (MQTT_PACKET_PUBREL, 0x10));
+  g_assert_true (mqtt_packet_reason_code_valid (MQTT_PACKET_AUTH, 0x19));
+  g_assert_false (mqtt_packet_reason_code_valid (MQTT_PACKET_PUBLISH, 0x00));
+}
+
+/* One property of each wire type, byte-exact both ways, in a DISCONNECT
+ * and a PUBLISH (between them they allow all seven types). */
+static void
+test_v5_properties_every_type (void)
+{
+  static const struct {
+    guint context;
+    const char *bytes;
+  } blocks[] = {
+    /* byte, two-byte, four-byte, variable byte integer, string, binary, pair */
+    { MQTT_PACKET_CONNACK, "0a 24 00 21 ff ff 27 ff ff ff ff" },
+    { MQTT_PACKET_PUBLISH, "15 0b ff ff ff 7f 03 00 00 09 00 03 00 ff 00 26 00 00 00 02 'vv'" },
+    /* User properties repeat, in their order, names too. */
+    { MQTT_PACKET_DISCONNECT, "0c 26 00 01 'b' 00 00 26 00 01 'a' 00 00" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (blocks); i++)
+    {
+      g_autoptr(GByteArray) input = parse_bytes (blocks[i].bytes);
+      g_autofree guint8 *exact = g_memdup2 (input->data, input->len);
+      g_autoptr(MqttProperties) props = NULL;
+      g_autoptr(GError) error = NULL;
+      const guint8 *p = exact;
+      g_autofree guint8 *out = NULL;
+      gsize size;
+
+      g_assert_true (mqtt_properties_read (&p, exact + input->len, blocks[i].context, TRUE,
+                                           &props, &error));
+      g_assert_no_error (error);
+      g_assert_true (p == exact + input->len);
+      g_assert_true (mqtt_properties_check (props, blocks[i].context, TRUE, &error));
+      size = mqtt_properties_encoded_size (props, &error);
+      g_assert_cmpuint (size, ==, input->len);
+      out = g_malloc (size);
+      g_assert_true (mqtt_properties_write (props, out) == out + size);
+      g_assert_cmpmem (out, size, input->data, input->len);
+    }
+}
+
+static void
+test_v5_properties_encode_limits (void)
+{
+  g_autoptr(MqttProperties) props = mqtt_properties_new ();
+  g_autofree char *long_string = g_strnfill (65536, 'a');
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  MqttPacket packet = { .type = MQTT_PACKET_DISCONNECT, .reason_code = 0x80 };
+
+  /* The sender checks where properties may go and their values. */
+  mqtt_properties_set_receive_maximum (props, 0);
+  g_assert_false (mqtt_properties_check (props, MQTT_PACKET_CONNECT, FALSE, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+  g_clear_error (&error);
+  mqtt_properties_set_receive_maximum (props, 1);
+  g_assert_true (mqtt_properties_check (props, MQTT_PACKET_CONNECT, FALSE, &error));
+  g_assert_false (mqtt_properties_check (props, MQTT_PACKET_PUBLISH, FALSE, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+  g_clear_error (&error);
+  mqtt_properties_remove (props, MQTT_PROPERTY_RECEIVE_MAXIMUM);
+  mqtt_properties_add_subscription_identifier (props, 1);
+  mqtt_properties_add_subscription_identifier (props, 2);
+  g_assert_true (mqtt_properties_check (props, MQTT_PACKET_PUBLISH, TRUE, &error));
+  g_assert_false (mqtt_properties_check (props, MQTT_PACKET_PUBLISH, FALSE, &error));
+  g_clear_error (&error);
+  mqtt_properties_remove (props, MQTT_PROPERTY_SUBSCRIPTION_IDENTIFIER);
+  mqtt_properties_add_subscription_identifier (props, MQTT_VARINT_MAX + 1);
+  g_assert_false (mqtt_properties_check (props, MQTT_PACKET_SUBSCRIBE, FALSE, &error));
+  g_clear_error (&error);
+  mqtt_properties_remove (props, MQTT_PROPERTY_SUBSCRIPTION_IDENTIFIER);
+
+  /* A string over 65,535 bytes cannot be encoded: the packet is refused,
+   * @out left as it was. */
+  mqtt_properties_set_reason_string (props, long_string);
+  packet.props = props;
+  g_assert_false (mqtt_packet_encode (&packet, V5, out, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_PAYLOAD_SIZE);
+  g_assert_cmpuint (out->len, ==, 0);
+  g_clear_error (&error);
+  g_assert_false (mqtt_packet_encode_publish_head (out, V5, props, "t", 1, 0, FALSE, FALSE, 0, 0,
+                                                   &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_PAYLOAD_SIZE);
+  g_assert_cmpuint (out->len, ==, 0);
+  g_clear_error (&error);
+
+  /* Below level 5 the properties are not written at all. */
+  g_assert_true (mqtt_packet_encode (&packet, V4, out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (out->len, ==, 2);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -900,10 +1446,9 @@ main (int argc, char *argv[])
 
   for (i = 0; i < G_N_ELEMENTS (vectors); i++)
     {
-      g_autofree char *enc = g_strdup_printf ("/packet/encode/v%d/%s",
-                                              vectors[i].level == V3 ? 31 : 311, vectors[i].name);
-      g_autofree char *dec = g_strdup_printf ("/packet/decode/v%d/%s",
-                                              vectors[i].level == V3 ? 31 : 311, vectors[i].name);
+      int version = vectors[i].level == V3 ? 31 : vectors[i].level == V4 ? 311 : 5;
+      g_autofree char *enc = g_strdup_printf ("/packet/encode/v%d/%s", version, vectors[i].name);
+      g_autofree char *dec = g_strdup_printf ("/packet/decode/v%d/%s", version, vectors[i].name);
 
       g_test_add_data_func (enc, &vectors[i], test_encode);
       g_test_add_data_func (dec, &vectors[i], test_decode);
@@ -916,6 +1461,11 @@ main (int argc, char *argv[])
     }
   g_test_add_data_func ("/packet/chunked/v31", GINT_TO_POINTER (V3), test_chunked);
   g_test_add_data_func ("/packet/chunked/v311", GINT_TO_POINTER (V4), test_chunked);
+  g_test_add_data_func ("/packet/chunked/v5", GINT_TO_POINTER (V5), test_chunked);
+  g_test_add_func ("/packet/v5/connack-from-3.1.1-broker", test_v5_connack_from_311_broker);
+  g_test_add_func ("/packet/v5/reason-codes", test_v5_reason_codes);
+  g_test_add_func ("/packet/v5/properties-every-type", test_v5_properties_every_type);
+  g_test_add_func ("/packet/v5/properties-encode-limits", test_v5_properties_encode_limits);
   g_test_add_func ("/packet/connack-v31-reserved-byte", test_connack_v31_reserved_byte);
   g_test_add_func ("/packet/remaining-length-encoding", test_remaining_length_encoding);
   g_test_add_func ("/packet/encode-limits", test_encode_limits);

@@ -1,5 +1,7 @@
 /* The session engine, deterministically: packets in, bytes and events out,
- * a fake clock for retries, keepalive and timeouts. */
+ * a fake clock for retries, keepalive and timeouts; at level 5 the
+ * broker's limits, topic aliases both ways, message expiry, reason codes,
+ * DISCONNECT and AUTH. */
 
 #include "config.h"
 
@@ -60,7 +62,8 @@ static void
 flush (Fixture *f)
 {
   MqttOutbuf *out = mqtt_session_get_output (f->session);
-  g_autoptr(MqttDecoder) decoder = mqtt_decoder_new (MQTT_PROTOCOL_V311, MQTT_MAX_PACKET_SIZE);
+  g_autoptr(MqttDecoder) decoder =
+    mqtt_decoder_new (mqtt_session_get_config (f->session)->protocol, MQTT_MAX_PACKET_SIZE);
   GOutputVector vectors[64];
   guint n, i;
 
@@ -146,7 +149,8 @@ publish (Fixture *f, guint8 qos, const char *payload)
   guint mid = 0;
 
   g_assert_true (mqtt_session_publish (f->session, "t", (const guint8 *) payload,
-                                       strlen (payload), NULL, qos, FALSE, f->now, &mid, &error));
+                                       strlen (payload), NULL, qos, FALSE, NULL, f->now, &mid,
+                                       &error));
   g_assert_no_error (error);
   return mid;
 }
@@ -199,7 +203,7 @@ test_window_and_queue (Fixture *f, gconstpointer data)
   connect (f, FALSE);
   for (i = 0; i < 3; i++)
     mids[i] = publish (f, 1, "x");
-  g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 1, FALSE, f->now, &mid,
+  g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 1, FALSE, NULL, f->now, &mid,
                                         &error));
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE);
   flush (f);
@@ -293,7 +297,7 @@ test_publish_parts (Fixture *f, gconstpointer data)
   flush (f);
   for (qos = 0; qos <= 1; qos++)
     {
-      g_assert_true (mqtt_session_publish_parts (f->session, "t", parts, 3, qos, FALSE, f->now,
+      g_assert_true (mqtt_session_publish_parts (f->session, "t", parts, 3, qos, FALSE, NULL, f->now,
                                                  &mid, &error));
       g_assert_no_error (error);
       g_assert_true (output_references (f, big));
@@ -314,7 +318,7 @@ test_publish_parts (Fixture *f, gconstpointer data)
                    expected->len);
 
   /* No pieces: an empty message. */
-  g_assert_true (mqtt_session_publish_parts (f->session, "t", NULL, 0, 1, FALSE, f->now, &mid,
+  g_assert_true (mqtt_session_publish_parts (f->session, "t", NULL, 0, 1, FALSE, NULL, f->now, &mid,
                                              &error));
   flush (f);
   g_assert_cmpuint (g_bytes_get_size (sent (f, f->sent->len - 1)->publish.payload), ==, 0);
@@ -459,7 +463,7 @@ test_resend_after_reconnect (Fixture *f, gconstpointer data)
   connect (f, FALSE);
   publish (f, 1, "a");
   publish (f, 2, "b");
-  g_assert_true (mqtt_session_subscribe (f->session, &request, 1, f->now, &sub, &error));
+  g_assert_true (mqtt_session_subscribe (f->session, &request, 1, NULL, f->now, &sub, &error));
   flush (f);
   m1 = sent (f, 1)->packet_id;
   m2 = sent (f, 2)->packet_id;
@@ -513,15 +517,15 @@ test_idle_refusals (Fixture *f, gconstpointer data)
   MqttTopicRequest request = { (char *) "s", 0 };
   guint mid;
 
-  g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 0, FALSE, f->now, &mid,
+  g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 0, FALSE, NULL, f->now, &mid,
                                         &error));
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NO_CONN);
   g_clear_error (&error);
-  g_assert_false (mqtt_session_subscribe (f->session, &request, 1, f->now, &mid, &error));
+  g_assert_false (mqtt_session_subscribe (f->session, &request, 1, NULL, f->now, &mid, &error));
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NO_CONN);
   g_clear_error (&error);
   /* QoS 1 is queued for the next connection. */
-  g_assert_true (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 1, FALSE, f->now, &mid,
+  g_assert_true (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 1, FALSE, NULL, f->now, &mid,
                                        &error));
   g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, 1);
 }
@@ -566,6 +570,521 @@ test_packet_ids (Fixture *f, gconstpointer data)
   g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, total - G_MAXUINT16 - 1);
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* Level 5 */
+
+static void
+setup_v5 (Fixture *f, gconstpointer data)
+{
+  setup (f, data);
+  RECONFIGURE (f->session, protocol, MQTT_PROTOCOL_V5);
+}
+
+/* A CONNACK with @props (taken), accepted. */
+static void
+connect_v5 (Fixture *f, MqttProperties *props)
+{
+  MqttPacket connack = { MQTT_PACKET_CONNACK };
+
+  mqtt_session_connection_made (f->session, f->now);
+  connack.props = props;
+  receive (f, &connack);
+  mqtt_properties_unref (props);
+  g_assert_cmpint (mqtt_session_get_state (f->session), ==, MQTT_SESSION_CONNECTED);
+}
+
+static guint
+publish_props (Fixture *f, const char *topic, guint8 qos, MqttProperties *props)
+{
+  g_autoptr(GError) error = NULL;
+  guint mid = 0;
+
+  g_assert_true (mqtt_session_publish (f->session, topic, (const guint8 *) "x", 1, NULL, qos,
+                                       FALSE, props, f->now, &mid, &error));
+  g_assert_no_error (error);
+  return mid;
+}
+
+static MqttSessionEvent *
+last_event (Fixture *f, MqttSessionEventType type)
+{
+  guint i;
+
+  for (i = f->events->len; i > 0; i--)
+    if (g_array_index (f->events, MqttSessionEvent, i - 1).type == type)
+      return &g_array_index (f->events, MqttSessionEvent, i - 1);
+  g_assert_not_reached ();
+}
+
+static void
+test_v5_connect (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttProperties) props = mqtt_properties_new ();
+  g_autoptr(MqttProperties) will = mqtt_properties_new ();
+  guint32 value = 0;
+  MqttPacket *connect;
+
+  mqtt_properties_set_session_expiry_interval (props, 300);
+  mqtt_properties_add_user_property (props, "k", "v");
+  mqtt_properties_set_will_delay_interval (will, 5);
+  RECONFIGURE (f->session, connect_props, mqtt_properties_ref (props));
+  RECONFIGURE (f->session, will, TRUE);
+  RECONFIGURE (f->session, will_topic, g_strdup ("w"));
+  RECONFIGURE (f->session, will_props, mqtt_properties_ref (will));
+  RECONFIGURE (f->session, max_packet_size, 4096);
+  mqtt_session_connection_made (f->session, f->now);
+  flush (f);
+  connect = sent (f, 0);
+  g_assert_cmpuint (connect->connect.protocol_level, ==, 5);
+  /* The application's properties, and our Maximum Packet Size. */
+  g_assert_true (mqtt_properties_get_session_expiry_interval (connect->props, &value));
+  g_assert_cmpuint (value, ==, 300);
+  g_assert_cmpstr (mqtt_properties_lookup_user_property (connect->props, "k"), ==, "v");
+  g_assert_true (mqtt_properties_get_maximum_packet_size (connect->props, &value));
+  g_assert_cmpuint (value, ==, 4096);
+  g_assert_true (mqtt_properties_get_will_delay_interval (connect->connect.will_props, &value));
+  g_assert_cmpuint (value, ==, 5);
+}
+
+static void
+test_v5_receive_maximum (Fixture *f, gconstpointer data)
+{
+  MqttProperties *limits = mqtt_properties_new ();
+  guint i;
+
+  mqtt_properties_set_receive_maximum (limits, 2);
+  connect_v5 (f, limits);
+  for (i = 0; i < 5; i++)
+    publish (f, 1, "x");
+  flush (f);
+  /* CONNECT and the two the broker allows. */
+  g_assert_cmpuint (f->sent->len, ==, 3);
+  receive_ack (f, MQTT_PACKET_PUBACK, sent (f, 1)->packet_id);
+  flush (f);
+  g_assert_cmpuint (f->sent->len, ==, 4);
+  g_assert_cmpuint (mqtt_session_get_inflight_sent (f->session), ==, 2);
+
+  /* After a reconnection with a Receive Maximum of 1, one resend at a time. */
+  mqtt_session_connection_lost (f->session, TRUE);
+  limits = mqtt_properties_new ();
+  mqtt_properties_set_receive_maximum (limits, 1);
+  g_ptr_array_set_size (f->sent, 0);
+  connect_v5 (f, limits);
+  flush (f);
+  g_assert_cmpuint (f->sent->len, ==, 2);
+  g_assert_true (sent (f, 1)->publish.dup);
+  receive_ack (f, MQTT_PACKET_PUBACK, sent (f, 1)->packet_id);
+  flush (f);
+  g_assert_cmpuint (f->sent->len, ==, 3);
+  g_assert_true (sent (f, 2)->publish.dup);
+  g_assert_cmpuint (mqtt_session_get_inflight_sent (f->session), ==, 1);
+}
+
+static void
+test_v5_server_limits (Fixture *f, gconstpointer data)
+{
+  MqttProperties *limits = mqtt_properties_new ();
+  g_autoptr(MqttProperties) sub_id = mqtt_properties_new ();
+  MqttTopicRequest wildcard = { (char *) "a/+", 0 }, shared = { (char *) "$share/g/a", 0 };
+  MqttTopicRequest plain = { (char *) "a", 0 };
+  g_autoptr(GError) error = NULL;
+  char big[64];
+  guint mid, queued;
+
+  /* Queued before CONNACK, then refused by what it says. */
+  mqtt_session_connection_made (f->session, f->now);
+  queued = publish (f, 1, "x");
+  mqtt_properties_set_maximum_qos (limits, 0);
+  mqtt_properties_set_retain_available (limits, 0);
+  mqtt_properties_set_maximum_packet_size (limits, 40);
+  mqtt_properties_set_wildcard_subscription_available (limits, 0);
+  mqtt_properties_set_shared_subscription_available (limits, 0);
+  mqtt_properties_set_subscription_identifier_available (limits, 0);
+  {
+    MqttPacket connack = { MQTT_PACKET_CONNACK };
+
+    connack.props = limits;
+    receive (f, &connack);
+    mqtt_properties_unref (limits);
+  }
+  flush (f);
+  g_assert_cmpuint (last_event (f, MQTT_SESSION_EVENT_DROPPED)->mid, ==, queued);
+  g_assert_cmpint (last_event (f, MQTT_SESSION_EVENT_DROPPED)->code, ==,
+                   MQTT_ERROR_NOT_SUPPORTED);
+
+  g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 1, FALSE, NULL, f->now,
+                                        &mid, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 0, TRUE, NULL, f->now,
+                                        &mid, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  memset (big, 'x', sizeof big);
+  g_assert_false (mqtt_session_publish (f->session, "t", (guint8 *) big, sizeof big, NULL, 0,
+                                        FALSE, NULL, f->now, &mid, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_PAYLOAD_SIZE);
+  g_clear_error (&error);
+  g_assert_true (mqtt_session_publish (f->session, "t", (guint8 *) big, 20, NULL, 0, FALSE, NULL,
+                                       f->now, &mid, &error));
+
+  g_assert_false (mqtt_session_subscribe (f->session, &wildcard, 1, NULL, f->now, &mid, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (mqtt_session_subscribe (f->session, &shared, 1, NULL, f->now, &mid, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  mqtt_properties_add_subscription_identifier (sub_id, 7);
+  g_assert_false (mqtt_session_subscribe (f->session, &plain, 1, sub_id, f->now, &mid, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_true (mqtt_session_subscribe (f->session, &plain, 1, NULL, f->now, &mid, &error));
+}
+
+static void
+test_v5_topic_alias_in (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttProperties) props = mqtt_properties_new ();
+  g_autoptr(GError) error = NULL;
+  MqttPacket publish = { MQTT_PACKET_PUBLISH };
+
+  mqtt_properties_set_topic_alias_maximum (props, 2);
+  RECONFIGURE (f->session, connect_props, mqtt_properties_ref (props));
+  connect_v5 (f, mqtt_properties_new ());
+
+  /* The first message names the topic, the next only the alias. */
+  publish.publish.topic = g_strdup ("a/b");
+  publish.publish.payload = g_bytes_new ("1", 1);
+  publish.props = mqtt_properties_new ();
+  mqtt_properties_set_topic_alias (publish.props, 1);
+  receive (f, &publish);
+  mqtt_packet_clear (&publish);
+  publish.type = MQTT_PACKET_PUBLISH;
+  publish.publish.topic = g_strdup ("");
+  publish.publish.payload = g_bytes_new ("2", 1);
+  publish.props = mqtt_properties_new ();
+  mqtt_properties_set_topic_alias (publish.props, 1);
+  receive (f, &publish);
+  mqtt_packet_clear (&publish);
+  flush (f);
+  g_assert_cmpstr (last_event (f, MQTT_SESSION_EVENT_MESSAGE)->message->topic, ==, "a/b");
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_MESSAGE), ==, 2);
+
+  /* An alias never named is a protocol error; one above our maximum is
+   * Topic Alias invalid: DISCONNECT says which. */
+  publish.type = MQTT_PACKET_PUBLISH;
+  publish.publish.topic = g_strdup ("");
+  publish.publish.payload = g_bytes_new ("3", 1);
+  publish.props = mqtt_properties_new ();
+  mqtt_properties_set_topic_alias (publish.props, 2);
+  g_assert_false (mqtt_session_receive (f->session, &publish, f->now, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL);
+  mqtt_packet_clear (&publish);
+  flush (f);
+  g_assert_cmpint (sent (f, f->sent->len - 1)->type, ==, MQTT_PACKET_DISCONNECT);
+  g_assert_cmphex (sent (f, f->sent->len - 1)->reason_code, ==, 0x82);
+
+  g_clear_error (&error);
+  mqtt_session_connection_lost (f->session, TRUE);
+  connect_v5 (f, mqtt_properties_new ());
+  publish.type = MQTT_PACKET_PUBLISH;
+  publish.publish.topic = g_strdup ("a");
+  publish.publish.payload = g_bytes_new ("4", 1);
+  publish.props = mqtt_properties_new ();
+  mqtt_properties_set_topic_alias (publish.props, 3);
+  g_assert_false (mqtt_session_receive (f->session, &publish, f->now, &error));
+  mqtt_packet_clear (&publish);
+  flush (f);
+  g_assert_cmphex (sent (f, f->sent->len - 1)->reason_code, ==, 0x94);
+}
+
+static void
+test_v5_topic_alias_out (Fixture *f, gconstpointer data)
+{
+  static const struct {
+    const char *topic;
+    guint16 explicit;
+    const char *wire_topic;
+    guint16 wire_alias;
+  } steps[] = {
+    { "t1", 0, "t1", 1 },  /* assigned */
+    { "t1", 0, "", 1 },    /* known: the alias alone */
+    { "t2", 0, "t2", 2 },
+    { "t3", 0, "t3", 0 },  /* none left */
+    { "t1", 0, "", 1 },
+    { "t4", 2, "t4", 2 },  /* the application's alias replaces t2's */
+    { "t4", 2, "", 2 },
+    { "t2", 0, "t2", 0 },
+  };
+  MqttProperties *limits = mqtt_properties_new ();
+  guint i;
+
+  mqtt_properties_set_topic_alias_maximum (limits, 2);
+  RECONFIGURE (f->session, topic_alias_out, 5);
+  connect_v5 (f, limits);
+  for (i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(MqttProperties) props = NULL;
+      MqttPacket *packet;
+      guint16 alias = 0;
+
+      if (steps[i].explicit)
+        {
+          props = mqtt_properties_new ();
+          mqtt_properties_set_topic_alias (props, steps[i].explicit);
+        }
+      publish_props (f, steps[i].topic, 0, props);
+      flush (f);
+      packet = sent (f, f->sent->len - 1);
+      g_assert_cmpstr (packet->publish.topic, ==, steps[i].wire_topic);
+      if (packet->props)
+        mqtt_properties_get_topic_alias (packet->props, &alias);
+      g_assert_cmpuint (alias, ==, steps[i].wire_alias);
+    }
+
+  /* The broker's maximum bounds the application's aliases too. */
+  {
+    g_autoptr(MqttProperties) props = mqtt_properties_new ();
+    g_autoptr(GError) error = NULL;
+    guint mid;
+
+    mqtt_properties_set_topic_alias (props, 3);
+    g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 0, FALSE, props,
+                                          f->now, &mid, &error));
+    g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+  }
+}
+
+static void
+test_v5_message_expiry (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttProperties) props = mqtt_properties_new ();
+  guint32 remaining = 0;
+  guint expired;
+
+  mqtt_properties_set_message_expiry_interval (props, 10);
+  mqtt_session_connection_lost (f->session, TRUE);
+  expired = publish_props (f, "t", 1, props);
+  f->now += 4 * SEC;
+  publish_props (f, "t", 1, props);
+  f->now += 7 * SEC;
+  connect_v5 (f, mqtt_properties_new ());
+  flush (f);
+  /* The first waited 11 s: dropped. The second goes with 3 s left. */
+  g_assert_cmpuint (last_event (f, MQTT_SESSION_EVENT_DROPPED)->mid, ==, expired);
+  g_assert_cmpint (last_event (f, MQTT_SESSION_EVENT_DROPPED)->code, ==, MQTT_ERROR_EXPIRED);
+  g_assert_cmpuint (f->sent->len, ==, 2);
+  g_assert_true (mqtt_properties_get_message_expiry_interval (sent (f, 1)->props, &remaining));
+  g_assert_cmpuint (remaining, ==, 3);
+
+  /* A resend after a reconnection forwards what is left, even nothing. */
+  mqtt_session_connection_lost (f->session, TRUE);
+  f->now += 5 * SEC;
+  g_ptr_array_set_size (f->sent, 0);
+  connect_v5 (f, mqtt_properties_new ());
+  flush (f);
+  g_assert_true (sent (f, 1)->publish.dup);
+  g_assert_true (mqtt_properties_get_message_expiry_interval (sent (f, 1)->props, &remaining));
+  g_assert_cmpuint (remaining, ==, 0);
+}
+
+static void
+test_v5_reason_codes (Fixture *f, gconstpointer data)
+{
+  MqttPacket ack = { MQTT_PACKET_PUBACK };
+  MqttTopicRequest filters[2] = { { (char *) "a", 1 }, { (char *) "b", 2 } };
+  g_autoptr(GError) error = NULL;
+  guint mid, i;
+
+  connect_v5 (f, mqtt_properties_new ());
+  publish (f, 1, "x");
+  publish (f, 2, "y");
+  flush (f);
+
+  /* PUBACK with a failure completes the message with its reason. */
+  ack.packet_id = sent (f, 1)->packet_id;
+  ack.reason_code = 0x87;
+  ack.props = mqtt_properties_new ();
+  mqtt_properties_set_reason_string (ack.props, "no");
+  receive (f, &ack);
+  mqtt_packet_clear (&ack);
+  flush (f);
+  g_assert_cmpint (last_event (f, MQTT_SESSION_EVENT_PUBLISHED)->code, ==, 0x87);
+  g_assert_cmpstr (mqtt_properties_get_reason_string (
+                     last_event (f, MQTT_SESSION_EVENT_PUBLISHED)->props), ==, "no");
+
+  /* PUBREC with a failure ends the QoS 2 exchange: no PUBREL. */
+  ack.type = MQTT_PACKET_PUBREC;
+  ack.packet_id = sent (f, 2)->packet_id;
+  ack.reason_code = 0x97;
+  i = f->sent->len;
+  receive (f, &ack);
+  flush (f);
+  g_assert_cmpuint (f->sent->len, ==, i);
+  g_assert_cmpint (last_event (f, MQTT_SESSION_EVENT_PUBLISHED)->code, ==, 0x97);
+  g_assert_cmpuint (mqtt_session_get_inflight_count (f->session), ==, 0);
+
+  /* UNSUBACK at level 5 has a code for each filter. */
+  g_assert_true (mqtt_session_unsubscribe (f->session, filters, 2, NULL, f->now, &mid, &error));
+  flush (f);
+  {
+    MqttPacket unsuback = { MQTT_PACKET_UNSUBACK };
+    guint8 codes[] = { 0x00, 0x11 };
+
+    unsuback.packet_id = sent (f, f->sent->len - 1)->packet_id;
+    unsuback.suback.return_codes = codes;
+    unsuback.suback.n_return_codes = 2;
+    receive (f, &unsuback);
+  }
+  flush (f);
+  g_assert_cmpuint (g_bytes_get_size (last_event (f, MQTT_SESSION_EVENT_UNSUBSCRIBED)->granted),
+                    ==, 2);
+  g_assert_true (mqtt_session_unsubscribe (f->session, filters, 2, NULL, f->now, &mid, &error));
+  flush (f);
+  {
+    MqttPacket unsuback = { MQTT_PACKET_UNSUBACK };
+    guint8 codes[] = { 0x00 };
+
+    unsuback.packet_id = sent (f, f->sent->len - 1)->packet_id;
+    unsuback.suback.return_codes = codes;
+    unsuback.suback.n_return_codes = 1;
+    g_assert_false (mqtt_session_receive (f->session, &unsuback, f->now, &error));
+    g_assert_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL);
+  }
+}
+
+static void
+test_v5_disconnect (Fixture *f, gconstpointer data)
+{
+  MqttPacket disconnect = { MQTT_PACKET_DISCONNECT };
+  g_autoptr(MqttProperties) props = mqtt_properties_new ();
+  g_autoptr(GError) error = NULL;
+  MqttSessionEvent *event;
+
+  connect_v5 (f, mqtt_properties_new ());
+  disconnect.reason_code = 0x8e;
+  disconnect.props = mqtt_properties_new ();
+  mqtt_properties_set_reason_string (disconnect.props, "elsewhere");
+  g_assert_false (mqtt_session_receive (f->session, &disconnect, f->now, &error));
+  mqtt_packet_clear (&disconnect);
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_CONN_LOST);
+  g_assert_nonnull (strstr (error->message, "Session taken over"));
+  g_assert_nonnull (strstr (error->message, "elsewhere"));
+  flush (f);
+  event = last_event (f, MQTT_SESSION_EVENT_DISCONNECT);
+  g_assert_cmphex (event->code, ==, 0x8e);
+  g_assert_cmpstr (mqtt_properties_get_reason_string (event->props), ==, "elsewhere");
+
+  /* The client's own reason and properties. */
+  mqtt_session_connection_lost (f->session, TRUE);
+  connect_v5 (f, mqtt_properties_new ());
+  mqtt_properties_set_reason_string (props, "bye");
+  g_assert_true (mqtt_session_send_disconnect (f->session, 0x04, props, f->now));
+  flush (f);
+  g_assert_cmpint (sent (f, f->sent->len - 1)->type, ==, MQTT_PACKET_DISCONNECT);
+  g_assert_cmphex (sent (f, f->sent->len - 1)->reason_code, ==, 0x04);
+  g_assert_cmpstr (mqtt_properties_get_reason_string (sent (f, f->sent->len - 1)->props), ==,
+                   "bye");
+}
+
+static void
+test_v5_auth (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttProperties) props = mqtt_properties_new ();
+  g_autoptr(GError) error = NULL;
+  MqttPacket auth = { MQTT_PACKET_AUTH };
+  MqttPacket connack = { MQTT_PACKET_CONNACK };
+
+  mqtt_properties_set_authentication_method (props, "CHALLENGE");
+  RECONFIGURE (f->session, connect_props, mqtt_properties_ref (props));
+  mqtt_session_connection_made (f->session, f->now);
+  auth.reason_code = 0x18;
+  auth.props = mqtt_properties_ref (props);
+  receive (f, &auth);
+  mqtt_packet_clear (&auth);
+  flush (f);
+  g_assert_cmphex (last_event (f, MQTT_SESSION_EVENT_AUTH)->code, ==, 0x18);
+  g_assert_true (mqtt_session_send_auth (f->session, 0x18, props, f->now, &error));
+  flush (f);
+  g_assert_cmpint (sent (f, f->sent->len - 1)->type, ==, MQTT_PACKET_AUTH);
+  g_assert_cmphex (sent (f, f->sent->len - 1)->reason_code, ==, 0x18);
+  receive (f, &connack);
+  g_assert_cmpint (mqtt_session_get_state (f->session), ==, MQTT_SESSION_CONNECTED);
+
+  /* Only the client re-authenticates. */
+  auth.type = MQTT_PACKET_AUTH;
+  auth.reason_code = 0x19;
+  g_assert_false (mqtt_session_receive (f->session, &auth, f->now, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL);
+}
+
+static void
+test_v5_server_keepalive_no_retry (Fixture *f, gconstpointer data)
+{
+  MqttProperties *limits = mqtt_properties_new ();
+
+  RECONFIGURE (f->session, keepalive, 60);
+  RECONFIGURE (f->session, retry_interval, 1);
+  mqtt_properties_set_server_keep_alive (limits, 5);
+  connect_v5 (f, limits);
+  g_assert_cmpuint (mqtt_session_get_keepalive (f->session), ==, 5);
+  publish (f, 1, "x");
+  flush (f);
+  /* No resend on the same connection at level 5; a ping at 5 s. */
+  g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, f->now + 5 * SEC);
+  g_assert_true (mqtt_session_tick (f->session, f->now + 5 * SEC, NULL));
+  flush (f);
+  g_assert_cmpint (sent (f, f->sent->len - 1)->type, ==, MQTT_PACKET_PINGREQ);
+  g_assert_false (sent (f, f->sent->len - 2)->publish.dup);
+}
+
+static void
+test_v5_receive_maximum_in (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttProperties) props = mqtt_properties_new ();
+  g_autoptr(GError) error = NULL;
+  guint i;
+
+  mqtt_properties_set_receive_maximum (props, 1);
+  RECONFIGURE (f->session, connect_props, mqtt_properties_ref (props));
+  connect_v5 (f, mqtt_properties_new ());
+  for (i = 1; i <= 2; i++)
+    {
+      MqttPacket publish = { MQTT_PACKET_PUBLISH, i };
+      gboolean ok;
+
+      publish.publish.qos = 2;
+      publish.publish.topic = g_strdup ("t");
+      publish.publish.payload = g_bytes_new ("x", 1);
+      ok = mqtt_session_receive (f->session, &publish, f->now, &error);
+      mqtt_packet_clear (&publish);
+      g_assert_true (ok == (i == 1));
+    }
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL);
+  flush (f);
+  g_assert_cmphex (sent (f, f->sent->len - 1)->reason_code, ==, 0x93);
+}
+
+static void
+test_v5_malformed (Fixture *f, gconstpointer data)
+{
+  /* A PUBACK with a reason code PUBACK may not carry. */
+  static const guint8 bad[] = { 0x40, 0x03, 0x00, 0x01, 0x05 };
+  g_autoptr(GError) error = NULL;
+  gsize space;
+  guint8 *buffer;
+
+  connect_v5 (f, mqtt_properties_new ());
+  buffer = mqtt_session_get_read_buffer (f->session, sizeof bad, &space);
+  memcpy (buffer, bad, sizeof bad);
+  g_assert_false (mqtt_session_commit_read (f->session, sizeof bad, f->now, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL);
+  flush (f);
+  g_assert_cmpint (sent (f, f->sent->len - 1)->type, ==, MQTT_PACKET_DISCONNECT);
+  g_assert_cmphex (sent (f, f->sent->len - 1)->reason_code, ==, 0x82);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -583,6 +1102,19 @@ main (int argc, char *argv[])
   ADD ("resend-after-reconnect", test_resend_after_reconnect);
   ADD ("idle-refusals", test_idle_refusals);
   ADD ("packet-ids", test_packet_ids);
+#define ADD5(path, fn) g_test_add ("/session/v5/" path, Fixture, NULL, setup_v5, fn, teardown)
+  ADD5 ("connect", test_v5_connect);
+  ADD5 ("receive-maximum", test_v5_receive_maximum);
+  ADD5 ("server-limits", test_v5_server_limits);
+  ADD5 ("topic-alias-in", test_v5_topic_alias_in);
+  ADD5 ("topic-alias-out", test_v5_topic_alias_out);
+  ADD5 ("message-expiry", test_v5_message_expiry);
+  ADD5 ("reason-codes", test_v5_reason_codes);
+  ADD5 ("disconnect", test_v5_disconnect);
+  ADD5 ("auth", test_v5_auth);
+  ADD5 ("server-keepalive-no-retry", test_v5_server_keepalive_no_retry);
+  ADD5 ("receive-maximum-in", test_v5_receive_maximum_in);
+  ADD5 ("malformed", test_v5_malformed);
 
   return g_test_run ();
 }

@@ -181,7 +181,7 @@ test_uri_errors (void)
     { "mqtt://h/?nonsense=1", MQTT_ERROR_INVAL, "nonsense" },
     { "mqtt://h/?password=x", MQTT_ERROR_INVAL, "user:password@host" },
     { "mqtt://h/?keepalive=70000", MQTT_ERROR_INVAL, "keepalive" },
-    { "mqtt://h/?protocol-version=5", MQTT_ERROR_INVAL, "protocol-version" },
+    { "mqtt://h/?protocol-version=6", MQTT_ERROR_INVAL, "protocol-version" },
     { "mqtt://h/?auto-reconnect=maybe", MQTT_ERROR_INVAL, "auto-reconnect" },
     { "mqtt://h/?tls-validation-flags=bogus", MQTT_ERROR_INVAL, "tls-validation-flags" },
     { "mqtt://h/?host=other", MQTT_ERROR_INVAL, "host" },
