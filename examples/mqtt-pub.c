@@ -85,8 +85,10 @@ publish (Pub *pub, GBytes *payload)
   publication->size = g_bytes_get_size (payload);
   pub->pending++;
   pub->pending_bytes += publication->size;
-  mqtt_client_publish_async (pub->tool.client, pub->topic, payload, pub->options->qos,
-                             pub->retain, NULL, published, publication);
+  mqtt_client_publish_with_properties_async (pub->tool.client, pub->topic, payload,
+                                             pub->options->qos, pub->retain,
+                                             pub->options->publish_props, NULL, published,
+                                             publication);
 }
 
 static gboolean
@@ -231,6 +233,8 @@ read_file (const char *path, GError **error)
 int
 main (int argc, char *argv[])
 {
+  static const char *const property_commands[] = { "connect", "will", "publish", "disconnect",
+                                                   NULL };
   ToolOptions options = { 0 };
   Pub pub = { { 0 } };
   g_autoptr(GOptionContext) context = g_option_context_new ("- publish to an MQTT broker");
@@ -259,11 +263,12 @@ main (int argc, char *argv[])
   g_set_prgname ("mqtt-pub");
   g_option_context_set_summary (context,
                                 "Exit status: 0 when published, 1 on an error, 5 when the "
-                                "broker refuses the connection.");
+                                "broker refuses the connection (at MQTT 5, its reason code).");
   tool_options_add_entries (&options, context);
   g_option_context_add_main_entries (context, entries, NULL);
   pub.options = &options;
 
+  options.property_commands = property_commands;
   if (!tool_options_parse (&options, context, &argc, &argv, &error))
     goto usage;
   if ((options.topics ? g_strv_length (options.topics) : 0) + (options.url_topic ? 1 : 0) != 1)

@@ -26,6 +26,9 @@ typedef struct {
   gboolean no_retained;    /* -R */
   gboolean retained_only;
   gboolean exit_on_suback; /* -E */
+  gboolean retain_as_published;
+  gboolean no_local;
+  int retain_handling;
   gboolean verbose;
   gboolean no_eol;
   char *format;
@@ -36,6 +39,66 @@ typedef struct {
 } Sub;
 
 /* -F: a format as mosquitto_sub's, checked before connecting. */
+
+/* MQTT 5's fields: a property of the message, nothing when it has none. */
+static void
+append_property (GString *out, MqttProperties *props, char field)
+{
+  const char *name, *value;
+  guint16 alias;
+  guint32 number;
+  guint8 format;
+  GBytes *data;
+  guint i;
+
+  if (props == NULL)
+    return;
+  switch (field)
+    {
+    case 'A':
+      if (mqtt_properties_get_topic_alias (props, &alias))
+        g_string_append_printf (out, "%u", alias);
+      break;
+    case 'C':
+      if (mqtt_properties_get_content_type (props))
+        g_string_append (out, mqtt_properties_get_content_type (props));
+      break;
+    case 'D':
+      data = mqtt_properties_get_correlation_data (props);
+      if (data)
+        g_string_append_len (out, g_bytes_get_data (data, NULL), g_bytes_get_size (data));
+      break;
+    case 'E':
+      if (mqtt_properties_get_message_expiry_interval (props, &number))
+        g_string_append_printf (out, "%u", number);
+      break;
+    case 'F':
+      if (mqtt_properties_get_payload_format_indicator (props, &format))
+        g_string_append_printf (out, "%u", format);
+      break;
+    case 'P':
+      /* As mosquitto_sub: name:value, several separated by spaces. */
+      for (i = 0; mqtt_properties_get_user_property (props, i, &name, &value); i++)
+        g_string_append_printf (out, "%s%s:%s", i ? " " : "", name, value);
+      break;
+    case 'R':
+      if (mqtt_properties_get_response_topic (props))
+        g_string_append (out, mqtt_properties_get_response_topic (props));
+      break;
+    case 'S':
+      {
+        g_autofree guint32 *ids = NULL;
+        gsize n;
+
+        ids = mqtt_properties_get_subscription_identifiers (props, &n);
+        for (i = 0; i < n; i++)
+          g_string_append_printf (out, "%s%u", i ? " " : "", ids[i]);
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
 
 static void
 append_padded (GString *out, const char *text, gssize length, gboolean left, gboolean zero,
@@ -251,6 +314,22 @@ format_message (GString *out, const char *format, MqttMessage *message, GError *
               if (message)
                 append_json (out, message, now);
               break;
+            case 'A':
+            case 'C':
+            case 'D':
+            case 'E':
+            case 'F':
+            case 'P':
+            case 'R':
+            case 'S':
+              if (message)
+                {
+                  g_autoptr(GString) field = g_string_new (NULL);
+
+                  append_property (field, mqtt_message_get_properties (message), *p);
+                  append_padded (out, field->str, field->len, left, zero, width, precision);
+                }
+              break;
             default:
               g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "-F: unknown field %%%c", *p ? *p : ' ');
@@ -330,6 +409,23 @@ on_message (MqttClient *client, MqttMessage *message, gpointer user_data)
     tool_stop (&sub->tool, 0);
 }
 
+/* MQTT 5's subscription options. */
+static MqttSubscribeFlags
+subscribe_flags (Sub *sub)
+{
+  MqttSubscribeFlags flags = MQTT_SUBSCRIBE_FLAGS_NONE;
+
+  if (sub->retain_as_published)
+    flags |= MQTT_SUBSCRIBE_FLAGS_RETAIN_AS_PUBLISHED;
+  if (sub->no_local)
+    flags |= MQTT_SUBSCRIBE_FLAGS_NO_LOCAL;
+  if (sub->retain_handling == 1)
+    flags |= MQTT_SUBSCRIBE_FLAGS_RETAINED_IF_NEW;
+  else if (sub->retain_handling == 2)
+    flags |= MQTT_SUBSCRIBE_FLAGS_NO_RETAINED;
+  return flags;
+}
+
 static void
 on_connected (MqttClient *client, gboolean session_present, int rc, gpointer user_data)
 {
@@ -343,8 +439,10 @@ on_connected (MqttClient *client, gboolean session_present, int rc, gpointer use
   qos = g_new (MqttQos, sub->filters->len);
   for (i = 0; i < sub->filters->len; i++)
     qos[i] = sub->options->qos;
-  if (!mqtt_client_subscribe_multiple (client, (const char *const *) sub->filters->pdata, qos,
-                                       sub->filters->len, &sub->subscribe_mid, &error))
+  if (!mqtt_client_subscribe_with_options (client, (const char *const *) sub->filters->pdata, qos,
+                                           sub->filters->len, subscribe_flags (sub),
+                                           sub->options->subscribe_props, &sub->subscribe_mid,
+                                           &error))
     tool_fail (&sub->tool, error);
 }
 
@@ -357,10 +455,18 @@ on_subscribed (MqttClient *client, guint mid, GArray *granted, gpointer user_dat
   if (mid != sub->subscribe_mid)
     return;
   for (i = 0; i < granted->len && i < sub->filters->len; i++)
-    if (g_array_index (granted, int, i) == 0x80)
+    if (g_array_index (granted, int, i) >= 0x80)
       {
-        tool_warn (&sub->tool, "the broker refused the subscription to %s",
-                   (const char *) g_ptr_array_index (sub->filters, i));
+        int code = g_array_index (granted, int, i);
+
+        /* At MQTT 5 the code says why. */
+        if (sub->options->v5)
+          tool_warn (&sub->tool, "the broker refused the subscription to %s: %s",
+                     (const char *) g_ptr_array_index (sub->filters, i),
+                     mqtt_reason_code_to_string (code));
+        else
+          tool_warn (&sub->tool, "the broker refused the subscription to %s",
+                     (const char *) g_ptr_array_index (sub->filters, i));
         refused++;
       }
   if (refused == sub->filters->len)
@@ -392,6 +498,8 @@ ready (Tool *tool)
 int
 main (int argc, char *argv[])
 {
+  static const char *const property_commands[] = { "connect", "will", "subscribe",
+                                                   "disconnect", NULL };
   ToolOptions options = { 0 };
   Sub sub = { { 0 } };
   g_autoptr(GOptionContext) context = g_option_context_new ("- print what an MQTT broker publishes");
@@ -413,9 +521,18 @@ main (int argc, char *argv[])
       NULL },
     { "no-eol", 'N', 0, G_OPTION_ARG_NONE, &sub.no_eol, "Print no newline after each message",
       NULL },
+    { "retain-as-published", 0, 0, G_OPTION_ARG_NONE, &sub.retain_as_published,
+      "MQTT 5: keep the retain flag messages were published with", NULL },
+    { "no-local", 0, 0, G_OPTION_ARG_NONE, &sub.no_local,
+      "MQTT 5: do not receive what this client publishes", NULL },
+    { "retain-handling", 0, 0, G_OPTION_ARG_INT, &sub.retain_handling,
+      "MQTT 5: 0 send retained messages at every subscription, 1 only to a new one, 2 never",
+      "0|1|2" },
     { "format", 'F', 0, G_OPTION_ARG_STRING, &sub.format,
       "Print each message in this format: %t topic, %p payload, %x/%X payload in hex, "
       "%l length, %q QoS, %r retain, %m message id, %j JSON, %I ISO 8601 time, %U Unix time, "
+      "MQTT 5's %A topic alias, %C content type, %D correlation data, %E message expiry, "
+      "%F payload format, %P user properties, %R response topic, %S subscription identifier, "
       "@H and other strftime fields, \\n \\t \\0 \\e escapes, %[-0][width][.precision]",
       "FORMAT" },
     { NULL },
@@ -427,14 +544,15 @@ main (int argc, char *argv[])
   g_set_prgname ("mqtt-sub");
   g_option_context_set_summary (context,
                                 "Exit status: 0 when done (-C, -E, --retained-only, Ctrl-C), 1 "
-                                "on an error, 5 when the broker refuses the connection, 27 when "
-                                "-W runs out.");
+                                "on an error, 5 when the broker refuses the connection (at "
+                                "MQTT 5, its reason code), 27 when -W runs out.");
   tool_options_add_entries (&options, context);
   g_option_context_add_main_entries (context, entries, NULL);
   sub.options = &options;
   sub.filters = g_ptr_array_new ();
   sub.out = g_string_new (NULL);
 
+  options.property_commands = property_commands;
   if (!tool_options_parse (&options, context, &argc, &argv, &error))
     goto usage;
   for (i = 0; options.topics && options.topics[i]; i++)
@@ -456,6 +574,19 @@ main (int argc, char *argv[])
         g_prefix_error (&error, "-T: ");
         goto usage;
       }
+  if (!options.v5 && (sub.retain_as_published || sub.no_local || sub.retain_handling))
+    {
+      g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--retain-as-published, --no-local and --retain-handling need "
+                           "MQTT 5 (-V 5)");
+      goto usage;
+    }
+  if (sub.retain_handling < 0 || sub.retain_handling > 2)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--retain-handling %d: give 0, 1 or 2", sub.retain_handling);
+      goto usage;
+    }
   if (sub.count < 0 || sub.timeout < 0)
     {
       g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,

@@ -40,6 +40,9 @@ tool_options_add_entries (ToolOptions *o, GOptionContext *context)
       "Keepalive in seconds, 0 for none (default: 60)", "SECONDS" },
     { "username", 'u', 0, G_OPTION_ARG_STRING, &o->username, "User name", "USER" },
     { "password", 'P', 0, G_OPTION_ARG_STRING, &o->password, "Password (needs -u)", "PASSWORD" },
+    { "session-expiry-interval", 'x', 0, G_OPTION_ARG_STRING, &o->session_expiry,
+      "MQTT 5: seconds the session outlives the connection; -1 or \u221e for ever "
+      "(default: -1 with -c, else 0)", "SECONDS" },
     { "protocol-version", 'V', 0, G_OPTION_ARG_STRING, &o->protocol,
       "MQTT version: mqttv311 (or 311, the default) or mqttv31 (or 31)", "VERSION" },
     { "will-topic", 0, 0, G_OPTION_ARG_STRING, &o->will_topic,
@@ -79,6 +82,14 @@ tool_options_add_entries (ToolOptions *o, GOptionContext *context)
   o->keepalive = -1;
   /* -h is the host, as in mosquitto's tools: --help is ours. */
   g_option_context_set_help_enabled (context, FALSE);
+  /* -D takes three or four values, which GOption cannot: it is read
+   * before the other options (take_properties()). */
+  g_option_context_set_description (
+    context, "MQTT 5 properties, as mosquitto's tools take them (-D makes the client MQTT 5):\n"
+             "  -D, --property COMMAND NAME VALUE     A property of a packet (COMMAND: connect, "
+             "will,\n"
+             "                                        disconnect, and publish or subscribe)\n"
+             "  -D, --property COMMAND user-property NAME VALUE\n");
   g_option_context_add_main_entries (context, entries, NULL);
 }
 
@@ -146,13 +157,115 @@ check_qos (const char *what, int qos, GError **error)
   return TRUE;
 }
 
+/* -D: the packet a property goes in, by mosquitto's name for it. */
+static MqttProperties **
+property_packet (ToolOptions *o, const char *command)
+{
+  static const char *const commands[] = {
+    "connect", "will", "publish", "subscribe", "unsubscribe", "disconnect",
+  };
+  MqttProperties **slots[] = {
+    &o->connect_props, &o->will_props, &o->publish_props,
+    &o->subscribe_props, &o->unsubscribe_props, &o->disconnect_props,
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_ascii_strcasecmp (command, commands[i]) == 0 &&
+        g_strv_contains (o->property_commands, commands[i]))
+      {
+        if (*slots[i] == NULL)
+          *slots[i] = mqtt_properties_new ();
+        return slots[i];
+      }
+  return NULL;
+}
+
+/* Takes the -D options out of the command line (GOption gives an option
+ * one value; -D takes three or four) into the properties of their packet. */
+static gboolean
+take_properties (ToolOptions *o, int *argc, char ***argv, GError **error)
+{
+  g_autoptr(GEnumClass) ids = g_type_class_ref (MQTT_TYPE_PROPERTY_ID);
+  char **args = *argv;
+  int i, kept = 1;
+
+  for (i = 1; i < *argc; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      MqttProperties **props;
+      GEnumValue *id;
+      int n;
+
+      if (!g_str_equal (args[i], "-D") && !g_str_equal (args[i], "--property"))
+        {
+          args[kept++] = args[i];
+          continue;
+        }
+      if (i + 3 >= *argc)
+        return bad_option (error, "-D needs a command, a property and a value");
+      props = property_packet (o, args[i + 1]);
+      if (props == NULL)
+        {
+          g_autofree char *known = g_strjoinv (", ", (char **) o->property_commands);
+
+          return bad_option (error, "-D %s: unknown or unsupported command; use one of %s",
+                             args[i + 1], known);
+        }
+      id = g_enum_get_value_by_nick (ids, args[i + 2]);
+      if (id == NULL)
+        return bad_option (error, "-D %s %s: unknown property", args[i + 1], args[i + 2]);
+      if (id->value == MQTT_PROPERTY_USER_PROPERTY)
+        {
+          if (i + 4 >= *argc)
+            return bad_option (error, "-D %s user-property needs a name and a value",
+                               args[i + 1]);
+          mqtt_properties_add_user_property (*props, args[i + 3], args[i + 4]);
+          n = 4;
+        }
+      else if (!mqtt_properties_set_from_string (*props, id->value, args[i + 3], &local_error))
+        return bad_option (error, "-D %s %s: %s", args[i + 1], args[i + 2],
+                           local_error->message);
+      else
+        n = 3;
+      i += n;
+      o->v5 = TRUE;
+    }
+  args[kept] = NULL;
+  *argc = kept;
+  return TRUE;
+}
+
+/* -x, or mosquitto's default: a session that never expires with -c, one
+ * that ends with the connection without. */
+static gboolean
+set_session_expiry (ToolOptions *o, GError **error)
+{
+  guint64 seconds = o->persistent ? G_MAXUINT32 : 0;
+
+  if (o->session_expiry &&
+      (g_str_equal (o->session_expiry, "-1") || g_str_equal (o->session_expiry, "\u221e")))
+    seconds = G_MAXUINT32;
+  else if (o->session_expiry &&
+           !g_ascii_string_to_unsigned (o->session_expiry, 10, 0, G_MAXUINT32, &seconds, NULL))
+    return bad_option (error, "-x %s: give 0 to 4294967295 seconds, or -1 for ever",
+                       o->session_expiry);
+  if (seconds == 0 && o->connect_props == NULL)
+    return TRUE;
+  if (o->connect_props == NULL)
+    o->connect_props = mqtt_properties_new ();
+  mqtt_properties_set_session_expiry_interval (o->connect_props, seconds);
+  return TRUE;
+}
+
 gboolean
 tool_options_parse (ToolOptions *o, GOptionContext *context, int *argc, char ***argv,
                     GError **error)
 {
   MqttProtocolVersion version;
 
-  if (!g_option_context_parse (context, argc, argv, error))
+  if (!take_properties (o, argc, argv, error) ||
+      !g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (show_help)
     {
@@ -188,10 +301,17 @@ tool_options_parse (ToolOptions *o, GOptionContext *context, int *argc, char ***
   else if (g_str_equal (o->protocol, "mqttv31") || g_str_equal (o->protocol, "31"))
     version = MQTT_PROTOCOL_V31;
   else if (g_str_equal (o->protocol, "mqttv5") || g_str_equal (o->protocol, "5"))
-    return bad_option (error, "-V %s: MQTT 5 is not supported; use mqttv311 or mqttv31",
-                       o->protocol);
+    version = MQTT_PROTOCOL_V5;
   else
-    return bad_option (error, "-V %s: unknown version; use mqttv311 or mqttv31", o->protocol);
+    return bad_option (error, "-V %s: unknown version; use mqttv5, mqttv311 or mqttv31",
+                       o->protocol);
+  /* -D and -x make a level-5 client, as in mosquitto's tools. */
+  o->v5 = o->v5 || o->session_expiry;
+  if (o->v5 && o->protocol && version != MQTT_PROTOCOL_V5)
+    return bad_option (error, "-D and -x need MQTT 5: give -V 5 or no -V");
+  if (o->v5)
+    version = MQTT_PROTOCOL_V5;
+  o->v5 = version == MQTT_PROTOCOL_V5;
 
   if (o->id && o->id_prefix)
     return bad_option (error, "-i and -I cannot be used together");
@@ -224,8 +344,14 @@ tool_options_parse (ToolOptions *o, GOptionContext *context, int *argc, char ***
     g_object_set (o->settings, "clean-session", FALSE, NULL);
   if (o->keepalive != -1)
     g_object_set (o->settings, "keepalive", (guint) o->keepalive, NULL);
-  if (o->protocol)
+  if (o->protocol || o->v5)
     g_object_set (o->settings, "protocol-version", version, NULL);
+  if (o->v5 && !set_session_expiry (o, error))
+    return FALSE;
+  if (o->connect_props)
+    g_object_set (o->settings, "connect-properties", o->connect_props, NULL);
+  if (o->will_props)
+    g_object_set (o->settings, "will-properties", o->will_props, NULL);
   if (o->bind_address)
     g_object_set (o->settings, "bind-address", o->bind_address, NULL);
   if (o->proxy)
@@ -279,6 +405,13 @@ tool_options_clear (ToolOptions *o)
   g_free (o->bind_address);
   g_free (o->proxy);
   g_strfreev (o->topics);
+  g_free (o->session_expiry);
+  g_clear_pointer (&o->connect_props, mqtt_properties_unref);
+  g_clear_pointer (&o->will_props, mqtt_properties_unref);
+  g_clear_pointer (&o->publish_props, mqtt_properties_unref);
+  g_clear_pointer (&o->subscribe_props, mqtt_properties_unref);
+  g_clear_pointer (&o->unsubscribe_props, mqtt_properties_unref);
+  g_clear_pointer (&o->disconnect_props, mqtt_properties_unref);
   g_free (o->url_topic);
   g_clear_object (&o->settings);
 }
@@ -389,8 +522,28 @@ void
 tool_fail (Tool *tool, GError *error)
 {
   tool_warn (tool, "%s", error->message);
-  tool_stop (tool, tool_exit_status (error));
+  /* As mosquitto's tools: a level-5 refusal exits with its reason code. */
+  tool_stop (tool, tool->connack_reason >= 0x80 ? tool->connack_reason
+                                                : tool_exit_status (error));
   g_error_free (error);
+}
+
+static void
+connack_received (MqttClient *client, gboolean session_present, MqttReasonCode reason,
+                  MqttProperties *props, gpointer user_data)
+{
+  Tool *tool = user_data;
+
+  tool->connack_reason = reason;
+}
+
+static void
+disconnected_v5 (MqttClient *client, MqttReasonCode reason, MqttProperties *props,
+                 const GError *error, gpointer user_data)
+{
+  Tool *tool = user_data;
+
+  g_main_loop_quit (tool->loop);
 }
 
 static void
@@ -420,7 +573,17 @@ tool_stop (Tool *tool, int status)
     return;
   tool->stopping = TRUE;
   tool->status = status;
-  if (mqtt_client_get_state (tool->client) == MQTT_CLIENT_STATE_CONNECTED)
+  if (mqtt_client_get_state (tool->client) == MQTT_CLIENT_STATE_CONNECTED &&
+      tool->options->disconnect_props)
+    {
+      /* -D disconnect: DISCONNECT with properties; done when it is written. */
+      g_signal_connect (tool->client, "disconnected-v5", G_CALLBACK (disconnected_v5), tool);
+      if (!mqtt_client_disconnect_with_reason (tool->client, MQTT_REASON_CODE_NORMAL_DISCONNECTION,
+                                               tool->options->disconnect_props, NULL))
+        g_main_loop_quit (tool->loop);
+      tool->give_up_source = g_timeout_add_seconds (5, give_up, tool);
+    }
+  else if (mqtt_client_get_state (tool->client) == MQTT_CLIENT_STATE_CONNECTED)
     {
       mqtt_client_disconnect_from_broker_async (tool->client, NULL, disconnected, tool);
       tool->give_up_source = g_timeout_add_seconds (5, give_up, tool);
@@ -488,6 +651,7 @@ tool_start (Tool *tool, const char *name, ToolOptions *options, void (*ready) (T
   tool->loop = g_main_loop_new (NULL, FALSE);
   if (options->debug)
     g_signal_connect (tool->client, "log", G_CALLBACK (print_log), tool);
+  g_signal_connect (tool->client, "connected-v5", G_CALLBACK (connack_received), tool);
   tool->signal_sources[0] = g_unix_signal_add (SIGINT, interrupted, tool);
   tool->signal_sources[1] = g_unix_signal_add (SIGTERM, interrupted, tool);
 

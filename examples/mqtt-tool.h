@@ -10,7 +10,8 @@
 G_BEGIN_DECLS
 
 /* mosquitto's exit statuses: 1 for a usage or connection error, 5 when the
- * broker refuses the connection, 27 when -W runs out. */
+ * broker refuses the connection (at MQTT 5, the CONNACK's reason code), 27
+ * when -W runs out. */
 #define TOOL_EXIT_ERROR 1
 #define TOOL_EXIT_REFUSED 5
 #define TOOL_EXIT_TIMEOUT 27
@@ -48,10 +49,22 @@ typedef struct {
   gboolean persistent;
   int qos;
   char **topics;
+  char *session_expiry;           /* -x */
+
+  /* MQTT 5: the packets -D may name (set by the tool), and the properties
+   * it gave, by the packet they go in. */
+  const char *const *property_commands;
+  MqttProperties *connect_props;
+  MqttProperties *will_props;
+  MqttProperties *publish_props;
+  MqttProperties *subscribe_props;
+  MqttProperties *unsubscribe_props;
+  MqttProperties *disconnect_props;
 
   /* Worked out by tool_options_parse() */
   char *url_topic;                /* -L's topic */
   gboolean tls;
+  gboolean v5;                    /* -V 5, -D or -x */
   MqttSettings *settings;         /* what the client is made from */
 } ToolOptions;
 
@@ -71,6 +84,7 @@ typedef struct {
   gboolean stopping;
   guint signal_sources[2];
   guint give_up_source;
+  guint8 connack_reason;          /* MQTT 5: a refusal's reason code */
 } Tool;
 
 /* Makes the client the options describe, with -d logging and Ctrl-C

@@ -425,6 +425,23 @@ connection_accepted_locked (MqttClient *self)
   g_clear_error (&self->last_error);
 }
 
+/* At level 5 the session answers a protocol error with DISCONNECT and a
+ * reason code: one write of what is pending, without waiting, before the
+ * connection closes, so that the broker learns why (what is not written
+ * is lost with the connection, as it would be anyway). */
+static void
+write_final_locked (MqttClient *self)
+{
+  MqttOutbuf *out = mqtt_session_get_output (self->session);
+  GOutputVector vectors[MAX_VECTORS];
+  guint n;
+
+  if (self->transport == NULL || mqtt_outbuf_get_length (out) == 0)
+    return;
+  n = mqtt_outbuf_get_vectors (out, vectors, MAX_VECTORS);
+  mqtt_transport_writev (self->transport, vectors, n, NULL);
+}
+
 /* Reads what the broker sent and feeds it to the session. */
 static GCancellable *
 read_locked (MqttClient *self)
@@ -447,7 +464,10 @@ read_locked (MqttClient *self)
               mqtt_session_get_state (self->session) == MQTT_SESSION_CONNECTED)
             connection_accepted_locked (self);
           if (!ok)
-            return connection_failed_locked (self, g_steal_pointer (&error));
+            {
+              write_final_locked (self);
+              return connection_failed_locked (self, g_steal_pointer (&error));
+            }
           /* A short read drained a plain socket: skip the read that would
            * only say so. */
           if ((gsize) n < space && !mqtt_transport_buffers_input (self->transport))

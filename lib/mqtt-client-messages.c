@@ -258,6 +258,36 @@ mqtt_client_publish_async (MqttClient *self, const char *topic, GBytes *payload,
                            gboolean retain, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+
+  mqtt_client_publish_with_properties_async (self, topic, payload, qos, retain, NULL,
+                                             cancellable, callback, user_data);
+}
+
+/**
+ * mqtt_client_publish_with_properties_async:
+ * @self: a #MqttClient
+ * @topic: the topic to publish on; not empty, no wildcards
+ * @payload: (nullable): the message; %NULL for an empty one
+ * @qos: the quality of service
+ * @retain: whether the broker keeps the message as the topic's last value
+ * @properties: (nullable): the message's MQTT 5 properties, or %NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the publication is complete
+ * @user_data: data for @callback
+ *
+ * Publishes like mqtt_client_publish_with_properties() and completes as
+ * mqtt_client_publish_async() does; finish it with
+ * mqtt_client_publish_finish(), which fails when the broker refused the
+ * message (a reason code of 0x80 or above: %MQTT_ERROR_ACL_DENIED for Not
+ * authorized, %MQTT_ERROR_QUEUE_SIZE for Quota exceeded...). Thread-safe.
+ */
+void
+mqtt_client_publish_with_properties_async (MqttClient *self, const char *topic, GBytes *payload,
+                                           MqttQos qos, gboolean retain,
+                                           MqttProperties *properties, GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data)
+{
   g_autoptr(GTask) task = NULL;
   GError *error = NULL;
   Op *op;
@@ -267,8 +297,8 @@ mqtt_client_publish_async (MqttClient *self, const char *topic, GBytes *payload,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mqtt_client_publish_async);
   op = mqtt_client_op_new (OP_PUBLISH, task);
-  if (!publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, retain, NULL, op,
-                         NULL, &error))
+  if (!publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, retain,
+                         properties, op, NULL, &error))
     {
       mqtt_client_op_free (op);
       g_task_return_error (task, error);

@@ -256,6 +256,12 @@ void mqtt_client_publish_async (MqttClient *self, const char *topic, GBytes *pay
                                 gboolean retain, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
 MQTT_AVAILABLE_IN_ALL
+void mqtt_client_publish_with_properties_async (MqttClient *self, const char *topic,
+                                                GBytes *payload, MqttQos qos, gboolean retain,
+                                                MqttProperties *properties,
+                                                GCancellable *cancellable,
+                                                GAsyncReadyCallback callback, gpointer user_data);
+MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_publish_finish (MqttClient *self, GAsyncResult *result, guint *mid,
                                      GError **error);
 

@@ -216,8 +216,10 @@ typedef enum {
  * @MQTT_REASON_CODE_SHARED_SUBSCRIPTIONS_NOT_SUPPORTED: 0x9E, "Shared Subscriptions not supported"
  * @MQTT_REASON_CODE_CONNECTION_RATE_EXCEEDED: 0x9F, "Connection rate exceeded"
  * @MQTT_REASON_CODE_MAXIMUM_CONNECT_TIME: 0xA0, "Maximum connect time"
- * @MQTT_REASON_CODE_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED: 0xA1, "Subscription Identifiers not supported"
- * @MQTT_REASON_CODE_WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED: 0xA2, "Wildcard Subscriptions not supported"
+ * @MQTT_REASON_CODE_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED: 0xA1, "Subscription
+ *   Identifiers not supported"
+ * @MQTT_REASON_CODE_WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED: 0xA2, "Wildcard
+ *   Subscriptions not supported"
  *
  * The reason codes of MQTT 5 (section 2.4 of the specification), with the
  * specification's names: Paho Python 2's `ReasonCode`. Success, Normal

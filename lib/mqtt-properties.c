@@ -986,6 +986,75 @@ mqtt_properties_lookup_user_property (MqttProperties *self, const char *name)
   return NULL;
 }
 
+/**
+ * mqtt_properties_set_from_string:
+ * @self: a #MqttProperties
+ * @id: a property other than %MQTT_PROPERTY_USER_PROPERTY
+ * @value: its value as text: a decimal number for the integer properties,
+ *   the text itself for strings, its bytes for binary data
+ * @error: return location for a #GError, or %NULL
+ *
+ * Sets a property from text, as a command line or a configuration file
+ * gives it (mosquitto_pub's `-D publish content-type text/plain`, with
+ * the property's #MqttPropertyId found by its nick). A Subscription
+ * Identifier is added; the others replace what was there.
+ *
+ * Returns: %TRUE; %FALSE with %MQTT_ERROR_INVAL for a number out of the
+ *   property's range, an unknown property, or a user property (use
+ *   mqtt_properties_add_user_property())
+ */
+gboolean
+mqtt_properties_set_from_string (MqttProperties *self, MqttPropertyId id, const char *value,
+                                 GError **error)
+{
+  static const guint64 maxima[] = {
+    [TYPE_BYTE] = G_MAXUINT8, [TYPE_U16] = G_MAXUINT16, [TYPE_U32] = G_MAXUINT32,
+    [TYPE_VARINT] = MQTT_VARINT_MAX,
+  };
+  const PropertyInfo *info = info_of (id);
+  guint64 number;
+
+  g_return_val_if_fail (self != NULL && value != NULL, FALSE);
+  if (info == NULL || info->type == TYPE_PAIR)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL, "%s cannot be set from one string",
+                   info ? info->name : "An unknown property");
+      return FALSE;
+    }
+  switch (info->type)
+    {
+    case TYPE_BYTE:
+    case TYPE_U16:
+    case TYPE_U32:
+    case TYPE_VARINT:
+      if (!g_ascii_string_to_unsigned (value, 10, 0, maxima[info->type], &number, NULL))
+        {
+          g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                       "%s: \"%s\" is not a number from 0 to %" G_GUINT64_FORMAT, info->name,
+                       value, maxima[info->type]);
+          return FALSE;
+        }
+      if (info->type == TYPE_VARINT)
+        mqtt_properties_add_subscription_identifier (self, number);
+      else
+        set_integer (self, id, number);
+      return TRUE;
+    case TYPE_STRING:
+      set_string (self, id, value);
+      return TRUE;
+    case TYPE_BINARY:
+      {
+        g_autoptr(GBytes) bytes = g_bytes_new (value, strlen (value));
+
+        set_binary (self, id, bytes);
+        return TRUE;
+      }
+    case TYPE_PAIR:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* The wire */
 

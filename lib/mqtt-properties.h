@@ -116,6 +116,9 @@ MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_properties_is_empty (MqttProperties *self);
 MQTT_AVAILABLE_IN_ALL
 const char *mqtt_property_id_to_string (MqttPropertyId id);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_properties_set_from_string (MqttProperties *self, MqttPropertyId id,
+                                          const char *value, GError **error);
 
 /* Integers: the getters return whether the property is there. */
 MQTT_AVAILABLE_IN_ALL

@@ -579,14 +579,19 @@ publish_properties (MqttSession *session, MqttProperties *props, const char *top
     }
   if (props)
     mqtt_properties_get_topic_alias (props, &explicit);
-  if (session->out_alias_max == 0 || (explicit == 0 && session->config.topic_alias_out == 0))
+  if (explicit == 0 && (session->out_alias_max == 0 || session->config.topic_alias_out == 0))
     return wire;
   alias = topic_alias (session, topic, explicit, topic_known);
-  if (alias != 0 && alias != explicit)
+  if (alias != explicit)
     {
+      /* Ours, or none where the application's is beyond what this
+       * connection's broker allows (it was queued before it said). */
       if (wire == NULL)
         wire = props ? mqtt_properties_copy (props) : mqtt_properties_new ();
-      mqtt_properties_set_topic_alias (wire, alias);
+      if (alias != 0)
+        mqtt_properties_set_topic_alias (wire, alias);
+      else
+        mqtt_properties_remove (wire, MQTT_PROPERTY_TOPIC_ALIAS);
     }
   return wire;
 }
@@ -758,40 +763,61 @@ message_expired (OutMessage *message, gint64 now)
 }
 
 /* Level 5: why the broker would refuse a PUBLISH, from what it said in
- * CONNACK, or NULL. */
-static const char *
-publish_refusal (MqttSession *session, guint8 qos, gboolean retain, gsize packet_size)
+ * CONNACK: the error code (0 for none) and *why. */
+static MqttError
+publish_refusal (MqttSession *session, guint8 qos, gboolean retain, gsize packet_size,
+                 const char **why)
 {
   if (qos > session->server_max_qos)
-    return session->server_max_qos == 0 ? "the broker accepts QoS 0 only"
-                                        : "the broker accepts QoS 0 and 1 only";
+    {
+      *why = session->server_max_qos == 0 ? "the broker accepts QoS 0 only"
+                                          : "the broker accepts QoS 0 and 1 only";
+      return MQTT_ERROR_NOT_SUPPORTED;
+    }
   if (retain && !session->server_retain)
-    return "the broker does not support retained messages";
+    {
+      *why = "the broker does not support retained messages";
+      return MQTT_ERROR_NOT_SUPPORTED;
+    }
   if (session->server_max_packet > 0 && packet_size > session->server_max_packet)
-    return "the packet exceeds the broker's Maximum Packet Size";
-  return NULL;
+    {
+      *why = "the packet exceeds the broker's Maximum Packet Size";
+      return MQTT_ERROR_PAYLOAD_SIZE;
+    }
+  return MQTT_ERROR_SUCCESS;
 }
 
-/* The size of a PUBLISH on the wire, with room for a topic alias. */
+/* The remaining length of a PUBLISH, with room for a topic alias. */
 static gsize
-publish_packet_size (MqttSession *session, const char *topic, gsize length, guint8 qos,
-                     MqttProperties *props)
+publish_remaining (MqttSession *session, const char *topic, gsize length, guint8 qos,
+                   MqttProperties *props)
 {
   gsize remaining = 2 + strlen (topic) + (qos > 0 ? 2 : 0) + length;
 
   if (is_v5 (session))
     remaining += mqtt_properties_encoded_size (props, NULL) + 3;
+  return remaining;
+}
+
+/* Its whole size, as Maximum Packet Size counts it. */
+static gsize
+publish_packet_size (MqttSession *session, const char *topic, gsize length, guint8 qos,
+                     MqttProperties *props)
+{
+  gsize remaining = publish_remaining (session, topic, length, qos, props);
+
   return 1 + mqtt_wire_varint_size (MIN (remaining, MQTT_MAX_REMAINING_LENGTH)) + remaining;
 }
 
-static const char *
-refuse_message (MqttSession *session, OutMessage *message)
+static MqttError
+refuse_message (MqttSession *session, OutMessage *message, const char **why)
 {
   gsize length = parts_size (message->parts, message->n_parts);
 
   return publish_refusal (session, message->qos, message->retain,
                           publish_packet_size (session, message->topic, length, message->qos,
-                                               message->props));
+                                               message->props),
+                          why);
 }
 
 /* Sends the requests not sent yet, then queued messages while the window
@@ -820,17 +846,18 @@ send_waiting (MqttSession *session, gint64 now)
 
   while ((message = g_queue_peek_head (&session->queued)))
     {
-      const char *refusal = is_v5 (session) ? refuse_message (session, message) : NULL;
+      const char *why = NULL;
+      MqttError refusal = is_v5 (session) ? refuse_message (session, message, &why)
+                                          : MQTT_ERROR_SUCCESS;
 
       if (refusal || message_expired (message, now))
         {
           if (refusal)
             session_log (session, MQTT_LOG_WARNING, "Message %u dropped: %s", message->r.mid,
-                         refusal);
+                         why);
           g_queue_unlink (&session->queued, &message->r.link);
           session->n_records--;
-          push_dropped (session, message->r.mid,
-                        refusal ? MQTT_ERROR_NOT_SUPPORTED : MQTT_ERROR_EXPIRED);
+          push_dropped (session, message->r.mid, refusal ? refusal : MQTT_ERROR_EXPIRED);
           out_message_free (session, message);
           continue;
         }
@@ -897,7 +924,6 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
 {
   OutMessage *message;
   gsize topic_length = strlen (topic);
-  gsize packet_size;
   guint16 alias = 0;
   guint i;
 
@@ -921,8 +947,7 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
     }
 
   /* Check here what the encoder would refuse later. */
-  packet_size = publish_packet_size (session, topic, length, 2, props);
-  if (packet_size - 5 > MQTT_MAX_REMAINING_LENGTH)
+  if (publish_remaining (session, topic, length, 2, props) > MQTT_MAX_REMAINING_LENGTH)
     {
       g_set_error (error, MQTT_ERROR, MQTT_ERROR_PAYLOAD_SIZE,
                    "A payload of %" G_GSIZE_FORMAT " bytes on this topic exceeds the %u bytes "
@@ -932,16 +957,15 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
   /* What the broker said it refuses is refused here, with its reason. */
   if (is_v5 (session) && session->state == MQTT_SESSION_CONNECTED)
     {
-      const char *refusal = publish_refusal (session, qos, retain,
-                                             publish_packet_size (session, topic, length, qos,
-                                                                  props));
+      const char *why = NULL;
+      MqttError refusal = publish_refusal (session, qos, retain,
+                                           publish_packet_size (session, topic, length, qos,
+                                                                props),
+                                           &why);
 
       if (refusal)
         {
-          g_set_error (error, MQTT_ERROR,
-                       g_str_has_suffix (refusal, "Size") ? MQTT_ERROR_PAYLOAD_SIZE
-                                                          : MQTT_ERROR_NOT_SUPPORTED,
-                       "Cannot publish on '%s': %s", topic, refusal);
+          g_set_error (error, MQTT_ERROR, refusal, "Cannot publish on '%s': %s", topic, why);
           return FALSE;
         }
     }
@@ -1480,11 +1504,10 @@ disconnect_error (MqttSession *session, guint8 reason, GError **error, const cha
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
+  /* The connection ends with this error: the state stays as it is, for
+   * the client to tell a refused connection from a lost one. */
   if (is_v5 (session) && session->state != MQTT_SESSION_DISCONNECTING)
-    {
-      send_reason (session, MQTT_PACKET_DISCONNECT, reason, NULL, session->last_out);
-      session->state = MQTT_SESSION_DISCONNECTING;
-    }
+    send_reason (session, MQTT_PACKET_DISCONNECT, reason, NULL, session->last_out);
   g_set_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL, "%s (%s, 0x%02x)", text,
                mqtt_reason_code_to_string (reason), reason);
   g_free (text);

@@ -92,6 +92,9 @@ enum {
   PROP_MAX_QUEUED_BYTES,
   PROP_MAX_PACKET_SIZE,
   PROP_MESSAGE_RETRY,
+  PROP_CONNECT_PROPERTIES,
+  PROP_WILL_PROPERTIES,
+  PROP_OUTGOING_TOPIC_ALIASES,
   N_PROPS
 };
 
@@ -303,6 +306,8 @@ client_option (const char *name, GParamFlags flags)
   else if (G_IS_PARAM_SPEC_STRING (option))
     pspec = g_param_spec_string (name, NULL, NULL, G_PARAM_SPEC_STRING (option)->default_value,
                                  flags);
+  else if (G_IS_PARAM_SPEC_BOXED (option))
+    pspec = g_param_spec_boxed (name, NULL, NULL, option->value_type, flags);
   else
     pspec = g_param_spec_object (name, NULL, NULL, option->value_type, flags);
   g_type_class_unref (client_class);
@@ -579,6 +584,24 @@ mqtt_settings_class_init (MqttSettingsClass *klass)
    * See #MqttClient:message-retry.
    */
   properties[PROP_MESSAGE_RETRY] = client_option ("message-retry", rw);
+  /**
+   * MqttSettings:connect-properties:
+   *
+   * See #MqttClient:connect-properties (MQTT 5). Not part of a URI.
+   */
+  properties[PROP_CONNECT_PROPERTIES] = client_option ("connect-properties", rw);
+  /**
+   * MqttSettings:will-properties:
+   *
+   * See #MqttClient:will-properties (MQTT 5). Not part of a URI.
+   */
+  properties[PROP_WILL_PROPERTIES] = client_option ("will-properties", rw);
+  /**
+   * MqttSettings:outgoing-topic-aliases:
+   *
+   * See #MqttClient:outgoing-topic-aliases (MQTT 5).
+   */
+  properties[PROP_OUTGOING_TOPIC_ALIASES] = client_option ("outgoing-topic-aliases", rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -673,7 +696,8 @@ is_uri_parameter (guint id)
     case PROP_TRANSPORT:
       return FALSE;
     default:
-      return !g_type_is_a (type, G_TYPE_OBJECT) && type != G_TYPE_STRV;
+      return !g_type_is_a (type, G_TYPE_OBJECT) && type != G_TYPE_STRV &&
+             type != MQTT_TYPE_PROPERTIES;
     }
 }
 
@@ -1350,7 +1374,11 @@ mqtt_settings_apply (MqttSettings *self, MqttClient *client, GError **error)
                                     g_value_get_uint64 (&self->values[PROP_MAX_QUEUED_BYTES]));
   mqtt_client_set_max_packet_size (client, get_uint (self, PROP_MAX_PACKET_SIZE));
   mqtt_client_set_message_retry (client, get_uint (self, PROP_MESSAGE_RETRY));
-  return TRUE;
+  mqtt_client_set_outgoing_topic_aliases (client, get_uint (self, PROP_OUTGOING_TOPIC_ALIASES));
+  return mqtt_client_set_connect_properties (
+           client, g_value_get_boxed (&self->values[PROP_CONNECT_PROPERTIES]), error) &&
+         mqtt_client_set_will_properties (
+           client, g_value_get_boxed (&self->values[PROP_WILL_PROPERTIES]), error);
 }
 
 /**

@@ -553,6 +553,128 @@ test_errors (Fixture *f, gconstpointer data)
   result_clear (&r);
 }
 
+/* MQTT 5 both ways: -D properties printed by the other side's -F fields,
+ * the same text from mosquitto_sub and mqtt-sub. */
+static void
+test_v5_properties (Fixture *f, gconstpointer data)
+{
+  const char *pairs[][2] = { { "mosquitto_pub", "mqtt-sub" }, { "mqtt-pub", "mosquitto_sub" },
+                             { "mqtt-pub", "mqtt-sub" } };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      g_autofree char *topic = g_strdup_printf ("v5/%u", i);
+      g_autofree char *want = g_strdup_printf ("v5/%u|text/plain|a:1 b:2|7|reply/t|hi\n", i);
+      GSubprocess *sub;
+      Result r = { 0 };
+
+      /* A retained message reaches the subscriber whenever it subscribes. */
+      RUN (&r, NULL, pairs[i][0], "-p", f->port, "-t", topic, "-m", "hi", "-r", "-q", "1", "-D",
+           "publish", "content-type", "text/plain", "-D", "publish", "user-property", "a", "1",
+           "-D", "publish", "user-property", "b", "2", "-D", "publish", "response-topic",
+           "reply/t");
+      g_assert_cmpint (r.status, ==, 0);
+      result_clear (&r);
+      {
+        const char *argv[] = { pairs[i][1], "-p", f->port, "-t", topic, "-C", "1", "-W", "10",
+                               "-F", "%t|%C|%P|%S|%R|%p", "-D", "subscribe",
+                               "subscription-identifier", "7", NULL };
+
+        sub = spawn (argv);
+      }
+      finish (sub, NULL, &r);
+      g_assert_cmpint (r.status, ==, 0);
+      assert_output_str (&r, want);
+      result_clear (&r);
+    }
+}
+
+/* -x: a session that outlives the connection at MQTT 5; -c alone makes one
+ * that never expires, as in mosquitto's tools. */
+static void
+test_v5_session (Fixture *f, gconstpointer data)
+{
+  Result r = { 0 };
+
+  RUN (&r, NULL, "mqtt-sub", "-p", f->port, "-t", "v5s/t", "-q", "1", "-i", "v5-tool", "-c",
+       "-V", "5", "-x", "60", "-E");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  RUN (&r, NULL, "mqtt-pub", "-p", f->port, "-t", "v5s/t", "-m", "kept", "-q", "1", "-V", "5");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  RUN (&r, NULL, "mqtt-sub", "-p", f->port, "-t", "v5s/t", "-q", "1", "-i", "v5-tool", "-c",
+       "-V", "5", "-C", "1", "-W", "10");
+  g_assert_cmpint (r.status, ==, 0);
+  assert_output_str (&r, "kept\n");
+  result_clear (&r);
+
+  /* Without -x nor -c, the session ends with the connection. */
+  RUN (&r, NULL, "mqtt-sub", "-p", f->port, "-t", "v5s/u", "-q", "1", "-i", "v5-brief", "-V",
+       "5", "-E");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  RUN (&r, NULL, "mqtt-pub", "-p", f->port, "-t", "v5s/u", "-m", "lost", "-q", "1", "-V", "5");
+  result_clear (&r);
+  RUN (&r, NULL, "mqtt-sub", "-p", f->port, "-t", "v5s/none", "-i", "v5-brief", "-V", "5", "-W",
+       "1");
+  g_assert_cmpint (r.status, ==, 27);
+  assert_output_str (&r, "");
+  result_clear (&r);
+}
+
+/* Level-5 usage errors, and a refusal's exit status: its reason code, as
+ * mosquitto's tools give it. */
+static void
+test_v5_errors (Fixture *f, gconstpointer data)
+{
+  g_autoptr(TestBroker) closed = test_broker_new ("allow_anonymous false");
+  g_autofree char *closed_port = g_strdup_printf ("%u", test_broker_get_port (closed));
+  const char *tools[][4] = { { "mqtt-pub", "mosquitto_pub", "-m", "x" },
+                             { "mqtt-sub", "mosquitto_sub", "-C", "1" } };
+  Result r = { 0 };
+  guint i;
+
+  RUN (&r, NULL, "mqtt-pub", "-p", f->port, "-t", "a", "-m", "x", "-D", "puback",
+       "user-property", "a", "b");
+  g_assert_cmpint (r.status, ==, 1);
+  assert_one_error_line (&r, "mqtt-pub", "-D puback");
+  result_clear (&r);
+  RUN (&r, NULL, "mqtt-pub", "-p", f->port, "-t", "a", "-m", "x", "-D", "publish",
+       "no-such-property", "1");
+  g_assert_cmpint (r.status, ==, 1);
+  assert_one_error_line (&r, "mqtt-pub", "unknown property");
+  result_clear (&r);
+  RUN (&r, NULL, "mqtt-pub", "-p", f->port, "-t", "a", "-m", "x", "-D", "publish",
+       "message-expiry-interval", "soon");
+  g_assert_cmpint (r.status, ==, 1);
+  result_clear (&r);
+  RUN (&r, NULL, "mqtt-pub", "-p", f->port, "-t", "a", "-m", "x", "-V", "311", "-x", "5");
+  g_assert_cmpint (r.status, ==, 1);
+  assert_one_error_line (&r, "mqtt-pub", "MQTT 5");
+  result_clear (&r);
+  RUN (&r, NULL, "mqtt-sub", "-p", f->port, "-t", "a", "--no-local");
+  g_assert_cmpint (r.status, ==, 1);
+  result_clear (&r);
+
+  for (i = 0; i < G_N_ELEMENTS (tools); i++)
+    {
+      int theirs;
+
+      RUN (&r, NULL, tools[i][1], "-p", closed_port, "-t", "a", tools[i][2], tools[i][3], "-V",
+           "5");
+      theirs = r.status;
+      result_clear (&r);
+      RUN (&r, NULL, tools[i][0], "-p", closed_port, "-t", "a", tools[i][2], tools[i][3], "-V",
+           "5");
+      g_assert_cmpint (r.status, ==, 135);
+      g_assert_cmpint (r.status, ==, theirs);
+      assert_one_error_line (&r, tools[i][0], "Not authorized");
+      result_clear (&r);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -567,6 +689,9 @@ main (int argc, char **argv)
   ADD ("/tools/selection", test_selection);
   ADD ("/tools/transports", test_transports);
   ADD ("/tools/errors", test_errors);
+  ADD ("/tools/v5/properties", test_v5_properties);
+  ADD ("/tools/v5/session", test_v5_session);
+  ADD ("/tools/v5/errors", test_v5_errors);
 #undef ADD
   return g_test_run ();
 }

@@ -646,7 +646,8 @@ auth_script (FakeBroker *broker, gpointer data)
   g_assert_cmpstr (mqtt_properties_get_authentication_method (connect.props), ==, "CHALLENGE");
   challenge.props = mqtt_properties_new ();
   mqtt_properties_set_authentication_method (challenge.props, "CHALLENGE");
-  mqtt_properties_set_authentication_data (challenge.props, g_bytes_new_static ("nonce", 5));
+  mqtt_properties_set_from_string (challenge.props, MQTT_PROPERTY_AUTHENTICATION_DATA,
+                                   "nonce", NULL);
   fake_broker_send_packet (broker, &challenge);
   mqtt_packet_clear (&challenge);
 
@@ -686,7 +687,7 @@ answer_later (gpointer data)
   g_autoptr(GError) error = NULL;
 
   mqtt_properties_set_authentication_method (props, "CHALLENGE");
-  mqtt_properties_set_authentication_data (props, g_bytes_new_static ("nonce-seen", 10));
+  mqtt_properties_set_from_string (props, MQTT_PROPERTY_AUTHENTICATION_DATA, "nonce-seen", NULL);
   g_assert_true (mqtt_client_auth_continue (state->client, props, &error));
   g_assert_no_error (error);
   return G_SOURCE_REMOVE;
@@ -714,7 +715,7 @@ test_auth_and_server_disconnect (void)
   AuthState state = { 0 };
 
   mqtt_properties_set_authentication_method (props, "CHALLENGE");
-  mqtt_properties_set_authentication_data (props, g_bytes_new_static ("hello", 5));
+  mqtt_properties_set_from_string (props, MQTT_PROPERTY_AUTHENTICATION_DATA, "hello", NULL);
   client = client_v5 (NULL, TRUE, props);
   seen = seen_new (client);
   state.client = client;
@@ -773,6 +774,45 @@ test_refused (void)
   fake_broker_free (broker);
 }
 
+static void
+bad_alias_script (FakeBroker *broker, gpointer data)
+{
+  g_auto (MqttPacket) connect = { 0 };
+  g_auto (MqttPacket) answer = { 0 };
+  MqttPacket connack = { MQTT_PACKET_CONNACK };
+
+  fake_broker_accept (broker);
+  fake_broker_read_packet (broker, &connect);
+  fake_broker_send_packet (broker, &connack);
+  /* A topic alias the client never allowed (it sent no Topic Alias
+   * Maximum): PUBLISH, property length 3, Topic Alias 1. */
+  fake_broker_send (broker, "30 07 00 01 't' 03 23 00 01");
+  fake_broker_read_packet (broker, &answer);
+  g_assert_cmpint (answer.type, ==, MQTT_PACKET_DISCONNECT);
+  g_assert_cmphex (answer.reason_code, ==, MQTT_REASON_CODE_TOPIC_ALIAS_INVALID);
+  fake_broker_wait_closed (broker, 5000);
+}
+
+/* A protocol error from the broker is answered with DISCONNECT and the
+ * reason code the specification gives it, before the connection closes. */
+static void
+test_protocol_error_disconnect (void)
+{
+  FakeBroker *broker = fake_broker_new (bad_alias_script, NULL);
+  g_autoptr(MqttClient) client = client_v5 (NULL, TRUE, NULL);
+  g_autoptr(Seen) seen = seen_new (client);
+  g_autoptr(GError) error = NULL;
+
+  mqtt_client_set_auto_reconnect (client, FALSE);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  wait_count (&seen->disconnected, 1);
+  g_assert_error (seen->disconnect_error, MQTT_ERROR, MQTT_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (seen->disconnect_error->message, "Topic Alias invalid"));
+  g_clear_object (&client);
+  fake_broker_free (broker);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -793,5 +833,6 @@ main (int argc, char *argv[])
   ADD ("will-delay", test_will_delay, NULL);
   g_test_add_func ("/v5/auth-and-server-disconnect", test_auth_and_server_disconnect);
   g_test_add_func ("/v5/refused", test_refused);
+  g_test_add_func ("/v5/protocol-error-disconnect", test_protocol_error_disconnect);
   return g_test_run ();
 }

@@ -343,14 +343,14 @@ build_v5_connect_full (MqttPacket *p)
   mqtt_properties_set_request_problem_information (props, 0);
   mqtt_properties_add_user_property (props, "k", "v");
   mqtt_properties_set_authentication_method (props, "SCRAM");
-  mqtt_properties_set_authentication_data (props, g_bytes_new_static ("x", 1));
+  mqtt_properties_set_from_string (props, MQTT_PROPERTY_AUTHENTICATION_DATA, "x", NULL);
   p->props = props;
   mqtt_properties_set_will_delay_interval (will, 5);
   mqtt_properties_set_payload_format_indicator (will, 1);
   mqtt_properties_set_message_expiry_interval (will, 100);
   mqtt_properties_set_content_type (will, "t");
   mqtt_properties_set_response_topic (will, "r");
-  mqtt_properties_set_correlation_data (will, g_bytes_new_static ("c", 1));
+  mqtt_properties_set_from_string (will, MQTT_PROPERTY_CORRELATION_DATA, "c", NULL);
   mqtt_properties_add_user_property (will, "a", "b");
   p->connect.will_props = will;
 }
@@ -428,7 +428,7 @@ build_v5_publish_props (MqttPacket *p)
   mqtt_properties_set_message_expiry_interval (props, 60);
   mqtt_properties_set_content_type (props, "text/plain");
   mqtt_properties_set_response_topic (props, "reply");
-  mqtt_properties_set_correlation_data (props, g_bytes_new_static ("id", 2));
+  mqtt_properties_set_from_string (props, MQTT_PROPERTY_CORRELATION_DATA, "id", NULL);
   mqtt_properties_add_user_property (props, "k", "v");
   p->props = props;
 }
@@ -587,7 +587,7 @@ build_v5_auth_continue (MqttPacket *p)
   p->reason_code = 0x18;
   p->props = mqtt_properties_new ();
   mqtt_properties_set_authentication_method (p->props, "SCRAM");
-  mqtt_properties_set_authentication_data (p->props, g_bytes_new_static ("abc", 3));
+  mqtt_properties_set_from_string (p->props, MQTT_PROPERTY_AUTHENTICATION_DATA, "abc", NULL);
 }
 
 #define V5 MQTT_PROTOCOL_V5
@@ -837,8 +837,8 @@ test_encode_limits (void)
   g_assert_no_error (error);
   g_byte_array_set_size (out, 0);
 
-  g_assert_false (mqtt_packet_encode_publish_head (out, V4, NULL, long_topic, 65536, 0, FALSE, FALSE, 0, 0,
-                                                   &error));
+  g_assert_false (mqtt_packet_encode_publish_head (out, V4, NULL, long_topic, 65536, 0, FALSE,
+                                                   FALSE, 0, 0, &error));
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
   g_clear_error (&error);
   g_assert_cmpuint (out->len, ==, 0);
@@ -872,8 +872,8 @@ build_stream (MqttProtocolVersion level)
         }
 
   /* A 100 kB PUBLISH with a 3-byte remaining length. */
-  g_assert_true (mqtt_packet_encode_publish_head (big, V4, NULL, "big/one", 7, 1, FALSE, FALSE, 77, 100000,
-                                                  &error));
+  g_assert_true (mqtt_packet_encode_publish_head (big, V4, NULL, "big/one", 7, 1, FALSE, FALSE, 77,
+                                                  100000, &error));
   for (i = 0; i < 100000; i++)
     {
       guint8 b = i * 7;

@@ -137,6 +137,49 @@ test_repeated (void)
 }
 
 static void
+test_from_string (void)
+{
+  g_autoptr(MqttProperties) props = mqtt_properties_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree guint32 *ids = NULL;
+  guint32 value = 0;
+  guint8 byte = 0;
+  gsize n = 0;
+
+  g_assert_true (mqtt_properties_set_from_string (props, MQTT_PROPERTY_MESSAGE_EXPIRY_INTERVAL,
+                                                  "4294967295", &error));
+  g_assert_true (mqtt_properties_get_message_expiry_interval (props, &value));
+  g_assert_cmpuint (value, ==, 4294967295u);
+  g_assert_true (mqtt_properties_set_from_string (props, MQTT_PROPERTY_PAYLOAD_FORMAT_INDICATOR,
+                                                  "1", &error));
+  g_assert_true (mqtt_properties_get_payload_format_indicator (props, &byte));
+  g_assert_cmpuint (byte, ==, 1);
+  g_assert_true (mqtt_properties_set_from_string (props, MQTT_PROPERTY_CONTENT_TYPE, "a/b",
+                                                  &error));
+  g_assert_cmpstr (mqtt_properties_get_content_type (props), ==, "a/b");
+  g_assert_true (mqtt_properties_set_from_string (props, MQTT_PROPERTY_CORRELATION_DATA, "xy",
+                                                  &error));
+  g_assert_cmpuint (g_bytes_get_size (mqtt_properties_get_correlation_data (props)), ==, 2);
+  g_assert_true (mqtt_properties_set_from_string (props, MQTT_PROPERTY_SUBSCRIPTION_IDENTIFIER,
+                                                  "9", &error));
+  ids = mqtt_properties_get_subscription_identifiers (props, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_no_error (error);
+
+  g_assert_false (mqtt_properties_set_from_string (props, MQTT_PROPERTY_RECEIVE_MAXIMUM,
+                                                   "65536", &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+  g_clear_error (&error);
+  g_assert_false (mqtt_properties_set_from_string (props, MQTT_PROPERTY_TOPIC_ALIAS, "x",
+                                                   &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+  g_clear_error (&error);
+  g_assert_false (mqtt_properties_set_from_string (props, MQTT_PROPERTY_USER_PROPERTY, "k",
+                                                   &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+}
+
+static void
 test_names (void)
 {
   GEnumClass *klass = g_type_class_ref (MQTT_TYPE_PROPERTY_ID);
@@ -179,6 +222,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/properties/integers", test_integers);
   g_test_add_func ("/properties/strings-and-binary", test_strings_and_binary);
   g_test_add_func ("/properties/repeated", test_repeated);
+  g_test_add_func ("/properties/from-string", test_from_string);
   g_test_add_func ("/properties/names", test_names);
   g_test_add_func ("/properties/reason-codes", test_reason_codes);
   return g_test_run ();

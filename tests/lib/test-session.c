@@ -203,8 +203,8 @@ test_window_and_queue (Fixture *f, gconstpointer data)
   connect (f, FALSE);
   for (i = 0; i < 3; i++)
     mids[i] = publish (f, 1, "x");
-  g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 1, FALSE, NULL, f->now, &mid,
-                                        &error));
+  g_assert_false (
+      mqtt_session_publish (f->session, "t", NULL, 0, NULL, 1, FALSE, NULL, f->now, &mid, &error));
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE);
   flush (f);
   /* CONNECT, then the two the window allows. */
@@ -297,8 +297,8 @@ test_publish_parts (Fixture *f, gconstpointer data)
   flush (f);
   for (qos = 0; qos <= 1; qos++)
     {
-      g_assert_true (mqtt_session_publish_parts (f->session, "t", parts, 3, qos, FALSE, NULL, f->now,
-                                                 &mid, &error));
+      g_assert_true (mqtt_session_publish_parts (f->session, "t", parts, 3, qos, FALSE, NULL,
+                                                 f->now, &mid, &error));
       g_assert_no_error (error);
       g_assert_true (output_references (f, big));
       flush (f);
@@ -517,8 +517,8 @@ test_idle_refusals (Fixture *f, gconstpointer data)
   MqttTopicRequest request = { (char *) "s", 0 };
   guint mid;
 
-  g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 0, FALSE, NULL, f->now, &mid,
-                                        &error));
+  g_assert_false (
+      mqtt_session_publish (f->session, "t", NULL, 0, NULL, 0, FALSE, NULL, f->now, &mid, &error));
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NO_CONN);
   g_clear_error (&error);
   g_assert_false (mqtt_session_subscribe (f->session, &request, 1, NULL, f->now, &mid, &error));
