@@ -28,7 +28,10 @@ typedef enum {
 GType gst_mqtt_framing_get_type (void);
 
 /* The name of the custom meta each mqttsrc buffer carries: a structure
- * with "topic" (string), "qos" (int) and "retain" (boolean). */
+ * with "topic" (string), "qos" (int) and "retain" (boolean), and at MQTT 5
+ * when the message has them "content-type" and "response-topic" (strings),
+ * "correlation-data" (GBytes) and "user-properties" (a list of
+ * <name, value> arrays, in order). */
 #define GST_MQTT_MESSAGE_META "GstMqttMessageMeta"
 
 void gst_mqtt_element_init (GstPlugin *plugin);

@@ -190,7 +190,7 @@ gst_mqtt_object_install_properties (GObjectClass *klass)
                           "Start a new session; FALSE resumes the broker's session of this "
                           "client id (needs client-id)", TRUE, rw));
   g_object_class_install_property (klass, GST_MQTT_PROP_PROTOCOL,
-    g_param_spec_enum ("protocol", "Protocol", "MQTT 3.1 or 3.1.1", MQTT_TYPE_PROTOCOL_VERSION,
+    g_param_spec_enum ("protocol", "Protocol", "MQTT 3.1, 3.1.1 or 5", MQTT_TYPE_PROTOCOL_VERSION,
                        MQTT_PROTOCOL_V311, rw));
   g_object_class_install_property (klass, GST_MQTT_PROP_TRANSPORT,
     g_param_spec_enum ("transport", "Transport", "TCP or WebSockets", MQTT_TYPE_TRANSPORT_TYPE,

@@ -21,6 +21,10 @@
  * (and end of stream) for an mqttsrc on the other side, and buffers above
  * `max-message-size` are sent in pieces. An empty buffer is an empty
  * message. A buffer's memory is written to the network as it is: no copy.
+ * At `protocol=5`, with `framing=raw`, each message carries the caps as its
+ * Content Type, for any MQTT 5 client or an mqttsrc to learn the format;
+ * `message-expiry` lets the broker drop frames a late subscriber would
+ * find stale; the topic goes once per connection, then its two-byte alias.
  * At most `max-inflight` messages await the broker: render() waits for
  * room (unlock() interrupts the wait), so a slow broker slows the pipeline
  * instead of filling memory. A lost connection is re-made with backoff;
@@ -66,11 +70,16 @@ struct _GstMqttSink {
   gboolean wait_ack;
   guint max_message_size;
   guint caps_interval;
+  guint message_expiry;      /* MQTT 5: seconds; 0 for none */
 
   /* Streaming state */
   gboolean flushing;         /* unlock() in progress */
   GHashTable *outstanding;   /* mid -> QoS + 1: published, not complete */
-  char *caps_string;         /* gst framing: the caps to send */
+  char *caps_string;         /* the caps: gst framing sends them, raw framing at MQTT 5
+                              * gives them as the Content Type */
+  MqttProperties *props;     /* MQTT 5: what every message carries (NULL: not worked out
+                              * yet, or nothing) */
+  gboolean props_known;
   gboolean send_caps;
   gint64 caps_sent_at;
   guint32 seqnum;
@@ -94,6 +103,7 @@ enum {
   PROP_WAIT_ACK,
   PROP_MAX_MESSAGE_SIZE,
   PROP_CAPS_INTERVAL,
+  PROP_MESSAGE_EXPIRY,
   PROP_STATS,
 };
 
@@ -238,12 +248,50 @@ slice_parts (GPtrArray *parts, gsize start, gsize length, GPtrArray *out)
 /* ------------------------------------------------------------------------ */
 /* Publishing */
 
+/* MQTT 5: the properties of every message, worked out again after a
+ * change of caps or of message-expiry. With framing=raw the caps are the
+ * Content Type (text ones are UTF-8, says the Payload Format Indicator),
+ * so that any MQTT 5 client, or an mqttsrc, learns the format. */
+static MqttProperties *
+message_props_locked (GstMqttSink *self, MqttClient *client)
+{
+  MqttProperties *props;
+
+  if (self->props_known)
+    return self->props;
+  self->props_known = TRUE;
+  if (mqtt_client_get_protocol_version (client) < MQTT_PROTOCOL_V5)
+    return NULL;
+  props = mqtt_properties_new ();
+  if (self->framing == GST_MQTT_FRAMING_RAW && self->caps_string &&
+      !g_str_equal (self->caps_string, "ANY"))
+    {
+      mqtt_properties_set_content_type (props, self->caps_string);
+      if (g_str_has_prefix (self->caps_string, "text/"))
+        mqtt_properties_set_payload_format_indicator (props, 1);
+    }
+  if (self->message_expiry > 0)
+    mqtt_properties_set_message_expiry_interval (props, self->message_expiry);
+  if (mqtt_properties_is_empty (props))
+    g_clear_pointer (&props, mqtt_properties_unref);
+  self->props = props;
+  return props;
+}
+
+static void
+forget_props_locked (GstMqttSink *self)
+{
+  g_clear_pointer (&self->props, mqtt_properties_unref);
+  self->props_known = FALSE;
+}
+
 /* Publishes one message when the window has room. Holding the lock over the
  * publication makes its "published" wait until the mid is recorded. */
 static GstFlowReturn
 publish_locked (GstMqttSink *self, const char *topic, GPtrArray *parts, int qos,
                 gboolean retain, GError **error)
 {
+  MqttClient *client = gst_mqtt_object_get_client (self->mqtt);
   GError *local = NULL;
   gsize size = 0;
   guint mid, i;
@@ -253,9 +301,10 @@ publish_locked (GstMqttSink *self, const char *topic, GPtrArray *parts, int qos,
   if (self->flushing)
     return GST_FLOW_FLUSHING;
 
-  if (!mqtt_client_publish_vectored (gst_mqtt_object_get_client (self->mqtt), topic,
-                                     (GBytes **) parts->pdata, parts->len, qos, retain, &mid,
-                                     &local))
+  if (!mqtt_client_publish_vectored_with_properties (client, topic, (GBytes **) parts->pdata,
+                                                     parts->len, qos, retain,
+                                                     message_props_locked (self, client), &mid,
+                                                     &local))
     {
       /* QoS 0 while the connection is being re-made: at most once. */
       if (g_error_matches (local, MQTT_ERROR, MQTT_ERROR_NO_CONN))
@@ -486,6 +535,7 @@ gst_mqtt_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   g_free (self->caps_string);
   self->caps_string = gst_caps_to_string (caps);
   self->send_caps = TRUE;
+  forget_props_locked (self);
   gst_mqtt_unlock (&self->lock);
   return TRUE;
 }
@@ -503,6 +553,8 @@ configure (GstElement *element, MqttClient *client)
   max_inflight = self->max_inflight;
   gst_mqtt_unlock (&self->lock);
   mqtt_client_set_max_inflight_messages (client, max_inflight);
+  /* MQTT 5: one topic, sent once per connection, then its alias. */
+  mqtt_client_set_outgoing_topic_aliases (client, 1);
 }
 
 static void
@@ -565,6 +617,7 @@ stop (GstMqttSink *self)
   gst_mqtt_lock (&self->lock);
   g_hash_table_remove_all (self->outstanding);
   g_clear_pointer (&self->caps_string, g_free);
+  forget_props_locked (self);
   gst_mqtt_unlock (&self->lock);
 }
 
@@ -652,6 +705,10 @@ gst_mqtt_sink_set_property (GObject *object, guint prop_id, const GValue *value,
     case PROP_MAX_MESSAGE_SIZE:
       self->max_message_size = g_value_get_uint (value);
       break;
+    case PROP_MESSAGE_EXPIRY:
+      self->message_expiry = g_value_get_uint (value);
+      forget_props_locked (self);
+      break;
     case PROP_CAPS_INTERVAL:
       self->caps_interval = g_value_get_uint (value);
       break;
@@ -691,6 +748,9 @@ gst_mqtt_sink_get_property (GObject *object, guint prop_id, GValue *value, GPara
     case PROP_MAX_MESSAGE_SIZE:
       g_value_set_uint (value, self->max_message_size);
       break;
+    case PROP_MESSAGE_EXPIRY:
+      g_value_set_uint (value, self->message_expiry);
+      break;
     case PROP_CAPS_INTERVAL:
       g_value_set_uint (value, self->caps_interval);
       break;
@@ -709,6 +769,7 @@ gst_mqtt_sink_finalize (GObject *object)
   gst_mqtt_lock_clear (&self->lock);
   g_hash_table_unref (self->outstanding);
   g_free (self->caps_string);
+  g_clear_pointer (&self->props, mqtt_properties_unref);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -753,6 +814,11 @@ gst_mqtt_sink_class_init (GstMqttSinkClass *klass)
                        "framing=gst: send the caps again every this many seconds, for "
                        "receivers that join later (0: with every buffer)", 0, 3600,
                        DEFAULT_CAPS_INTERVAL, live));
+  g_object_class_install_property (object_class, PROP_MESSAGE_EXPIRY,
+    g_param_spec_uint ("message-expiry", "Message expiry",
+                       "MQTT 5: seconds after which the broker drops a message not yet "
+                       "delivered, so that a late subscriber gets no stale frames (0: never)",
+                       0, G_MAXUINT32, 0, live));
   g_object_class_install_property (object_class, PROP_STATS,
     g_param_spec_boxed ("stats", "Statistics",
                         "state, reconnects, messages, bytes, drops, in-flight",

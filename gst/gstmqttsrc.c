@@ -35,7 +35,11 @@
  * state, failed reconnection attempts included.
  *
  * The source pad offers any caps: a payload is bytes of any kind. With
- * `framing=raw`, the `caps` property says what they are.
+ * `framing=raw`, the `caps` property says what they are; without it, at
+ * `protocol=5`, a message's Content Type that parses as caps does (an
+ * mqttsink at `protocol=5` sends its caps so). At `protocol=5` the meta
+ * also carries the message's content type, response topic, correlation
+ * data and user properties.
  *
  * `topic` and `qos` apply while playing: the filters that went are
  * unsubscribed, those that came (all of them for a new QoS) subscribed.
@@ -98,6 +102,7 @@ struct _GstMqttSrc {
   GstMqttTimestampMode timestamp_mode;
   gint latency_ms;                /* -1: measured */
   gboolean message_meta;
+  char *content_type;             /* the last MQTT 5 Content Type (the client's thread) */
 
   /* The queue between the client's thread and the streaming thread (under
    * lock): GstBuffer, GstCaps (a change of caps) and GstEvent (EOS). */
@@ -483,11 +488,68 @@ static void
 add_message_meta (GstBuffer *buffer, MqttMessage *message)
 {
   GstCustomMeta *meta = (GstCustomMeta *) gst_buffer_add_meta (buffer, message_meta_info, NULL);
+  GstStructure *s = gst_custom_meta_get_structure (meta);
+  MqttProperties *props = mqtt_message_get_properties (message);
+  const char *name, *value;
+  guint i;
 
-  gst_structure_id_set (gst_custom_meta_get_structure (meta),
-                        quark_topic, G_TYPE_STRING, mqtt_message_get_topic (message),
+  gst_structure_id_set (s, quark_topic, G_TYPE_STRING, mqtt_message_get_topic (message),
                         quark_qos, G_TYPE_INT, (int) mqtt_message_get_qos (message),
                         quark_retain, G_TYPE_BOOLEAN, mqtt_message_get_retain (message), NULL);
+  if (props == NULL)
+    return;
+  /* MQTT 5: what an application answers or sorts messages by. */
+  if (mqtt_properties_get_content_type (props))
+    gst_structure_set (s, "content-type", G_TYPE_STRING, mqtt_properties_get_content_type (props),
+                       NULL);
+  if (mqtt_properties_get_response_topic (props))
+    gst_structure_set (s, "response-topic", G_TYPE_STRING,
+                       mqtt_properties_get_response_topic (props), NULL);
+  if (mqtt_properties_get_correlation_data (props))
+    gst_structure_set (s, "correlation-data", G_TYPE_BYTES,
+                       mqtt_properties_get_correlation_data (props), NULL);
+  if (mqtt_properties_get_n_user_properties (props) > 0)
+    {
+      GValue list = G_VALUE_INIT;
+
+      /* Names may repeat: a list of (name, value) arrays, in order. */
+      gst_value_list_init (&list, mqtt_properties_get_n_user_properties (props));
+      for (i = 0; mqtt_properties_get_user_property (props, i, &name, &value); i++)
+        {
+          GValue pair = G_VALUE_INIT, item = G_VALUE_INIT;
+
+          gst_value_array_init (&pair, 2);
+          g_value_init (&item, G_TYPE_STRING);
+          g_value_set_string (&item, name);
+          gst_value_array_append_value (&pair, &item);
+          g_value_set_string (&item, value);
+          gst_value_array_append_and_take_value (&pair, &item);
+          gst_value_list_append_and_take_value (&list, &pair);
+        }
+      gst_structure_take_value (s, "user-properties", &list);
+    }
+}
+
+/* MQTT 5, framing=raw without the caps property: a Content Type that
+ * parses as caps gives the buffers their caps (mqttsink sends its caps so).
+ * Returns them when they changed. */
+static GstCaps *
+caps_from_content_type (GstMqttSrc *self, MqttMessage *message)
+{
+  MqttProperties *props = mqtt_message_get_properties (message);
+  const char *type = props ? mqtt_properties_get_content_type (props) : NULL;
+  GstCaps *caps;
+
+  if (type == NULL || g_strcmp0 (type, self->content_type) == 0)
+    return NULL;
+  g_free (self->content_type);
+  self->content_type = g_strdup (type);
+  caps = gst_caps_from_string (type);
+  if (caps && (gst_caps_is_any (caps) || gst_caps_is_empty (caps)))
+    gst_clear_caps (&caps);
+  if (caps == NULL)
+    GST_DEBUG_OBJECT (self, "the content type '%s' is not caps", type);
+  return caps;
 }
 
 static void
@@ -519,6 +581,8 @@ message (GstElement *element, MqttMessage *message)
                          : gst_buffer_new_wrapped_full (GST_MEMORY_FLAG_READONLY, (gpointer) data,
                                                         size, 0, size, g_bytes_ref (payload),
                                                         bytes_unref);
+      if (!have_caps)
+        caps = caps_from_content_type (self, message);
     }
   else
     {
@@ -810,6 +874,7 @@ gst_mqtt_src_stop (GstBaseSrc *bsrc)
 
   gst_mqtt_object_stop (self->mqtt);
   gst_mqtt_assembler_clear (&self->assembler);
+  g_clear_pointer (&self->content_type, g_free);
   gst_mqtt_lock (&self->lock);
   clear_queue_locked (self);
   gst_mqtt_unlock (&self->lock);
@@ -978,6 +1043,7 @@ gst_mqtt_src_finalize (GObject *object)
   gst_mqtt_assembler_clear (&self->assembler);
   g_queue_clear_full (&self->queue, (GDestroyNotify) queued_free);
   gst_clear_caps (&self->caps);
+  g_free (self->content_type);
   g_hash_table_unref (self->pending);
   g_strfreev (self->subscribed_filters);
   G_OBJECT_CLASS (parent_class)->finalize (object);

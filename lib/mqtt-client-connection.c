@@ -556,11 +556,78 @@ mqtt_client_filter_callback_unref (FilterCallback *fc)
   g_free (fc);
 }
 
+void
+mqtt_client_pending_request_complete (MqttClient *self, PendingRequest *request,
+                                      MqttMessage *response, GError *error)
+{
+  /* Not from the cancellable's own handler, which is gone with it. */
+  if (request->cancelled_id && (error == NULL || !g_error_matches (error, G_IO_ERROR,
+                                                                   G_IO_ERROR_CANCELLED)))
+    g_cancellable_disconnect (request->cancellable, request->cancelled_id);
+  if (response)
+    g_task_return_pointer (request->task, mqtt_message_ref (response),
+                           (GDestroyNotify) mqtt_message_unref);
+  else
+    g_task_return_error (request->task, error);
+  g_object_unref (request->task);
+  g_bytes_unref (request->correlation);
+  g_clear_object (&request->cancellable);
+  g_free (request);
+}
+
+/* Ends every request still waiting: the client is going away. */
+void
+mqtt_client_fail_requests (MqttClient *self)
+{
+  GHashTableIter iter;
+  PendingRequest *request;
+  g_autoptr(GPtrArray) taken = g_ptr_array_new ();
+  guint i;
+
+  client_lock (self);
+  g_hash_table_iter_init (&iter, self->requests);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &request))
+    {
+      g_ptr_array_add (taken, request);
+      g_hash_table_iter_steal (&iter);
+    }
+  client_unlock (self);
+  for (i = 0; i < taken->len; i++)
+    mqtt_client_pending_request_complete (
+      self, g_ptr_array_index (taken, i), NULL,
+      g_error_new_literal (MQTT_ERROR, MQTT_ERROR_NO_CONN,
+                           "The client was disposed of before the response came"));
+}
+
+/* A response to mqtt_client_request_async(): its request takes it. */
+static gboolean
+take_response (MqttClient *self, MqttMessage *message)
+{
+  MqttProperties *props = mqtt_message_get_properties (message);
+  GBytes *correlation = props ? mqtt_properties_get_correlation_data (props) : NULL;
+  PendingRequest *request = NULL;
+
+  if (correlation == NULL)
+    return FALSE;
+  client_lock (self);
+  if (g_hash_table_size (self->requests) > 0 &&
+      !g_hash_table_steal_extended (self->requests, correlation, NULL, (gpointer *) &request))
+    request = NULL;
+  client_unlock (self);
+  if (request == NULL)
+    return FALSE;
+  mqtt_client_pending_request_complete (self, request, message, NULL);
+  return TRUE;
+}
+
 static void
 deliver_message (MqttClient *self, MqttMessage *message)
 {
   g_autoptr(GPtrArray) matched = NULL;
   guint i;
+
+  if (take_response (self, message))
+    return;
 
   /* Paho's rule: every per-filter callback that matches is called, and
    * only a message that matches none reaches the message signal. */

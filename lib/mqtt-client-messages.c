@@ -225,6 +225,34 @@ mqtt_client_publish_vectored (MqttClient *self, const char *topic, GBytes *const
                               gsize n_parts, MqttQos qos, gboolean retain, guint *mid,
                               GError **error)
 {
+  return mqtt_client_publish_vectored_with_properties (self, topic, parts, n_parts, qos, retain,
+                                                       NULL, mid, error);
+}
+
+/**
+ * mqtt_client_publish_vectored_with_properties:
+ * @self: a #MqttClient
+ * @topic: the topic to publish on; not empty, no wildcards
+ * @parts: (array length=n_parts): the message, in pieces
+ * @n_parts: the number of pieces; 0 for an empty message
+ * @qos: the quality of service
+ * @retain: whether the broker keeps the message as the topic's last value
+ * @properties: (nullable): the message's MQTT 5 properties, or %NULL
+ * @mid: (out) (optional): the message id
+ * @error: return location for a #GError, or %NULL
+ *
+ * mqtt_client_publish_vectored() with the properties of
+ * mqtt_client_publish_with_properties(). Thread-safe.
+ *
+ * Returns: %TRUE if the message was queued; %FALSE with the errors of
+ *   mqtt_client_publish_with_properties()
+ */
+gboolean
+mqtt_client_publish_vectored_with_properties (MqttClient *self, const char *topic,
+                                              GBytes *const *parts, gsize n_parts, MqttQos qos,
+                                              gboolean retain, MqttProperties *properties,
+                                              guint *mid, GError **error)
+{
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (parts != NULL || n_parts == 0, FALSE);
 
@@ -234,8 +262,8 @@ mqtt_client_publish_vectored (MqttClient *self, const char *topic, GBytes *const
                    "Too many pieces (%" G_GSIZE_FORMAT "): at most %u", n_parts, G_MAXUINT16);
       return FALSE;
     }
-  return publish_internal (self, topic, NULL, 0, parts, n_parts, qos, retain, NULL, NULL, mid,
-                           error);
+  return publish_internal (self, topic, NULL, 0, parts, n_parts, qos, retain, properties, NULL,
+                           mid, error);
 }
 
 /**
@@ -805,4 +833,243 @@ mqtt_client_message_callback_remove (MqttClient *self, const char *sub)
   if (removed)
     mqtt_client_filter_callback_unref (removed);
   return removed != NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Requests and responses (MQTT 5) */
+
+/* What a cancellable's handler knows of its request: it may outlive both
+ * the request and the client. */
+typedef struct {
+  GWeakRef client;
+  GBytes *correlation;
+} RequestKey;
+
+static void
+request_key_free (RequestKey *key)
+{
+  g_weak_ref_clear (&key->client);
+  g_bytes_unref (key->correlation);
+  g_free (key);
+}
+
+static void
+request_cancelled (GCancellable *cancellable, gpointer data)
+{
+  RequestKey *key = data;
+  g_autoptr(MqttClient) self = g_weak_ref_get (&key->client);
+  PendingRequest *request = NULL;
+
+  if (self == NULL)
+    return;
+  /* Only if the response has not taken it first. */
+  client_lock (self);
+  if (!g_hash_table_steal_extended (self->requests, key->correlation, NULL, (gpointer *) &request))
+    request = NULL;
+  client_unlock (self);
+  if (request)
+    mqtt_client_pending_request_complete (
+      self, request, NULL,
+      g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "No response before cancellation"));
+}
+
+/* The default response topic: one per client. */
+static char *
+default_response_topic (MqttClient *self)
+{
+  char *topic;
+
+  client_lock (self);
+  topic = g_strdup_printf ("mqtt-glib/responses/%s", self->config.client_id);
+  client_unlock (self);
+  return topic;
+}
+
+/* Subscribes to @topic, once for the client's lifetime. */
+static gboolean
+ensure_response_subscription (MqttClient *self, const char *topic, GError **error)
+{
+  const char *filters[] = { topic };
+  MqttQos qos = MQTT_QOS_AT_LEAST_ONCE;
+  gboolean known;
+
+  client_lock (self);
+  known = g_hash_table_contains (self->response_topics, topic);
+  client_unlock (self);
+  if (known)
+    return TRUE;
+  if (!request_internal (self, TRUE, filters, &qos, 1, 0, NULL, NULL, NULL, error))
+    return FALSE;
+  client_lock (self);
+  g_hash_table_add (self->response_topics, g_strdup (topic));
+  client_unlock (self);
+  return TRUE;
+}
+
+/**
+ * mqtt_client_request_async:
+ * @self: a #MqttClient
+ * @topic: where the responder listens
+ * @payload: (nullable): the request; %NULL for an empty one
+ * @qos: the quality of service of the request
+ * @response_topic: (nullable): where the response is to go; %NULL for
+ *   `mqtt-glib/responses/` followed by the client identifier
+ * @properties: (nullable): more properties of the request (a Content Type,
+ *   User Properties, a Message Expiry Interval), or %NULL
+ * @cancellable: (nullable): a #GCancellable: cancel it to give up waiting,
+ *   from a timeout for instance
+ * @callback: (scope async): called with the response
+ * @user_data: data for @callback
+ *
+ * MQTT 5 request/response: publishes a request with a Response Topic and a
+ * Correlation Data of its own, and completes with the message that comes
+ * back on the response topic with the same Correlation Data (which a
+ * responder gives with mqtt_client_respond()). The client subscribes to the
+ * response topic once, with its first request; any number of requests may
+ * wait at once. A response goes to its request only: neither
+ * #MqttClient::message nor a per-filter callback sees it. A request
+ * survives a reconnection; give a #GCancellable to bound the wait.
+ * Thread-safe.
+ */
+void
+mqtt_client_request_async (MqttClient *self, const char *topic, GBytes *payload, MqttQos qos,
+                           const char *response_topic, MqttProperties *properties,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(MqttProperties) props = NULL;
+  g_autofree char *reply_to = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GBytes) correlation = NULL;
+  PendingRequest *request;
+  GError *error = NULL;
+
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mqtt_client_request_async);
+  reply_to = response_topic ? g_strdup (response_topic) : default_response_topic (self);
+  if (!check_level_5 (self, TRUE, "Requests with a response topic", &error) ||
+      !mqtt_topic_validate_name (reply_to, &error) ||
+      !mqtt_topic_validate_name (topic, &error) || !ensure_response_subscription (self, reply_to,
+                                                                                   &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  props = properties ? mqtt_properties_copy (properties) : mqtt_properties_new ();
+  id = g_uuid_string_random ();
+  request = g_new0 (PendingRequest, 1);
+  request->task = g_object_ref (task);
+  request->correlation = g_bytes_new (id, strlen (id));
+  mqtt_properties_set_response_topic (props, reply_to);
+  mqtt_properties_set_correlation_data (props, request->correlation);
+  correlation = g_bytes_ref (request->correlation);
+  if (cancellable)
+    {
+      RequestKey *key = g_new0 (RequestKey, 1);
+
+      g_weak_ref_init (&key->client, self);
+      key->correlation = g_bytes_ref (request->correlation);
+      request->cancellable = g_object_ref (cancellable);
+      /* Not in the table yet: a cancellable already cancelled finds
+       * nothing now, and is checked once it is there. */
+      request->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (request_cancelled),
+                                                     key, (GDestroyNotify) request_key_free);
+    }
+
+  /* From now on the request belongs to the table: whoever takes it out
+   * completes it (a response may come from the context's thread). */
+  client_lock (self);
+  g_hash_table_insert (self->requests, request->correlation, request);
+  client_unlock (self);
+  if (!publish_internal (self, topic, NULL, 0, &payload, payload ? 1 : 0, qos, FALSE, props, NULL,
+                         NULL, &error))
+    {
+      client_lock (self);
+      if (!g_hash_table_steal_extended (self->requests, correlation, NULL, (gpointer *) &request))
+        request = NULL;
+      client_unlock (self);
+      if (request)
+        mqtt_client_pending_request_complete (self, request, NULL, error);
+      else
+        g_error_free (error);
+      return;
+    }
+  if (cancellable && g_cancellable_is_cancelled (cancellable))
+    {
+      RequestKey key = { { { 0 } } };
+
+      g_weak_ref_init (&key.client, self);
+      key.correlation = correlation;
+      request_cancelled (cancellable, &key);
+      g_weak_ref_clear (&key.client);
+    }
+}
+
+/**
+ * mqtt_client_request_finish:
+ * @self: a #MqttClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes mqtt_client_request_async().
+ *
+ * Returns: (transfer full): the response; %NULL with %G_IO_ERROR_CANCELLED
+ *   when the cancellable was cancelled first, %MQTT_ERROR_NOT_SUPPORTED
+ *   below MQTT 5, or an error of publishing or subscribing
+ */
+MqttMessage *
+mqtt_client_request_finish (MqttClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * mqtt_client_respond:
+ * @self: a #MqttClient
+ * @request: a message that came with a Response Topic
+ * @payload: (nullable): the response; %NULL for an empty one
+ * @qos: the quality of service of the response
+ * @properties: (nullable): more properties of the response, or %NULL
+ * @mid: (out) (optional): the message id
+ * @error: return location for a #GError, or %NULL
+ *
+ * The responder's side of MQTT 5 request/response: publishes @payload on
+ * @request's Response Topic with its Correlation Data, for the requester
+ * (mqtt_client_request_async(), or any MQTT 5 client) to match. Thread-safe.
+ *
+ * Returns: %TRUE if the response was queued; %FALSE with %MQTT_ERROR_INVAL
+ *   when @request has no Response Topic, or the errors of
+ *   mqtt_client_publish_with_properties()
+ */
+gboolean
+mqtt_client_respond (MqttClient *self, MqttMessage *request, GBytes *payload, MqttQos qos,
+                     MqttProperties *properties, guint *mid, GError **error)
+{
+  MqttProperties *asked;
+  g_autoptr(MqttProperties) props = NULL;
+  GBytes *correlation;
+  const char *reply_to;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (request != NULL, FALSE);
+
+  asked = mqtt_message_get_properties (request);
+  reply_to = asked ? mqtt_properties_get_response_topic (asked) : NULL;
+  if (reply_to == NULL)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                   "The message on '%s' has no Response Topic: there is nobody to respond to",
+                   mqtt_message_get_topic (request));
+      return FALSE;
+    }
+  props = properties ? mqtt_properties_copy (properties) : mqtt_properties_new ();
+  correlation = mqtt_properties_get_correlation_data (asked);
+  mqtt_properties_set_correlation_data (props, correlation);
+  return publish_internal (self, reply_to, NULL, 0, &payload, payload ? 1 : 0, qos, FALSE, props,
+                           NULL, mid, error);
 }

@@ -120,6 +120,16 @@ typedef struct {
   GDestroyNotify destroy;
 } FilterCallback;
 
+/* A request of mqtt_client_request_async() waiting for its response,
+ * known by its correlation data. Whoever takes it out of the client's
+ * table (the response, the cancellable, dispose) completes it. */
+typedef struct {
+  GTask *task;
+  GBytes *correlation;
+  GCancellable *cancellable;
+  gulong cancelled_id;
+} PendingRequest;
+
 typedef struct _LoopThread LoopThread;
 
 /* What the client emits, in order: the session's events and its own. */
@@ -194,6 +204,10 @@ struct _MqttClient {
   guint events_head;
 
   GPtrArray *callbacks;       /* FilterCallback, under the lock */
+  /* Requests: correlation data (GBytes) -> PendingRequest, and the
+   * response topics subscribed to (char *); under the lock. */
+  GHashTable *requests;
+  GHashTable *response_topics;
 
   /* Level 5: how the connection ended, for #MqttClient::disconnected-v5:
    * the reason sent with DISCONNECT, or the broker's DISCONNECT (context
@@ -260,6 +274,9 @@ GCancellable *mqtt_client_teardown_locked (MqttClient *self);
 void mqtt_client_cancel_and_unref (GCancellable *cancellable);
 GCancellable *mqtt_client_flush_locked (MqttClient *self);
 void mqtt_client_filter_callback_unref (FilterCallback *fc);
+void mqtt_client_pending_request_complete (MqttClient *self, PendingRequest *request,
+                                           MqttMessage *response, GError *error);
+void mqtt_client_fail_requests (MqttClient *self);
 GArray *mqtt_client_granted_to_array (GBytes *granted);
 void mqtt_client_pump (MqttClient *self, PumpFlags flags);
 void mqtt_client_attach_timer (MqttClient *self);

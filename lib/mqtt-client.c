@@ -117,6 +117,7 @@ mqtt_client_dispose (GObject *object)
 
   if (self->callbacks->len > 0)
     g_ptr_array_set_size (self->callbacks, 0);
+  mqtt_client_fail_requests (self);
   if (self->user_data_destroy)
     g_clear_pointer (&self->user_data, self->user_data_destroy);
 
@@ -135,6 +136,8 @@ mqtt_client_finalize (GObject *object)
   g_array_unref (self->pending);
   g_array_unref (self->taken);
   g_ptr_array_unref (self->callbacks);
+  g_hash_table_unref (self->requests);
+  g_hash_table_unref (self->response_topics);
   mqtt_session_free (self->session);
   mqtt_session_config_clear (&self->config);
   mqtt_transport_options_clear (&self->transport_options);
@@ -168,6 +171,8 @@ mqtt_client_init (MqttClient *self)
   self->transport_options.tls_validation_flags = G_TLS_CERTIFICATE_VALIDATE_ALL;
   self->transport_options.ws_path = g_strdup ("/mqtt");
   self->mid_ops = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) mqtt_client_op_free);
+  self->requests = g_hash_table_new (g_bytes_hash, g_bytes_equal);
+  self->response_topics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->pending = g_array_new (FALSE, TRUE, sizeof (ClientEvent));
   g_array_set_clear_func (self->pending, (GDestroyNotify) mqtt_client_event_clear);
   self->taken = g_array_new (FALSE, TRUE, sizeof (MqttSessionEvent));

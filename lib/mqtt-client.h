@@ -252,6 +252,12 @@ gboolean mqtt_client_publish_with_properties (MqttClient *self, const char *topi
                                               MqttProperties *properties, guint *mid,
                                               GError **error);
 MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_publish_vectored_with_properties (MqttClient *self, const char *topic,
+                                                       GBytes *const *parts, gsize n_parts,
+                                                       MqttQos qos, gboolean retain,
+                                                       MqttProperties *properties, guint *mid,
+                                                       GError **error);
+MQTT_AVAILABLE_IN_ALL
 void mqtt_client_publish_async (MqttClient *self, const char *topic, GBytes *payload, MqttQos qos,
                                 gboolean retain, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
@@ -312,5 +318,18 @@ gboolean mqtt_client_message_callback_add (MqttClient *self, const char *sub,
                                            GDestroyNotify destroy, GError **error);
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_message_callback_remove (MqttClient *self, const char *sub);
+
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_request_async (MqttClient *self, const char *topic, GBytes *payload, MqttQos qos,
+                                const char *response_topic, MqttProperties *properties,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data);
+MQTT_AVAILABLE_IN_ALL
+MqttMessage *mqtt_client_request_finish (MqttClient *self, GAsyncResult *result,
+                                         GError **error);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_respond (MqttClient *self, MqttMessage *request, GBytes *payload,
+                              MqttQos qos, MqttProperties *properties, guint *mid,
+                              GError **error);
 
 G_END_DECLS

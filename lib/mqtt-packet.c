@@ -442,14 +442,24 @@ mqtt_packet_encode (const MqttPacket *packet, MqttProtocolVersion level, GByteAr
       return encode_connect (packet, level, out, error);
 
     case MQTT_PACKET_CONNACK:
-      remaining = 2;
-      if (!add_properties (&remaining, level, packet->props, error))
-        return FALSE;
-      p = put_fixed_header (out, MQTT_PACKET_CONNACK << 4, remaining);
-      *p++ = level >= MQTT_PROTOCOL_V311 && packet->connack.session_present ? 1 : 0;
-      *p++ = packet->connack.return_code;
-      put_properties (p, level, packet->props);
-      return TRUE;
+      {
+        /* A return code of 3.1.1 (1 to 127) is the answer of a broker that
+         * does not speak MQTT 5: in its form, without properties. */
+        MqttProtocolVersion form = level >= MQTT_PROTOCOL_V5 &&
+                                       packet->connack.return_code > 0 &&
+                                       packet->connack.return_code < 0x80
+                                     ? MQTT_PROTOCOL_V311
+                                     : level;
+
+        remaining = 2;
+        if (!add_properties (&remaining, form, packet->props, error))
+          return FALSE;
+        p = put_fixed_header (out, MQTT_PACKET_CONNACK << 4, remaining);
+        *p++ = level >= MQTT_PROTOCOL_V311 && packet->connack.session_present ? 1 : 0;
+        *p++ = packet->connack.return_code;
+        put_properties (p, form, packet->props);
+        return TRUE;
+      }
 
     case MQTT_PACKET_PUBLISH:
       {

@@ -630,6 +630,162 @@ test_will_delay (Fixture *f, gconstpointer data)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Request and response */
+
+static void
+respond_upper (MqttClient *client, MqttMessage *message, gpointer data)
+{
+  gsize n;
+  const char *text = g_bytes_get_data (mqtt_message_get_payload (message), &n);
+  g_autofree char *upper = g_ascii_strup (text, n);
+  g_autoptr(GBytes) reply = g_bytes_new (upper, n);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mqtt_client_respond (client, message, reply, 1, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  guint done;
+  guint cancelled;
+  GPtrArray *replies;   /* char *, by request */
+} Requests;
+
+typedef struct {
+  Requests *requests;
+  guint index;
+} RequestSlot;
+
+static void
+request_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  RequestSlot *slot = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MqttMessage) reply = mqtt_client_request_finish (MQTT_CLIENT (source), result,
+                                                             &error);
+
+  slot->requests->done++;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    slot->requests->cancelled++;
+  else
+    {
+      gsize n;
+      const char *text;
+
+      g_assert_no_error (error);
+      text = g_bytes_get_data (mqtt_message_get_payload (reply), &n);
+      g_ptr_array_index (slot->requests->replies, slot->index) = g_strndup (text, n);
+    }
+  g_free (slot);
+}
+
+static gboolean
+cancel_now (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Many requests in flight on one response subscription, each completed
+ * with its own response; a request nobody answers ends through its
+ * cancellable; responses reach neither the message signal nor callbacks. */
+static void
+test_request_response (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttClient) responder = client_v5 (NULL, TRUE, NULL);
+  g_autoptr(MqttClient) requester = client_v5 (NULL, TRUE, NULL);
+  g_autoptr(Seen) responder_seen = seen_new (responder);
+  g_autoptr(Seen) seen = seen_new (requester);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  Requests requests = { 0 };
+  guint i;
+
+  requests.replies = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_set_size (requests.replies, 20);
+  connect_and_wait (f, responder, responder_seen);
+  connect_and_wait (f, requester, seen);
+  g_assert_true (mqtt_client_message_callback_add (responder, "svc/upper", respond_upper, NULL,
+                                                   NULL, &error));
+  subscribe_wait (responder, responder_seen, "svc/upper", 1, 0, NULL);
+  /* A callback on the response topic must not see responses. */
+  g_assert_true (mqtt_client_message_callback_add (requester, "mqtt-glib/responses/#",
+                                                   count_callback, &i, NULL, &error));
+
+  for (i = 0; i < 20; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("request %u", i);
+      g_autoptr(GBytes) payload = g_bytes_new (text, strlen (text));
+      RequestSlot *slot = g_new (RequestSlot, 1);
+
+      slot->requests = &requests;
+      slot->index = i;
+      mqtt_client_request_async (requester, "svc/upper", payload, 1, NULL, NULL, NULL,
+                                 request_done, slot);
+    }
+  i = 0;
+  wait_count (&requests.done, 20);
+  g_assert_cmpuint (i, ==, 0);
+  g_assert_cmpuint (seen->messages->len, ==, 0);
+  for (i = 0; i < 20; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("REQUEST %u", i);
+
+      g_assert_cmpstr (g_ptr_array_index (requests.replies, i), ==, want);
+    }
+
+  /* Nobody answers: the cancellable ends the wait. */
+  {
+    RequestSlot *slot = g_new (RequestSlot, 1);
+
+    slot->requests = &requests;
+    slot->index = 0;
+    mqtt_client_request_async (requester, "svc/nobody", NULL, 1, "replies/here", NULL,
+                               cancellable, request_done, slot);
+    g_timeout_add (300, cancel_now, cancellable);
+    wait_count (&requests.done, 21);
+    g_assert_cmpuint (requests.cancelled, ==, 1);
+  }
+
+  /* Responding needs a response topic. */
+  {
+    g_autoptr(MqttMessage) plain = mqtt_message_new ("t", NULL, 0, FALSE);
+
+    g_assert_false (mqtt_client_respond (responder, plain, NULL, 0, NULL, NULL, &error));
+    g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+    g_clear_error (&error);
+  }
+  g_ptr_array_unref (requests.replies);
+}
+
+static void
+request_fails (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GError **error = data;
+  MqttMessage *reply = mqtt_client_request_finish (MQTT_CLIENT (source), result, error);
+
+  g_assert_null (reply);
+}
+
+static gboolean
+error_set (gpointer data)
+{
+  return *(GError **) data != NULL;
+}
+
+/* Below MQTT 5 there is no response topic to give. */
+static void
+test_request_needs_v5 (void)
+{
+  g_autoptr(MqttClient) client = mqtt_client_new (NULL, TRUE, MQTT_PROTOCOL_V311, NULL);
+  g_autoptr(GError) error = NULL;
+
+  mqtt_client_request_async (client, "svc/x", NULL, 1, NULL, NULL, NULL, request_fails, &error);
+  test_wait_until_full (error_set, &error, WAIT_MS, "the request's failure");
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The scripted broker */
 
 static void
@@ -831,6 +987,8 @@ main (int argc, char *argv[])
   ADD ("session-expiry", test_session_expiry, NULL);
   ADD ("session-taken-over", test_session_taken_over, NULL);
   ADD ("will-delay", test_will_delay, NULL);
+  ADD ("request-response", test_request_response, NULL);
+  g_test_add_func ("/v5/request-needs-v5", test_request_needs_v5);
   g_test_add_func ("/v5/auth-and-server-disconnect", test_auth_and_server_disconnect);
   g_test_add_func ("/v5/refused", test_refused);
   g_test_add_func ("/v5/protocol-error-disconnect", test_protocol_error_disconnect);

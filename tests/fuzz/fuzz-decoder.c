@@ -9,8 +9,9 @@
  *   decoded from (the decoder accepts only canonical encodings), except
  *   the reserved CONNACK byte of MQTT 3.1, which carries no meaning;
  * - at level 5, where a reason code of 0 or an empty property block may be
- *   written or left out, the re-encoding decodes to a packet that encodes
- *   to the same bytes again (the encoder writes the shortest form). */
+ *   written or left out (and a broker that speaks 3.1.1 answers with a
+ *   CONNACK without properties), the re-encoding decodes to a packet that
+ *   encodes to the same bytes again: one canonical form. */
 
 #include "config.h"
 
@@ -45,12 +46,11 @@ check_reencoding (const MqttPacket *packet, MqttProtocolVersion level, const gui
       g_autoptr(GByteArray) out2 = g_byte_array_new ();
       gsize consumed = 0;
 
-      if (out->len > length ||
-          mqtt_packet_decode (out->data, out->len, level, MQTT_MAX_PACKET_SIZE, &again, &consumed,
+      if (mqtt_packet_decode (out->data, out->len, level, MQTT_MAX_PACKET_SIZE, &again, &consumed,
                               &error) != MQTT_DECODE_PACKET ||
           consumed != out->len || !mqtt_packet_encode (&again, encode_level, out2, &error) ||
           out2->len != out->len || memcmp (out2->data, out->data, out->len) != 0)
-        g_error ("decoded %s re-encodes to a longer or unstable form",
+        g_error ("decoded %s re-encodes to an unstable form",
                  mqtt_packet_type_name (packet->type));
     }
 }

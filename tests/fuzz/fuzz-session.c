@@ -67,7 +67,7 @@ typedef struct {
   MqttDecoder *written;   /* what the session wrote, as the broker reads it */
   guint max_inflight;
   guint max_queued;
-  guint16 receive_max;    /* level 5: what the last CONNACK said; 0 for nothing */
+  guint16 receive_max;    /* level 5: what the accepted CONNACK said; 0 before one */
 } Run;
 
 enum { OP_PUBLISH = 1, OP_SUBSCRIBE, OP_UNSUBSCRIBE };
@@ -106,6 +106,15 @@ check_events (Run *r)
           g_assert (e->message != NULL);
           break;
         case MQTT_SESSION_EVENT_CONNACK:
+          /* What the broker allows from now on: what the accepted CONNACK
+           * says, whether it came whole or in raw bytes. */
+          if (r->level == MQTT_PROTOCOL_V5 && e->code == 0)
+            {
+              r->receive_max = G_MAXUINT16;
+              if (e->props)
+                mqtt_properties_get_receive_maximum (e->props, &r->receive_max);
+            }
+          break;
         case MQTT_SESSION_EVENT_LOG:
           break;
         case MQTT_SESSION_EVENT_DISCONNECT:
@@ -220,13 +229,12 @@ from_broker (Run *r, const guint8 *bytes, gsize length)
 
 /* Level 5: the broker's limits in a CONNACK, from two script bytes. */
 static MqttProperties *
-connack_properties (Run *r, guint8 a, guint8 b)
+connack_properties (guint8 a, guint8 b)
 {
   MqttProperties *props = mqtt_properties_new ();
 
-  r->receive_max = 0;
   if (a & 0x40)
-    mqtt_properties_set_receive_maximum (props, r->receive_max = 1 + (b & 3));
+    mqtt_properties_set_receive_maximum (props, 1 + (b & 3));
   if (a & 0x20)
     mqtt_properties_set_maximum_qos (props, (b >> 2) & 1);
   if (a & 0x10)
@@ -275,7 +283,7 @@ broker_packet (Run *r, Script *s)
     {
       packet.connack.return_code = (a & 0x80) ? reason_code (MQTT_PACKET_CONNACK, a) : 0;
       packet.connack.session_present = (b & 1) && packet.connack.return_code == 0;
-      packet.props = connack_properties (r, a, b);
+      packet.props = connack_properties (a, b);
     }
   else if (packet.type == MQTT_PACKET_CONNACK)
     {

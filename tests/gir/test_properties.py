@@ -110,3 +110,74 @@ def test_level_5_from_python(broker):
         client.loop(1.0)
     assert seen["disconnect"] == [(0, None)]
     other.disconnect_from_broker()
+
+
+def test_interop_with_paho_mqtt5(broker):
+    """Paho Python's MQTT 5 client (Debian's 1.6.1) and mqtt-glib at level
+    5 exchange properties both ways."""
+    import threading
+
+    import paho.mqtt.client as paho  # python3-paho-mqtt, installed by .ci/test
+    from paho.mqtt.properties import Properties
+    from paho.mqtt.packettypes import PacketTypes
+
+    received = []
+    subscribed = threading.Event()
+    got = threading.Event()
+
+    def on_message(client, userdata, message):
+        received.append(message)
+        got.set()
+
+    peer = paho.Client(client_id="paho-peer", protocol=paho.MQTTv5)
+    peer.on_message = on_message
+    peer.on_subscribe = lambda *args: subscribed.set()
+    peer.connect("127.0.0.1", broker)
+    peer.loop_start()
+    try:
+        peer.subscribe("interop/glib")
+        assert subscribed.wait(10)
+
+        ours = Mqtt.Client.new(None, True, Mqtt.ProtocolVersion.V5)
+        messages = []
+        ours.connect("message", lambda c, m: messages.append(m))
+        ours.connect_to_broker("127.0.0.1", broker, 60, None)
+        ours.subscribe_with_options(["interop/paho"], [Mqtt.Qos.AT_LEAST_ONCE],
+                                    Mqtt.SubscribeFlags.NONE, None)
+
+        # mqtt-glib -> Paho
+        props = Mqtt.Properties.new()
+        props.set_content_type("application/json")
+        props.set_response_topic("interop/paho")
+        props.set_correlation_data(GLib.Bytes.new(b"\x01\x02"))
+        props.add_user_property("origin", "mqtt-glib")
+        ours.publish_with_properties("interop/glib", GLib.Bytes.new(b"{}"),
+                                     Mqtt.Qos.AT_LEAST_ONCE, False, props)
+        deadline = GLib.get_monotonic_time() + 10 * 1000000
+        while not got.is_set() and GLib.get_monotonic_time() < deadline:
+            ours.loop(0.1)
+        assert received, "Paho received nothing"
+        p = received[0].properties
+        assert p.ContentType == "application/json"
+        assert p.ResponseTopic == "interop/paho"
+        assert p.CorrelationData == b"\x01\x02"
+        assert ("origin", "mqtt-glib") in p.UserProperty
+
+        # Paho -> mqtt-glib: the reply, correlated
+        reply = Properties(PacketTypes.PUBLISH)
+        reply.CorrelationData = p.CorrelationData
+        reply.UserProperty = ("origin", "paho")
+        reply.MessageExpiryInterval = 30
+        peer.publish(p.ResponseTopic, b"ok", qos=1, properties=reply)
+        while not messages and GLib.get_monotonic_time() < deadline:
+            ours.loop(0.1)
+        assert messages, "mqtt-glib received nothing"
+        got_props = messages[0].get_properties()
+        assert got_props.get_correlation_data().get_data() == b"\x01\x02"
+        assert got_props.lookup_user_property("origin") == "paho"
+        present, expiry = got_props.get_message_expiry_interval()
+        assert present and 0 < expiry <= 30
+        ours.disconnect_from_broker()
+    finally:
+        peer.loop_stop()
+        peer.disconnect()

@@ -253,6 +253,50 @@ test_interop (Fixture *f, gconstpointer data)
   harness_teardown (src);
 }
 
+/* MQTT 5, raw framing: the caps travel as the Content Type and become the
+ * source's caps; the meta carries the message's properties; a message
+ * expiry reaches the broker (a late retained frame is gone). */
+static void
+test_mqtt5 (Fixture *f, gconstpointer data)
+{
+  GstHarness *src = harness (f, "mqttsrc", "gst/v5/#", "protocol", MQTT_PROTOCOL_V5, "qos", 1,
+                             NULL);
+  GstHarness *sink = harness (f, "mqttsink", "gst/v5/raw", "protocol", MQTT_PROTOCOL_V5, "qos",
+                              1, "message-expiry", 1, "retain", TRUE, "wait-ack", TRUE, NULL);
+  const char *caps_text = "audio/x-raw, format=(string)S16LE, rate=(int)8000, channels=(int)1, "
+                          "layout=(string)interleaved";
+  g_autoptr(GstCaps) expected = gst_caps_from_string (caps_text);
+  g_autoptr(GstBuffer) buffer = NULL;
+  g_autoptr(GstCaps) got = NULL;
+  GstCustomMeta *meta;
+  guint8 bytes[64] = { 0 };
+
+  gst_harness_play (src);
+  wait_subscribed (src);
+  gst_harness_set_src_caps_str (sink, caps_text);
+  g_assert_cmpint (gst_harness_push (sink, buffer_of (bytes, sizeof bytes)), ==, GST_FLOW_OK);
+  buffer = gst_harness_pull (src);
+  assert_buffer_equals (buffer, bytes, sizeof bytes);
+  got = gst_pad_get_current_caps (src->sinkpad);
+  g_assert_nonnull (got);
+  g_assert_true (gst_caps_is_equal (got, expected));
+  meta = gst_buffer_get_custom_meta (buffer, "GstMqttMessageMeta");
+  g_assert_nonnull (meta);
+  g_assert_nonnull (
+    gst_structure_get_string (gst_custom_meta_get_structure (meta), "content-type"));
+  harness_teardown (src);
+  harness_teardown (sink);
+
+  /* The retained frame expires: a subscriber 2 s later gets nothing. */
+  g_usleep (2100 * 1000);
+  src = harness (f, "mqttsrc", "gst/v5/raw", "protocol", MQTT_PROTOCOL_V5, NULL);
+  gst_harness_play (src);
+  wait_subscribed (src);
+  g_usleep (300 * 1000);
+  g_assert_null (gst_harness_try_pull (src));
+  harness_teardown (src);
+}
+
 /* The broker dies and comes back: both pipelines reconnect on their own,
  * report it, and the stream resumes. */
 static void
@@ -734,6 +778,7 @@ main (int argc, char **argv)
   ADD ("/gst/pieces", "max_packet_size 1048576\n", test_pieces);
   ADD ("/gst/video", NULL, test_video);
   ADD ("/gst/interop", NULL, test_interop);
+  ADD ("/gst/mqtt5", NULL, test_mqtt5);
   ADD ("/gst/broker-restart", NULL, test_broker_restart);
   ADD ("/gst/state-cycles", NULL, test_state_cycles);
   ADD ("/gst/errors", NULL, test_errors);

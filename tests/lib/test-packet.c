@@ -1303,6 +1303,14 @@ test_v5_connack_from_311_broker (void)
   g_assert_no_error (error);
   g_assert_cmpuint (packet.connack.return_code, ==, MQTT_CONNACK_REFUSED_PROTOCOL_VERSION);
   g_assert_null (packet.props);
+
+  /* And it is written back in that form. */
+  {
+    g_autoptr(GByteArray) out = g_byte_array_new ();
+
+    g_assert_true (mqtt_packet_encode (&packet, V5, out, &error));
+    g_assert_cmpmem (out->data, out->len, bytes, sizeof bytes);
+  }
 }
 
 /* Each decoding error is answered with the reason code the specification
