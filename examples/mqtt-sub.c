@@ -463,7 +463,7 @@ on_subscribed (MqttClient *client, guint mid, GArray *granted, gpointer user_dat
         if (sub->options->v5)
           tool_warn (&sub->tool, "the broker refused the subscription to %s: %s",
                      (const char *) g_ptr_array_index (sub->filters, i),
-                     mqtt_reason_code_to_string (code));
+                     mqtt_reason_string (code));
         else
           tool_warn (&sub->tool, "the broker refused the subscription to %s",
                      (const char *) g_ptr_array_index (sub->filters, i));

@@ -763,7 +763,7 @@ handle_session_event (MqttClient *self, MqttSessionEvent *event)
           if (event->code >= 0x80)
             error = g_error_new (MQTT_ERROR, error_from_reason_code (event->code),
                                  "The broker refused message %u: %s (reason code 0x%02x)",
-                                 event->mid, mqtt_reason_code_to_string (event->code),
+                                 event->mid, mqtt_reason_string (event->code),
                                  event->code);
           op_complete (self, op, error);
         }

@@ -224,7 +224,7 @@ typedef enum {
  * The reason codes of MQTT 5 (section 2.4 of the specification), with the
  * specification's names: Paho Python 2's `ReasonCode`. Success, Normal
  * disconnection and Granted QoS 0 share the value 0. Codes from 0x80 up are
- * failures. mqtt_reason_code_to_string() gives the specification's text.
+ * failures. mqtt_reason_string() gives the specification's text.
  */
 typedef enum {
   MQTT_REASON_CODE_SUCCESS = 0x00,

@@ -148,7 +148,7 @@ mqtt_connack_string (int connack_code)
 }
 
 /**
- * mqtt_reason_code_to_string:
+ * mqtt_reason_string:
  * @code: an MQTT 5 reason code (#MqttReasonCode, or any byte)
  *
  * The specification's name of a reason code, as Paho Python 2's
@@ -159,7 +159,7 @@ mqtt_connack_string (int connack_code)
  *   for a value the specification does not define
  */
 const char *
-mqtt_reason_code_to_string (int code)
+mqtt_reason_string (int code)
 {
   switch (code)
     {

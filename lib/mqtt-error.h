@@ -113,6 +113,6 @@ MQTT_AVAILABLE_IN_ALL
 MqttError mqtt_error_from_connack (int connack_code);
 
 MQTT_AVAILABLE_IN_ALL
-const char *mqtt_reason_code_to_string (int code);
+const char *mqtt_reason_string (int code);
 
 G_END_DECLS

@@ -53,6 +53,7 @@ typedef struct {
   gboolean retain;
   gboolean sent_once;   /* resends carry DUP */
   guint sent_on;        /* the connection of the last send (see connection_serial) */
+  guint counted_on;     /* the connection whose Receive Maximum counts its PUBLISH */
   OutState state;
   char *topic;
   GBytes **parts;       /* the payload, in pieces (usually one) */
@@ -97,10 +98,12 @@ struct _MqttSession {
    * broker may acknowledge each send. */
   guint connection_serial;
   GHashTable *resent_ids;
-  /* In-flight messages sent on this connection: at level 5 the broker's
-   * Receive Maximum bounds them, and those beyond it after a reconnection
-   * wait to be resent until acknowledgements make room. */
+  /* PUBLISH packets of QoS 1 and 2 sent on this connection and not yet
+   * acknowledged: at level 5 the broker's Receive Maximum bounds them
+   * (section 4.9), and messages beyond it after a reconnection wait to be
+   * resent until acknowledgements make room. A PUBREL counts for nothing. */
   guint inflight_sent;
+  guint inflight_unsent;      /* in flight, not sent again on this connection */
 
   gint64 connect_started;
   gint64 last_in;
@@ -630,9 +633,15 @@ send_message (MqttSession *session, OutMessage *message, gint64 now)
 {
   if (message->sent_on == session->connection_serial)
     g_hash_table_add (session->resent_ids, GUINT_TO_POINTER (message->r.packet_id));
-  else if (message->qos > 0)
-    session->inflight_sent++;
+  else if (message->state != OUT_QUEUED)
+    session->inflight_unsent--;
   message->sent_on = session->connection_serial;
+  if (message->qos > 0 && message->state != OUT_WAIT_PUBCOMP &&
+      message->counted_on != session->connection_serial)
+    {
+      session->inflight_sent++;
+      message->counted_on = session->connection_serial;
+    }
   if (message->state == OUT_WAIT_PUBCOMP)
     send_ack (session, MQTT_PACKET_PUBREL, message->r.packet_id, now);
   else
@@ -836,13 +845,18 @@ send_waiting (MqttSession *session, gint64 now)
         send_request (session, req, now);
     }
 
-  /* Level 5: what was in flight before a reconnection, as the broker's
-   * Receive Maximum allows. */
-  if (is_v5 (session) && session->inflight_sent < session->inflight.length)
-    for (l = session->inflight.head; l && session->inflight_sent < session->server_receive_max;
-         l = l->next)
-      if (((OutMessage *) l->data)->sent_on != session->connection_serial)
-        send_message (session, l->data, now);
+  /* Level 5: what was in flight before a reconnection: its PUBREL at
+   * once, its PUBLISH as the broker's Receive Maximum allows. */
+  for (l = session->inflight.head; is_v5 (session) && session->inflight_unsent > 0 && l;
+       l = l->next)
+    {
+      OutMessage *waiting = l->data;
+
+      if (waiting->sent_on != session->connection_serial &&
+          (waiting->state == OUT_WAIT_PUBCOMP ||
+           session->inflight_sent < session->server_receive_max))
+        send_message (session, waiting, now);
+    }
 
   while ((message = g_queue_peek_head (&session->queued)))
     {
@@ -1234,6 +1248,7 @@ mqtt_session_connection_made (MqttSession *session, gint64 now)
   session->state = MQTT_SESSION_CONNECTING;
   session->connection_serial++;
   session->inflight_sent = 0;
+  session->inflight_unsent = session->inflight.length;
   g_hash_table_remove_all (session->resent_ids);
   session->connect_started = now;
   session->last_in = now;
@@ -1316,7 +1331,7 @@ mqtt_session_reset (MqttSession *session)
   g_hash_table_remove_all (session->completed_qos2);
   session->last_mid = 0;
   session->last_packet_id = 0;
-  session->inflight_sent = 0;
+  session->inflight_sent = session->inflight_unsent = 0;
   session->state = MQTT_SESSION_IDLE;
 }
 
@@ -1376,7 +1391,7 @@ connack_refused (MqttSession *session, const MqttPacket *packet, GError **error)
       break;
     }
   g_set_error (error, MQTT_ERROR, error_code, "Connection refused: %s (reason code 0x%02x)%s%s%s%s",
-               mqtt_reason_code_to_string (code), code, why ? ": " : "", why ? why : "",
+               mqtt_reason_string (code), code, why ? ": " : "", why ? why : "",
                server ? "; the broker points to " : "", server ? server : "");
   return FALSE;
 }
@@ -1509,7 +1524,7 @@ disconnect_error (MqttSession *session, guint8 reason, GError **error, const cha
   if (is_v5 (session) && session->state != MQTT_SESSION_DISCONNECTING)
     send_reason (session, MQTT_PACKET_DISCONNECT, reason, NULL, session->last_out);
   g_set_error (error, MQTT_ERROR, MQTT_ERROR_PROTOCOL, "%s (%s, 0x%02x)", text,
-               mqtt_reason_code_to_string (reason), reason);
+               mqtt_reason_string (reason), reason);
   g_free (text);
   return FALSE;
 }
@@ -1626,8 +1641,10 @@ complete_message (MqttSession *session, OutMessage *message, const MqttPacket *a
   g_queue_unlink (&session->inflight, &message->r.link);
   release_packet_id (session, &message->r);
   session->n_records--;
-  if (message->sent_on == session->connection_serial)
+  if (message->counted_on == session->connection_serial)
     session->inflight_sent--;
+  if (message->sent_on != session->connection_serial)
+    session->inflight_unsent--;
   event = push_event (session, MQTT_SESSION_EVENT_PUBLISHED, message->r.mid);
   event->code = ack->reason_code;
   if (ack->props)
@@ -1790,7 +1807,7 @@ handle_disconnect (MqttSession *session, const MqttPacket *packet, GError **erro
     event->props = mqtt_properties_ref (packet->props);
   g_set_error (error, MQTT_ERROR, MQTT_ERROR_CONN_LOST,
                "The broker closed the connection: %s (reason code 0x%02x)%s%s%s%s",
-               mqtt_reason_code_to_string (packet->reason_code), packet->reason_code,
+               mqtt_reason_string (packet->reason_code), packet->reason_code,
                why ? ": " : "", why ? why : "", server ? "; it points to " : "",
                server ? server : "");
   return FALSE;

@@ -44,3 +44,14 @@ def test_errors_are_one_line(broker):
                              "127.0.0.1", "1"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_request_response(broker):
+    assert run("request-response.py", "127.0.0.1", broker) == [
+        "responder: Success",
+        "responder: subscribed, reason codes [1]",
+        "requester: Success",
+        "square(3) = 9",
+        "square(4) = 16",
+        "square(12) = 144",
+    ]

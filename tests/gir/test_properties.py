@@ -53,8 +53,8 @@ def test_subscription_identifiers_are_a_list():
 
 def test_reason_codes():
     assert int(Mqtt.ReasonCode.NOT_AUTHORIZED) == 0x87
-    assert Mqtt.reason_code_to_string(Mqtt.ReasonCode.SESSION_TAKEN_OVER) == "Session taken over"
-    assert Mqtt.reason_code_to_string(0) == "Success"
+    assert Mqtt.reason_string(Mqtt.ReasonCode.SESSION_TAKEN_OVER) == "Session taken over"
+    assert Mqtt.reason_string(0) == "Success"
     assert Mqtt.property_id_to_string(Mqtt.PropertyId.TOPIC_ALIAS) == "Topic Alias"
 
 

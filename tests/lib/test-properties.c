@@ -202,13 +202,13 @@ test_reason_codes (void)
   GEnumClass *klass = g_type_class_ref (MQTT_TYPE_REASON_CODE);
   guint i;
 
-  g_assert_cmpstr (mqtt_reason_code_to_string (MQTT_REASON_CODE_SUCCESS), ==, "Success");
-  g_assert_cmpstr (mqtt_reason_code_to_string (MQTT_REASON_CODE_NOT_AUTHORIZED), ==,
+  g_assert_cmpstr (mqtt_reason_string (MQTT_REASON_CODE_SUCCESS), ==, "Success");
+  g_assert_cmpstr (mqtt_reason_string (MQTT_REASON_CODE_NOT_AUTHORIZED), ==,
                    "Not authorized");
-  g_assert_cmpstr (mqtt_reason_code_to_string (0x9E), ==, "Shared Subscriptions not supported");
-  g_assert_cmpstr (mqtt_reason_code_to_string (0x03), ==, "Unknown reason code");
+  g_assert_cmpstr (mqtt_reason_string (0x9E), ==, "Shared Subscriptions not supported");
+  g_assert_cmpstr (mqtt_reason_string (0x03), ==, "Unknown reason code");
   for (i = 0; i < klass->n_values; i++)
-    g_assert_cmpstr (mqtt_reason_code_to_string (klass->values[i].value), !=,
+    g_assert_cmpstr (mqtt_reason_string (klass->values[i].value), !=,
                      "Unknown reason code");
   /* 43 distinct codes, and two more names for 0. */
   g_assert_cmpuint (klass->n_values, ==, 45);

@@ -681,6 +681,44 @@ test_v5_receive_maximum (Fixture *f, gconstpointer data)
   g_assert_cmpuint (mqtt_session_get_inflight_sent (f->session), ==, 1);
 }
 
+/* After a reconnection, a PUBREC for a message not yet sent again is
+ * answered with PUBREL, which the broker's Receive Maximum does not count. */
+static void
+test_v5_pubrel_outside_quota (Fixture *f, gconstpointer data)
+{
+  MqttProperties *limits;
+  guint16 a, b;
+
+  connect_v5 (f, mqtt_properties_new ());
+  publish (f, 2, "a");
+  publish (f, 2, "b");
+  flush (f);
+  a = sent (f, 1)->packet_id;
+  b = sent (f, 2)->packet_id;
+
+  mqtt_session_connection_lost (f->session, TRUE);
+  limits = mqtt_properties_new ();
+  mqtt_properties_set_receive_maximum (limits, 1);
+  g_ptr_array_set_size (f->sent, 0);
+  connect_v5 (f, limits);
+  flush (f);
+  /* CONNECT, and A again; B waits for room. */
+  g_assert_cmpuint (f->sent->len, ==, 2);
+  g_assert_cmpuint (sent (f, 1)->packet_id, ==, a);
+  receive_ack (f, MQTT_PACKET_PUBREC, b);
+  flush (f);
+  g_assert_cmpint (sent (f, 2)->type, ==, MQTT_PACKET_PUBREL);
+  g_assert_cmpuint (sent (f, 2)->packet_id, ==, b);
+  g_assert_cmpuint (mqtt_session_get_inflight_sent (f->session), ==, 1);
+  receive_ack (f, MQTT_PACKET_PUBCOMP, b);
+  receive_ack (f, MQTT_PACKET_PUBREC, a);
+  receive_ack (f, MQTT_PACKET_PUBCOMP, a);
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_PUBLISHED), ==, 2);
+  g_assert_cmpuint (mqtt_session_get_inflight_sent (f->session), ==, 0);
+  g_assert_cmpuint (mqtt_session_get_inflight_count (f->session), ==, 0);
+}
+
 static void
 test_v5_server_limits (Fixture *f, gconstpointer data)
 {
@@ -1105,6 +1143,7 @@ main (int argc, char *argv[])
 #define ADD5(path, fn) g_test_add ("/session/v5/" path, Fixture, NULL, setup_v5, fn, teardown)
   ADD5 ("connect", test_v5_connect);
   ADD5 ("receive-maximum", test_v5_receive_maximum);
+  ADD5 ("pubrel-outside-quota", test_v5_pubrel_outside_quota);
   ADD5 ("server-limits", test_v5_server_limits);
   ADD5 ("topic-alias-in", test_v5_topic_alias_in);
   ADD5 ("topic-alias-out", test_v5_topic_alias_out);
