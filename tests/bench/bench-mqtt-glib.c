@@ -5,7 +5,9 @@
  *                   --count N --size BYTES
  *
  * (and, outside the harness contract, --transport tcp|tls|ws|wss --cafile
- * CA.pem) prints one JSON line on stdout, after a line "ready" once a sub
+ * CA.pem, --protocol 3|4|5, --topic-aliases N and --topic T for the pub
+ * workloads, whose bytes sent on the TCP connection then go to stderr)
+ * prints one JSON line on stdout, after a line "ready" once a sub
  * workload's SUBACK is in; diagnostics on stderr. Exit 0 on success, 1 on error, 2 on bad
  * usage, 3 after 10 one-second ticks without progress.
  *
@@ -15,6 +17,8 @@
  * client's in-flight window is its default, 20. */
 
 #include <math.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,9 @@ static gint count = 100000;
 static gint size = 64;
 static const char *transport = "tcp";   /* beyond the harness contract: tcp, tls, ws, wss */
 static const char *cafile = NULL;
+static int protocol = MQTT_PROTOCOL_V311;
+static int topic_aliases = 0;
+static const char *topic = "bench/t";
 
 static GMainLoop *loop;
 static guint8 *payload;
@@ -196,6 +203,12 @@ main (int argc, char *argv[])
         transport = argv[i + 1];
       else if (!strcmp (argv[i], "--cafile"))
         cafile = argv[i + 1];
+      else if (!strcmp (argv[i], "--protocol"))
+        protocol = atoi (argv[i + 1]);
+      else if (!strcmp (argv[i], "--topic-aliases"))
+        topic_aliases = atoi (argv[i + 1]);
+      else if (!strcmp (argv[i], "--topic"))
+        topic = argv[i + 1];
       else
         {
           fprintf (stderr, "unknown option %s\n", argv[i]);
@@ -217,7 +230,13 @@ main (int argc, char *argv[])
     rtts = g_new0 (double, count);
   loop = g_main_loop_new (NULL, FALSE);
 
-  client = mqtt_client_new (NULL, TRUE, MQTT_PROTOCOL_V311, &error);
+  client = mqtt_client_new (NULL, TRUE, protocol, &error);
+  if (client == NULL)
+    {
+      fprintf (stderr, "mqtt-glib: %s\n", error->message);
+      return 2;
+    }
+  mqtt_client_set_outgoing_topic_aliases (client, topic_aliases);
   g_signal_connect (client, "message", G_CALLBACK (on_message), NULL);
   g_signal_connect (client, "subscribed", G_CALLBACK (on_subscribed), NULL);
   g_signal_connect (client, "disconnected", G_CALLBACK (on_disconnected), NULL);
@@ -253,13 +272,13 @@ main (int argc, char *argv[])
     {
       t0 = g_get_monotonic_time ();
       for (i = 0; i < count; i++)
-        if (!mqtt_client_publish (client, "bench/t", payload, size, qos, FALSE, NULL, &error))
+        if (!mqtt_client_publish (client, topic, payload, size, qos, FALSE, NULL, &error))
           {
             fprintf (stderr, "mqtt-glib: publish: %s\n", error->message);
             return 1;
           }
       if (qos == MQTT_QOS_AT_MOST_ONCE &&
-          !mqtt_client_publish (client, "bench/t", payload, size, MQTT_QOS_AT_LEAST_ONCE, FALSE,
+          !mqtt_client_publish (client, topic, payload, size, MQTT_QOS_AT_LEAST_ONCE, FALSE,
                                 &barrier_mid, &error))
         {
           fprintf (stderr, "mqtt-glib: publish: %s\n", error->message);
@@ -285,6 +304,18 @@ main (int argc, char *argv[])
     }
   printf ("}\n");
   fflush (stdout);
+  if (g_str_has_prefix (workload, "pub") && !strcmp (transport, "tcp"))
+    {
+      struct tcp_info info;
+      socklen_t length = sizeof info;
+      GSocket *socket = mqtt_client_get_socket (client);
+
+      if (socket &&
+          getsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_INFO, &info, &length) == 0)
+        fprintf (stderr, "mqtt-glib: %llu bytes sent, %.1f per message\n",
+                 (unsigned long long) info.tcpi_bytes_acked,
+                 (double) info.tcpi_bytes_acked / (count + (qos == 0)));
+    }
 
   mqtt_client_disconnect_from_broker (client, NULL);
   g_main_loop_unref (loop);
