@@ -113,18 +113,9 @@ append (GByteArray *out, gsize n)
 }
 
 static guint8 *
-put_bytes (guint8 *p, const void *data, gsize length)
-{
-  p = mqtt_wire_put_u16 (p, length);
-  if (length > 0)
-    memcpy (p, data, length);
-  return p + length;
-}
-
-static guint8 *
 put_string (guint8 *p, const char *s)
 {
-  return put_bytes (p, s, strlen (s));
+  return mqtt_wire_put_field (p, s, strlen (s));
 }
 
 static guint8 *
@@ -133,7 +124,7 @@ put_gbytes (guint8 *p, GBytes *bytes)
   gsize length = 0;
   const void *data = bytes ? g_bytes_get_data (bytes, &length) : NULL;
 
-  return put_bytes (p, data, length);
+  return mqtt_wire_put_field (p, data, length);
 }
 
 /* Appends the fixed header and room for @reserve bytes of the rest;
@@ -290,7 +281,7 @@ mqtt_packet_encode_publish_head (GByteArray *out, MqttProtocolVersion level,
                           MQTT_PACKET_PUBLISH << 4 | (dup ? 0x08 : 0) | (qos << 1) |
                             (retain ? 1 : 0),
                           remaining, remaining - payload_length);
-  p = put_bytes (p, topic, topic_length);
+  p = mqtt_wire_put_field (p, topic, topic_length);
   if (qos > 0)
     p = mqtt_wire_put_u16 (p, packet_id);
   put_properties (p, level, props);

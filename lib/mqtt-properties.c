@@ -1184,15 +1184,6 @@ mqtt_properties_encoded_size (MqttProperties *props, GError **error)
   return mqtt_wire_varint_size (total) + total;
 }
 
-static guint8 *
-put_field (guint8 *p, const void *data, gsize length)
-{
-  p = mqtt_wire_put_u16 (p, length);
-  if (length > 0)
-    memcpy (p, data, length);
-  return p + length;
-}
-
 guint8 *
 mqtt_properties_write (MqttProperties *props, guint8 *p)
 {
@@ -1233,15 +1224,15 @@ mqtt_properties_write (MqttProperties *props, guint8 *p)
           p = mqtt_wire_put_varint (p, property->integer);
           break;
         case TYPE_STRING:
-          p = put_field (p, property->string, strlen (property->string));
+          p = mqtt_wire_put_field (p, property->string, strlen (property->string));
           break;
         case TYPE_BINARY:
           data = g_bytes_get_data (property->binary, &size);
-          p = put_field (p, data, size);
+          p = mqtt_wire_put_field (p, data, size);
           break;
         case TYPE_PAIR:
-          p = put_field (p, property->string, strlen (property->string));
-          p = put_field (p, property->value, strlen (property->value));
+          p = mqtt_wire_put_field (p, property->string, strlen (property->string));
+          p = mqtt_wire_put_field (p, property->value, strlen (property->value));
           break;
         default:
           g_assert_not_reached ();

@@ -10,6 +10,8 @@
 
 #pragma once
 
+#include <string.h>
+
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -63,6 +65,17 @@ mqtt_wire_put_u32 (guint8 *p, guint32 v)
   p[2] = (v >> 8) & 0xff;
   p[3] = v & 0xff;
   return p + 4;
+}
+
+/* Writes a length-prefixed field (at most 65,535 bytes, checked by the
+ * caller). */
+static inline guint8 *
+mqtt_wire_put_field (guint8 *p, const void *data, gsize length)
+{
+  p = mqtt_wire_put_u16 (p, length);
+  if (length > 0)
+    memcpy (p, data, length);
+  return p + length;
 }
 
 /* Bytes of the variable-length encoding of @value (at most MQTT_VARINT_MAX). */
