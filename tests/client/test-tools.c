@@ -513,7 +513,7 @@ test_errors (Fixture *f, gconstpointer data)
     { { "mqtt-pub", "-t", "x", "-m", "a", "-n", NULL }, 1, "one message source" },
     { { "mqtt-pub", "-t", "x/#", "-m", "a", NULL }, 1, "x/#" },
     { { "mqtt-pub", "-t", "x", "-m", "a", "-q", "3", NULL }, 1, "QoS" },
-    { { "mqtt-pub", "-t", "x", "-m", "a", "-V", "5", NULL }, 1, "MQTT 5" },
+    { { "mqtt-pub", "-t", "x", "-m", "a", "-V", "6", NULL }, 1, "unknown version" },
     { { "mqtt-pub", "-t", "x", "-f", "/nonexistent/file", NULL }, 1, "/nonexistent/file" },
     { { "mqtt-pub", "-L", "http://host/x", "-m", "a", NULL }, 1, "mqtt://" },
     { { "mqtt-pub", "-L", "mqtt://host", "-m", "a", NULL }, 1, "no topic" },
