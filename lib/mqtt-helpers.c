@@ -253,11 +253,12 @@ broker_answered (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       MqttMessage *message = g_ptr_array_index (job->messages, i);
 
-      mqtt_client_publish_async (job->client, mqtt_message_get_topic (message),
-                                 mqtt_message_get_payload (message),
-                                 mqtt_message_get_qos (message),
-                                 mqtt_message_get_retain (message), NULL, on_published,
-                                 job_hold (job));
+      mqtt_client_publish_with_properties_async (job->client, mqtt_message_get_topic (message),
+                                                 mqtt_message_get_payload (message),
+                                                 mqtt_message_get_qos (message),
+                                                 mqtt_message_get_retain (message),
+                                                 mqtt_message_get_properties (message), NULL,
+                                                 on_published, job_hold (job));
     }
 }
 
@@ -490,10 +491,13 @@ mqtt_publish_multiple_finish (GAsyncResult *result, GError **error)
  *
  * Paho's `publish.multiple()`: connects, publishes every message, waits
  * until each is published (QoS 1 and 2: acknowledged) and disconnects
- * cleanly.
+ * cleanly. At MQTT 5 (#MqttSettings:protocol-version) a message goes with
+ * the properties mqtt_message_set_properties() gave it, and a refusal by
+ * the broker (a reason code of 0x80 or above) is an error.
  *
  * Returns: %TRUE on success; %FALSE with %MQTT_ERROR_INVAL for a bad topic
- *   or QoS, the connection's error, or %G_IO_ERROR_CANCELLED
+ *   or QoS, %MQTT_ERROR_NOT_SUPPORTED for properties below MQTT 5, the
+ *   connection's error, the broker's refusal, or %G_IO_ERROR_CANCELLED
  */
 gboolean
 mqtt_publish_multiple (MqttMessage **messages, gsize n_messages, MqttSettings *settings,

@@ -241,3 +241,25 @@ mqtt_message_get_properties (MqttMessage *message)
 
   return message->props;
 }
+
+/**
+ * mqtt_message_set_properties:
+ * @message: a #MqttMessage
+ * @properties: (nullable): MQTT 5 properties, or %NULL for none
+ *
+ * Gives a message to be published its MQTT 5 properties (Paho's
+ * `MQTTMessage.properties`), for mqtt_publish_multiple() at
+ * #MqttSettings:protocol-version 5. The properties are referenced: do not
+ * change them afterwards, nor the properties of a message shared with
+ * others (a received one).
+ */
+void
+mqtt_message_set_properties (MqttMessage *message, MqttProperties *properties)
+{
+  g_return_if_fail (message != NULL);
+
+  if (properties)
+    mqtt_properties_ref (properties);
+  g_clear_pointer (&message->props, mqtt_properties_unref);
+  message->props = properties;
+}

@@ -54,6 +54,8 @@ gint64 mqtt_message_get_timestamp (MqttMessage *message);
 
 MQTT_AVAILABLE_IN_ALL
 MqttProperties *mqtt_message_get_properties (MqttMessage *message);
+MQTT_AVAILABLE_IN_ALL
+void mqtt_message_set_properties (MqttMessage *message, MqttProperties *properties);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MqttMessage, mqtt_message_unref)
 

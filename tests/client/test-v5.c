@@ -677,6 +677,47 @@ test_will_delay (Fixture *f, gconstpointer data)
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
 }
 
+/* The one-shot helpers at MQTT 5: messages with properties out, and in. */
+static void
+test_helpers (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttSettings) settings = mqtt_settings_new ("127.0.0.1", f->port);
+  g_autoptr(GBytes) payload = g_bytes_new_static ("kept", 4);
+  /* Retained, so that the subscriber gets it whenever it subscribes (an
+   * empty one would clear it). */
+  g_autoptr(MqttMessage) message = mqtt_message_new ("helpers/t", payload, 1, TRUE);
+  g_autoptr(MqttProperties) props = mqtt_properties_new ();
+  g_autoptr(GError) error = NULL;
+  const char *topics[] = { "helpers/t" };
+  MqttMessage **received;
+  gsize n = 0;
+
+  g_object_set (settings, "protocol-version", MQTT_PROTOCOL_V5, NULL);
+  if (f->login)
+    mqtt_settings_set_auth (settings, TEST_EJABBERD_USER, TEST_EJABBERD_PASSWORD);
+  mqtt_properties_set_content_type (props, "text/plain");
+  mqtt_properties_add_user_property (props, "via", "publish.multiple");
+  mqtt_message_set_properties (message, props);
+  g_assert_true (mqtt_publish_multiple (&message, 1, settings, NULL, &error));
+  g_assert_no_error (error);
+
+  received = mqtt_subscribe_simple (topics, 1, 1, 1, TRUE, settings, &n, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpstr (mqtt_properties_get_content_type (mqtt_message_get_properties (received[0])),
+                   ==, "text/plain");
+  g_assert_cmpstr (mqtt_properties_lookup_user_property (
+                     mqtt_message_get_properties (received[0]), "via"),
+                   ==, "publish.multiple");
+  mqtt_message_unref (received[0]);
+  g_free (received);
+
+  /* Below MQTT 5 the properties are refused, not dropped. */
+  g_object_set (settings, "protocol-version", MQTT_PROTOCOL_V311, NULL);
+  g_assert_false (mqtt_publish_multiple (&message, 1, settings, NULL, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Request and response */
 
@@ -1039,6 +1080,7 @@ main (int argc, char *argv[])
   ADD ("session-taken-over", test_session_taken_over, NULL);
   ADD ("will-delay", test_will_delay, NULL);
   ADD ("request-response", test_request_response, NULL);
+  ADD ("helpers", test_helpers, NULL);
   g_test_add_func ("/v5/request-needs-v5", test_request_needs_v5);
   g_test_add_func ("/v5/auth-and-server-disconnect", test_auth_and_server_disconnect);
   g_test_add_func ("/v5/refused", test_refused);
@@ -1056,6 +1098,7 @@ main (int argc, char *argv[])
       ADD ("ejabberd/session-expiry", test_session_expiry, EJABBERD);
       ADD ("ejabberd/will-delay", test_will_delay, EJABBERD);
       ADD ("ejabberd/request-response", test_request_response, EJABBERD);
+      ADD ("ejabberd/helpers", test_helpers, EJABBERD);
     }
   else
     g_test_add_data_func ("/v5/ejabberd", no_ejabberd, skip_ejabberd);
