@@ -6,7 +6,8 @@
  *
  * (and, outside the harness contract, --transport tcp|tls|ws|wss --cafile
  * CA.pem, --protocol 3|4|5, --topic-aliases N and --topic T for the pub
- * workloads, whose bytes sent on the TCP connection then go to stderr)
+ * workloads, with "protocol" and, over TCP with --topic, the bytes sent
+ * per message added to the JSON)
  * prints one JSON line on stdout, after a line "ready" once a sub
  * workload's SUBACK is in; diagnostics on stderr. Exit 0 on success, 1 on error, 2 on bad
  * usage, 3 after 10 one-second ticks without progress.
@@ -296,6 +297,24 @@ main (int argc, char *argv[])
           workload, count, size, seconds, count / seconds);
   if (strcmp (transport, "tcp") != 0)
     printf (",\"transport\":\"%s\"", transport);
+  if (protocol != MQTT_PROTOCOL_V311)
+    printf (",\"protocol\":%d", protocol);
+  if (topic_aliases > 0)
+    printf (",\"topic_aliases\":%d", topic_aliases);
+  if (g_str_has_prefix (workload, "pub") && !strcmp (transport, "tcp") &&
+      strcmp (topic, "bench/t") != 0)
+    {
+      struct tcp_info info;
+      socklen_t length = sizeof info;
+      GSocket *socket = mqtt_client_get_socket (client);
+
+      /* Everything the connection carried, CONNECT and the barrier
+       * included, over the messages. */
+      if (socket &&
+          getsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_INFO, &info, &length) == 0)
+        printf (",\"topic_length\":%zu,\"wire_bytes_per_message\":%.1f", strlen (topic),
+                (double) info.tcpi_bytes_acked / (count + (qos == 0)));
+    }
   if (is ("rtt"))
     {
       qsort (rtts, count, sizeof (double), cmp_double);
@@ -304,18 +323,6 @@ main (int argc, char *argv[])
     }
   printf ("}\n");
   fflush (stdout);
-  if (g_str_has_prefix (workload, "pub") && !strcmp (transport, "tcp"))
-    {
-      struct tcp_info info;
-      socklen_t length = sizeof info;
-      GSocket *socket = mqtt_client_get_socket (client);
-
-      if (socket &&
-          getsockopt (g_socket_get_fd (socket), IPPROTO_TCP, TCP_INFO, &info, &length) == 0)
-        fprintf (stderr, "mqtt-glib: %llu bytes sent, %.1f per message\n",
-                 (unsigned long long) info.tcpi_bytes_acked,
-                 (double) info.tcpi_bytes_acked / (count + (qos == 0)));
-    }
 
   mqtt_client_disconnect_from_broker (client, NULL);
   g_main_loop_unref (loop);
