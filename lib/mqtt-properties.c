@@ -165,10 +165,11 @@ mqtt_properties_new (void)
 }
 
 /**
- * mqtt_properties_ref:
+ * mqtt_properties_ref: (skip)
  * @self: a #MqttProperties
  *
- * Takes a reference.
+ * Takes a reference. Bindings count references themselves: the method is
+ * hidden from them, where a `ref` would stand beside GObject's.
  *
  * Returns: (transfer full): @self
  */
@@ -181,10 +182,11 @@ mqtt_properties_ref (MqttProperties *self)
 }
 
 /**
- * mqtt_properties_unref:
+ * mqtt_properties_unref: (skip)
  * @self: (transfer full): a #MqttProperties
  *
- * Drops a reference; the last one frees the properties.
+ * Drops a reference; the last one frees the properties. Hidden from
+ * bindings, as mqtt_properties_ref().
  */
 void
 mqtt_properties_unref (MqttProperties *self)

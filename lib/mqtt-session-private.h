@@ -115,9 +115,8 @@ guint mqtt_session_get_queued_count (MqttSession *session);
  * Receive Maximum. */
 guint mqtt_session_get_inflight_sent (MqttSession *session);
 /* The keepalive in force (the broker's Server Keep Alive at level 5, when it
- * gave one), and the client identifier the broker assigned (or NULL). */
+ * gave one). */
 guint mqtt_session_get_keepalive (MqttSession *session);
-const char *mqtt_session_get_assigned_client_id (MqttSession *session);
 
 /* Drops every message, request and identifier (Paho's reinitialise). */
 void mqtt_session_reset (MqttSession *session);

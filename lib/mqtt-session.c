@@ -386,11 +386,6 @@ mqtt_session_get_keepalive (MqttSession *session)
   return session->keepalive;
 }
 
-const char *
-mqtt_session_get_assigned_client_id (MqttSession *session)
-{
-  return session->assigned_client_id;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Events and logging */
@@ -771,10 +766,24 @@ message_expired (OutMessage *message, gint64 now)
          now - message->queued_at >= (gint64) expiry * USEC_PER_SEC;
 }
 
-/* Level 5: why the broker would refuse a PUBLISH, from what it said in
- * CONNACK: the error code (0 for none) and *why. */
+/* The remaining length of a PUBLISH (at level 5 with room for a topic
+ * alias), from its parts' sizes. */
+static gsize
+publish_remaining (MqttSession *session, gsize topic_length, gsize length, guint8 qos,
+                   MqttProperties *props)
+{
+  gsize remaining = 2 + topic_length + (qos > 0 ? 2 : 0) + length;
+
+  if (is_v5 (session))
+    remaining += mqtt_properties_encoded_size (props, NULL) + 3;
+  return remaining;
+}
+
+/* Level 5: why the broker would refuse a PUBLISH of @remaining bytes after
+ * its fixed header, from what it said in CONNACK: the error code (0 for
+ * none) and *why. */
 static MqttError
-publish_refusal (MqttSession *session, guint8 qos, gboolean retain, gsize packet_size,
+publish_refusal (MqttSession *session, guint8 qos, gboolean retain, gsize remaining,
                  const char **why)
 {
   if (qos > session->server_max_qos)
@@ -788,7 +797,10 @@ publish_refusal (MqttSession *session, guint8 qos, gboolean retain, gsize packet
       *why = "the broker does not support retained messages";
       return MQTT_ERROR_NOT_SUPPORTED;
     }
-  if (session->server_max_packet > 0 && packet_size > session->server_max_packet)
+  /* Maximum Packet Size counts the whole packet. */
+  if (session->server_max_packet > 0 &&
+      1 + mqtt_wire_varint_size (MIN (remaining, MQTT_MAX_REMAINING_LENGTH)) + remaining >
+        session->server_max_packet)
     {
       *why = "the packet exceeds the broker's Maximum Packet Size";
       return MQTT_ERROR_PAYLOAD_SIZE;
@@ -796,37 +808,14 @@ publish_refusal (MqttSession *session, guint8 qos, gboolean retain, gsize packet
   return MQTT_ERROR_SUCCESS;
 }
 
-/* The remaining length of a PUBLISH, with room for a topic alias. */
-static gsize
-publish_remaining (MqttSession *session, const char *topic, gsize length, guint8 qos,
-                   MqttProperties *props)
-{
-  gsize remaining = 2 + strlen (topic) + (qos > 0 ? 2 : 0) + length;
-
-  if (is_v5 (session))
-    remaining += mqtt_properties_encoded_size (props, NULL) + 3;
-  return remaining;
-}
-
-/* Its whole size, as Maximum Packet Size counts it. */
-static gsize
-publish_packet_size (MqttSession *session, const char *topic, gsize length, guint8 qos,
-                     MqttProperties *props)
-{
-  gsize remaining = publish_remaining (session, topic, length, qos, props);
-
-  return 1 + mqtt_wire_varint_size (MIN (remaining, MQTT_MAX_REMAINING_LENGTH)) + remaining;
-}
-
 static MqttError
 refuse_message (MqttSession *session, OutMessage *message, const char **why)
 {
-  gsize length = parts_size (message->parts, message->n_parts);
+  gsize remaining = publish_remaining (session, strlen (message->topic),
+                                       parts_size (message->parts, message->n_parts),
+                                       message->qos, message->props);
 
-  return publish_refusal (session, message->qos, message->retain,
-                          publish_packet_size (session, message->topic, length, message->qos,
-                                               message->props),
-                          why);
+  return publish_refusal (session, message->qos, message->retain, remaining, why);
 }
 
 /* Sends the requests not sent yet, then queued messages while the window
@@ -938,6 +927,7 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
 {
   OutMessage *message;
   gsize topic_length = strlen (topic);
+  gsize remaining;
   guint16 alias = 0;
   guint i;
 
@@ -961,7 +951,8 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
     }
 
   /* Check here what the encoder would refuse later. */
-  if (publish_remaining (session, topic, length, 2, props) > MQTT_MAX_REMAINING_LENGTH)
+  remaining = publish_remaining (session, topic_length, length, qos, props);
+  if (remaining + (qos > 0 ? 0 : 2) > MQTT_MAX_REMAINING_LENGTH)
     {
       g_set_error (error, MQTT_ERROR, MQTT_ERROR_PAYLOAD_SIZE,
                    "A payload of %" G_GSIZE_FORMAT " bytes on this topic exceeds the %u bytes "
@@ -972,10 +963,7 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
   if (is_v5 (session) && session->state == MQTT_SESSION_CONNECTED)
     {
       const char *why = NULL;
-      MqttError refusal = publish_refusal (session, qos, retain,
-                                           publish_packet_size (session, topic, length, qos,
-                                                                props),
-                                           &why);
+      MqttError refusal = publish_refusal (session, qos, retain, remaining, &why);
 
       if (refusal)
         {
