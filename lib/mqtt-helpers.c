@@ -22,6 +22,7 @@
  * | Paho | mqtt-glib |
  * | --- | --- |
  * | `publish.single(topic, payload, qos, retain, ...)` | mqtt_publish_single() |
+ * | `publish.single(..., properties=props)` (MQTT 5) | mqtt_publish_multiple() with one #MqttMessage and mqtt_message_set_properties() |
  * | `publish.multiple(msgs, ...)` | mqtt_publish_multiple() with #MqttMessage (Paho's tuples and dicts) |
  * | `subscribe.simple(topics, qos, msg_count, retained, ...)` | mqtt_subscribe_simple() |
  * | `subscribe.callback(callback, topics, qos, userdata, ...)` | mqtt_subscribe_callback() |
@@ -578,7 +579,9 @@ mqtt_publish_single_finish (GAsyncResult *result, GError **error)
  * @error: return location for a #GError, or %NULL
  *
  * Paho's `publish.single()`: connects, publishes one message, waits until it
- * is published and disconnects cleanly.
+ * is published and disconnects cleanly. A message with MQTT 5 properties
+ * (Paho's `properties=`) is published by mqtt_publish_multiple(), where the
+ * message carries them (mqtt_message_set_properties()).
  *
  * Returns: %TRUE on success; %FALSE with the errors of mqtt_publish_multiple()
  */

@@ -14,6 +14,7 @@
 #include "mqtt-error.h"
 #include "mqtt-properties-private.h"
 #include "mqtt-session-private.h"
+#include "mqtt-terms-private.h"
 
 /* QoS 2 messages remembered after PUBREL (see completed_qos2). */
 #define COMPLETED_QOS2_MAX 4096
@@ -111,28 +112,8 @@ struct _MqttSession {
   gint64 ping_sent;           /* 0: no PINGREQ outstanding */
   guint keepalive;            /* in force: the config's, or the broker's Server Keep Alive */
 
-  /* Level 5: what the broker said in CONNACK about this connection (the
-   * specification's defaults until it has). */
-  guint16 server_receive_max;
-  guint8 server_max_qos;
-  gboolean server_retain;
-  gboolean server_wildcard;
-  gboolean server_sub_ids;
-  gboolean server_shared;
-  guint32 server_max_packet;  /* 0: no limit */
-  char *assigned_client_id;
-  /* What this client said in CONNECT. */
-  guint16 in_receive_max;
-  guint16 in_alias_max;
-  gboolean session_expires;   /* a Session Expiry Interval of 0: the session ends with us */
-  /* Topic aliases of this connection: the broker's (alias - 1 -> topic),
-   * and ours (alias - 1 -> topic, and topic -> alias for the automatic
-   * ones), up to the broker's Topic Alias Maximum. */
-  char **in_aliases;
-  char **out_aliases;
-  guint16 out_alias_max;
-  GHashTable *out_alias_of;
-  guint16 out_alias_next;
+  char *assigned_client_id;  /* level 5: the broker's name for this client */
+  MqttTerms terms;            /* level 5: the limits of this connection */
 };
 
 static gboolean
@@ -209,7 +190,7 @@ mqtt_session_new (void)
   session->incoming_qos2 = g_hash_table_new (NULL, NULL);
   session->completed_qos2 = g_hash_table_new (NULL, NULL);
   session->resent_ids = g_hash_table_new (NULL, NULL);
-  session->out_alias_of = g_hash_table_new (g_str_hash, g_str_equal);
+  mqtt_terms_init (&session->terms);
   return session;
 }
 
@@ -267,31 +248,6 @@ clear_queue (MqttSession *session, GQueue *queue)
     record_free (session, l->data);
 }
 
-static void
-free_aliases (char **aliases, guint n)
-{
-  guint i;
-
-  if (aliases == NULL)
-    return;
-  for (i = 0; i < n; i++)
-    g_free (aliases[i]);
-  g_free (aliases);
-}
-
-/* Forgets the topic aliases of a connection, both ways. */
-static void
-clear_aliases (MqttSession *session)
-{
-  g_hash_table_remove_all (session->out_alias_of);
-  free_aliases (session->in_aliases, session->in_alias_max);
-  free_aliases (session->out_aliases, session->out_alias_max);
-  session->in_aliases = NULL;
-  session->out_aliases = NULL;
-  session->out_alias_max = 0;
-  session->out_alias_next = 1;
-}
-
 void
 mqtt_session_free (MqttSession *session)
 {
@@ -307,8 +263,7 @@ mqtt_session_free (MqttSession *session)
   g_hash_table_unref (session->incoming_qos2);
   g_hash_table_unref (session->completed_qos2);
   g_hash_table_unref (session->resent_ids);
-  clear_aliases (session);
-  g_hash_table_unref (session->out_alias_of);
+  mqtt_terms_clear (&session->terms);
   g_free (session->assigned_client_id);
   g_array_unref (session->events);
   mqtt_outbuf_free (session->out);
@@ -450,21 +405,14 @@ connect_properties (MqttSession *session)
   MqttSessionConfig *config = &session->config;
   MqttProperties *props = config->connect_props ? mqtt_properties_copy (config->connect_props)
                                                 : mqtt_properties_new ();
-  guint32 max_packet = 0, expiry = 0;
+  guint32 max_packet = 0;
 
   if (!mqtt_properties_get_maximum_packet_size (props, &max_packet) &&
       config->max_packet_size < MQTT_MAX_PACKET_SIZE)
     mqtt_properties_set_maximum_packet_size (props, config->max_packet_size);
   if (max_packet > 0 && max_packet < config->max_packet_size)
     mqtt_decoder_set_max_packet_size (session->decoder, max_packet);
-  if (!mqtt_properties_get_receive_maximum (props, &session->in_receive_max))
-    session->in_receive_max = G_MAXUINT16;
-  if (!mqtt_properties_get_topic_alias_maximum (props, &session->in_alias_max))
-    session->in_alias_max = 0;
-  session->session_expires = !mqtt_properties_get_session_expiry_interval (props, &expiry) ||
-                             expiry == 0;
-  if (session->in_alias_max > 0)
-    session->in_aliases = g_new0 (char *, session->in_alias_max);
+  mqtt_terms_take_connect (&session->terms, props);
   return props;
 }
 
@@ -522,78 +470,6 @@ parts_size (GBytes *const *parts, guint n_parts)
   return size;
 }
 
-/* Level 5: the topic alias to send @topic with, and whether the broker
- * knows it already (then the topic itself is left out). An alias the
- * application chose (@explicit, not 0) is used and remembered; otherwise
- * the session assigns its own while it has some left. */
-static guint16
-topic_alias (MqttSession *session, const char *topic, guint16 explicit, gboolean *known)
-{
-  guint16 alias = explicit;
-  char **slot;
-
-  *known = FALSE;
-  if (alias == 0)
-    {
-      alias = GPOINTER_TO_UINT (g_hash_table_lookup (session->out_alias_of, topic));
-      if (alias == 0 && session->out_alias_next <= MIN (session->out_alias_max,
-                                                        session->config.topic_alias_out))
-        alias = session->out_alias_next++;
-    }
-  if (alias == 0 || alias > session->out_alias_max)
-    return 0;
-  slot = &session->out_aliases[alias - 1];
-  if (*slot && g_str_equal (*slot, topic))
-    {
-      *known = TRUE;
-      return alias;
-    }
-  if (*slot)
-    g_hash_table_remove (session->out_alias_of, *slot);
-  g_free (*slot);
-  *slot = g_strdup (topic);
-  g_hash_table_insert (session->out_alias_of, *slot, GUINT_TO_POINTER (alias));
-  return alias;
-}
-
-/* Level 5: the properties a PUBLISH goes with now: the application's, with
- * the remaining Message Expiry Interval and a topic alias. NULL: send
- * @props as they are. */
-static MqttProperties *
-publish_properties (MqttSession *session, MqttProperties *props, const char *topic,
-                    gint64 queued_at, gint64 now, gboolean *topic_known)
-{
-  MqttProperties *wire = NULL;
-  guint32 expiry;
-  guint16 explicit = 0, alias;
-
-  *topic_known = FALSE;
-  if (props && mqtt_properties_get_message_expiry_interval (props, &expiry) && now > queued_at)
-    {
-      gint64 elapsed = (now - queued_at) / USEC_PER_SEC;
-
-      wire = mqtt_properties_copy (props);
-      mqtt_properties_set_message_expiry_interval (wire, elapsed >= expiry ? 0 : expiry - elapsed);
-    }
-  if (props)
-    mqtt_properties_get_topic_alias (props, &explicit);
-  if (explicit == 0 && (session->out_alias_max == 0 || session->config.topic_alias_out == 0))
-    return wire;
-  alias = topic_alias (session, topic, explicit, topic_known);
-  if (alias != explicit)
-    {
-      /* Ours, or none where the application's is beyond what this
-       * connection's broker allows (it was queued before it said). */
-      if (wire == NULL)
-        wire = props ? mqtt_properties_copy (props) : mqtt_properties_new ();
-      if (alias != 0)
-        mqtt_properties_set_topic_alias (wire, alias);
-      else
-        mqtt_properties_remove (wire, MQTT_PROPERTY_TOPIC_ALIAS);
-    }
-  return wire;
-}
-
 /* The payload is @data (copied), or the concatenation of @parts
  * (referenced when large); @length is its size. */
 static void
@@ -607,7 +483,8 @@ send_publish (MqttSession *session, const char *topic, gsize topic_length, const
   guint i;
 
   if (is_v5 (session))
-    wire = publish_properties (session, props, topic, queued_at, now, &topic_known);
+    wire = mqtt_terms_publish_properties (&session->terms, props, topic,
+                                          (now - queued_at) / USEC_PER_SEC, &topic_known);
   /* The caller checked the sizes: encoding cannot fail. */
   ok = mqtt_packet_encode_publish_head (tail, session->config.protocol, wire ? wire : props,
                                         topic, topic_known ? 0 : topic_length, qos, retain, dup,
@@ -748,7 +625,7 @@ find_sent (MqttSession *session, guint16 packet_id, RecordKind kind)
 static gboolean
 window_open (MqttSession *session)
 {
-  if (is_v5 (session) && session->inflight_sent >= session->server_receive_max)
+  if (is_v5 (session) && session->inflight_sent >= session->terms.server_receive_max)
     return FALSE;
   return session->config.max_inflight == 0 ||
          session->inflight.length < session->config.max_inflight;
@@ -779,35 +656,6 @@ publish_remaining (MqttSession *session, gsize topic_length, gsize length, guint
   return remaining;
 }
 
-/* Level 5: why the broker would refuse a PUBLISH of @remaining bytes after
- * its fixed header, from what it said in CONNACK: the error code (0 for
- * none) and *why. */
-static MqttError
-publish_refusal (MqttSession *session, guint8 qos, gboolean retain, gsize remaining,
-                 const char **why)
-{
-  if (qos > session->server_max_qos)
-    {
-      *why = session->server_max_qos == 0 ? "the broker accepts QoS 0 only"
-                                          : "the broker accepts QoS 0 and 1 only";
-      return MQTT_ERROR_NOT_SUPPORTED;
-    }
-  if (retain && !session->server_retain)
-    {
-      *why = "the broker does not support retained messages";
-      return MQTT_ERROR_NOT_SUPPORTED;
-    }
-  /* Maximum Packet Size counts the whole packet. */
-  if (session->server_max_packet > 0 &&
-      1 + mqtt_wire_varint_size (MIN (remaining, MQTT_MAX_REMAINING_LENGTH)) + remaining >
-        session->server_max_packet)
-    {
-      *why = "the packet exceeds the broker's Maximum Packet Size";
-      return MQTT_ERROR_PAYLOAD_SIZE;
-    }
-  return MQTT_ERROR_SUCCESS;
-}
-
 static MqttError
 refuse_message (MqttSession *session, OutMessage *message, const char **why)
 {
@@ -815,7 +663,8 @@ refuse_message (MqttSession *session, OutMessage *message, const char **why)
                                        parts_size (message->parts, message->n_parts),
                                        message->qos, message->props);
 
-  return publish_refusal (session, message->qos, message->retain, remaining, why);
+  return mqtt_terms_publish_refusal (&session->terms, message->qos, message->retain, remaining,
+                                     why);
 }
 
 /* Sends the requests not sent yet, then queued messages while the window
@@ -843,7 +692,7 @@ send_waiting (MqttSession *session, gint64 now)
 
       if (waiting->sent_on != session->connection_serial &&
           (waiting->state == OUT_WAIT_PUBCOMP ||
-           session->inflight_sent < session->server_receive_max))
+           session->inflight_sent < session->terms.server_receive_max))
         send_message (session, waiting, now);
     }
 
@@ -939,11 +788,11 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
         return FALSE;
       /* The broker allows as many as it said; before it has, any. */
       if (mqtt_properties_get_topic_alias (props, &alias) &&
-          session->state == MQTT_SESSION_CONNECTED && alias > session->out_alias_max)
+          session->state == MQTT_SESSION_CONNECTED && alias > session->terms.out_alias_max)
         {
           g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL,
                        "Topic alias %u is above the broker's Topic Alias Maximum (%u)", alias,
-                       session->out_alias_max);
+                       session->terms.out_alias_max);
           return FALSE;
         }
       if (mqtt_properties_encoded_size (props, error) == 0)
@@ -963,7 +812,8 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
   if (is_v5 (session) && session->state == MQTT_SESSION_CONNECTED)
     {
       const char *why = NULL;
-      MqttError refusal = publish_refusal (session, qos, retain, remaining, &why);
+      MqttError refusal = mqtt_terms_publish_refusal (&session->terms, qos, retain, remaining,
+                                                       &why);
 
       if (refusal)
         {
@@ -1047,23 +897,6 @@ mqtt_session_publish_parts (MqttSession *session, const char *topic, GBytes *con
                   props, now, mid, error);
 }
 
-/* Level 5: why the broker would refuse this subscription, from what it
- * said in CONNACK, or NULL. */
-static const char *
-subscribe_refusal (MqttSession *session, const MqttTopicRequest *request, MqttProperties *props)
-{
-  if (request->qos > session->server_max_qos)
-    return NULL; /* the broker grants less, which SUBACK says */
-  if (!session->server_wildcard && strpbrk (request->filter, "+#"))
-    return "the broker does not support wildcard subscriptions";
-  if (!session->server_shared && g_str_has_prefix (request->filter, "$share/"))
-    return "the broker does not support shared subscriptions";
-  if (!session->server_sub_ids && props &&
-      mqtt_properties_has (props, MQTT_PROPERTY_SUBSCRIPTION_IDENTIFIER))
-    return "the broker does not support subscription identifiers";
-  return NULL;
-}
-
 static gboolean
 request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, guint n_topics,
          MqttProperties *props, gint64 now, guint *mid, GError **error)
@@ -1096,7 +929,7 @@ request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, gui
               i < n_topics;
        i++)
     {
-      const char *refusal = subscribe_refusal (session, &topics[i], props);
+      const char *refusal = mqtt_terms_subscribe_refusal (&session->terms, &topics[i], props);
 
       if (refusal)
         {
@@ -1243,13 +1076,7 @@ mqtt_session_connection_made (MqttSession *session, gint64 now)
   session->ping_sent = 0;
   session->keepalive = session->config.keepalive;
   /* The broker's limits are the specification's defaults until CONNACK. */
-  session->server_receive_max = G_MAXUINT16;
-  session->server_max_qos = 2;
-  session->server_retain = session->server_wildcard = TRUE;
-  session->server_sub_ids = session->server_shared = TRUE;
-  session->server_max_packet = 0;
-  clear_aliases (session);
-  session->in_alias_max = 0;
+  mqtt_terms_reset (&session->terms, session->config.topic_alias_out);
   send_connect (session, now);
 }
 
@@ -1259,7 +1086,7 @@ mqtt_session_connection_made (MqttSession *session, gint64 now)
 static gboolean
 session_persists (MqttSession *session)
 {
-  return is_v5 (session) ? !session->session_expires : !session->config.clean_session;
+  return is_v5 (session) ? !session->terms.session_expires : !session->config.clean_session;
 }
 
 void
@@ -1342,83 +1169,6 @@ protocol_error (GError **error, const char *format, ...)
   return FALSE;
 }
 
-/* Level 5: a CONNACK reason code of 0x80 or above. The refusals MQTT 3.1.1
- * also had keep their error codes; the broker's reason string, when it
- * gave one, ends the message. */
-static gboolean
-connack_refused (MqttSession *session, const MqttPacket *packet, GError **error)
-{
-  guint8 code = packet->connack.return_code;
-  const char *why = packet->props ? mqtt_properties_get_reason_string (packet->props) : NULL;
-  const char *server = packet->props ? mqtt_properties_get_server_reference (packet->props)
-                                     : NULL;
-  MqttError error_code;
-
-  switch (code)
-    {
-    case 0x84:
-      error_code = MQTT_ERROR_REFUSED_PROTOCOL_VERSION;
-      break;
-    case 0x85:
-      error_code = MQTT_ERROR_REFUSED_IDENTIFIER_REJECTED;
-      break;
-    case 0x88:
-    case 0x89:
-      error_code = MQTT_ERROR_REFUSED_SERVER_UNAVAILABLE;
-      break;
-    case 0x86:
-    case 0x8C:
-      error_code = MQTT_ERROR_REFUSED_BAD_USERNAME_PASSWORD;
-      break;
-    case 0x87:
-    case 0x8A:
-      error_code = MQTT_ERROR_REFUSED_NOT_AUTHORIZED;
-      break;
-    default:
-      error_code = MQTT_ERROR_CONN_REFUSED;
-      break;
-    }
-  g_set_error (error, MQTT_ERROR, error_code, "Connection refused: %s (reason code 0x%02x)%s%s%s%s",
-               mqtt_reason_string (code), code, why ? ": " : "", why ? why : "",
-               server ? "; the broker points to " : "", server ? server : "");
-  return FALSE;
-}
-
-/* Level 5: what CONNACK says of the broker's limits and of this session. */
-static void
-take_server_limits (MqttSession *session, MqttProperties *props)
-{
-  guint8 flag;
-  guint16 keepalive;
-  guint32 expiry;
-  const char *assigned = mqtt_properties_get_assigned_client_identifier (props);
-
-  mqtt_properties_get_receive_maximum (props, &session->server_receive_max);
-  mqtt_properties_get_maximum_qos (props, &session->server_max_qos);
-  mqtt_properties_get_maximum_packet_size (props, &session->server_max_packet);
-  if (mqtt_properties_get_retain_available (props, &flag))
-    session->server_retain = flag;
-  if (mqtt_properties_get_wildcard_subscription_available (props, &flag))
-    session->server_wildcard = flag;
-  if (mqtt_properties_get_subscription_identifier_available (props, &flag))
-    session->server_sub_ids = flag;
-  if (mqtt_properties_get_shared_subscription_available (props, &flag))
-    session->server_shared = flag;
-  if (mqtt_properties_get_server_keep_alive (props, &keepalive))
-    session->keepalive = keepalive;
-  if (mqtt_properties_get_topic_alias_maximum (props, &session->out_alias_max) &&
-      session->out_alias_max > 0)
-    session->out_aliases = g_new0 (char *, session->out_alias_max);
-  if (assigned)
-    {
-      g_free (session->assigned_client_id);
-      session->assigned_client_id = g_strdup (assigned);
-    }
-  /* The broker may shorten the session's life. */
-  if (mqtt_properties_get_session_expiry_interval (props, &expiry))
-    session->session_expires = expiry == 0;
-}
-
 static gboolean
 handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GError **error)
 {
@@ -1437,7 +1187,7 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
     event->props = mqtt_properties_ref (packet->props);
 
   if (is_v5 (session) && packet->connack.return_code >= 0x80)
-    return connack_refused (session, packet, error);
+    return mqtt_terms_connack_refused (packet, error);
   if (packet->connack.return_code != MQTT_CONNACK_ACCEPTED)
     {
       guint code = packet->connack.return_code;
@@ -1448,7 +1198,19 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
     }
 
   if (packet->props)
-    take_server_limits (session, packet->props);
+    {
+      const char *assigned = mqtt_properties_get_assigned_client_identifier (packet->props);
+      guint16 keepalive;
+
+      mqtt_terms_take_connack (&session->terms, packet->props);
+      if (mqtt_properties_get_server_keep_alive (packet->props, &keepalive))
+        session->keepalive = keepalive;
+      if (assigned)
+        {
+          g_free (session->assigned_client_id);
+          session->assigned_client_id = g_strdup (assigned);
+        }
+    }
   session->state = MQTT_SESSION_CONNECTED;
   /* The broker forgot the session: it will not send PUBREL for what we
    * received before, and may reuse those identifiers. */
@@ -1517,36 +1279,6 @@ disconnect_error (MqttSession *session, guint8 reason, GError **error, const cha
   return FALSE;
 }
 
-/* Level 5: replaces a topic alias by its topic, or records the alias a
- * topic comes with [MQTT-3.3.2-7]. */
-static gboolean
-resolve_topic_alias (MqttSession *session, MqttPacket *packet, GError **error)
-{
-  guint16 alias;
-  char **slot;
-
-  if (packet->props == NULL || !mqtt_properties_get_topic_alias (packet->props, &alias))
-    return TRUE;
-  if (alias > session->in_alias_max)
-    return disconnect_error (session, MQTT_REASON_CODE_TOPIC_ALIAS_INVALID, error,
-                             "The broker used topic alias %u; this client allows %u", alias,
-                             session->in_alias_max);
-  slot = &session->in_aliases[alias - 1];
-  if (packet->publish.topic[0] != '\0')
-    {
-      g_free (*slot);
-      *slot = g_strdup (packet->publish.topic);
-      return TRUE;
-    }
-  if (*slot == NULL)
-    return disconnect_error (session, MQTT_REASON_CODE_PROTOCOL_ERROR, error,
-                             "The broker used topic alias %u before it said which topic it "
-                             "stands for", alias);
-  g_free (packet->publish.topic);
-  packet->publish.topic = g_strdup (*slot);
-  return TRUE;
-}
-
 static gboolean
 handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **error)
 {
@@ -1554,15 +1286,21 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
   MqttSessionEvent *event;
   gpointer key = GUINT_TO_POINTER (packet->packet_id);
 
-  if (!resolve_topic_alias (session, packet, error))
-    return FALSE;
+  if (is_v5 (session))
+    {
+      g_autofree char *why = NULL;
+      guint8 reason = mqtt_terms_resolve_alias (&session->terms, packet, &why);
+
+      if (reason != MQTT_REASON_CODE_SUCCESS)
+        return disconnect_error (session, reason, error, "%s", why);
+    }
   /* Our Receive Maximum bounds the QoS 2 messages the broker has sent and
    * not released (QoS 1 ones are acknowledged at once). */
   if (qos == 2 && is_v5 (session) && !g_hash_table_contains (session->incoming_qos2, key) &&
-      g_hash_table_size (session->incoming_qos2) >= session->in_receive_max)
+      g_hash_table_size (session->incoming_qos2) >= session->terms.in_receive_max)
     return disconnect_error (session, MQTT_REASON_CODE_RECEIVE_MAXIMUM_EXCEEDED, error,
                              "The broker sent more than %u QoS 2 messages at once",
-                             session->in_receive_max);
+                             session->terms.in_receive_max);
 
   log_packet (session, "Received PUBLISH (d%d, q%u, r%d, m%u), '%s', ...  (%" G_GSIZE_FORMAT
               " bytes)", packet->publish.dup, qos, packet->publish.retain, packet->packet_id,
