@@ -27,6 +27,11 @@ tool_options_add_entries (ToolOptions *o, GOptionContext *context)
       "Broker, credentials and topic as mqtt(s)://[user[:password]@]host[:port]/topic "
       "(ws:// and wss:// for WebSockets), and any connection setting as ?name=value (see "
       "MqttSettings)", "URL" },
+    { "server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->servers,
+      "A broker to try in turn with the other --server ones, instead of --host: mqtt://, "
+      "mqtts://, mqtt+ws://, mqtt+wss:// or unix:///path (repeatable)", "URI" },
+    { "unix", 0, 0, G_OPTION_ARG_FILENAME, &o->unix_path,
+      "Connect to the broker's Unix socket at PATH", "PATH" },
     { "topic", 't', 0, G_OPTION_ARG_STRING_ARRAY, &o->topics, "The topic", "TOPIC" },
     { "qos", 'q', 0, G_OPTION_ARG_INT, &o->qos, "Quality of service: 0, 1 or 2 (default: 0)",
       "QOS" },
@@ -61,6 +66,8 @@ tool_options_add_entries (ToolOptions *o, GOptionContext *context)
     { "cert", 0, 0, G_OPTION_ARG_FILENAME, &o->cert,
       "Use TLS with this client certificate (PEM, or PKCS #12 with its key)", "FILE" },
     { "key", 0, 0, G_OPTION_ARG_FILENAME, &o->key, "The private key of --cert (PEM)", "FILE" },
+    { "alpn", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->alpn,
+      "An ALPN protocol to advertise in the TLS handshake (repeatable)", "PROTOCOL" },
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &o->insecure,
       "Accept a broker certificate that names another host", NULL },
     { "ws", 0, 0, G_OPTION_ARG_NONE, &o->websockets, "Connect over WebSockets", NULL },
@@ -356,6 +363,23 @@ tool_options_parse (ToolOptions *o, GOptionContext *context, int *argc, char ***
     g_object_set (o->settings, "bind-address", o->bind_address, NULL);
   if (o->proxy)
     g_object_set (o->settings, "proxy", o->proxy, NULL);
+  if (o->unix_path)
+    {
+      g_autofree char *uri = g_strconcat ("unix://", o->unix_path, NULL);
+      const char *servers[] = { uri, NULL };
+
+      if (!g_path_is_absolute (o->unix_path))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--unix needs an absolute path, not \"%s\"", o->unix_path);
+          return FALSE;
+        }
+      g_object_set (o->settings, "servers", servers, NULL);
+    }
+  if (o->servers)
+    g_object_set (o->settings, "servers", o->servers, NULL);
+  if (o->alpn)
+    g_object_set (o->settings, "tls-alpn-protocols", o->alpn, NULL);
   if (o->host)
     g_object_set (o->settings, "host", o->host, NULL);
   if (o->port != -1)
@@ -404,6 +428,9 @@ tool_options_clear (ToolOptions *o)
   g_free (o->will_payload);
   g_free (o->bind_address);
   g_free (o->proxy);
+  g_strfreev (o->servers);
+  g_free (o->unix_path);
+  g_strfreev (o->alpn);
   g_strfreev (o->topics);
   g_free (o->session_expiry);
   g_clear_pointer (&o->connect_props, mqtt_properties_unref);

@@ -46,6 +46,9 @@ typedef struct {
   gboolean quiet;
   char *bind_address;
   char *proxy;
+  char **servers;
+  char *unix_path;
+  char **alpn;
   gboolean persistent;
   int qos;
   char **topics;

@@ -250,6 +250,11 @@ gst_mqtt_object_install_properties (GObjectClass *klass)
     g_param_spec_string ("proxy", "Proxy",
                          "A proxy to connect through: socks5://host:port, socks4a://, "
                          "http://; none for a direct connection", NULL, rw));
+  g_object_class_install_property (klass, GST_MQTT_PROP_SERVERS,
+    g_param_spec_boxed ("servers", "Servers",
+                        "Brokers to try in turn instead of host and port, as URIs "
+                        "(mqtt://, mqtts://, mqtt+ws://, mqtt+wss://, unix:///path); in the "
+                        "uri: servers=URI,URI", G_TYPE_STRV, rw));
   g_object_class_install_property (klass, GST_MQTT_PROP_SETTINGS,
     g_param_spec_object ("settings", "Settings",
                          "All the connection settings as an MqttSettings, those without a "
@@ -424,6 +429,7 @@ static const struct {
   { GST_MQTT_PROP_RECONNECT_DELAY_MAX, "reconnect-delay-max" },
   { GST_MQTT_PROP_BIND_ADDRESS, "bind-address" },
   { GST_MQTT_PROP_PROXY, "proxy" },
+  { GST_MQTT_PROP_SERVERS, "servers" },
 };
 
 static const char *
@@ -783,8 +789,13 @@ gst_mqtt_object_set_uri (GstMqttObject *self, const char *text,
 static char *
 describe_locked (GstMqttObject *self)
 {
-  return g_strdup_printf ("%s:%u", mqtt_settings_get_host (self->settings),
-                          mqtt_settings_get_port (self->settings));
+  g_auto (GStrv) servers = NULL;
+
+  if (mqtt_settings_get_host (self->settings))
+    return g_strdup_printf ("%s:%u", mqtt_settings_get_host (self->settings),
+                            mqtt_settings_get_port (self->settings));
+  g_object_get (self->settings, "servers", &servers, NULL);
+  return g_strjoinv (" ", servers);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -298,16 +298,72 @@ error_to_code (const GError *error)
   return MQTT_ERROR_CONN_LOST;
 }
 
+/* When to try again after a failure: the current reconnect delay, or with
+ * jitter a random time between the minimum and it (full jitter, so that
+ * clients dropped together do not come back together); the delay then
+ * doubles up to the maximum. In microseconds. */
+static gint64
+backoff_locked (MqttClient *self)
+{
+  gint64 wait = self->reconnect_delay * USEC_PER_SEC;
+
+  if (self->reconnect_jitter && self->reconnect_delay > self->reconnect_delay_min)
+    wait = g_random_int_range (self->reconnect_delay_min * USEC_PER_SEC, wait + 1);
+  self->reconnect_delay = MIN (self->reconnect_delay * 2, self->reconnect_delay_max);
+  self->reconnect_delay = MAX (self->reconnect_delay, self->reconnect_delay_min);
+  return wait;
+}
+
+/* Failover, after the connection to the current server failed (or was
+ * lost, @was_accepted): whether the next attempt goes at once to another
+ * server — one the broker referred the client to (MQTT 5 Server
+ * Reference), or the next of the server list while this round of attempts
+ * has not come back to where it began. Otherwise the next attempt, if any,
+ * waits the reconnect delay; a lost connection starts a new round at the
+ * next server. */
+static gboolean
+next_server_locked (MqttClient *self, gboolean was_accepted, const GError *error)
+{
+  const char *reference = mqtt_session_get_server_reference (self->session);
+  guint n_servers = self->use_servers ? self->servers->len : 0;
+  gboolean on_referred = self->on_referred;
+
+  self->on_referred = FALSE;
+  g_clear_pointer (&self->referred, mqtt_server_free);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      (was_accepted && !self->reconnect_enabled))
+    return FALSE;
+  /* One referral at a time: a referred server that refers again is a
+   * failure like any other. */
+  if (reference && !on_referred && self->server)
+    self->referred = mqtt_server_new_for_reference (reference, self->server);
+  if (self->referred)
+    {
+      client_log_locked (self, MQTT_LOG_INFO, "The broker refers the client to %s",
+                         self->referred->uri);
+      return TRUE;
+    }
+  if (n_servers < 2 || (on_referred && was_accepted))
+    return FALSE;
+  self->server_index = (self->server_index + 1) % n_servers;
+  if (was_accepted)
+    self->round_start = self->server_index;
+  return !was_accepted && self->server_index != self->round_start;
+}
+
 /* The connection (or the attempt to make one) failed with @error, taken.
  * A connection the broker had accepted is lost (#MqttClient::disconnected);
  * any other was an attempt that failed (#MqttClient::connect-failed),
- * whether or not the transport was open. */
+ * whether or not the transport was open. With several servers, or one
+ * the broker pointed to, the next is tried at once. */
 static GCancellable *
 connection_failed_locked (MqttClient *self, GError *error)
 {
   gboolean was_accepted = self->state != MQTT_CLIENT_STATE_CONNECTING;
   GCancellable *attempt = mqtt_client_teardown_locked (self);
-  gboolean reconnect = self->reconnect_enabled;
+  gboolean failover = next_server_locked (self, was_accepted, error);
+  gboolean reconnect = self->reconnect_enabled || failover;
+  ClientEvent *event;
 
   mqtt_session_connection_lost (self->session, reconnect);
   self->state = MQTT_CLIENT_STATE_DISCONNECTED;
@@ -316,18 +372,26 @@ connection_failed_locked (MqttClient *self, GError *error)
 
   client_log_locked (self, was_accepted ? MQTT_LOG_WARNING : MQTT_LOG_ERR, "%s: %s",
                      was_accepted ? "Connection lost" : "Connection failed", error->message);
-  if (reconnect)
+  if (failover)
     {
-      self->reconnect_at = g_get_monotonic_time () + self->reconnect_delay * USEC_PER_SEC;
-      client_log_locked (self, MQTT_LOG_INFO, "Reconnecting in %u s", self->reconnect_delay);
-      self->reconnect_delay = MIN (self->reconnect_delay * 2, self->reconnect_delay_max);
-      self->reconnect_delay = MAX (self->reconnect_delay, self->reconnect_delay_min);
+      self->reconnect_at = g_get_monotonic_time ();
+      client_log_locked (self, MQTT_LOG_INFO, "Trying the next server");
+    }
+  else if (reconnect)
+    {
+      gint64 wait = backoff_locked (self);
+
+      self->reconnect_at = g_get_monotonic_time () + wait;
+      client_log_locked (self, MQTT_LOG_INFO, "Reconnecting in %.1f s",
+                         (double) wait / USEC_PER_SEC);
     }
 
   mqtt_client_push_client_event_locked (self,
                                         was_accepted ? CLIENT_EVENT_DISCONNECTED
                                                      : CLIENT_EVENT_CONNECTION_FAILED,
                                         error_to_code (error), error);
+  event = &g_array_index (self->pending, ClientEvent, self->pending->len - 1);
+  event->failover = failover;
   return attempt;
 }
 
@@ -853,6 +917,12 @@ handle_event (MqttClient *self, ClientEvent *event)
     case CLIENT_EVENT_CONNECTION_FAILED:
     case CLIENT_EVENT_DISCONNECTED:
       mqtt_client_notify (self, PROP_STATE);
+      /* The attempt goes on with another server: only a signal. */
+      if (event->failover && event->type == CLIENT_EVENT_CONNECTION_FAILED)
+        {
+          g_signal_emit (self, mqtt_client_signals[SIGNAL_CONNECT_FAILED], 0, event->error);
+          break;
+        }
       if (event->error)
         complete_connect_ops (self, event->error);
       else
@@ -1046,8 +1116,8 @@ transport_opened (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           self->transport = g_steal_pointer (&transport);
           self->read_source = attach_transport_source (self, G_IO_IN, read_ready);
-          client_log_locked (self, MQTT_LOG_DEBUG, "Connected to %s:%u",
-                             self->transport_options.host, self->transport_options.port);
+          client_log_locked (self, MQTT_LOG_DEBUG, "Connected to %s",
+                             self->server ? self->server->uri : self->transport_options.srv_domain);
           mqtt_session_connection_made (self->session, g_get_monotonic_time ());
         }
       client_unlock (self);
@@ -1074,6 +1144,7 @@ mqtt_client_start_connect (MqttClient *self)
   Attempt *attempt = g_new0 (Attempt, 1);
   MqttTransportOptions options;
   GCancellable *old;
+  gboolean server_changed = FALSE;
 
   mqtt_client_update_log_wanted (self);
   client_lock (self);
@@ -1089,16 +1160,32 @@ mqtt_client_start_connect (MqttClient *self)
   mqtt_transport_options_copy (&options, &self->transport_options);
   options.tls = mqtt_client_tls_wanted_locked (self);
   options.protocol_level = self->config.protocol;
+  /* A server the broker referred the client to, or the list's next. */
+  self->on_referred = self->referred != NULL;
+  if (self->referred)
+    mqtt_server_apply (self->referred, &options);
+  else if (self->use_servers)
+    mqtt_server_apply (g_ptr_array_index (self->servers, self->server_index), &options);
   if (options.websocket)
     {
       options.ws_prepare_headers = emit_websocket_handshake;
       options.ws_prepare_data = g_object_ref (self);
     }
-  client_log_locked (self, MQTT_LOG_DEBUG, "Connecting to %s:%u", options.host, options.port);
+  if (options.srv_domain == NULL)
+    {
+      MqttServer *server = mqtt_server_new_for_options (&options);
+
+      server_changed = self->server == NULL || strcmp (self->server->uri, server->uri) != 0;
+      mqtt_server_free (self->server);
+      self->server = server;
+      client_log_locked (self, MQTT_LOG_DEBUG, "Connecting to %s", server->uri);
+    }
   client_unlock (self);
 
   mqtt_client_cancel_and_unref (old);
   mqtt_client_notify (self, PROP_STATE);
+  if (server_changed)
+    mqtt_client_notify (self, PROP_SERVER);
 
   g_main_context_push_thread_default (self->context);
   mqtt_dialer_open_async (&options, attempt->cancellable, transport_opened, attempt);
@@ -1186,12 +1273,13 @@ mqtt_client_set_broker (MqttClient *self, const char *host, guint port, guint ke
   MqttSessionConfig *config = &self->config;
   gboolean host_changed, port_changed, keepalive_changed;
 
-  if (host == NULL || host[0] == '\0')
+  if ((host == NULL || host[0] == '\0') && self->servers->len == 0)
     {
-      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL, "No broker host name given");
+      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL,
+                           "No broker host name given, and no servers");
       return FALSE;
     }
-  if (port == 0 || port > G_MAXUINT16)
+  if (host && *host && (port == 0 || port > G_MAXUINT16))
     {
       g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL, "Invalid port %u", port);
       return FALSE;
@@ -1210,13 +1298,20 @@ mqtt_client_set_broker (MqttClient *self, const char *host, guint port, guint ke
     }
 
   client_lock (self);
-  host_changed = g_strcmp0 (self->transport_options.host, host) != 0;
-  port_changed = self->transport_options.port != port;
+  /* No host: the server list, from its first server. */
+  self->use_servers = host == NULL || host[0] == '\0';
+  self->server_index = self->round_start = 0;
+  g_clear_pointer (&self->referred, mqtt_server_free);
+  host_changed = !self->use_servers && g_strcmp0 (self->transport_options.host, host) != 0;
+  port_changed = !self->use_servers && self->transport_options.port != port;
   keepalive_changed = config->keepalive != keepalive;
   g_clear_pointer (&self->transport_options.srv_domain, g_free);
-  g_free (self->transport_options.host);
-  self->transport_options.host = g_strdup (host);
-  self->transport_options.port = port;
+  if (!self->use_servers)
+    {
+      g_free (self->transport_options.host);
+      self->transport_options.host = g_strdup (host);
+      self->transport_options.port = port;
+    }
   g_free (self->transport_options.bind_address);
   self->transport_options.bind_address = g_strdup (self->bind_address);
   config->keepalive = keepalive;

@@ -164,6 +164,18 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_OUTGOING_TOPIC_ALIASES:
       g_value_set_uint (value, config->topic_alias_out);
       break;
+    case PROP_SERVERS:
+      g_value_take_boxed (value, mqtt_client_servers_strv_locked (self));
+      break;
+    case PROP_SERVER:
+      g_value_set_string (value, self->server ? self->server->uri : NULL);
+      break;
+    case PROP_TLS_ALPN_PROTOCOLS:
+      g_value_set_boxed (value, self->transport_options.alpn_protocols);
+      break;
+    case PROP_RECONNECT_JITTER:
+      g_value_set_boolean (value, self->reconnect_jitter);
+      break;
     case PROP_MESSAGE_RETRY:
       g_value_set_uint (value, config->retry_interval);
       break;
@@ -269,6 +281,20 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
       break;
     case PROP_OUTGOING_TOPIC_ALIASES:
       mqtt_client_set_outgoing_topic_aliases (self, g_value_get_uint (value));
+      break;
+    case PROP_SERVERS:
+      {
+        g_autoptr(GError) error = NULL;
+
+        if (!mqtt_client_set_servers (self, g_value_get_boxed (value), &error))
+          g_critical ("MqttClient:servers: %s", error->message);
+      }
+      break;
+    case PROP_TLS_ALPN_PROTOCOLS:
+      mqtt_client_tls_set_alpn_protocols (self, g_value_get_boxed (value));
+      break;
+    case PROP_RECONNECT_JITTER:
+      mqtt_client_set_reconnect_jitter (self, g_value_get_boolean (value));
       break;
     case PROP_MESSAGE_RETRY:
       mqtt_client_set_message_retry (self, g_value_get_uint (value));
@@ -1625,5 +1651,6 @@ mqtt_client_install_properties (GObjectClass *object_class)
   properties[PROP_OUTGOING_TOPIC_ALIASES] =
     g_param_spec_uint ("outgoing-topic-aliases", NULL, NULL, 0, G_MAXUINT16, 0, rw);
 
+  mqtt_client_install_server_properties (properties);
   g_object_class_install_properties (object_class, N_PROPS, mqtt_client_properties);
 }

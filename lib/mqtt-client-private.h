@@ -15,6 +15,7 @@
 #include "mqtt-enum-types.h"
 #include "mqtt-error.h"
 #include "mqtt-properties-private.h"
+#include "mqtt-servers-private.h"
 #include "mqtt-session-private.h"
 #include "mqtt-topic-private.h"
 #include "mqtt-transport-private.h"
@@ -62,6 +63,10 @@ enum {
   PROP_CONNECT_PROPERTIES,
   PROP_WILL_PROPERTIES,
   PROP_OUTGOING_TOPIC_ALIASES,
+  PROP_SERVERS,
+  PROP_SERVER,
+  PROP_TLS_ALPN_PROTOCOLS,
+  PROP_RECONNECT_JITTER,
   N_PROPS
 };
 
@@ -146,6 +151,7 @@ typedef struct {
   gint code;
   char *text;
   GError *error;
+  gboolean failover;              /* the connection goes on with another server at once */
   MqttSessionEvent session;
 } ClientEvent;
 
@@ -170,6 +176,7 @@ struct _MqttClient {
   guint reconnect_delay_min;
   guint reconnect_delay_max;
   guint reconnect_delay;      /* the next delay, doubling */
+  gboolean reconnect_jitter;  /* wait a random time between the minimum and that */
   gboolean auto_reconnect;
   gboolean logger_enabled;
   gboolean log_wanted;        /* someone listens to log lines */
@@ -191,6 +198,19 @@ struct _MqttClient {
   GError *last_error;         /* the last connection failure, for the loop calls */
   guint activity;             /* incremented by every pump, for mqtt_client_loop() */
   guint accepted;             /* connections the broker accepted so far */
+
+  /* Failover: the servers tried in turn when connected with no host, the
+   * one to try next and where the current round of attempts began; a
+   * server a broker referred the client to (MQTT 5 Server Reference),
+   * tried next (on_referred while it is); the server of the current or
+   * last attempt. */
+  GPtrArray *servers;         /* MqttServer */
+  gboolean use_servers;
+  guint server_index;
+  guint round_start;
+  MqttServer *referred;
+  gboolean on_referred;
+  MqttServer *server;
 
   /* Operations waiting for an outcome */
   GList *connect_ops;
@@ -302,5 +322,7 @@ void mqtt_client_set_property (GObject *object, guint prop_id, const GValue *val
                                GParamSpec *pspec);
 void mqtt_client_reset_options (MqttClient *self);
 void mqtt_client_install_properties (GObjectClass *object_class);
+void mqtt_client_install_server_properties (GParamSpec **properties);
+char **mqtt_client_servers_strv_locked (MqttClient *self);
 
 G_END_DECLS

@@ -142,6 +142,9 @@ mqtt_client_finalize (GObject *object)
   mqtt_session_config_clear (&self->config);
   mqtt_transport_options_clear (&self->transport_options);
   g_free (self->bind_address);
+  g_ptr_array_unref (self->servers);
+  mqtt_server_free (self->referred);
+  mqtt_server_free (self->server);
   g_clear_error (&self->last_error);
   g_clear_error (&self->forever_error);
   g_clear_pointer (&self->server_disconnect_props, mqtt_properties_unref);
@@ -170,6 +173,7 @@ mqtt_client_init (MqttClient *self)
   self->transport_options.tls_verify = TRUE;
   self->transport_options.tls_validation_flags = G_TLS_CERTIFICATE_VALIDATE_ALL;
   self->transport_options.ws_path = g_strdup ("/mqtt");
+  self->servers = g_ptr_array_new_with_free_func ((GDestroyNotify) mqtt_server_free);
   self->mid_ops = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) mqtt_client_op_free);
   self->requests = g_hash_table_new (g_bytes_hash, g_bytes_equal);
   self->response_topics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -550,6 +554,8 @@ mqtt_client_reinitialise (MqttClient *self, const char *client_id, gboolean clea
   g_ptr_array_set_size (self->callbacks, 0);
   g_clear_pointer (&self->transport_options.host, g_free);
   self->transport_options.port = 1883;
+  self->use_servers = FALSE;
+  g_clear_pointer (&self->referred, mqtt_server_free);
   client_unlock (self);
 
   mqtt_client_cancel_and_unref (attempt);
@@ -753,8 +759,9 @@ mqtt_client_connect_srv_finish (MqttClient *self, GAsyncResult *result, GError *
 /**
  * mqtt_client_connect_to_broker:
  * @self: a #MqttClient
- * @host: the broker's host name or IP address
- * @port: the broker's port, usually 1883
+ * @host: (nullable): the broker's host name or IP address; %NULL for the
+ *   servers of #MqttClient:servers, tried in turn
+ * @port: the broker's port, usually 1883 (not used with the servers)
  * @keepalive: the keepalive interval in seconds (Paho's default is 60)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError, or %NULL
@@ -781,8 +788,9 @@ mqtt_client_connect_to_broker (MqttClient *self, const char *host, guint port, g
 /**
  * mqtt_client_connect_to_broker_async:
  * @self: a #MqttClient
- * @host: the broker's host name or IP address
- * @port: the broker's port, usually 1883
+ * @host: (nullable): the broker's host name or IP address; %NULL for the
+ *   servers of #MqttClient:servers, tried in turn
+ * @port: the broker's port, usually 1883 (not used with the servers)
  * @keepalive: the keepalive interval in seconds
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the broker has answered or the attempt failed
@@ -828,8 +836,9 @@ mqtt_client_connect_to_broker_finish (MqttClient *self, GAsyncResult *result, GE
 /**
  * mqtt_client_connect_deferred:
  * @self: a #MqttClient
- * @host: the broker's host name or IP address
- * @port: the broker's port, usually 1883
+ * @host: (nullable): the broker's host name or IP address; %NULL for the
+ *   servers of #MqttClient:servers, tried in turn
+ * @port: the broker's port, usually 1883 (not used with the servers)
  * @keepalive: the keepalive interval in seconds
  * @error: return location for a #GError, or %NULL
  *

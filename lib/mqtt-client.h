@@ -126,6 +126,20 @@ void mqtt_client_set_auto_reconnect (MqttClient *self, gboolean auto_reconnect);
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_get_auto_reconnect (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
+void mqtt_client_set_reconnect_jitter (MqttClient *self, gboolean jitter);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_get_reconnect_jitter (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_set_servers (MqttClient *self, const char *const *uris, GError **error);
+MQTT_AVAILABLE_IN_ALL
+char **mqtt_client_get_servers (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
+char *mqtt_client_dup_server (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_tls_set_alpn_protocols (MqttClient *self, const char *const *protocols);
+MQTT_AVAILABLE_IN_ALL
+char **mqtt_client_tls_get_alpn_protocols (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
 void mqtt_client_set_user_data (MqttClient *self, gpointer user_data, GDestroyNotify destroy);
 MQTT_AVAILABLE_IN_ALL
 gpointer mqtt_client_get_user_data (MqttClient *self);

@@ -13,6 +13,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <gio/gunixsocketaddress.h>
+
 #include "mqtt-dialer-private.h"
 #include "mqtt-error.h"
 #include "mqtt-stream-transport-private.h"
@@ -85,6 +87,9 @@ start_tls (GTask *task)
     g_tls_connection_set_certificate (G_TLS_CONNECTION (tls), data->options.tls_certificate);
   if (data->options.tls_interaction)
     g_tls_connection_set_interaction (G_TLS_CONNECTION (tls), data->options.tls_interaction);
+  if (data->options.alpn_protocols)
+    g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (tls),
+                                               (const char *const *) data->options.alpn_protocols);
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_certificate), data);
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (task), tls_handshaked, task);
@@ -107,8 +112,9 @@ tcp_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 
   /* MQTT packets are small and latency matters: no Nagle delay. The client
    * coalesces its own writes. */
-  g_socket_set_option (g_socket_connection_get_socket (data->connection), IPPROTO_TCP,
-                       TCP_NODELAY, 1, NULL);
+  if (!data->options.unix_socket)
+    g_socket_set_option (g_socket_connection_get_socket (data->connection), IPPROTO_TCP,
+                         TCP_NODELAY, 1, NULL);
   if (data->options.tls)
     {
       start_tls (task);
@@ -286,7 +292,10 @@ open_stream_async (const MqttTransportOptions *options, GCancellable *cancellabl
       g_socket_client_set_local_address (client, local);
     }
 
-  address = g_network_address_new (options->host, options->port);
+  if (options->unix_socket)
+    address = G_SOCKET_CONNECTABLE (g_unix_socket_address_new (options->host));
+  else
+    address = g_network_address_new (options->host, options->port);
   g_socket_client_connect_async (client, address, cancellable, tcp_connected,
                                  g_steal_pointer (&task));
 }

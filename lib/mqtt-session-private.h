@@ -117,6 +117,7 @@ guint mqtt_session_get_inflight_sent (MqttSession *session);
 /* The keepalive in force (the broker's Server Keep Alive at level 5, when it
  * gave one). */
 guint mqtt_session_get_keepalive (MqttSession *session);
+const char *mqtt_session_get_server_reference (MqttSession *session);
 
 /* Drops every message, request and identifier (Paho's reinitialise). */
 void mqtt_session_reset (MqttSession *session);

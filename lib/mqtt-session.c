@@ -113,6 +113,7 @@ struct _MqttSession {
   guint keepalive;            /* in force: the config's, or the broker's Server Keep Alive */
 
   char *assigned_client_id;  /* level 5: the broker's name for this client */
+  char *server_reference;    /* level 5: where the broker sent us (0x9C, 0x9D), or NULL */
   MqttTerms terms;            /* level 5: the limits of this connection */
 };
 
@@ -265,6 +266,7 @@ mqtt_session_free (MqttSession *session)
   g_hash_table_unref (session->resent_ids);
   mqtt_terms_clear (&session->terms);
   g_free (session->assigned_client_id);
+  g_free (session->server_reference);
   g_array_unref (session->events);
   mqtt_outbuf_free (session->out);
   mqtt_decoder_free (session->decoder);
@@ -1075,6 +1077,7 @@ mqtt_session_connection_made (MqttSession *session, gint64 now)
   session->last_in = now;
   session->ping_sent = 0;
   session->keepalive = session->config.keepalive;
+  g_clear_pointer (&session->server_reference, g_free);
   /* The broker's limits are the specification's defaults until CONNACK. */
   mqtt_terms_reset (&session->terms, session->config.topic_alias_out);
   send_connect (session, now);
@@ -1169,6 +1172,30 @@ protocol_error (GError **error, const char *format, ...)
   return FALSE;
 }
 
+/* Level 5: a refusal or a DISCONNECT that sends the client to another
+ * server (Use another server, Server moved) names it in a Server Reference,
+ * for the client's next connection. */
+static void
+take_server_reference (MqttSession *session, guint8 reason, MqttProperties *props)
+{
+  const char *reference = props ? mqtt_properties_get_server_reference (props) : NULL;
+
+  if (reference && (reason == MQTT_REASON_CODE_USE_ANOTHER_SERVER ||
+                    reason == MQTT_REASON_CODE_SERVER_MOVED))
+    {
+      g_free (session->server_reference);
+      session->server_reference = g_strdup (reference);
+    }
+}
+
+/* The server the broker sent the client to when it closed the last
+ * connection, or NULL; forgotten at the next connection. */
+const char *
+mqtt_session_get_server_reference (MqttSession *session)
+{
+  return session->server_reference;
+}
+
 static gboolean
 handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GError **error)
 {
@@ -1187,7 +1214,10 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
     event->props = mqtt_properties_ref (packet->props);
 
   if (is_v5 (session) && packet->connack.return_code >= 0x80)
-    return mqtt_terms_connack_refused (packet, error);
+    {
+      take_server_reference (session, packet->connack.return_code, packet->props);
+      return mqtt_terms_connack_refused (packet, error);
+    }
   if (packet->connack.return_code != MQTT_CONNACK_ACCEPTED)
     {
       guint code = packet->connack.return_code;
@@ -1527,6 +1557,7 @@ handle_disconnect (MqttSession *session, const MqttPacket *packet, GError **erro
   MqttSessionEvent *event;
 
   log_packet (session, "Received DISCONNECT (0x%02x)", packet->reason_code);
+  take_server_reference (session, packet->reason_code, packet->props);
   event = push_event (session, MQTT_SESSION_EVENT_DISCONNECT, 0);
   event->code = packet->reason_code;
   if (packet->props)

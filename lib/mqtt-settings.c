@@ -15,6 +15,7 @@
 
 #include "mqtt-enum-types.h"
 #include "mqtt-error.h"
+#include "mqtt-servers-private.h"
 #include "mqtt-settings.h"
 
 /**
@@ -95,6 +96,9 @@ enum {
   PROP_CONNECT_PROPERTIES,
   PROP_WILL_PROPERTIES,
   PROP_OUTGOING_TOPIC_ALIASES,
+  PROP_SERVERS,
+  PROP_TLS_ALPN_PROTOCOLS,
+  PROP_RECONNECT_JITTER,
   N_PROPS
 };
 
@@ -103,19 +107,6 @@ static GParamSpec *properties[N_PROPS];
 struct _MqttSettings {
   GObject parent_instance;
   GValue values[N_PROPS]; /* indexed by property id; values[0] unused */
-};
-
-/* The schemes of the URI grammar, and the ports they imply. */
-static const struct {
-  const char *scheme;
-  gboolean tls;
-  MqttTransportType transport;
-  guint port;
-} schemes[] = {
-  { "mqtt", FALSE, MQTT_TRANSPORT_TCP, 1883 },
-  { "mqtts", TRUE, MQTT_TRANSPORT_TCP, 8883 },
-  { "mqtt+ws", FALSE, MQTT_TRANSPORT_WEBSOCKETS, 80 },
-  { "mqtt+wss", TRUE, MQTT_TRANSPORT_WEBSOCKETS, 443 },
 };
 
 /**
@@ -180,16 +171,12 @@ tls_wanted (MqttSettings *self)
   return FALSE;
 }
 
-static guint
-scheme_index (MqttSettings *self)
+/* The URI scheme of the transport and TLS. */
+static const MqttScheme *
+scheme_of (MqttSettings *self)
 {
-  gboolean tls = tls_wanted (self);
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (schemes); i++)
-    if (schemes[i].tls == tls && (int) schemes[i].transport == get_enum (self, PROP_TRANSPORT))
-      return i;
-  g_assert_not_reached ();
+  return mqtt_scheme_for (tls_wanted (self),
+                          get_enum (self, PROP_TRANSPORT) == MQTT_TRANSPORT_WEBSOCKETS);
 }
 
 /* GObject compares boxed values by address: these by contents. */
@@ -602,6 +589,30 @@ mqtt_settings_class_init (MqttSettingsClass *klass)
    * See #MqttClient:outgoing-topic-aliases (MQTT 5).
    */
   properties[PROP_OUTGOING_TOPIC_ALIASES] = client_option ("outgoing-topic-aliases", rw);
+  /**
+   * MqttSettings:servers:
+   *
+   * Brokers to try in turn, as URIs (see #MqttClient:servers); when set,
+   * they are used instead of #MqttSettings:host and #MqttSettings:port
+   * (mqtt_settings_get_host() is then %NULL). In a URI: `servers=` and the
+   * URIs, percent-encoded, separated by commas.
+   */
+  properties[PROP_SERVERS] = client_option ("servers", rw);
+  /**
+   * MqttSettings:tls-alpn-protocols:
+   *
+   * See #MqttClient:tls-alpn-protocols. In a URI: separated by commas.
+   */
+  properties[PROP_TLS_ALPN_PROTOCOLS] = client_option ("tls-alpn-protocols", rw);
+  /**
+   * MqttSettings:reconnect-jitter:
+   *
+   * See #MqttClient:reconnect-jitter. %TRUE by default here, unlike on a
+   * bare #MqttClient (Paho's fixed doubling): clients made from settings
+   * spread their reconnections.
+   */
+  properties[PROP_RECONNECT_JITTER] = g_param_spec_boolean ("reconnect-jitter", NULL, NULL, TRUE,
+                                                            rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -696,8 +707,8 @@ is_uri_parameter (guint id)
     case PROP_TRANSPORT:
       return FALSE;
     default:
-      return !g_type_is_a (type, G_TYPE_OBJECT) && type != G_TYPE_STRV &&
-             type != MQTT_TYPE_PROPERTIES;
+      return !g_type_is_a (type, G_TYPE_OBJECT) && type != MQTT_TYPE_PROPERTIES &&
+             (type != G_TYPE_STRV || id == PROP_SERVERS || id == PROP_TLS_ALPN_PROTOCOLS);
     }
 }
 
@@ -811,6 +822,8 @@ parse_value (GParamSpec *pspec, const char *text, GValue *value)
     }
   else if (type == G_TYPE_BYTES)
     g_value_take_boxed (value, g_bytes_new (text, strlen (text)));
+  else if (type == G_TYPE_STRV)
+    g_value_take_boxed (value, *text ? g_strsplit (text, ",", -1) : NULL);
   else
     return FALSE;
   return !g_param_value_validate (pspec, value);
@@ -862,6 +875,9 @@ format_value (const GValue *value)
     return g_value_dup_string (value);
   if (type == G_TYPE_BOOLEAN)
     return g_strdup (g_value_get_boolean (value) ? "true" : "false");
+  if (type == G_TYPE_STRV)
+    return g_value_get_boxed (value) ? g_strjoinv (",", g_value_get_boxed (value))
+                                     : g_strdup ("");
   if (type == G_TYPE_UINT)
     return g_strdup_printf ("%u", g_value_get_uint (value));
   if (type == G_TYPE_UINT64)
@@ -943,7 +959,8 @@ mqtt_settings_set_uri (MqttSettings *self, const char *text, char **topic,
   const char *path;
   GHashTableIter iter;
   gpointer key, val;
-  guint scheme, i;
+  const MqttScheme *scheme;
+  guint i;
 
   g_return_val_if_fail (MQTT_IS_SETTINGS (self), FALSE);
   g_return_val_if_fail (text != NULL, FALSE);
@@ -956,10 +973,8 @@ mqtt_settings_set_uri (MqttSettings *self, const char *text, char **topic,
                    local_error->message);
       return FALSE;
     }
-  for (scheme = 0; scheme < G_N_ELEMENTS (schemes); scheme++)
-    if (g_ascii_strcasecmp (g_uri_get_scheme (uri), schemes[scheme].scheme) == 0)
-      break;
-  if (scheme == G_N_ELEMENTS (schemes))
+  scheme = mqtt_scheme_find (g_uri_get_scheme (uri));
+  if (scheme == NULL)
     {
       g_set_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED,
                    "Unsupported URI scheme \"%s\" in \"%s\": use mqtt, mqtts, mqtt+ws or "
@@ -1045,7 +1060,8 @@ mqtt_settings_set_uri (MqttSettings *self, const char *text, char **topic,
     }
 
   g_object_freeze_notify (G_OBJECT (self));
-  g_object_set (self, "tls", schemes[scheme].tls, "transport", schemes[scheme].transport,
+  g_object_set (self, "tls", scheme->tls, "transport",
+                scheme->websocket ? MQTT_TRANSPORT_WEBSOCKETS : MQTT_TRANSPORT_TCP,
                 "host", g_uri_get_host (uri), "port", MAX (g_uri_get_port (uri), 0),
                 "username", g_uri_get_user (uri), "password", g_uri_get_password (uri), NULL);
   for (i = 0; i < ids->len; i++)
@@ -1077,13 +1093,14 @@ mqtt_settings_to_uri (MqttSettings *self, const char *topic)
 {
   g_autoptr(GString) uri = g_string_new (NULL);
   const char *host, *username;
-  guint scheme, i;
+  const MqttScheme *scheme;
+  guint i;
   char separator = '?';
 
   g_return_val_if_fail (MQTT_IS_SETTINGS (self), NULL);
 
-  scheme = scheme_index (self);
-  g_string_append_printf (uri, "%s://", schemes[scheme].scheme);
+  scheme = scheme_of (self);
+  g_string_append_printf (uri, "%s://", scheme->name);
   username = get_string (self, PROP_USERNAME);
   if (username)
     {
@@ -1096,7 +1113,7 @@ mqtt_settings_to_uri (MqttSettings *self, const char *topic)
     g_string_append_printf (uri, "[%s]", host);
   else
     g_string_append (uri, host);
-  if (get_uint (self, PROP_PORT) && get_uint (self, PROP_PORT) != schemes[scheme].port)
+  if (get_uint (self, PROP_PORT) && get_uint (self, PROP_PORT) != scheme->port)
     g_string_append_printf (uri, ":%u", get_uint (self, PROP_PORT));
   g_string_append_c (uri, '/');
   if (topic)
@@ -1129,15 +1146,19 @@ mqtt_settings_to_uri (MqttSettings *self, const char *topic)
  * mqtt_settings_get_host:
  * @self: a #MqttSettings
  *
- * The broker to connect to.
+ * The broker to connect to, as a connect call takes it.
  *
- * Returns: the broker's host name or address
+ * Returns: (nullable): the broker's host name or address; %NULL when the
+ *   settings name #MqttSettings:servers, which the client then tries
  */
 const char *
 mqtt_settings_get_host (MqttSettings *self)
 {
+  GStrv servers;
+
   g_return_val_if_fail (MQTT_IS_SETTINGS (self), NULL);
-  return get_string (self, PROP_HOST);
+  servers = g_value_get_boxed (&self->values[PROP_SERVERS]);
+  return servers && servers[0] ? NULL : get_string (self, PROP_HOST);
 }
 
 /**
@@ -1155,7 +1176,7 @@ mqtt_settings_get_port (MqttSettings *self)
   g_return_val_if_fail (MQTT_IS_SETTINGS (self), 0);
   if (get_uint (self, PROP_PORT))
     return get_uint (self, PROP_PORT);
-  return schemes[scheme_index (self)].port;
+  return scheme_of (self)->port;
 }
 
 /**
@@ -1375,7 +1396,12 @@ mqtt_settings_apply (MqttSettings *self, MqttClient *client, GError **error)
   mqtt_client_set_max_packet_size (client, get_uint (self, PROP_MAX_PACKET_SIZE));
   mqtt_client_set_message_retry (client, get_uint (self, PROP_MESSAGE_RETRY));
   mqtt_client_set_outgoing_topic_aliases (client, get_uint (self, PROP_OUTGOING_TOPIC_ALIASES));
-  return mqtt_client_set_connect_properties (
+  mqtt_client_set_reconnect_jitter (client, get_boolean (self, PROP_RECONNECT_JITTER));
+  mqtt_client_tls_set_alpn_protocols (
+    client, g_value_get_boxed (&self->values[PROP_TLS_ALPN_PROTOCOLS]));
+  return mqtt_client_set_servers (client, g_value_get_boxed (&self->values[PROP_SERVERS]),
+                                  error) &&
+         mqtt_client_set_connect_properties (
            client, g_value_get_boxed (&self->values[PROP_CONNECT_PROPERTIES]), error) &&
          mqtt_client_set_will_properties (
            client, g_value_get_boxed (&self->values[PROP_WILL_PROPERTIES]), error);

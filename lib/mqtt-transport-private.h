@@ -14,8 +14,9 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  char *host;
+  char *host;           /* or, for a Unix socket, its path */
   guint16 port;
+  gboolean unix_socket; /* a local stream socket at the path @host */
   char *bind_address;   /* local address to bind to, or NULL */
   guint timeout;        /* seconds for the network connection; 0 = the system's */
 
@@ -26,6 +27,7 @@ typedef struct {
   gboolean tls_verify;              /* FALSE: accept any server certificate */
   gboolean tls_insecure;            /* accept a certificate for another host name */
   GTlsCertificateFlags tls_validation_flags; /* the faults that refuse a certificate */
+  char **alpn_protocols;            /* advertised in the TLS handshake (ALPN), or NULL */
 
   char *srv_domain;                 /* look the broker up as _mqtt._tcp.DOMAIN (or _secure-mqtt) */
   GProxyResolver *proxy_resolver;   /* proxies to go through, or NULL for none */

@@ -34,6 +34,7 @@ mqtt_transport_options_clear (MqttTransportOptions *options)
   g_clear_pointer (&options->srv_domain, g_free);
   g_clear_object (&options->proxy_resolver);
   g_clear_pointer (&options->ws_path, g_free);
+  g_clear_pointer (&options->alpn_protocols, g_strfreev);
   g_clear_pointer (&options->ws_headers, g_hash_table_unref);
   g_clear_object (&options->ws_prepare_data);
 }
@@ -54,6 +55,7 @@ mqtt_transport_options_copy (MqttTransportOptions *dest, const MqttTransportOpti
   if (src->proxy_resolver)
     g_object_ref (src->proxy_resolver);
   dest->ws_path = g_strdup (src->ws_path);
+  dest->alpn_protocols = g_strdupv (src->alpn_protocols);
   if (src->ws_headers)
     g_hash_table_ref (src->ws_headers);
   if (src->ws_prepare_data)

@@ -555,6 +555,41 @@ test_errors (Fixture *f, gconstpointer data)
 
 /* MQTT 5 both ways: -D properties printed by the other side's -F fields,
  * the same text from mosquitto_sub and mqtt-sub. */
+/* --server (tried in turn, a dead one skipped) and --unix (mosquitto's
+ * `listener 0 PATH`); a bad server URI is a usage error naming it. */
+static void
+test_servers (Fixture *f, gconstpointer data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("mqtt-tools-XXXXXX", NULL);
+  g_autofree char *sock = g_build_filename (dir, "broker.sock", NULL);
+  g_autofree char *config = g_strdup_printf ("listener @PORT1@ 127.0.0.1\nlistener 0 %s\n", sock);
+  g_autoptr(TestBroker) broker = test_broker_new (config);
+  g_autofree char *dead = g_strdup_printf ("mqtt://127.0.0.1:%u", test_free_port ());
+  g_autofree char *live = g_strdup_printf ("mqtt://127.0.0.1:%u", test_broker_get_port (broker));
+  Result r = { 0 };
+
+  RUN (&r, NULL, "mqtt-sub", "--unix", sock, "-t", "s/u", "-q", "1", "-c", "-i", "srv", "-E");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  RUN (&r, NULL, "mqtt-pub", "--server", dead, "--server", live, "-t", "s/u", "-q", "1", "-m",
+       "via the list");
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  RUN (&r, NULL, "mqtt-sub", "--unix", sock, "-t", "s/u", "-q", "1", "-c", "-i", "srv", "-C", "1",
+       "-F", "%t %p", "-W", "10");
+  g_assert_cmpint (r.status, ==, 0);
+  assert_output_str (&r, "s/u via the list\n");
+  result_clear (&r);
+
+  RUN (&r, NULL, "mqtt-pub", "--server", "http://x", "-t", "s/u", "-m", "a");
+  g_assert_cmpint (r.status, ==, 1);
+  assert_one_error_line (&r, "mqtt-pub", "http://x");
+  result_clear (&r);
+  g_clear_pointer (&broker, test_broker_free);
+  g_remove (sock);
+  g_rmdir (dir);
+}
+
 static void
 test_v5_properties (Fixture *f, gconstpointer data)
 {
@@ -689,6 +724,7 @@ main (int argc, char **argv)
   ADD ("/tools/selection", test_selection);
   ADD ("/tools/transports", test_transports);
   ADD ("/tools/errors", test_errors);
+  ADD ("/tools/servers", test_servers);
   ADD ("/tools/v5/properties", test_v5_properties);
   ADD ("/tools/v5/session", test_v5_session);
   ADD ("/tools/v5/errors", test_v5_errors);

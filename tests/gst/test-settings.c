@@ -170,6 +170,12 @@ other_value (GParamSpec *pspec, const GValue *current, GValue *out)
     g_value_set_flags (out, g_value_get_flags (current) ? 0 : G_TLS_CERTIFICATE_UNKNOWN_CA);
   else if (type == G_TYPE_STRING)
     g_value_set_string (out, "changed/topic");
+  else if (type == G_TYPE_STRV)
+    {
+      const char *servers[] = { "mqtt://changed.example:1884", NULL };
+
+      g_value_set_boxed (out, g_value_get_boxed (current) ? NULL : servers);
+    }
   else if (type == GST_TYPE_CAPS)
     g_value_take_boxed (out, gst_caps_new_empty_simple ("application/x-changed"));
   else if (type == G_TYPE_TLS_INTERACTION)
@@ -406,7 +412,11 @@ check_round_trip (const char *factory)
       g_value_init (&b, pspecs[i]->value_type);
       g_object_get_property (G_OBJECT (first), pspecs[i]->name, &a);
       g_object_get_property (G_OBJECT (second), pspecs[i]->name, &b);
-      if (gst_value_compare (&a, &b) != GST_VALUE_EQUAL)
+      if (pspecs[i]->value_type == G_TYPE_STRV
+            ? !(g_value_get_boxed (&a) == g_value_get_boxed (&b) ||
+                (g_value_get_boxed (&a) && g_value_get_boxed (&b) &&
+                 g_strv_equal (g_value_get_boxed (&a), g_value_get_boxed (&b))))
+            : gst_value_compare (&a, &b) != GST_VALUE_EQUAL)
         g_error ("%s did not survive the URI %s", pspecs[i]->name, uri);
       checked++;
     }

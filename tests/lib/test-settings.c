@@ -295,6 +295,45 @@ test_apply (void)
   }
 }
 
+/* Servers in a URI: a comma-separated list that stands for the host; it
+ * reaches the client, which refuses a bad one. Jitter is on by default. */
+static void
+test_servers (void)
+{
+  g_autoptr(MqttSettings) settings = NULL;
+  g_autoptr(MqttClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_auto (GStrv) servers = NULL;
+  gboolean jitter;
+
+  settings = mqtt_settings_new_for_uri (
+    "mqtt://h/?servers=mqtt://a:1884,unix:///run/b.sock&tls-alpn-protocols=x-amzn-mqtt-ca",
+    &error);
+  g_assert_no_error (error);
+  g_assert_null (mqtt_settings_get_host (settings));
+  g_object_get (settings, "reconnect-jitter", &jitter, NULL);
+  g_assert_true (jitter);
+  uri = mqtt_settings_to_uri (settings, NULL);
+  g_assert_nonnull (strstr (uri, "servers=mqtt://a:1884,unix:///run/b.sock"));
+  g_assert_nonnull (strstr (uri, "tls-alpn-protocols=x-amzn-mqtt-ca"));
+
+  client = mqtt_settings_create_client (settings, &error);
+  g_assert_no_error (error);
+  servers = mqtt_client_get_servers (client);
+  g_assert_cmpuint (g_strv_length (servers), ==, 2);
+  g_assert_cmpstr (servers[1], ==, "unix:///run/b.sock");
+  g_assert_true (mqtt_client_get_reconnect_jitter (client));
+
+  {
+    const char *bad[] = { "gopher://a", NULL };
+
+    g_object_set (settings, "servers", bad, NULL);
+    g_assert_false (mqtt_settings_apply (settings, client, &error));
+    g_assert_error (error, MQTT_ERROR, MQTT_ERROR_NOT_SUPPORTED);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -307,6 +346,7 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/uri/errors", test_uri_errors);
   g_test_add_func ("/settings/copy", test_copy);
   g_test_add_func ("/settings/apply", test_apply);
+  g_test_add_func ("/settings/servers", test_servers);
 
   return g_test_run ();
 }

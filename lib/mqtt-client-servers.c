@@ -1,0 +1,287 @@
+/* mqtt-glib - MQTT client library for GLib
+ * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+ *
+ * Which brokers a client goes to and how it comes back: the server list
+ * tried in turn (failover), the server in use, the ALPN protocols a TLS
+ * handshake advertises, and jitter in the reconnection backoff. The order
+ * of attempts itself is mqtt-client-connection.c's.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mqtt-client-private.h"
+
+/**
+ * mqtt_client_set_servers:
+ * @self: a #MqttClient
+ * @uris: (nullable) (array zero-terminated=1): the servers' URIs, or %NULL for none
+ * @error: return location for a #GError, or %NULL
+ *
+ * Sets #MqttClient:servers. Every URI is checked before the list changes:
+ * on an error it does not.
+ *
+ * Returns: %TRUE if the list was set; %FALSE with %MQTT_ERROR_INVAL (or
+ *   %MQTT_ERROR_NOT_SUPPORTED for an unknown scheme) naming the bad URI
+ */
+gboolean
+mqtt_client_set_servers (MqttClient *self, const char *const *uris, GError **error)
+{
+  g_autoptr(GPtrArray) servers = NULL;
+  gboolean changed;
+  guint i;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+
+  servers = g_ptr_array_new_with_free_func ((GDestroyNotify) mqtt_server_free);
+  for (i = 0; uris && uris[i]; i++)
+    {
+      MqttServer *server = mqtt_server_new_for_uri (uris[i], error);
+
+      if (server == NULL)
+        return FALSE;
+      g_ptr_array_add (servers, server);
+    }
+
+  client_lock (self);
+  changed = servers->len != self->servers->len;
+  for (i = 0; !changed && i < servers->len; i++)
+    changed = strcmp (((MqttServer *) servers->pdata[i])->uri,
+                      ((MqttServer *) self->servers->pdata[i])->uri) != 0;
+  if (changed)
+    {
+      g_ptr_array_unref (self->servers);
+      self->servers = g_steal_pointer (&servers);
+      self->server_index = self->round_start = 0;
+      /* A client connected with no host and now no servers has no broker. */
+      if (self->use_servers && self->servers->len == 0)
+        {
+          self->use_servers = FALSE;
+          self->have_broker = self->transport_options.host != NULL;
+        }
+    }
+  client_unlock (self);
+  if (changed)
+    mqtt_client_notify (self, PROP_SERVERS);
+  return TRUE;
+}
+
+/**
+ * mqtt_client_get_servers:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:servers, each as it is shown (a default port written
+ * out).
+ *
+ * Returns: (transfer full) (nullable) (array zero-terminated=1): the
+ *   servers' URIs, %NULL for none
+ */
+char **
+mqtt_client_get_servers (MqttClient *self)
+{
+  char **uris;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), NULL);
+
+  client_lock (self);
+  uris = mqtt_client_servers_strv_locked (self);
+  client_unlock (self);
+  return uris;
+}
+
+/* The server list's URIs, NULL for none. */
+char **
+mqtt_client_servers_strv_locked (MqttClient *self)
+{
+  char **uris;
+  guint i;
+
+  if (self->servers->len == 0)
+    return NULL;
+  uris = g_new0 (char *, self->servers->len + 1);
+  for (i = 0; i < self->servers->len; i++)
+    uris[i] = g_strdup (((MqttServer *) self->servers->pdata[i])->uri);
+  return uris;
+}
+
+/**
+ * mqtt_client_dup_server:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:server.
+ *
+ * Returns: (transfer full) (nullable): the URI of the server of the current
+ *   or last connection attempt, or %NULL before the first one
+ */
+char *
+mqtt_client_dup_server (MqttClient *self)
+{
+  char *uri;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), NULL);
+
+  client_lock (self);
+  uri = self->server ? g_strdup (self->server->uri) : NULL;
+  client_unlock (self);
+  return uri;
+}
+
+/**
+ * mqtt_client_tls_set_alpn_protocols:
+ * @self: a #MqttClient
+ * @protocols: (nullable) (array zero-terminated=1): the protocols, in order
+ *   of preference, or %NULL for none
+ *
+ * Sets #MqttClient:tls-alpn-protocols (libmosquitto's `MOSQ_OPT_TLS_ALPN`).
+ */
+void
+mqtt_client_tls_set_alpn_protocols (MqttClient *self, const char *const *protocols)
+{
+  gboolean changed;
+  char **copy;
+
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+
+  copy = protocols && protocols[0] ? g_strdupv ((char **) protocols) : NULL;
+  client_lock (self);
+  changed = !(copy == NULL && self->transport_options.alpn_protocols == NULL) &&
+            !(copy && self->transport_options.alpn_protocols &&
+              g_strv_equal ((const char *const *) copy,
+                            (const char *const *) self->transport_options.alpn_protocols));
+  g_strfreev (self->transport_options.alpn_protocols);
+  self->transport_options.alpn_protocols = copy;
+  client_unlock (self);
+  if (changed)
+    mqtt_client_notify (self, PROP_TLS_ALPN_PROTOCOLS);
+}
+
+/**
+ * mqtt_client_tls_get_alpn_protocols:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:tls-alpn-protocols.
+ *
+ * Returns: (transfer full) (nullable) (array zero-terminated=1): the
+ *   protocols, or %NULL for none
+ */
+char **
+mqtt_client_tls_get_alpn_protocols (MqttClient *self)
+{
+  char **protocols;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), NULL);
+
+  client_lock (self);
+  protocols = g_strdupv (self->transport_options.alpn_protocols);
+  client_unlock (self);
+  return protocols;
+}
+
+/**
+ * mqtt_client_set_reconnect_jitter:
+ * @self: a #MqttClient
+ * @jitter: whether to wait a random time between the minimum and the
+ *   current reconnect delay
+ *
+ * Sets #MqttClient:reconnect-jitter.
+ */
+void
+mqtt_client_set_reconnect_jitter (MqttClient *self, gboolean jitter)
+{
+  gboolean changed;
+
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+
+  client_lock (self);
+  changed = self->reconnect_jitter != !!jitter;
+  self->reconnect_jitter = !!jitter;
+  client_unlock (self);
+  if (changed)
+    mqtt_client_notify (self, PROP_RECONNECT_JITTER);
+}
+
+/**
+ * mqtt_client_get_reconnect_jitter:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:reconnect-jitter.
+ *
+ * Returns: whether reconnection delays are jittered
+ */
+gboolean
+mqtt_client_get_reconnect_jitter (MqttClient *self)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
+  return self->reconnect_jitter;
+}
+
+void
+mqtt_client_install_server_properties (GParamSpec **properties)
+{
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  /**
+   * MqttClient:servers:
+   *
+   * Brokers to try in turn, as URIs: `mqtt://HOST[:PORT]` (TCP),
+   * `mqtts://` (TLS), `mqtt+ws://HOST[:PORT][/PATH]` (WebSocket),
+   * `mqtt+wss://` (WebSocket over TLS) and `unix:///PATH` (a Unix socket),
+   * like Paho C's `serverURIs`. They are used when a connect call is given
+   * no host (%NULL), and by mqtt_client_reconnect() after it. The scheme
+   * says whether TLS is used; trust, certificates and every other option
+   * are the client's.
+   *
+   * The first server is tried first. When an attempt fails, the next is
+   * tried at once, until the list comes back to where this round began:
+   * only then does the client wait (#MqttClient:reconnect-delay-min,
+   * doubling) or a blocking connect call fail. When a connection the
+   * broker had accepted is lost, the client waits the reconnect delay and
+   * goes on with the next server. An MQTT 5 broker that refuses or closes
+   * the connection with "Use another server" (0x9C) or "Server moved"
+   * (0x9D) and a Server Reference sends the client there at once, for one
+   * attempt (and while that connection lasts); then the list goes on.
+   * #MqttClient:server tells which server is in use.
+   *
+   * Setting it from a property with a bad URI is a programming error; use
+   * mqtt_client_set_servers() to get a #GError.
+   */
+  properties[PROP_SERVERS] = g_param_spec_boxed ("servers", NULL, NULL, G_TYPE_STRV, rw);
+
+  /**
+   * MqttClient:server:
+   *
+   * The URI of the server of the current or last connection attempt (as in
+   * #MqttClient:servers; for a host and port, `mqtt://HOST:PORT` or the
+   * like), notified when it changes; %NULL before the first attempt and
+   * for connect_srv().
+   */
+  properties[PROP_SERVER] = g_param_spec_string ("server", NULL, NULL, NULL,
+                                                 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                   G_PARAM_STATIC_STRINGS);
+
+  /**
+   * MqttClient:tls-alpn-protocols:
+   *
+   * The application protocols a TLS connection advertises (ALPN), in order
+   * of preference; %NULL (the default) for none. Brokers that share port
+   * 443 with HTTPS need one: AWS IoT Core wants `x-amzn-mqtt-ca` for MQTT
+   * with client certificates. WebSocket connections leave ALPN to the
+   * HTTP library.
+   */
+  properties[PROP_TLS_ALPN_PROTOCOLS] =
+    g_param_spec_boxed ("tls-alpn-protocols", NULL, NULL, G_TYPE_STRV, rw);
+
+  /**
+   * MqttClient:reconnect-jitter:
+   *
+   * Whether a reconnection waits a random time between
+   * #MqttClient:reconnect-delay-min and the current delay (which doubles up
+   * to #MqttClient:reconnect-delay-max after each failure), rather than
+   * exactly the current delay. With it, clients that a broker restart
+   * dropped together do not all come back at the same moment. %FALSE by
+   * default, Paho's fixed doubling; #MqttSettings turns it on.
+   */
+  properties[PROP_RECONNECT_JITTER] =
+    g_param_spec_boolean ("reconnect-jitter", NULL, NULL, FALSE, rw);
+}

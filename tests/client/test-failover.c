@@ -1,0 +1,478 @@
+/* Beyond one broker: a client's server list (a dead server skipped, a lost
+ * connection continued on the next server, a whole list failing), an MQTT 5
+ * Server Reference followed, Unix sockets against mosquitto, ALPN in the
+ * TLS handshake (against a GTlsServerConnection), and reconnection jitter
+ * (100 clients after a broker restart, with and without). */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <mqtt-glib/mqtt-glib.h>
+
+#include "test-common.h"
+
+#define WAIT_MS 15000
+
+typedef struct {
+  guint connected;
+  guint connect_failed;
+  guint disconnected;
+  guint server_notified;
+  gint64 connected_at;
+  GPtrArray *messages;
+} Seen;
+
+static void
+on_connected (MqttClient *client, gboolean session_present, int code, Seen *seen)
+{
+  /* Refusals are reported by this signal too. */
+  if (code != 0)
+    return;
+  seen->connected++;
+  seen->connected_at = g_get_monotonic_time ();
+}
+
+static void
+on_connect_failed (MqttClient *client, const GError *error, Seen *seen)
+{
+  seen->connect_failed++;
+}
+
+static void
+on_disconnected (MqttClient *client, MqttError code, const GError *error, Seen *seen)
+{
+  seen->disconnected++;
+}
+
+static void
+on_server (MqttClient *client, GParamSpec *pspec, Seen *seen)
+{
+  seen->server_notified++;
+}
+
+static void
+on_message (MqttClient *client, MqttMessage *message, Seen *seen)
+{
+  g_ptr_array_add (seen->messages, mqtt_message_ref (message));
+}
+
+static void
+watch (MqttClient *client, Seen *seen)
+{
+  if (seen->messages == NULL)
+    seen->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) mqtt_message_unref);
+  g_signal_connect (client, "connected", G_CALLBACK (on_connected), seen);
+  g_signal_connect (client, "connect-failed", G_CALLBACK (on_connect_failed), seen);
+  g_signal_connect (client, "disconnected", G_CALLBACK (on_disconnected), seen);
+  g_signal_connect (client, "notify::server", G_CALLBACK (on_server), seen);
+  g_signal_connect (client, "message", G_CALLBACK (on_message), seen);
+}
+
+static void
+seen_clear (Seen *seen)
+{
+  g_clear_pointer (&seen->messages, g_ptr_array_unref);
+}
+
+typedef struct {
+  guint *counter;
+  guint target;
+} CountWait;
+
+static gboolean
+count_reached (gpointer data)
+{
+  CountWait *wait = data;
+
+  return *wait->counter >= wait->target;
+}
+
+static void
+wait_count (guint *counter, guint target)
+{
+  CountWait wait = { counter, target };
+
+  test_wait_until_full (count_reached, &wait, WAIT_MS, "count");
+}
+
+static char *
+tcp_uri (guint16 port)
+{
+  return g_strdup_printf ("mqtt://127.0.0.1:%u", port);
+}
+
+static void
+assert_server (MqttClient *client, const char *uri)
+{
+  g_autofree char *server = mqtt_client_dup_server (client);
+
+  g_assert_cmpstr (server, ==, uri);
+}
+
+/* Bad URIs are refused with the URI named, and nothing changes; the list
+ * reads back with default ports written out. */
+static void
+test_uris (void)
+{
+  g_autoptr(MqttClient) client = mqtt_client_new ("uris", TRUE, MQTT_PROTOCOL_V311, NULL);
+  const char *good[] = { "mqtt://a", "mqtts://b", "mqtt+ws://c/ws", "mqtt+wss://[::1]:9",
+                         "unix:///run/m.sock", NULL };
+  const char *expected[] = { "mqtt://a:1883", "mqtts://b:8883", "mqtt+ws://c:80/ws",
+                             "mqtt+wss://[::1]:9", "unix:///run/m.sock", NULL };
+  const struct {
+    const char *uri;
+    gint code;
+  } bad[] = {
+    { "http://a", MQTT_ERROR_NOT_SUPPORTED },
+    { "mqtt://", MQTT_ERROR_INVAL },
+    { "mqtt://a/topic", MQTT_ERROR_INVAL },
+    { "mqtt://u:p@a", MQTT_ERROR_INVAL },
+    { "mqtt://a?client-id=x", MQTT_ERROR_INVAL },
+    { "unix://relative/path", MQTT_ERROR_INVAL },
+    { "not a uri", MQTT_ERROR_INVAL },
+  };
+  g_auto (GStrv) servers = NULL;
+  guint i;
+
+  g_assert_true (mqtt_client_set_servers (client, good, NULL));
+  servers = mqtt_client_get_servers (client);
+  g_assert_true (g_strv_equal ((const char *const *) servers, expected));
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *list[] = { "mqtt://fine", bad[i].uri, NULL };
+      g_autoptr(GError) error = NULL;
+      g_auto (GStrv) after = NULL;
+
+      g_assert_false (mqtt_client_set_servers (client, list, &error));
+      g_assert_error (error, MQTT_ERROR, bad[i].code);
+      g_assert_nonnull (strstr (error->message, bad[i].uri));
+      after = mqtt_client_get_servers (client);
+      g_assert_true (g_strv_equal ((const char *const *) after, expected));
+    }
+
+  /* No host and no servers: nothing to connect to. */
+  g_assert_true (mqtt_client_set_servers (client, NULL, NULL));
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (mqtt_client_connect_to_broker (client, NULL, 0, 60, NULL, &error));
+    g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+  }
+}
+
+/* A server that refuses connections is skipped at once, within one
+ * connect call; a list of dead servers fails that call after trying each. */
+static void
+test_dead_server_skipped (void)
+{
+  g_autoptr(TestBroker) broker = test_broker_new (NULL);
+  g_autoptr(MqttClient) client = mqtt_client_new ("skip", TRUE, MQTT_PROTOCOL_V311, NULL);
+  g_autofree char *dead = tcp_uri (test_free_port ());
+  g_autofree char *live = tcp_uri (test_broker_get_port (broker));
+  const char *servers[] = { dead, live, NULL };
+  g_autoptr(GError) error = NULL;
+  gint64 started = g_get_monotonic_time ();
+  Seen seen = { 0 };
+
+  watch (client, &seen);
+  g_assert_true (mqtt_client_set_servers (client, servers, &error));
+  g_assert_true (mqtt_client_connect_to_broker (client, NULL, 0, 60, NULL, &error));
+  g_assert_no_error (error);
+  /* No reconnect delay between the two. */
+  g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC);
+  g_assert_cmpuint (seen.connect_failed, ==, 1);
+  assert_server (client, live);
+  g_assert_cmpuint (seen.server_notified, >=, 2);
+  g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
+
+  /* All dead: the call fails once the list is through. */
+  {
+    g_autofree char *dead2 = tcp_uri (test_free_port ());
+    const char *all_dead[] = { dead, dead2, NULL };
+
+    seen.connect_failed = 0;
+    g_assert_true (mqtt_client_set_servers (client, all_dead, &error));
+    g_assert_false (mqtt_client_connect_to_broker (client, NULL, 0, 60, NULL, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+    g_assert_cmpuint (seen.connect_failed, ==, 2);
+    assert_server (client, dead2);
+  }
+  seen_clear (&seen);
+}
+
+/* A connection lost to a broker that stopped goes on with the next server
+ * after the reconnect delay, and back to the first when that one stops. */
+static void
+test_lost_connection_moves_on (void)
+{
+  g_autoptr(TestBroker) a = test_broker_new (NULL);
+  g_autoptr(TestBroker) b = test_broker_new (NULL);
+  g_autoptr(MqttClient) client = mqtt_client_new ("moves", TRUE, MQTT_PROTOCOL_V311, NULL);
+  g_autofree char *uri_a = tcp_uri (test_broker_get_port (a));
+  g_autofree char *uri_b = tcp_uri (test_broker_get_port (b));
+  const char *servers[] = { uri_a, uri_b, NULL };
+  g_autoptr(GError) error = NULL;
+  gint64 lost;
+  Seen seen = { 0 };
+
+  watch (client, &seen);
+  g_object_set (client, "servers", servers, NULL);
+  g_assert_true (mqtt_client_connect_to_broker (client, NULL, 0, 60, NULL, &error));
+  g_assert_no_error (error);
+  assert_server (client, uri_a);
+
+  lost = g_get_monotonic_time ();
+  test_broker_stop (a);
+  wait_count (&seen.connected, 2);
+  assert_server (client, uri_b);
+  /* The reconnect delay (1 s), not more: B was tried first. */
+  g_assert_cmpint (seen.connected_at - lost, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpuint (seen.connect_failed, ==, 0);
+
+  test_broker_start (a);
+  test_broker_stop (b);
+  wait_count (&seen.connected, 3);
+  assert_server (client, uri_a);
+  g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
+  seen_clear (&seen);
+}
+
+/* An MQTT 5 broker that refuses with "Use another server" and a Server
+ * Reference of HOST:PORT: the client goes there at once. */
+static void
+refer_script (FakeBroker *broker, gpointer data)
+{
+  guint16 port = GPOINTER_TO_UINT (data);
+  g_auto (MqttPacket) connect = { 0 };
+  MqttPacket connack = { MQTT_PACKET_CONNACK };
+  g_autofree char *reference = g_strdup_printf ("127.0.0.1:%u", port);
+
+  fake_broker_accept (broker);
+  fake_broker_read_packet (broker, &connect);
+  g_assert_cmpint (connect.type, ==, MQTT_PACKET_CONNECT);
+  connack.connack.return_code = MQTT_REASON_CODE_USE_ANOTHER_SERVER;
+  connack.props = mqtt_properties_new ();
+  mqtt_properties_set_server_reference (connack.props, reference);
+  fake_broker_send_packet (broker, &connack);
+  mqtt_packet_clear (&connack);
+  fake_broker_wait_closed (broker, 5000);
+}
+
+static void
+test_server_reference (void)
+{
+  g_autoptr(TestBroker) broker = test_broker_new (NULL);
+  guint16 port = test_broker_get_port (broker);
+  g_autoptr(FakeBroker) referrer = fake_broker_new (refer_script, GUINT_TO_POINTER (port));
+  g_autoptr(MqttClient) client = mqtt_client_new ("referred", TRUE, MQTT_PROTOCOL_V5, NULL);
+  g_autofree char *target = tcp_uri (port);
+  g_autoptr(GError) error = NULL;
+  Seen seen = { 0 };
+
+  watch (client, &seen);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (referrer), 60, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen.connect_failed, ==, 1);
+  assert_server (client, target);
+  g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
+  seen_clear (&seen);
+}
+
+/* unix:///PATH against mosquitto's `listener 0 PATH`: a round trip. */
+static void
+test_unix_socket (void)
+{
+  g_autoptr(TestBroker) broker = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mqtt-unix-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "broker.sock", NULL);
+  g_autofree char *config = g_strdup_printf ("listener 0 %s\n", path);
+  g_autofree char *uri = g_strconcat ("unix://", path, NULL);
+  const char *servers[] = { uri, NULL };
+  g_autoptr(MqttClient) client = mqtt_client_new ("local", TRUE, MQTT_PROTOCOL_V311, NULL);
+  g_autoptr(GBytes) payload = g_bytes_new_static ("over a unix socket", 18);
+  g_autoptr(GError) error = NULL;
+  Seen seen = { 0 };
+
+  broker = test_broker_new (config);
+  watch (client, &seen);
+  g_assert_true (mqtt_client_set_servers (client, servers, &error));
+  g_assert_true (mqtt_client_connect_to_broker (client, NULL, 0, 60, NULL, &error));
+  g_assert_no_error (error);
+  assert_server (client, uri);
+  g_assert_true (mqtt_client_subscribe (client, "unix/t", MQTT_QOS_AT_LEAST_ONCE, NULL,
+                                        &error));
+  g_assert_true (mqtt_client_publish_bytes (client, "unix/t", payload, MQTT_QOS_AT_LEAST_ONCE,
+                                            FALSE, NULL, &error));
+  g_assert_no_error (error);
+  wait_count (&seen.messages->len, 1);
+  g_assert_true (g_bytes_equal (mqtt_message_get_payload (seen.messages->pdata[0]), payload));
+  g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
+  g_clear_pointer (&broker, test_broker_free);
+  g_remove (path);
+  g_rmdir (dir);
+  seen_clear (&seen);
+}
+
+/* ALPN: a TLS server that speaks "x-amzn-mqtt-ca" sees it negotiated. */
+typedef struct {
+  GSocket *listener;
+  GTlsCertificate *certificate;
+  char *negotiated;
+  gboolean handshaken;
+} AlpnServer;
+
+static gpointer
+alpn_serve (gpointer data)
+{
+  AlpnServer *server = data;
+  const char *protocols[] = { "x-amzn-mqtt-ca", "mqtt", NULL };
+  g_autoptr(GSocket) socket = g_socket_accept (server->listener, NULL, NULL);
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 buffer[256];
+  const guint8 connack[] = { 0x20, 0x02, 0x00, 0x00 };
+
+  g_assert_nonnull (socket);
+  g_socket_set_timeout (socket, 10);
+  connection = g_socket_connection_factory_create_connection (socket);
+  tls = g_tls_server_connection_new (G_IO_STREAM (connection), server->certificate, &error);
+  g_assert_no_error (error);
+  g_tls_connection_set_advertised_protocols (G_TLS_CONNECTION (tls), protocols);
+  g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error));
+  g_assert_no_error (error);
+  server->negotiated = g_strdup (g_tls_connection_get_negotiated_protocol (G_TLS_CONNECTION (tls)));
+  /* The CONNECT, then CONNACK. */
+  g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (tls), buffer,
+                                        sizeof buffer, NULL, &error), >, 0);
+  g_output_stream_write_all (g_io_stream_get_output_stream (tls), connack, sizeof connack, NULL,
+                             NULL, &error);
+  g_assert_no_error (error);
+  g_atomic_int_set (&server->handshaken, TRUE);
+  /* Until the client closes. */
+  g_input_stream_read (g_io_stream_get_input_stream (tls), buffer, sizeof buffer, NULL, NULL);
+  return NULL;
+}
+
+static char *
+alpn_round (const char *const *offered)
+{
+  g_autofree char *certfile = g_build_filename (test_certs_dir (), "server.crt", NULL);
+  g_autofree char *keyfile = g_build_filename (test_certs_dir (), "server.key", NULL);
+  g_autofree char *cafile = g_build_filename (test_certs_dir (), "ca.crt", NULL);
+  g_autoptr(MqttClient) client = mqtt_client_new ("alpn", TRUE, MQTT_PROTOCOL_V311, NULL);
+  g_autoptr(GError) error = NULL;
+  AlpnServer server = { 0 };
+  GThread *thread;
+  guint16 port;
+
+  server.certificate = g_tls_certificate_new_from_files (certfile, keyfile, &error);
+  g_assert_no_error (error);
+  server.listener = test_listen_loopback (&port, 10);
+  thread = g_thread_new ("alpn", alpn_serve, &server);
+
+  g_assert_true (mqtt_client_tls_set (client, cafile, NULL, NULL, MQTT_TLS_CERT_REQUIRED,
+                                      MQTT_TLS_VERSION_DEFAULT, NULL, &error));
+  mqtt_client_tls_set_alpn_protocols (client, offered);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1", port, 60, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
+  g_thread_join (thread);
+  g_assert_true (server.handshaken);
+  g_object_unref (server.listener);
+  g_object_unref (server.certificate);
+  return server.negotiated;
+}
+
+static void
+test_alpn (void)
+{
+  const char *aws[] = { "x-amzn-mqtt-ca", NULL };
+  g_autofree char *with = alpn_round (aws);
+  g_autofree char *without = alpn_round (NULL);
+
+  g_assert_cmpstr (with, ==, "x-amzn-mqtt-ca");
+  g_assert_null (without);
+}
+
+/* 100 clients dropped by a broker restart: how far apart their
+ * reconnections land, with and without jitter. */
+#define N_CLIENTS 100
+
+static gint64
+reconnection_spread (TestBroker *broker, gboolean jitter)
+{
+  MqttClient *clients[N_CLIENTS];
+  Seen seen[N_CLIENTS] = { { 0 } };
+  gint64 first = G_MAXINT64, last = 0;
+  guint i, connected;
+
+  for (i = 0; i < N_CLIENTS; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("herd-%d-%u", jitter, i);
+
+      clients[i] = mqtt_client_new (id, TRUE, MQTT_PROTOCOL_V311, NULL);
+      watch (clients[i], &seen[i]);
+      mqtt_client_set_reconnect_jitter (clients[i], jitter);
+      g_assert_true (mqtt_client_set_reconnect_delay (clients[i], 1, 16, NULL));
+      mqtt_client_connect_to_broker_async (clients[i], "127.0.0.1",
+                                           test_broker_get_port (broker), 60, NULL, NULL, NULL);
+    }
+  for (i = 0; i < N_CLIENTS; i++)
+    wait_count (&seen[i].connected, 1);
+
+  /* Down for 3.5 s: retries at 1 s and 1 + 2 s fail. */
+  test_broker_stop (broker);
+  test_run_for (3500);
+  test_broker_start (broker);
+  for (i = 0; i < N_CLIENTS; i++)
+    wait_count (&seen[i].connected, 2);
+
+  for (i = 0, connected = 0; i < N_CLIENTS; i++)
+    {
+      first = MIN (first, seen[i].connected_at);
+      last = MAX (last, seen[i].connected_at);
+      connected += seen[i].connected;
+      mqtt_client_disconnect_from_broker_async (clients[i], NULL, NULL, NULL);
+    }
+  g_assert_cmpuint (connected, ==, 2 * N_CLIENTS);
+  test_run_for (200);
+  for (i = 0; i < N_CLIENTS; i++)
+    {
+      g_object_unref (clients[i]);
+      seen_clear (&seen[i]);
+    }
+  return last - first;
+}
+
+static void
+test_jitter_spreads_reconnections (void)
+{
+  g_autoptr(TestBroker) broker = test_broker_new ("max_connections -1\n");
+  gint64 fixed = reconnection_spread (broker, FALSE);
+  gint64 jittered = reconnection_spread (broker, TRUE);
+
+  g_test_message ("%u clients reconnecting after a broker restart: spread %.3f s with "
+                  "Paho's fixed doubling, %.3f s with full jitter",
+                  N_CLIENTS, fixed / 1e6, jittered / 1e6);
+  g_assert_cmpint (jittered, >, 500000);
+  g_assert_cmpint (jittered, >, 4 * fixed);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/failover/uris", test_uris);
+  g_test_add_func ("/failover/dead-server-skipped", test_dead_server_skipped);
+  g_test_add_func ("/failover/lost-connection-moves-on", test_lost_connection_moves_on);
+  g_test_add_func ("/failover/server-reference", test_server_reference);
+  g_test_add_func ("/failover/unix-socket", test_unix_socket);
+  g_test_add_func ("/failover/alpn", test_alpn);
+  g_test_add_func ("/failover/jitter", test_jitter_spreads_reconnections);
+  return g_test_run ();
+}
