@@ -1,5 +1,6 @@
 /* Beyond one broker: a client's server list (a dead server skipped, a lost
- * connection continued on the next server, a whole list failing), an MQTT 5
+ * connection continued on the next server, a whole list failing, a node of
+ * an ejabberd cluster killed under a QoS 1 stream), an MQTT 5
  * Server Reference followed, Unix sockets against mosquitto, ALPN in the
  * TLS handshake (against a GTlsServerConnection), and reconnection jitter
  * (100 clients after a broker restart, with and without). */
@@ -11,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <mqtt-glib/mqtt-glib.h>
 
+#include "ejabberd.h"
 #include "test-common.h"
 
 #define WAIT_MS 15000
@@ -463,6 +465,149 @@ test_jitter_spreads_reconnections (void)
   g_assert_cmpint (jittered, >, 4 * fixed);
 }
 
+/* Two ejabberd nodes joined in a cluster. A subscriber with a persistent
+ * session on node B; a publisher with a persistent session and the list
+ * [A, B], on A, under a QoS 1 stream; A is killed (SIGKILL) midway. The
+ * publisher goes on with B within the reconnect delay and every message
+ * reaches the subscriber (at least once), counted end to end. */
+#define STREAM 3000
+
+typedef struct {
+  MqttClient *client;
+  guint next;
+  guint published;
+} Stream;
+
+static void
+on_published (MqttClient *client, guint mid, Stream *stream)
+{
+  stream->published++;
+}
+
+static gboolean
+publish_some (gpointer data)
+{
+  Stream *stream = data;
+  guint i;
+
+  for (i = 0; i < 3 && stream->next < STREAM; i++, stream->next++)
+    {
+      g_autofree char *payload = g_strdup_printf ("%u", stream->next);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (mqtt_client_publish (stream->client, "cluster/stream", (guint8 *) payload,
+                                          -1, MQTT_QOS_AT_LEAST_ONCE, FALSE, NULL, &error));
+    }
+  return stream->next < STREAM ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static MqttClient *
+cluster_client (const char *id)
+{
+  g_autoptr(MqttProperties) props = mqtt_properties_new ();
+  MqttClient *client = mqtt_client_new (id, FALSE, MQTT_PROTOCOL_V5, NULL);
+
+  mqtt_properties_set_session_expiry_interval (props, 600);
+  g_assert_true (mqtt_client_set_connect_properties (client, props, NULL));
+  mqtt_client_set_credentials (client, TEST_EJABBERD_USER, TEST_EJABBERD_PASSWORD);
+  return client;
+}
+
+static void
+test_ejabberd_cluster (void)
+{
+  g_autofree char *why_not = NULL;
+  TestEjabberd *a, *b;
+  g_autofree char *uri_a = NULL, *uri_b = NULL;
+  g_autoptr(MqttClient) publisher = NULL, subscriber = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *got = g_new0 (guint8, STREAM);
+  Seen pub_seen = { 0 }, sub_seen = { 0 };
+  Stream stream = { 0 };
+  guint i, distinct = 0, duplicates = 0, killed_at;
+  gint64 kill_time;
+
+  if (!test_ejabberd_available (&why_not))
+    {
+      g_test_skip (why_not);
+      return;
+    }
+  a = test_ejabberd_new ();
+  b = test_ejabberd_new_joined (a);
+  uri_a = tcp_uri (test_ejabberd_get_port (a));
+  uri_b = tcp_uri (test_ejabberd_get_port (b));
+
+  subscriber = cluster_client ("cluster-sub");
+  watch (subscriber, &sub_seen);
+  g_assert_true (mqtt_client_connect_to_broker (subscriber, "127.0.0.1",
+                                                test_ejabberd_get_port (b), 60, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (mqtt_client_subscribe (subscriber, "cluster/stream", MQTT_QOS_AT_LEAST_ONCE,
+                                        NULL, &error));
+  test_run_for (500);
+
+  publisher = cluster_client ("cluster-pub");
+  watch (publisher, &pub_seen);
+  g_signal_connect (publisher, "published", G_CALLBACK (on_published), &stream);
+  {
+    const char *servers[] = { uri_a, uri_b, NULL };
+
+    g_assert_true (mqtt_client_set_servers (publisher, servers, &error));
+  }
+  g_assert_true (mqtt_client_connect_to_broker (publisher, NULL, 0, 60, NULL, &error));
+  g_assert_no_error (error);
+  assert_server (publisher, uri_a);
+
+  /* About 1,500 messages a second, from the main loop. */
+  stream.client = publisher;
+  g_timeout_add (2, publish_some, &stream);
+  wait_count (&stream.published, STREAM / 3);
+  killed_at = stream.published;
+  kill_time = g_get_monotonic_time ();
+  test_ejabberd_kill (a);
+  wait_count (&pub_seen.connected, 2);
+  assert_server (publisher, uri_b);
+  wait_count (&stream.published, STREAM);
+
+  /* Every message at the subscriber, at least once. */
+  for (;;)
+    {
+      for (; sub_seen.messages->len > 0; g_ptr_array_remove_index_fast (sub_seen.messages, 0))
+        {
+          gsize size;
+          const char *data = g_bytes_get_data (
+            mqtt_message_get_payload (sub_seen.messages->pdata[0]), &size);
+          g_autofree char *text = g_strndup (data, size);
+          guint64 seq = g_ascii_strtoull (text, NULL, 10);
+
+          g_assert_cmpuint (seq, <, STREAM);
+          if (got[seq]++)
+            duplicates++;
+          else
+            distinct++;
+        }
+      if (distinct == STREAM)
+        break;
+      g_assert_cmpint (g_get_monotonic_time () - kill_time, <, 60 * G_USEC_PER_SEC);
+      test_run_for (50);
+    }
+  g_test_message ("ejabberd cluster: node A killed after %u of %u QoS 1 messages; the publisher "
+                  "was on node B %.2f s later; %u delivered, %u of them twice (resent with DUP)",
+                  killed_at, STREAM, (pub_seen.connected_at - kill_time) / 1e6, distinct,
+                  duplicates);
+  g_assert_cmpuint (sub_seen.disconnected, ==, 0);
+  g_assert_cmpint (pub_seen.connected_at - kill_time, <, 3 * G_USEC_PER_SEC);
+
+  g_assert_true (mqtt_client_disconnect_from_broker (publisher, &error));
+  g_assert_true (mqtt_client_disconnect_from_broker (subscriber, &error));
+  for (i = 0; i < STREAM; i++)
+    g_assert_cmpuint (got[i], >=, 1);
+  seen_clear (&pub_seen);
+  seen_clear (&sub_seen);
+  test_ejabberd_free (b);
+  test_ejabberd_free (a);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -474,5 +619,6 @@ main (int argc, char **argv)
   g_test_add_func ("/failover/unix-socket", test_unix_socket);
   g_test_add_func ("/failover/alpn", test_alpn);
   g_test_add_func ("/failover/jitter", test_jitter_spreads_reconnections);
+  g_test_add_func ("/failover/ejabberd-cluster", test_ejabberd_cluster);
   return g_test_run ();
 }

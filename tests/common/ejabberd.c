@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <stdarg.h>
 #include <unistd.h>
 
@@ -17,6 +20,7 @@
 struct _TestEjabberd {
   char *dir;
   char *ctl_config;
+  char *node;
   guint16 port;
 };
 
@@ -89,8 +93,10 @@ test_ejabberd_available (char **why_not)
   return TRUE;
 }
 
-TestEjabberd *
-test_ejabberd_new (void)
+/* Starts a node; with @first, joined to its cluster (which has the user),
+ * else with the test user registered. */
+static TestEjabberd *
+start_node (TestEjabberd *first)
 {
   static guint serial;
   struct passwd *user = getpwnam ("ejabberd");
@@ -123,16 +129,20 @@ test_ejabberd_new (void)
                             ej->port);
   g_file_set_contents (config_path, config, -1, &error);
   g_assert_no_error (error);
-  ctl = g_strdup_printf ("ERLANG_NODE=mqttglib%dx%u@localhost\n"
+  ej->node = g_strdup_printf ("mqttglib%dx%u@localhost", (int) getpid (), serial++);
+  ctl = g_strdup_printf ("ERLANG_NODE=%s\n"
                          "SPOOL_DIR=%s\nLOGS_DIR=%s\nEJABBERD_CONFIG_PATH=%s\n"
                          "INET_DIST_INTERFACE=127.0.0.1\n",
-                         (int) getpid (), serial++, spool, logs, config_path);
+                         ej->node, spool, logs, config_path);
   g_file_set_contents (ej->ctl_config, ctl, -1, &error);
   g_assert_no_error (error);
   chown_tree (ej->dir, user->pw_uid, user->pw_gid);
 
   if (!ejabberdctl (ej, &error, "start", NULL) || !ejabberdctl (ej, &error, "started", NULL) ||
-      !ejabberdctl (ej, &error, "register", "u", "localhost", TEST_EJABBERD_PASSWORD, NULL))
+      (first ? !ejabberdctl (ej, &error, "join_cluster", first->node, NULL) ||
+                 !ejabberdctl (ej, &error, "started", NULL)
+             : !ejabberdctl (ej, &error, "register", "u", "localhost", TEST_EJABBERD_PASSWORD,
+                             NULL)))
     {
       g_autofree char *log_path = g_build_filename (logs, "ejabberd.log", NULL);
       g_autofree char *log = NULL;
@@ -141,6 +151,53 @@ test_ejabberd_new (void)
       g_error ("ejabberd did not start: %s\n%s", error->message, log ? log : "");
     }
   return ej;
+}
+
+TestEjabberd *
+test_ejabberd_new (void)
+{
+  return start_node (NULL);
+}
+
+TestEjabberd *
+test_ejabberd_new_joined (TestEjabberd *first)
+{
+  return start_node (first);
+}
+
+/* The node's Erlang VM: the process whose command line names the node. */
+static GPid
+node_pid (TestEjabberd *ej)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while (proc && (name = g_dir_read_name (proc)))
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *cmdline = NULL;
+      gsize length, i;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &cmdline, &length, NULL))
+        continue;
+      for (i = 0; i + 1 < length; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, "beam") && strstr (cmdline, ej->node))
+        return atoi (name);
+    }
+  return 0;
+}
+
+void
+test_ejabberd_kill (TestEjabberd *ej)
+{
+  GPid pid = node_pid (ej);
+
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  while (node_pid (ej) != 0)
+    g_usleep (10000);
 }
 
 guint16
@@ -163,5 +220,6 @@ test_ejabberd_free (TestEjabberd *ej)
   g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
   g_free (ej->dir);
   g_free (ej->ctl_config);
+  g_free (ej->node);
   g_free (ej);
 }
