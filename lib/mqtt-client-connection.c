@@ -878,14 +878,19 @@ handle_session_event (MqttClient *self, MqttSessionEvent *event)
       break;
 
     case MQTT_SESSION_EVENT_DROPPED:
-      if ((op = take_mid_op (self, event->mid)))
-        {
-          g_autoptr(GError) error = g_error_new (MQTT_ERROR, event->code,
-                                                 "Message %u could not be completed: %s",
-                                                 event->mid, mqtt_error_string (event->code));
+      {
+        g_autoptr(GError) error = g_error_new (MQTT_ERROR, event->code,
+                                               "Message %u could not be completed: %s",
+                                               event->mid, mqtt_error_string (event->code));
 
+        if ((op = take_mid_op (self, event->mid)))
           op_complete (self, op, error);
-        }
+        g_signal_emit (self, mqtt_client_signals[SIGNAL_DROPPED], 0, event->mid, error);
+      }
+      break;
+
+    case MQTT_SESSION_EVENT_RESUBSCRIBED:
+      g_signal_emit (self, mqtt_client_signals[SIGNAL_RESUBSCRIBED], 0, event->mid);
       break;
 
     case MQTT_SESSION_EVENT_LOG:

@@ -67,6 +67,8 @@ enum {
   PROP_SERVER,
   PROP_TLS_ALPN_PROTOCOLS,
   PROP_RECONNECT_JITTER,
+  PROP_QUEUE_POLICY,
+  PROP_RESUBSCRIBE,
   N_PROPS
 };
 
@@ -86,6 +88,8 @@ enum {
   SIGNAL_UNSUBSCRIBED_V5,
   SIGNAL_DISCONNECTED_V5,
   SIGNAL_AUTH,
+  SIGNAL_DROPPED,
+  SIGNAL_RESUBSCRIBED,
   N_SIGNALS
 };
 
@@ -279,6 +283,21 @@ mqtt_client_notify (MqttClient *self, guint prop_id)
   g_object_notify_by_pspec (G_OBJECT (self), mqtt_client_properties[prop_id]);
 }
 
+/* Sets a field of the session's configuration, notifying a change. */
+#define SET_CONFIG_UINT(self, field, value, prop)                                            \
+  G_STMT_START                                                                               \
+  {                                                                                          \
+    gboolean changed;                                                                        \
+    client_lock (self);                                                                      \
+    changed = (self)->config.field != (value);                                               \
+    (self)->config.field = (value);                                                          \
+    mqtt_client_config_changed_locked (self);                                                \
+    client_unlock (self);                                                                    \
+    if (changed)                                                                             \
+      mqtt_client_notify (self, prop);                                                       \
+  }                                                                                          \
+  G_STMT_END
+
 /* mqtt-client-connection.c */
 void mqtt_client_op_free (Op *op);
 Op *mqtt_client_op_new (OpKind kind, GTask *task);
@@ -322,7 +341,12 @@ void mqtt_client_set_property (GObject *object, guint prop_id, const GValue *val
                                GParamSpec *pspec);
 void mqtt_client_reset_options (MqttClient *self);
 void mqtt_client_install_properties (GObjectClass *object_class);
-void mqtt_client_install_server_properties (GParamSpec **properties);
+void mqtt_client_install_failover_properties (GParamSpec **properties);
+void mqtt_client_set_tls_option (MqttClient *self, gboolean *field, gboolean value,
+                                 guint prop_id);
+void mqtt_client_set_tls_flags (MqttClient *self, GTlsCertificateFlags flags);
+void mqtt_client_set_tls_object (MqttClient *self, GObject **field, gpointer value,
+                                 guint prop_id);
 char **mqtt_client_servers_strv_locked (MqttClient *self);
 
 G_END_DECLS

@@ -442,6 +442,40 @@ mqtt_client_class_init (MqttClientClass *klass)
                   G_TYPE_NONE, 2, MQTT_TYPE_REASON_CODE, MQTT_TYPE_PROPERTIES);
 
   /**
+   * MqttClient::resubscribed:
+   * @client: the client
+   * @mid: the message id of the SUBSCRIBE, as #MqttClient::subscribed will
+   *   report the broker's answer
+   *
+   * After a reconnection, the client sent its subscriptions again, as
+   * #MqttClient:resubscribe asks (once per group of subscriptions that
+   * share their MQTT 5 properties).
+   */
+  mqtt_client_signals[SIGNAL_RESUBSCRIBED] =
+    g_signal_new ("resubscribed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  /**
+   * MqttClient::dropped:
+   * @client: the client
+   * @mid: the message id of the publication (or subscription request) that
+   *   will not complete
+   * @error: why: %MQTT_ERROR_QUEUE_SIZE (#MqttClient:queue-policy),
+   *   %MQTT_ERROR_EXPIRED (an MQTT 5 Message Expiry Interval),
+   *   %MQTT_ERROR_CONN_LOST (a QoS 0 message unwritten when the connection
+   *   dropped), %MQTT_ERROR_NO_CONN (the session was cleared), or a refusal
+   *   of the broker's limits (%MQTT_ERROR_NOT_SUPPORTED,
+   *   %MQTT_ERROR_PAYLOAD_SIZE)
+   *
+   * An operation the client had accepted was dropped. Nothing accepted is
+   * dropped without this signal; an asynchronous or blocking call waiting
+   * for it fails with the same error as well.
+   */
+  mqtt_client_signals[SIGNAL_DROPPED] =
+    g_signal_new ("dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_ERROR);
+
+  /**
    * MqttClient::websocket-handshake:
    * @client: the client
    * @headers: the request headers of the handshake, which the handler may

@@ -76,6 +76,14 @@ void mqtt_client_set_max_queued_messages (MqttClient *self, guint queue_size);
 MQTT_AVAILABLE_IN_ALL
 guint mqtt_client_get_max_queued_messages (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
+void mqtt_client_set_queue_policy (MqttClient *self, MqttQueuePolicy policy);
+MQTT_AVAILABLE_IN_ALL
+MqttQueuePolicy mqtt_client_get_queue_policy (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
+void mqtt_client_set_resubscribe (MqttClient *self, MqttResubscribe resubscribe);
+MQTT_AVAILABLE_IN_ALL
+MqttResubscribe mqtt_client_get_resubscribe (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
 void mqtt_client_set_max_queued_bytes (MqttClient *self, guint64 max_bytes);
 MQTT_AVAILABLE_IN_ALL
 guint64 mqtt_client_get_max_queued_bytes (MqttClient *self);

@@ -97,6 +97,43 @@ typedef enum {
 } MqttLogLevel;
 
 /**
+ * MqttQueuePolicy:
+ * @MQTT_QUEUE_POLICY_REFUSE: a publication that does not fit fails with
+ *   %MQTT_ERROR_QUEUE_SIZE, and QoS 0 is refused while no connection is on
+ *   its way (%MQTT_ERROR_NO_CONN), as Paho does
+ * @MQTT_QUEUE_POLICY_DROP_OLDEST: the oldest messages not yet sent are
+ *   dropped to make room; QoS 0 is queued while disconnected
+ * @MQTT_QUEUE_POLICY_DROP_NEWEST: the new message is accepted and dropped at
+ *   once; QoS 0 is queued while disconnected
+ *
+ * What a full outgoing queue (#MqttClient:max-queued-messages,
+ * #MqttClient:max-queued-bytes) does with a new message. Every message
+ * dropped is reported by #MqttClient::dropped.
+ */
+typedef enum {
+  MQTT_QUEUE_POLICY_REFUSE = 0,
+  MQTT_QUEUE_POLICY_DROP_OLDEST = 1,
+  MQTT_QUEUE_POLICY_DROP_NEWEST = 2,
+} MqttQueuePolicy;
+
+/**
+ * MqttResubscribe:
+ * @MQTT_RESUBSCRIBE_NEVER: never: the application subscribes again, in
+ *   #MqttClient::connected (Paho's behaviour, the default)
+ * @MQTT_RESUBSCRIBE_WITHOUT_SESSION: when the broker reports no session
+ *   (CONNACK's session present flag is 0): it has lost the subscriptions
+ * @MQTT_RESUBSCRIBE_ALWAYS: after every reconnection
+ *
+ * When a #MqttClient sends its subscriptions again after a reconnection
+ * (#MqttClient:resubscribe).
+ */
+typedef enum {
+  MQTT_RESUBSCRIBE_NEVER = 0,
+  MQTT_RESUBSCRIBE_WITHOUT_SESSION = 1,
+  MQTT_RESUBSCRIBE_ALWAYS = 2,
+} MqttResubscribe;
+
+/**
  * MqttTransportType:
  * @MQTT_TRANSPORT_TCP: MQTT over TCP (or TLS), Paho's `transport="tcp"`
  * @MQTT_TRANSPORT_WEBSOCKETS: MQTT over WebSocket (`ws://`, or `wss://` with

@@ -41,6 +41,7 @@ typedef enum {
   MQTT_SESSION_EVENT_LOG,          /* code (MqttLogLevel), text */
   MQTT_SESSION_EVENT_DISCONNECT,   /* level 5: the broker's DISCONNECT: code (reason), props */
   MQTT_SESSION_EVENT_AUTH,         /* level 5: the broker's AUTH: code (reason), props */
+  MQTT_SESSION_EVENT_RESUBSCRIBED, /* mid: the subscriptions held, sent again */
 } MqttSessionEventType;
 
 typedef struct {
@@ -81,6 +82,8 @@ struct _MqttSessionConfig {
   guint retry_interval;         /* seconds before an unacknowledged message is resent; 0 = never */
   gsize max_packet_size;        /* largest packet accepted from the broker */
   guint64 max_queued_bytes;     /* payload bytes held or unwritten; 0 = unlimited */
+  MqttQueuePolicy queue_policy; /* what a full queue does with a new message */
+  MqttResubscribe resubscribe;  /* when to subscribe again after a reconnection */
   gboolean log_packets;         /* produce LOG events for every packet */
   /* Level 5 */
   MqttProperties *connect_props; /* CONNECT's properties (session expiry, limits, auth...) */

@@ -14,6 +14,7 @@
 #include "mqtt-error.h"
 #include "mqtt-properties-private.h"
 #include "mqtt-session-private.h"
+#include "mqtt-subscriptions-private.h"
 #include "mqtt-terms-private.h"
 
 /* QoS 2 messages remembered after PUBREL (see completed_qos2). */
@@ -114,6 +115,8 @@ struct _MqttSession {
 
   char *assigned_client_id;  /* level 5: the broker's name for this client */
   char *server_reference;    /* level 5: where the broker sent us (0x9C, 0x9D), or NULL */
+  MqttSubscriptions *subscriptions;  /* what to subscribe to again (config.resubscribe) */
+  guint accepted;            /* connections the broker accepted */
   MqttTerms terms;            /* level 5: the limits of this connection */
 };
 
@@ -192,6 +195,7 @@ mqtt_session_new (void)
   session->completed_qos2 = g_hash_table_new (NULL, NULL);
   session->resent_ids = g_hash_table_new (NULL, NULL);
   mqtt_terms_init (&session->terms);
+  session->subscriptions = mqtt_subscriptions_new ();
   return session;
 }
 
@@ -265,6 +269,7 @@ mqtt_session_free (MqttSession *session)
   g_hash_table_unref (session->completed_qos2);
   g_hash_table_unref (session->resent_ids);
   mqtt_terms_clear (&session->terms);
+  mqtt_subscriptions_free (session->subscriptions);
   g_free (session->assigned_client_id);
   g_free (session->server_reference);
   g_array_unref (session->events);
@@ -766,6 +771,29 @@ queue_has_room (MqttSession *session, gsize length, GError **error)
   return bytes_have_room (session, length, error);
 }
 
+/* Room for a message of @length bytes, with the drop-oldest policy by
+ * dropping the oldest messages not sent yet (what the connection has taken
+ * cannot be taken back), each reported. */
+static gboolean
+make_room (MqttSession *session, gsize length, GError **error)
+{
+  while (!queue_has_room (session, length, error))
+    {
+      GList *oldest = session->queued.head;
+      OutMessage *message;
+
+      if (session->config.queue_policy != MQTT_QUEUE_POLICY_DROP_OLDEST || oldest == NULL)
+        return FALSE;
+      g_clear_error (error);
+      message = oldest->data;
+      g_queue_unlink (&session->queued, oldest);
+      push_dropped (session, message->r.mid, MQTT_ERROR_QUEUE_SIZE);
+      session->n_records--;
+      out_message_free (session, message);
+    }
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------------ */
 /* API calls */
 
@@ -836,17 +864,27 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
       return TRUE;
     }
 
-  /* QoS 0 is only held while a connection is on its way. */
+  /* QoS 0 is only held while a connection is on its way, unless a
+   * policy bounds the queue by dropping. */
   if (qos == 0 && session->state != MQTT_SESSION_CONNECTING &&
-      session->state != MQTT_SESSION_WAITING)
+      session->state != MQTT_SESSION_WAITING &&
+      session->config.queue_policy == MQTT_QUEUE_POLICY_REFUSE)
     {
       g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_NO_CONN,
                            "The client is not connected: a QoS 0 message cannot be queued");
       return FALSE;
     }
 
-  if (!queue_has_room (session, length, error))
-    return FALSE;
+  if (!make_room (session, length, error))
+    {
+      if (session->config.queue_policy != MQTT_QUEUE_POLICY_DROP_NEWEST)
+        return FALSE;
+      /* Accepted, and dropped at once: reported like any other drop. */
+      g_clear_error (error);
+      *mid = allocate_mid (session);
+      push_dropped (session, *mid, MQTT_ERROR_QUEUE_SIZE);
+      return TRUE;
+    }
 
   *mid = allocate_mid (session);
   message = g_new0 (OutMessage, 1);
@@ -971,14 +1009,20 @@ gboolean
 mqtt_session_subscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
                         MqttProperties *props, gint64 now, guint *mid, GError **error)
 {
-  return request (session, TRUE, topics, n_topics, props, now, mid, error);
+  if (!request (session, TRUE, topics, n_topics, props, now, mid, error))
+    return FALSE;
+  mqtt_subscriptions_add (session->subscriptions, topics, n_topics, is_v5 (session) ? props : NULL);
+  return TRUE;
 }
 
 gboolean
 mqtt_session_unsubscribe (MqttSession *session, MqttTopicRequest *topics, guint n_topics,
                           MqttProperties *props, gint64 now, guint *mid, GError **error)
 {
-  return request (session, FALSE, topics, n_topics, props, now, mid, error);
+  if (!request (session, FALSE, topics, n_topics, props, now, mid, error))
+    return FALSE;
+  mqtt_subscriptions_remove (session->subscriptions, topics, n_topics);
+  return TRUE;
 }
 
 /* DISCONNECT or AUTH with a reason code and properties (level 5 only for
@@ -1150,6 +1194,8 @@ mqtt_session_reset (MqttSession *session)
   session->last_mid = 0;
   session->last_packet_id = 0;
   session->inflight_sent = session->inflight_unsent = 0;
+  mqtt_subscriptions_clear (session->subscriptions);
+  session->accepted = 0;
   session->state = MQTT_SESSION_IDLE;
 }
 
@@ -1194,6 +1240,20 @@ const char *
 mqtt_session_get_server_reference (MqttSession *session)
 {
   return session->server_reference;
+}
+
+/* Subscribes again to a group of the subscriptions held, at once. */
+static void
+resubscribe (MqttTopicRequest *topics, guint n_topics, MqttProperties *props, gpointer data)
+{
+  MqttSession *session = data;
+  g_autoptr(GError) error = NULL;
+  guint mid;
+
+  if (request (session, TRUE, topics, n_topics, props, session->last_in, &mid, &error))
+    push_event (session, MQTT_SESSION_EVENT_RESUBSCRIBED, mid);
+  else
+    session_log (session, MQTT_LOG_WARNING, "Could not subscribe again: %s", error->message);
 }
 
 static gboolean
@@ -1249,6 +1309,11 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
       g_hash_table_remove_all (session->incoming_qos2);
       g_hash_table_remove_all (session->completed_qos2);
     }
+  if (session->accepted++ > 0 &&
+      (session->config.resubscribe == MQTT_RESUBSCRIBE_ALWAYS ||
+       (session->config.resubscribe == MQTT_RESUBSCRIBE_WITHOUT_SESSION &&
+        !packet->connack.session_present)))
+    mqtt_subscriptions_foreach_group (session->subscriptions, resubscribe, session);
 
   /* Resend what was in flight, in order, with DUP (at level 5 as the
    * broker's Receive Maximum allows); then requests; then the queue as the

@@ -99,6 +99,8 @@ enum {
   PROP_SERVERS,
   PROP_TLS_ALPN_PROTOCOLS,
   PROP_RECONNECT_JITTER,
+  PROP_QUEUE_POLICY,
+  PROP_RESUBSCRIBE,
   N_PROPS
 };
 
@@ -611,6 +613,18 @@ mqtt_settings_class_init (MqttSettingsClass *klass)
    * bare #MqttClient (Paho's fixed doubling): clients made from settings
    * spread their reconnections.
    */
+  /**
+   * MqttSettings:queue-policy:
+   *
+   * See #MqttClient:queue-policy.
+   */
+  properties[PROP_QUEUE_POLICY] = client_option ("queue-policy", rw);
+  /**
+   * MqttSettings:resubscribe:
+   *
+   * See #MqttClient:resubscribe.
+   */
+  properties[PROP_RESUBSCRIBE] = client_option ("resubscribe", rw);
   properties[PROP_RECONNECT_JITTER] = g_param_spec_boolean ("reconnect-jitter", NULL, NULL, TRUE,
                                                             rw);
 
@@ -1397,6 +1411,8 @@ mqtt_settings_apply (MqttSettings *self, MqttClient *client, GError **error)
   mqtt_client_set_message_retry (client, get_uint (self, PROP_MESSAGE_RETRY));
   mqtt_client_set_outgoing_topic_aliases (client, get_uint (self, PROP_OUTGOING_TOPIC_ALIASES));
   mqtt_client_set_reconnect_jitter (client, get_boolean (self, PROP_RECONNECT_JITTER));
+  mqtt_client_set_queue_policy (client, get_enum (self, PROP_QUEUE_POLICY));
+  mqtt_client_set_resubscribe (client, get_enum (self, PROP_RESUBSCRIBE));
   mqtt_client_tls_set_alpn_protocols (
     client, g_value_get_boxed (&self->values[PROP_TLS_ALPN_PROTOCOLS]));
   return mqtt_client_set_servers (client, g_value_get_boxed (&self->values[PROP_SERVERS]),

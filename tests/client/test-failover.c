@@ -465,6 +465,119 @@ test_jitter_spreads_reconnections (void)
   g_assert_cmpint (jittered, >, 4 * fixed);
 }
 
+/* The offline queue with the drop-oldest policy: QoS 0 messages published
+ * before the client connects are held, the oldest dropped beyond the
+ * bound with #MqttClient::dropped each, the rest sent once connected. */
+static void
+on_dropped (MqttClient *client, guint mid, const GError *error, GArray *dropped)
+{
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE);
+  g_array_append_val (dropped, mid);
+}
+
+static void
+test_offline_queue_policy (void)
+{
+  g_autoptr(TestBroker) broker = test_broker_new (NULL);
+  g_autoptr(MqttClient) subscriber = mqtt_client_new ("queue-sub", TRUE, MQTT_PROTOCOL_V311,
+                                                      NULL);
+  g_autoptr(MqttClient) publisher = mqtt_client_new ("queue-pub", TRUE, MQTT_PROTOCOL_V311,
+                                                     NULL);
+  g_autoptr(GArray) dropped = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  guint mids[5], i;
+  Seen seen = { 0 };
+
+  watch (subscriber, &seen);
+  g_assert_true (mqtt_client_connect_to_broker (subscriber, "127.0.0.1",
+                                                test_broker_get_port (broker), 60, NULL, &error));
+  g_assert_true (mqtt_client_subscribe (subscriber, "queue/t", 0, NULL, &error));
+  test_run_for (200);
+
+  g_signal_connect (publisher, "dropped", G_CALLBACK (on_dropped), dropped);
+  mqtt_client_set_max_queued_messages (publisher, 3);
+  g_object_set (publisher, "queue-policy", MQTT_QUEUE_POLICY_DROP_OLDEST, NULL);
+  for (i = 0; i < 5; i++)
+    {
+      g_autofree char *payload = g_strdup_printf ("%u", i);
+
+      g_assert_true (mqtt_client_publish (publisher, "queue/t", (guint8 *) payload, -1, 0, FALSE,
+                                          &mids[i], &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (mqtt_client_connect_to_broker (publisher, "127.0.0.1",
+                                                test_broker_get_port (broker), 60, NULL, &error));
+  wait_count (&seen.messages->len, 3);
+  test_run_for (200);
+  g_assert_cmpuint (seen.messages->len, ==, 3);
+  g_assert_cmpuint (dropped->len, ==, 2);
+  g_assert_cmpuint (g_array_index (dropped, guint, 0), ==, mids[0]);
+  g_assert_cmpuint (g_array_index (dropped, guint, 1), ==, mids[1]);
+  for (i = 0; i < 3; i++)
+    {
+      gsize size;
+      const char *data = g_bytes_get_data (mqtt_message_get_payload (seen.messages->pdata[i]),
+                                           &size);
+
+      g_assert_cmpmem (data, size, (char[]){ '2' + i }, 1);
+    }
+  seen_clear (&seen);
+}
+
+/* Re-subscription that knows the session: after a broker restart without
+ * persistence the broker has no session and the client subscribes again;
+ * after a reconnection to a broker that kept it, it sends no SUBSCRIBE. */
+static void
+count_signal (MqttClient *client, guint mid, guint *count)
+{
+  (*count)++;
+}
+
+static void
+count_subscribed (MqttClient *client, guint mid, GArray *granted, guint *count)
+{
+  (*count)++;
+}
+
+static void
+test_resubscribe (void)
+{
+  g_autoptr(TestBroker) broker = test_broker_new (NULL);
+  guint16 port = test_broker_get_port (broker);
+  g_autoptr(MqttClient) client = mqtt_client_new ("resub", FALSE, MQTT_PROTOCOL_V311, NULL);
+  g_autoptr(MqttSettings) settings = mqtt_settings_new ("127.0.0.1", port);
+  g_autoptr(GError) error = NULL;
+  guint resubscribed = 0, subscribed = 0;
+  Seen seen = { 0 };
+
+  watch (client, &seen);
+  g_signal_connect (client, "resubscribed", G_CALLBACK (count_signal), &resubscribed);
+  g_signal_connect (client, "subscribed", G_CALLBACK (count_subscribed), &subscribed);
+  g_object_set (client, "resubscribe", MQTT_RESUBSCRIBE_WITHOUT_SESSION, NULL);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1", port, 60, NULL, &error));
+  g_assert_true (mqtt_client_subscribe (client, "resub/t", 1, NULL, &error));
+  wait_count (&subscribed, 1);
+
+  /* The broker kept the session: nothing sent again, messages still come. */
+  g_assert_true (mqtt_client_reconnect (client, NULL, &error));
+  g_assert_no_error (error);
+  test_run_for (300);
+  g_assert_cmpuint (resubscribed, ==, 0);
+  g_assert_cmpuint (subscribed, ==, 1);
+  g_assert_true (mqtt_publish_single ("resub/t", NULL, 1, FALSE, settings, NULL, &error));
+  wait_count (&seen.messages->len, 1);
+
+  /* Restarted without persistence: the session is gone, subscribed again. */
+  test_broker_stop (broker);
+  test_broker_start (broker);
+  wait_count (&resubscribed, 1);
+  wait_count (&subscribed, 2);
+  g_assert_true (mqtt_publish_single ("resub/t", NULL, 1, FALSE, settings, NULL, &error));
+  wait_count (&seen.messages->len, 2);
+  g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
+  seen_clear (&seen);
+}
+
 /* Two ejabberd nodes joined in a cluster. A subscriber with a persistent
  * session on node B; a publisher with a persistent session and the list
  * [A, B], on A, under a QoS 1 stream; A is killed (SIGKILL) midway. The
@@ -619,6 +732,8 @@ main (int argc, char **argv)
   g_test_add_func ("/failover/unix-socket", test_unix_socket);
   g_test_add_func ("/failover/alpn", test_alpn);
   g_test_add_func ("/failover/jitter", test_jitter_spreads_reconnections);
+  g_test_add_func ("/failover/offline-queue-policy", test_offline_queue_policy);
+  g_test_add_func ("/failover/resubscribe", test_resubscribe);
   g_test_add_func ("/failover/ejabberd-cluster", test_ejabberd_cluster);
   return g_test_run ();
 }

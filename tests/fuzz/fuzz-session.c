@@ -117,6 +117,11 @@ check_events (Run *r)
           break;
         case MQTT_SESSION_EVENT_LOG:
           break;
+        case MQTT_SESSION_EVENT_RESUBSCRIBED:
+          /* A new subscription, to be completed like the others. */
+          g_assert (!g_hash_table_contains (r->pending, key));
+          g_hash_table_insert (r->pending, key, GINT_TO_POINTER (OP_SUBSCRIBE));
+          break;
         case MQTT_SESSION_EVENT_DISCONNECT:
         case MQTT_SESSION_EVENT_AUTH:
           g_assert (r->level == MQTT_PROTOCOL_V5);
@@ -378,6 +383,10 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   config.max_queued = r.max_queued = ((first >> 4) & 1) ? 3 : 0;
   config.retry_interval = ((first >> 5) & 1) ? 1 : 0;
   config.max_packet_size = ((first >> 6) & 1) ? 32 : MQTT_MAX_PACKET_SIZE;
+  /* Bits already spent, reused: a queue's policy where it is bounded,
+   * and when to subscribe again. */
+  config.queue_policy = config.max_queued ? (first >> 2) % 3 : MQTT_QUEUE_POLICY_REFUSE;
+  config.resubscribe = ((first >> 1) & 3) % 3;
   if (r.level == MQTT_PROTOCOL_V5)
     {
       /* Two aliases and three QoS 2 messages at once from the broker; a

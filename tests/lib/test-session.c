@@ -530,6 +530,176 @@ test_idle_refusals (Fixture *f, gconstpointer data)
   g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, 1);
 }
 
+/* The dropping policies: the oldest unsent messages, or the new one, go
+ * with a DROPPED event each (never a message in flight); QoS 0 is held
+ * while disconnected and sent after the connection. */
+static guint
+dropped_mid (Fixture *f, guint n)
+{
+  guint i, seen = 0;
+
+  for (i = 0; i < f->events->len; i++)
+    {
+      MqttSessionEvent *event = &g_array_index (f->events, MqttSessionEvent, i);
+
+      if (event->type == MQTT_SESSION_EVENT_DROPPED && seen++ == n)
+        {
+          g_assert_cmpint (event->code, ==, MQTT_ERROR_QUEUE_SIZE);
+          return event->mid;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_queue_policies (Fixture *f, gconstpointer data)
+{
+  guint mids[5];
+  guint i;
+
+  /* Drop oldest, while disconnected: QoS 0 and 1 alike. */
+  RECONFIGURE (f->session, max_queued, 3);
+  RECONFIGURE (f->session, queue_policy, MQTT_QUEUE_POLICY_DROP_OLDEST);
+  for (i = 0; i < 5; i++)
+    mids[i] = publish (f, i % 2, i % 2 ? "one" : "zero");
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_DROPPED), ==, 2);
+  g_assert_cmpuint (dropped_mid (f, 0), ==, mids[0]);
+  g_assert_cmpuint (dropped_mid (f, 1), ==, mids[1]);
+  g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, 3);
+
+  /* Connected with a window of one: the message in flight stays, the
+   * oldest waiting one goes. */
+  RECONFIGURE (f->session, max_inflight, 1);
+  connect (f, FALSE);
+  flush (f);
+  /* CONNECT and the three, in order: QoS 0 needs no room in the window. */
+  g_assert_cmpuint (f->sent->len, ==, 4);
+  g_assert_cmpuint (sent (f, 1)->publish.qos, ==, 0);
+  g_assert_cmpuint (sent (f, 2)->publish.qos, ==, 1);
+  g_assert_cmpuint (sent (f, 3)->publish.qos, ==, 0);
+  g_array_set_size (f->events, 0);
+  mids[0] = publish (f, 1, "a");
+  publish (f, 1, "b");
+  publish (f, 1, "c");
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_DROPPED), ==, 1);
+  g_assert_cmpuint (dropped_mid (f, 0), ==, mids[0]);
+  g_assert_cmpuint (mqtt_session_get_inflight_count (f->session), ==, 1);
+  g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, 2);
+
+  /* Drop newest: accepted with a mid, dropped at once. */
+  g_array_set_size (f->events, 0);
+  RECONFIGURE (f->session, queue_policy, MQTT_QUEUE_POLICY_DROP_NEWEST);
+  mids[0] = publish (f, 1, "d");
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_DROPPED), ==, 1);
+  g_assert_cmpuint (dropped_mid (f, 0), ==, mids[0]);
+  g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, 2);
+
+  /* Refuse: today's error, nothing dropped. */
+  g_array_set_size (f->events, 0);
+  RECONFIGURE (f->session, queue_policy, MQTT_QUEUE_POLICY_REFUSE);
+  {
+    g_autoptr(GError) error = NULL;
+    guint mid;
+
+    g_assert_false (mqtt_session_publish (f->session, "t", NULL, 0, NULL, 1, FALSE, NULL, f->now,
+                                          &mid, &error));
+    g_assert_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE);
+  }
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_DROPPED), ==, 0);
+}
+
+/* Subscriptions sent again after a reconnection as the policy says: the
+ * ones held (an unsubscribed filter is not), with their last QoS. */
+static guint
+count_subscribes (Fixture *f)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < f->sent->len; i++)
+    n += sent (f, i)->type == MQTT_PACKET_SUBSCRIBE;
+  return n;
+}
+
+static void
+receive_suback (Fixture *f, guint16 id, guint n_codes)
+{
+  MqttPacket suback = { MQTT_PACKET_SUBACK, id };
+  guint8 codes[4] = { 0 };
+
+  suback.suback.return_codes = codes;
+  suback.suback.n_return_codes = n_codes;
+  receive (f, &suback);
+}
+
+static void
+reconnect (Fixture *f, gboolean session_present)
+{
+  mqtt_session_connection_lost (f->session, TRUE);
+  g_ptr_array_set_size (f->sent, 0);
+  g_array_set_size (f->events, 0);
+  connect (f, session_present);
+  flush (f);
+}
+
+static void
+test_resubscribe (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  MqttTopicRequest subs[] = { { (char *) "a/#", 1 }, { (char *) "b", 0 }, { (char *) "c", 2 } };
+  MqttTopicRequest again = { (char *) "a/#", 2 };
+  MqttTopicRequest gone = { (char *) "b", 0 };
+  MqttPacket *packet;
+  guint mid;
+
+  connect (f, FALSE);
+  g_assert_true (mqtt_session_subscribe (f->session, subs, 3, NULL, f->now, &mid, &error));
+  g_assert_true (mqtt_session_subscribe (f->session, &again, 1, NULL, f->now, &mid, &error));
+  g_assert_true (mqtt_session_unsubscribe (f->session, &gone, 1, NULL, f->now, &mid, &error));
+  flush (f);
+  receive_suback (f, sent (f, 1)->packet_id, 3);
+  receive_suback (f, sent (f, 2)->packet_id, 1);
+  receive_ack (f, MQTT_PACKET_UNSUBACK, sent (f, 3)->packet_id);
+
+  /* Never (the default): nothing, session or not. */
+  reconnect (f, FALSE);
+  g_assert_cmpuint (count_subscribes (f), ==, 0);
+
+  /* Without a session: only when the broker lost it. */
+  RECONFIGURE (f->session, resubscribe, MQTT_RESUBSCRIBE_WITHOUT_SESSION);
+  reconnect (f, TRUE);
+  g_assert_cmpuint (count_subscribes (f), ==, 0);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_RESUBSCRIBED), ==, 0);
+  reconnect (f, FALSE);
+  g_assert_cmpuint (count_subscribes (f), ==, 1);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_RESUBSCRIBED), ==, 1);
+  packet = sent (f, 1);
+  g_assert_cmpint (packet->type, ==, MQTT_PACKET_SUBSCRIBE);
+  g_assert_cmpuint (packet->subscribe.n_topics, ==, 2);
+  g_assert_cmpstr (packet->subscribe.topics[0].filter, ==, "c");
+  g_assert_cmpuint (packet->subscribe.topics[0].qos, ==, 2);
+  g_assert_cmpstr (packet->subscribe.topics[1].filter, ==, "a/#");
+  g_assert_cmpuint (packet->subscribe.topics[1].qos, ==, 2);
+  /* The SUBACK completes it like any subscription. */
+  receive_suback (f, packet->packet_id, 2);
+  mqtt_session_take_events (f->session, f->events);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_SUBSCRIBED), ==, 1);
+
+  /* Always. */
+  RECONFIGURE (f->session, resubscribe, MQTT_RESUBSCRIBE_ALWAYS);
+  reconnect (f, TRUE);
+  g_assert_cmpuint (count_subscribes (f), ==, 1);
+
+  /* A reset forgets them. */
+  mqtt_session_reset (f->session);
+  connect (f, FALSE);
+  reconnect (f, FALSE);
+  g_assert_cmpuint (count_subscribes (f), ==, 0);
+}
+
 /* The queue holds more messages than there are packet identifiers: they
  * take one when sent and give it back when acknowledged. */
 static void
@@ -1140,6 +1310,8 @@ main (int argc, char *argv[])
   ADD ("resend-after-reconnect", test_resend_after_reconnect);
   ADD ("idle-refusals", test_idle_refusals);
   ADD ("packet-ids", test_packet_ids);
+  ADD ("queue-policies", test_queue_policies);
+  ADD ("resubscribe", test_resubscribe);
 #define ADD5(path, fn) g_test_add ("/session/v5/" path, Fixture, NULL, setup_v5, fn, teardown)
   ADD5 ("connect", test_v5_connect);
   ADD5 ("receive-maximum", test_v5_receive_maximum);

@@ -1,10 +1,12 @@
 /* mqtt-glib - MQTT client library for GLib
  * SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
  *
- * Which brokers a client goes to and how it comes back: the server list
- * tried in turn (failover), the server in use, the ALPN protocols a TLS
- * handshake advertises, and jitter in the reconnection backoff. The order
- * of attempts itself is mqtt-client-connection.c's.
+ * The options that carry a client through a loss: the server list tried
+ * in turn (failover) and the server in use, jitter in the reconnection
+ * backoff, the subscriptions sent again after a reconnection, and what the
+ * offline queue does when it is full. The order of attempts itself is
+ * mqtt-client-connection.c's; the queue and the subscriptions the
+ * session's.
  */
 
 #include "config.h"
@@ -128,57 +130,6 @@ mqtt_client_dup_server (MqttClient *self)
 }
 
 /**
- * mqtt_client_tls_set_alpn_protocols:
- * @self: a #MqttClient
- * @protocols: (nullable) (array zero-terminated=1): the protocols, in order
- *   of preference, or %NULL for none
- *
- * Sets #MqttClient:tls-alpn-protocols (libmosquitto's `MOSQ_OPT_TLS_ALPN`).
- */
-void
-mqtt_client_tls_set_alpn_protocols (MqttClient *self, const char *const *protocols)
-{
-  gboolean changed;
-  char **copy;
-
-  g_return_if_fail (MQTT_IS_CLIENT (self));
-
-  copy = protocols && protocols[0] ? g_strdupv ((char **) protocols) : NULL;
-  client_lock (self);
-  changed = !(copy == NULL && self->transport_options.alpn_protocols == NULL) &&
-            !(copy && self->transport_options.alpn_protocols &&
-              g_strv_equal ((const char *const *) copy,
-                            (const char *const *) self->transport_options.alpn_protocols));
-  g_strfreev (self->transport_options.alpn_protocols);
-  self->transport_options.alpn_protocols = copy;
-  client_unlock (self);
-  if (changed)
-    mqtt_client_notify (self, PROP_TLS_ALPN_PROTOCOLS);
-}
-
-/**
- * mqtt_client_tls_get_alpn_protocols:
- * @self: a #MqttClient
- *
- * Gets #MqttClient:tls-alpn-protocols.
- *
- * Returns: (transfer full) (nullable) (array zero-terminated=1): the
- *   protocols, or %NULL for none
- */
-char **
-mqtt_client_tls_get_alpn_protocols (MqttClient *self)
-{
-  char **protocols;
-
-  g_return_val_if_fail (MQTT_IS_CLIENT (self), NULL);
-
-  client_lock (self);
-  protocols = g_strdupv (self->transport_options.alpn_protocols);
-  client_unlock (self);
-  return protocols;
-}
-
-/**
  * mqtt_client_set_reconnect_jitter:
  * @self: a #MqttClient
  * @jitter: whether to wait a random time between the minimum and the
@@ -216,8 +167,68 @@ mqtt_client_get_reconnect_jitter (MqttClient *self)
   return self->reconnect_jitter;
 }
 
+/**
+ * mqtt_client_set_queue_policy:
+ * @self: a #MqttClient
+ * @policy: what a full queue does with a new message
+ *
+ * Sets #MqttClient:queue-policy.
+ */
 void
-mqtt_client_install_server_properties (GParamSpec **properties)
+mqtt_client_set_queue_policy (MqttClient *self, MqttQueuePolicy policy)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+  g_return_if_fail (policy <= MQTT_QUEUE_POLICY_DROP_NEWEST);
+  SET_CONFIG_UINT (self, queue_policy, policy, PROP_QUEUE_POLICY);
+}
+
+/**
+ * mqtt_client_get_queue_policy:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:queue-policy.
+ *
+ * Returns: what a full queue does with a new message
+ */
+MqttQueuePolicy
+mqtt_client_get_queue_policy (MqttClient *self)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), MQTT_QUEUE_POLICY_REFUSE);
+  return self->config.queue_policy;
+}
+
+/**
+ * mqtt_client_set_resubscribe:
+ * @self: a #MqttClient
+ * @resubscribe: when to send the subscriptions again after a reconnection
+ *
+ * Sets #MqttClient:resubscribe.
+ */
+void
+mqtt_client_set_resubscribe (MqttClient *self, MqttResubscribe resubscribe)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+  g_return_if_fail (resubscribe <= MQTT_RESUBSCRIBE_ALWAYS);
+  SET_CONFIG_UINT (self, resubscribe, resubscribe, PROP_RESUBSCRIBE);
+}
+
+/**
+ * mqtt_client_get_resubscribe:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:resubscribe.
+ *
+ * Returns: when the subscriptions are sent again
+ */
+MqttResubscribe
+mqtt_client_get_resubscribe (MqttClient *self)
+{
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), MQTT_RESUBSCRIBE_NEVER);
+  return self->config.resubscribe;
+}
+
+void
+mqtt_client_install_failover_properties (GParamSpec **properties)
 {
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
@@ -261,18 +272,6 @@ mqtt_client_install_server_properties (GParamSpec **properties)
                                                    G_PARAM_STATIC_STRINGS);
 
   /**
-   * MqttClient:tls-alpn-protocols:
-   *
-   * The application protocols a TLS connection advertises (ALPN), in order
-   * of preference; %NULL (the default) for none. Brokers that share port
-   * 443 with HTTPS need one: AWS IoT Core wants `x-amzn-mqtt-ca` for MQTT
-   * with client certificates. WebSocket connections leave ALPN to the
-   * HTTP library.
-   */
-  properties[PROP_TLS_ALPN_PROTOCOLS] =
-    g_param_spec_boxed ("tls-alpn-protocols", NULL, NULL, G_TYPE_STRV, rw);
-
-  /**
    * MqttClient:reconnect-jitter:
    *
    * Whether a reconnection waits a random time between
@@ -284,4 +283,37 @@ mqtt_client_install_server_properties (GParamSpec **properties)
    */
   properties[PROP_RECONNECT_JITTER] =
     g_param_spec_boolean ("reconnect-jitter", NULL, NULL, FALSE, rw);
+
+  /**
+   * MqttClient:queue-policy:
+   *
+   * What a full outgoing queue does with a new message: refuse it (the
+   * default, Paho's behaviour), drop the oldest messages not yet sent, or
+   * drop the new one. With a dropping policy QoS 0 messages are queued
+   * while the client is disconnected too, within the same bounds, and sent
+   * after reconnecting. Every message dropped, whatever the reason (the
+   * policy, an expired MQTT 5 message, a QoS 0 message unwritten when the
+   * connection dropped, mqtt_client_reinitialise()), is reported by
+   * #MqttClient::dropped.
+   */
+  /**
+   * MqttClient:resubscribe:
+   *
+   * When the client sends its subscriptions again after a reconnection:
+   * never (the default: Paho's behaviour, where the application subscribes
+   * in #MqttClient::connected), when the broker reports no session
+   * (session present = 0: it has lost them, after a restart without
+   * persistence or an expired session), or always. The subscriptions are
+   * every filter subscribed to and not unsubscribed from since the client
+   * was made or reinitialised, with the QoS, MQTT 5 options and properties
+   * of the last subscription to it. Each SUBSCRIBE sent again is reported by
+   * #MqttClient::resubscribed, and answered through #MqttClient::subscribed.
+   */
+  properties[PROP_RESUBSCRIBE] =
+    g_param_spec_enum ("resubscribe", NULL, NULL, MQTT_TYPE_RESUBSCRIBE, MQTT_RESUBSCRIBE_NEVER,
+                       rw);
+
+  properties[PROP_QUEUE_POLICY] =
+    g_param_spec_enum ("queue-policy", NULL, NULL, MQTT_TYPE_QUEUE_POLICY,
+                       MQTT_QUEUE_POLICY_REFUSE, rw);
 }
