@@ -204,8 +204,9 @@ mqtt_client_update_log_wanted (MqttClient *self)
 /* Runs @func in the client's context: now, if this thread can own the
  * context, otherwise from that context's loop. GIO calls made by @func
  * report back to the client's context. */
-static void
-run_in_context (MqttClient *self, GSourceFunc func, gpointer data, GDestroyNotify destroy)
+void
+mqtt_client_run_in_context (MqttClient *self, GSourceFunc func, gpointer data,
+                            GDestroyNotify destroy)
 {
   if (g_main_context_acquire (self->context))
     {
@@ -1141,31 +1142,28 @@ emit_websocket_handshake (gpointer headers, gpointer user_data)
   g_signal_emit (user_data, mqtt_client_signals[SIGNAL_WEBSOCKET_HANDSHAKE], 0, headers);
 }
 
-/* Starts a connection to the configured broker, replacing any current one.
- * Context thread. */
-void
-mqtt_client_start_connect (MqttClient *self)
+/* Opens the transport of the attempt @cancellable, if it is still the
+ * current one: to the configured broker, the list's next server, or the one
+ * the broker referred the client to. Context thread. */
+static void
+dial (MqttClient *self, GCancellable *cancellable)
 {
-  Attempt *attempt = g_new0 (Attempt, 1);
+  Attempt *attempt;
   MqttTransportOptions options;
-  GCancellable *old;
   gboolean server_changed = FALSE;
 
-  mqtt_client_update_log_wanted (self);
   client_lock (self);
-  old = mqtt_client_teardown_locked (self);
-  if (mqtt_session_get_state (self->session) != MQTT_SESSION_IDLE &&
-      mqtt_session_get_state (self->session) != MQTT_SESSION_WAITING)
-    mqtt_session_connection_lost (self->session, TRUE);
-  self->reconnect_at = 0;
-  self->state = MQTT_CLIENT_STATE_CONNECTING;
-  self->open_cancellable = g_cancellable_new ();
+  if (self->open_cancellable != cancellable)
+    {
+      client_unlock (self);
+      return;
+    }
+  attempt = g_new0 (Attempt, 1);
   attempt->self = g_object_ref (self);
-  attempt->cancellable = g_object_ref (self->open_cancellable);
+  attempt->cancellable = g_object_ref (cancellable);
   mqtt_transport_options_copy (&options, &self->transport_options);
   options.tls = mqtt_client_tls_wanted_locked (self);
   options.protocol_level = self->config.protocol;
-  /* A server the broker referred the client to, or the list's next. */
   self->on_referred = self->referred != NULL;
   if (self->referred)
     mqtt_server_apply (self->referred, &options);
@@ -1187,15 +1185,78 @@ mqtt_client_start_connect (MqttClient *self)
     }
   client_unlock (self);
 
-  mqtt_client_cancel_and_unref (old);
-  mqtt_client_notify (self, PROP_STATE);
   if (server_changed)
     mqtt_client_notify (self, PROP_SERVER);
-
   g_main_context_push_thread_default (self->context);
   mqtt_dialer_open_async (&options, attempt->cancellable, transport_opened, attempt);
   g_main_context_pop_thread_default (self->context);
   mqtt_transport_options_clear (&options);
+}
+
+/* Starts a connection, replacing any current one: the application may
+ * refresh the credentials first (#MqttClient::refresh-credentials), and
+ * the attempt then waits for mqtt_client_resume_connect(). Context
+ * thread. */
+void
+mqtt_client_start_connect (MqttClient *self)
+{
+  g_autoptr(GCancellable) cancellable = NULL;
+  GCancellable *old;
+  gboolean wait = FALSE;
+
+  mqtt_client_update_log_wanted (self);
+  client_lock (self);
+  old = mqtt_client_teardown_locked (self);
+  if (mqtt_session_get_state (self->session) != MQTT_SESSION_IDLE &&
+      mqtt_session_get_state (self->session) != MQTT_SESSION_WAITING)
+    mqtt_session_connection_lost (self->session, TRUE);
+  self->reconnect_at = 0;
+  self->state = MQTT_CLIENT_STATE_CONNECTING;
+  self->open_cancellable = g_cancellable_new ();
+  cancellable = g_object_ref (self->open_cancellable);
+  g_clear_object (&self->credentials_attempt);
+  client_unlock (self);
+
+  mqtt_client_cancel_and_unref (old);
+  mqtt_client_notify (self, PROP_STATE);
+
+  g_signal_emit (self, mqtt_client_signals[SIGNAL_REFRESH_CREDENTIALS], 0, &wait);
+  if (wait)
+    {
+      client_lock (self);
+      if (self->open_cancellable == cancellable)
+        self->credentials_attempt = g_object_ref (cancellable);
+      client_unlock (self);
+      return;
+    }
+  dial (self, cancellable);
+}
+
+/* The application has the credentials of the attempt waiting for them:
+ * it goes on, or fails with @error. Context thread. */
+void
+mqtt_client_resume_connect (MqttClient *self, const GError *error)
+{
+  g_autoptr(GCancellable) cancellable = NULL;
+  GCancellable *stale = NULL;
+
+  client_lock (self);
+  cancellable = g_steal_pointer (&self->credentials_attempt);
+  if (cancellable == NULL || cancellable != self->open_cancellable)
+    {
+      client_unlock (self);
+      return;
+    }
+  if (error == NULL)
+    {
+      client_unlock (self);
+      dial (self, cancellable);
+      return;
+    }
+  stale = connection_failed_locked (self, g_error_copy (error));
+  client_unlock (self);
+  mqtt_client_cancel_and_unref (stale);
+  mqtt_client_pump (self, 0);
 }
 
 static gboolean
@@ -1268,7 +1329,8 @@ request_connect (MqttClient *self, Op *op, GCancellable *cancellable)
   request->self = g_object_ref (self);
   request->op = op;
   request->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
-  run_in_context (self, connect_in_context, request, (GDestroyNotify) connect_request_free);
+  mqtt_client_run_in_context (self, connect_in_context, request,
+                              (GDestroyNotify) connect_request_free);
 }
 
 gboolean

@@ -3,8 +3,9 @@
  *
  * The options that carry a client through a loss: the server list tried
  * in turn (failover) and the server in use, jitter in the reconnection
- * backoff, the subscriptions sent again after a reconnection, and what the
- * offline queue does when it is full. The order of attempts itself is
+ * backoff, the subscriptions sent again after a reconnection, what the
+ * offline queue does when it is full, and credentials refreshed before an
+ * attempt. The order of attempts itself is
  * mqtt-client-connection.c's; the queue and the subscriptions the
  * session's.
  */
@@ -225,6 +226,54 @@ mqtt_client_get_resubscribe (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), MQTT_RESUBSCRIBE_NEVER);
   return self->config.resubscribe;
+}
+
+typedef struct {
+  MqttClient *self;
+  GError *error;
+} Resume;
+
+static void
+resume_free (Resume *resume)
+{
+  g_object_unref (resume->self);
+  g_clear_error (&resume->error);
+  g_free (resume);
+}
+
+static gboolean
+resume_in_context (gpointer data)
+{
+  Resume *resume = data;
+
+  mqtt_client_resume_connect (resume->self, resume->error);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * mqtt_client_credentials_ready:
+ * @self: a #MqttClient
+ * @error: (nullable): why there are no credentials, or %NULL when they
+ *   are set
+ *
+ * Lets the connection attempt that waits since a handler of
+ * #MqttClient::refresh-credentials returned %TRUE go on, with the
+ * credentials, authentication data and certificate set meanwhile; or, with
+ * @error, fail with it (#MqttClient::connect-failed, then a reconnection as
+ * usual). Thread-safe. Does nothing if that attempt was abandoned or
+ * replaced.
+ */
+void
+mqtt_client_credentials_ready (MqttClient *self, const GError *error)
+{
+  Resume *resume;
+
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+
+  resume = g_new0 (Resume, 1);
+  resume->self = g_object_ref (self);
+  resume->error = error ? g_error_copy (error) : NULL;
+  mqtt_client_run_in_context (self, resume_in_context, resume, (GDestroyNotify) resume_free);
 }
 
 void

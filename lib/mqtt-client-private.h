@@ -90,6 +90,7 @@ enum {
   SIGNAL_AUTH,
   SIGNAL_DROPPED,
   SIGNAL_RESUBSCRIBED,
+  SIGNAL_REFRESH_CREDENTIALS,
   N_SIGNALS
 };
 
@@ -191,6 +192,7 @@ struct _MqttClient {
   MqttClientState state;
   MqttTransport *transport;
   GCancellable *open_cancellable;   /* the attempt being opened */
+  GCancellable *credentials_attempt; /* the attempt waiting for refreshed credentials */
   GSource *read_source;
   GSource *write_source;
   GSource *timer_source;      /* deadlines, reconnections and kicks */
@@ -320,6 +322,9 @@ GArray *mqtt_client_granted_to_array (GBytes *granted);
 void mqtt_client_pump (MqttClient *self, PumpFlags flags);
 void mqtt_client_attach_timer (MqttClient *self);
 void mqtt_client_start_connect (MqttClient *self);
+void mqtt_client_resume_connect (MqttClient *self, const GError *error);
+void mqtt_client_run_in_context (MqttClient *self, GSourceFunc func, gpointer data,
+                                 GDestroyNotify destroy);
 gboolean mqtt_client_set_broker (MqttClient *self, const char *host, guint port, guint keepalive,
                                  GError **error);
 gboolean mqtt_client_tls_wanted_locked (MqttClient *self);

@@ -148,6 +148,7 @@ mqtt_client_finalize (GObject *object)
   g_clear_error (&self->last_error);
   g_clear_error (&self->forever_error);
   g_clear_pointer (&self->server_disconnect_props, mqtt_properties_unref);
+  g_clear_object (&self->credentials_attempt);
   g_main_context_unref (self->context);
   pthread_mutex_destroy (&self->lock);
   pthread_cond_destroy (&self->cond);
@@ -440,6 +441,27 @@ mqtt_client_class_init (MqttClientClass *klass)
   mqtt_client_signals[SIGNAL_AUTH] =
     g_signal_new ("auth", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, MQTT_TYPE_REASON_CODE, MQTT_TYPE_PROPERTIES);
+
+  /**
+   * MqttClient::refresh-credentials:
+   * @client: the client
+   *
+   * Emitted before every connection attempt, the first and each
+   * reconnection, for brokers that take short-lived tokens: a handler may
+   * set new credentials (mqtt_client_set_credentials()), MQTT 5
+   * authentication data (#MqttClient:connect-properties) or a client
+   * certificate (mqtt_client_tls_set_context()) right away and return
+   * %FALSE, or return %TRUE and fetch them asynchronously: the attempt then
+   * waits (the client stays %MQTT_CLIENT_STATE_CONNECTING) until
+   * mqtt_client_credentials_ready() is called, with an error if there are
+   * none. Cancelling or disconnecting meanwhile abandons the attempt.
+   *
+   * Returns: %TRUE if the attempt is to wait for
+   *   mqtt_client_credentials_ready()
+   */
+  mqtt_client_signals[SIGNAL_REFRESH_CREDENTIALS] =
+    g_signal_new ("refresh-credentials", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 0);
 
   /**
    * MqttClient::resubscribed:

@@ -80,6 +80,8 @@ void mqtt_client_set_queue_policy (MqttClient *self, MqttQueuePolicy policy);
 MQTT_AVAILABLE_IN_ALL
 MqttQueuePolicy mqtt_client_get_queue_policy (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
+void mqtt_client_credentials_ready (MqttClient *self, const GError *error);
+MQTT_AVAILABLE_IN_ALL
 void mqtt_client_set_resubscribe (MqttClient *self, MqttResubscribe resubscribe);
 MQTT_AVAILABLE_IN_ALL
 MqttResubscribe mqtt_client_get_resubscribe (MqttClient *self);

@@ -578,6 +578,112 @@ test_resubscribe (void)
   seen_clear (&seen);
 }
 
+/* Credentials refreshed before every attempt, asynchronously: a scripted
+ * broker that accepts each password once (a token broker) closes the
+ * first two connections; each reconnection comes with a new token. Then a
+ * refresh that fails fails the attempt with its error. */
+#define TOKEN_CONNECTIONS 3
+
+static void
+token_script (FakeBroker *broker, gpointer data)
+{
+  g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint i;
+
+  for (i = 0; i < TOKEN_CONNECTIONS; i++)
+    {
+      g_auto (MqttPacket) connect = { 0 };
+      g_autofree char *password = NULL;
+      gsize size = 0;
+      const char *bytes;
+
+      fake_broker_accept (broker);
+      fake_broker_read_packet (broker, &connect);
+      g_assert_cmpint (connect.type, ==, MQTT_PACKET_CONNECT);
+      bytes = connect.connect.password ? g_bytes_get_data (connect.connect.password, &size) : "";
+      password = g_strndup (bytes, size);
+      if (g_hash_table_contains (used, password))
+        {
+          fake_broker_send (broker, "20 02 00 05");
+          fake_broker_wait_closed (broker, 5000);
+          continue;
+        }
+      g_hash_table_add (used, g_strdup (password));
+      fake_broker_send (broker, "20 02 00 00");
+      if (i + 1 < TOKEN_CONNECTIONS)
+        fake_broker_close (broker);
+      else
+        fake_broker_wait_closed (broker, 10000);
+    }
+}
+
+typedef struct {
+  MqttClient *client;
+  guint refreshes;
+  gboolean fail;
+} Tokens;
+
+static gboolean
+token_fetched (gpointer data)
+{
+  Tokens *tokens = data;
+
+  if (tokens->fail)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                                                     "the token service said no");
+
+      mqtt_client_credentials_ready (tokens->client, error);
+    }
+  else
+    {
+      g_autofree char *token = g_strdup_printf ("token-%u", tokens->refreshes);
+
+      mqtt_client_set_credentials (tokens->client, "device", token);
+      mqtt_client_credentials_ready (tokens->client, NULL);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_refresh (MqttClient *client, Tokens *tokens)
+{
+  tokens->refreshes++;
+  /* Later, as a token service would answer. */
+  g_timeout_add (50, token_fetched, tokens);
+  return TRUE;
+}
+
+static void
+test_credentials_refreshed (void)
+{
+  g_autoptr(FakeBroker) broker = fake_broker_new (token_script, NULL);
+  g_autoptr(MqttClient) client = mqtt_client_new ("tokens", TRUE, MQTT_PROTOCOL_V311, NULL);
+  g_autoptr(GError) error = NULL;
+  Tokens tokens = { client };
+  Seen seen = { 0 };
+
+  watch (client, &seen);
+  g_signal_connect (client, "refresh-credentials", G_CALLBACK (on_refresh), &tokens);
+  g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                fake_broker_get_port (broker), 60, NULL, &error));
+  g_assert_no_error (error);
+  wait_count (&seen.connected, TOKEN_CONNECTIONS);
+  g_assert_cmpuint (tokens.refreshes, ==, TOKEN_CONNECTIONS);
+  g_assert_cmpuint (seen.connect_failed, ==, 0);
+  g_assert_cmpstr (mqtt_client_get_username (client), ==, "device");
+
+  /* No token: the attempt fails with the application's error. */
+  g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
+  tokens.fail = TRUE;
+  g_assert_false (mqtt_client_connect_to_broker (client, "127.0.0.1",
+                                                 fake_broker_get_port (broker), 60, NULL,
+                                                 &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_cmpuint (seen.connect_failed, ==, 1);
+  seen_clear (&seen);
+}
+
 /* Two ejabberd nodes joined in a cluster. A subscriber with a persistent
  * session on node B; a publisher with a persistent session and the list
  * [A, B], on A, under a QoS 1 stream; A is killed (SIGKILL) midway. The
@@ -734,6 +840,7 @@ main (int argc, char **argv)
   g_test_add_func ("/failover/jitter", test_jitter_spreads_reconnections);
   g_test_add_func ("/failover/offline-queue-policy", test_offline_queue_policy);
   g_test_add_func ("/failover/resubscribe", test_resubscribe);
+  g_test_add_func ("/failover/credentials-refreshed", test_credentials_refreshed);
   g_test_add_func ("/failover/ejabberd-cluster", test_ejabberd_cluster);
   return g_test_run ();
 }
