@@ -108,6 +108,40 @@ mqtt_client_kick_locked (MqttClient *self)
   set_timer_locked (self, 0);
 }
 
+/* Whether a host name is this machine: no network is needed to reach it. */
+static gboolean
+is_local_host (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL || g_ascii_strcasecmp (host, "localhost") == 0 ||
+      g_str_has_suffix (host, ".localhost"))
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* Whether the next reconnection waits for the network to come back
+ * (#MqttClient:network-monitor): not when the broker is on this machine. */
+static gboolean
+awaiting_network_locked (MqttClient *self)
+{
+  const char *host = self->transport_options.host;
+  gboolean unix_socket = self->transport_options.unix_socket;
+  const MqttServer *next = self->referred;
+
+  if (!self->network_down)
+    return FALSE;
+  if (next == NULL && self->use_servers)
+    next = g_ptr_array_index (self->servers, self->server_index);
+  if (next)
+    {
+      host = next->host;
+      unix_socket = next->unix_socket;
+    }
+  return !unix_socket && !is_local_host (host);
+}
+
 void
 mqtt_client_rearm_timer_locked (MqttClient *self)
 {
@@ -115,7 +149,7 @@ mqtt_client_rearm_timer_locked (MqttClient *self)
 
   if (self->kicked)
     return;
-  if (self->reconnect_at > 0)
+  if (self->reconnect_at > 0 && !awaiting_network_locked (self))
     deadline = MIN (deadline, self->reconnect_at);
   /* Deadlines mostly move later (keepalive restarts with every packet): a
    * timer that fires early re-arms itself, so only move it earlier. */
@@ -168,8 +202,9 @@ mqtt_client_push_client_event_locked (MqttClient *self, ClientEventType type, gi
   g_array_append_val (self->pending, event);
 }
 
-G_GNUC_PRINTF (3, 4) static void
-client_log_locked (MqttClient *self, MqttLogLevel level, const char *format, ...)
+/* A log line (#MqttClient::log), emitted with the pending events. */
+void
+mqtt_client_log_locked (MqttClient *self, MqttLogLevel level, const char *format, ...)
 {
   ClientEvent event = { CLIENT_EVENT_LOG };
   va_list args;
@@ -340,8 +375,8 @@ next_server_locked (MqttClient *self, gboolean was_accepted, const GError *error
     self->referred = mqtt_server_new_for_reference (reference, self->server);
   if (self->referred)
     {
-      client_log_locked (self, MQTT_LOG_INFO, "The broker refers the client to %s",
-                         self->referred->uri);
+      mqtt_client_log_locked (self, MQTT_LOG_INFO, "The broker refers the client to %s",
+                              self->referred->uri);
       return TRUE;
     }
   if (n_servers < 2 || (on_referred && was_accepted))
@@ -371,20 +406,20 @@ connection_failed_locked (MqttClient *self, GError *error)
   g_clear_error (&self->last_error);
   self->last_error = g_error_copy (error);
 
-  client_log_locked (self, was_accepted ? MQTT_LOG_WARNING : MQTT_LOG_ERR, "%s: %s",
-                     was_accepted ? "Connection lost" : "Connection failed", error->message);
+  mqtt_client_log_locked (self, was_accepted ? MQTT_LOG_WARNING : MQTT_LOG_ERR, "%s: %s",
+                          was_accepted ? "Connection lost" : "Connection failed", error->message);
   if (failover)
     {
       self->reconnect_at = g_get_monotonic_time ();
-      client_log_locked (self, MQTT_LOG_INFO, "Trying the next server");
+      mqtt_client_log_locked (self, MQTT_LOG_INFO, "Trying the next server");
     }
   else if (reconnect)
     {
       gint64 wait = backoff_locked (self);
 
       self->reconnect_at = g_get_monotonic_time () + wait;
-      client_log_locked (self, MQTT_LOG_INFO, "Reconnecting in %.1f s",
-                         (double) wait / USEC_PER_SEC);
+      mqtt_client_log_locked (self, MQTT_LOG_INFO, "Reconnecting in %.1f s",
+                              (double) wait / USEC_PER_SEC);
     }
 
   mqtt_client_push_client_event_locked (self,
@@ -406,7 +441,7 @@ connection_closed_locked (MqttClient *self)
   g_clear_object (&attempt);
   mqtt_session_connection_lost (self->session, FALSE);
   self->state = MQTT_CLIENT_STATE_DISCONNECTED;
-  client_log_locked (self, MQTT_LOG_INFO, "Disconnected");
+  mqtt_client_log_locked (self, MQTT_LOG_INFO, "Disconnected");
   mqtt_client_push_client_event_locked (self, CLIENT_EVENT_DISCONNECTED, MQTT_ERROR_SUCCESS,
                                         NULL);
 }
@@ -559,7 +594,8 @@ timers_locked (MqttClient *self, gint64 now, gboolean *start_reconnect)
       !mqtt_session_tick (self->session, now, &error))
     return connection_failed_locked (self, g_steal_pointer (&error));
 
-  if (start_reconnect && self->reconnect_at > 0 && now >= self->reconnect_at)
+  if (start_reconnect && self->reconnect_at > 0 && now >= self->reconnect_at &&
+      !awaiting_network_locked (self))
     {
       self->reconnect_at = 0;
       *start_reconnect = TRUE;
@@ -1122,8 +1158,9 @@ transport_opened (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           self->transport = g_steal_pointer (&transport);
           self->read_source = attach_transport_source (self, G_IO_IN, read_ready);
-          client_log_locked (self, MQTT_LOG_DEBUG, "Connected to %s",
-                             self->server ? self->server->uri : self->transport_options.srv_domain);
+          mqtt_client_log_locked (self, MQTT_LOG_DEBUG, "Connected to %s",
+                                  self->server ? self->server->uri
+                                               : self->transport_options.srv_domain);
           mqtt_session_connection_made (self->session, g_get_monotonic_time ());
         }
       client_unlock (self);
@@ -1181,7 +1218,7 @@ dial (MqttClient *self, GCancellable *cancellable)
       server_changed = self->server == NULL || strcmp (self->server->uri, server->uri) != 0;
       mqtt_server_free (self->server);
       self->server = server;
-      client_log_locked (self, MQTT_LOG_DEBUG, "Connecting to %s", server->uri);
+      mqtt_client_log_locked (self, MQTT_LOG_DEBUG, "Connecting to %s", server->uri);
     }
   client_unlock (self);
 

@@ -4,10 +4,10 @@
  * The options that carry a client through a loss: the server list tried
  * in turn (failover) and the server in use, jitter in the reconnection
  * backoff, the subscriptions sent again after a reconnection, what the
- * offline queue does when it is full, and credentials refreshed before an
- * attempt. The order of attempts itself is
- * mqtt-client-connection.c's; the queue and the subscriptions the
- * session's.
+ * offline queue does when it is full, credentials refreshed before an
+ * attempt, and what a change of network or a resume from suspend does.
+ * The order of attempts itself is mqtt-client-connection.c's; the queue
+ * and the subscriptions the session's; the resume watch mqtt-wake.c's.
  */
 
 #include "config.h"
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mqtt-client-private.h"
+#include "mqtt-wake-private.h"
 
 /**
  * mqtt_client_set_servers:
@@ -276,6 +277,177 @@ mqtt_client_credentials_ready (MqttClient *self, const GError *error)
   mqtt_client_run_in_context (self, resume_in_context, resume, (GDestroyNotify) resume_free);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The network and sleep */
+
+#define ALIVE_CHECK_USEC (5 * G_USEC_PER_SEC)
+
+/* Something may have broken the connection or mended the way to the
+ * broker (the network changed, the machine resumed): a connection is
+ * checked at once (PINGREQ, answered within five seconds or the connection
+ * is lost), and a reconnection waiting out its delay starts now, the
+ * backoff reset. */
+static void
+wake_locked (MqttClient *self, const char *why)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->state == MQTT_CLIENT_STATE_CONNECTED)
+    {
+      mqtt_client_log_locked (self, MQTT_LOG_INFO, "%s: checking the connection", why);
+      mqtt_session_check_alive (self->session, now, ALIVE_CHECK_USEC);
+      mqtt_client_kick_locked (self);
+    }
+  else if (self->reconnect_at > 0)
+    {
+      mqtt_client_log_locked (self, MQTT_LOG_INFO, "%s: reconnecting now", why);
+      self->reconnect_delay = self->reconnect_delay_min;
+      self->reconnect_at = now;
+      mqtt_client_kick_locked (self);
+    }
+}
+
+/* From the resume watcher's thread; the client lives while this runs
+ * (mqtt_client_unwatch_network() waits for it). */
+static void
+machine_resumed (gpointer data)
+{
+  MqttClient *self = data;
+
+  client_lock (self);
+  wake_locked (self, "The machine resumed");
+  client_unlock (self);
+}
+
+static void
+weak_ref_free (gpointer data, GClosure *closure)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* In the monitor's context, which may be another thread's. */
+static void
+network_changed (GNetworkMonitor *monitor, gboolean available, gpointer data)
+{
+  g_autoptr(MqttClient) self = g_weak_ref_get (data);
+
+  if (self == NULL)
+    return;
+  client_lock (self);
+  if (monitor == self->network_monitor)
+    {
+      if (!available && !self->network_down)
+        mqtt_client_log_locked (self, MQTT_LOG_INFO,
+                                "The network is unavailable: no reconnection to a remote "
+                                "broker until it returns");
+      self->network_down = !available;
+      if (available)
+        wake_locked (self, "The network changed");
+      mqtt_client_kick_locked (self);
+    }
+  client_unlock (self);
+}
+
+static void
+use_network_monitor (MqttClient *self, GNetworkMonitor *monitor)
+{
+  GNetworkMonitor *old;
+  gulong old_id;
+
+  client_lock (self);
+  old = g_steal_pointer (&self->network_monitor);
+  old_id = self->network_changed_id;
+  self->network_changed_id = 0;
+  self->network_down = monitor && !g_network_monitor_get_network_available (monitor);
+  if (monitor)
+    {
+      GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+      g_weak_ref_init (ref, self);
+      self->network_monitor = g_object_ref (monitor);
+      self->network_changed_id =
+        g_signal_connect_data (monitor, "network-changed", G_CALLBACK (network_changed), ref,
+                               weak_ref_free, 0);
+    }
+  /* A reconnection that waited for the network may be due. */
+  if (monitor && !self->network_down && self->reconnect_at > 0)
+    mqtt_client_kick_locked (self);
+  client_unlock (self);
+
+  if (old)
+    {
+      g_signal_handler_disconnect (old, old_id);
+      g_object_unref (old);
+    }
+}
+
+/* At construction: the system's network monitor unless the application
+ * chose one (or none), and the process-wide resume watch. */
+void
+mqtt_client_watch_network (MqttClient *self)
+{
+  if (!self->network_monitor_set)
+    use_network_monitor (self, g_network_monitor_get_default ());
+  self->wake_watch = mqtt_wake_watch (machine_resumed, self);
+}
+
+/* At dispose; may be called again. */
+void
+mqtt_client_unwatch_network (MqttClient *self)
+{
+  if (self->wake_watch)
+    mqtt_wake_unwatch (self->wake_watch);
+  self->wake_watch = 0;
+  use_network_monitor (self, NULL);
+}
+
+/**
+ * mqtt_client_set_network_monitor:
+ * @self: a #MqttClient
+ * @monitor: (nullable): the monitor to follow, or %NULL for none
+ *
+ * Sets #MqttClient:network-monitor.
+ */
+void
+mqtt_client_set_network_monitor (MqttClient *self, GNetworkMonitor *monitor)
+{
+  gboolean changed;
+
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+  g_return_if_fail (monitor == NULL || G_IS_NETWORK_MONITOR (monitor));
+
+  self->network_monitor_set = TRUE;
+  client_lock (self);
+  changed = self->network_monitor != monitor;
+  client_unlock (self);
+  if (!changed)
+    return;
+  use_network_monitor (self, monitor);
+  mqtt_client_notify (self, PROP_NETWORK_MONITOR);
+}
+
+/**
+ * mqtt_client_get_network_monitor:
+ * @self: a #MqttClient
+ *
+ * Gets #MqttClient:network-monitor.
+ *
+ * Returns: (transfer full) (nullable): the monitor followed, or %NULL
+ */
+GNetworkMonitor *
+mqtt_client_get_network_monitor (MqttClient *self)
+{
+  GNetworkMonitor *monitor;
+
+  g_return_val_if_fail (MQTT_IS_CLIENT (self), NULL);
+
+  client_lock (self);
+  monitor = self->network_monitor ? g_object_ref (self->network_monitor) : NULL;
+  client_unlock (self);
+  return monitor;
+}
+
 void
 mqtt_client_install_failover_properties (GParamSpec **properties)
 {
@@ -361,6 +533,34 @@ mqtt_client_install_failover_properties (GParamSpec **properties)
   properties[PROP_RESUBSCRIBE] =
     g_param_spec_enum ("resubscribe", NULL, NULL, MQTT_TYPE_RESUBSCRIBE, MQTT_RESUBSCRIBE_NEVER,
                        rw);
+
+  /**
+   * MqttClient:network-monitor:
+   *
+   * The #GNetworkMonitor the client follows; by default the system's
+   * (g_network_monitor_get_default()), %NULL for none. While it says the
+   * network is unavailable, no reconnection to a broker elsewhere is
+   * started (a broker on this machine — a Unix socket, `localhost`, a
+   * loopback address — is still tried): retries are not burnt while they
+   * cannot work. When it reports a change with the network available, a
+   * reconnection waiting out its delay starts at once, the backoff reset,
+   * and a connection is checked at once: a PINGREQ that must be answered
+   * within five seconds, or the connection is lost and the client
+   * reconnects.
+   *
+   * The same check follows a resume from suspend, whatever this property
+   * says: the client sees it from logind's PrepareForSleep signal on the
+   * system bus, or where there is no logind from the boot-time clock
+   * running ahead of the monotonic one (read every five seconds). Without
+   * it a connection that died while the machine slept would be noticed
+   * only after up to one and a half keepalive intervals.
+   *
+   * The monitor's signals come in the main context it was created in
+   * (the system's: that of the first caller of
+   * g_network_monitor_get_default()); that context must run.
+   */
+  properties[PROP_NETWORK_MONITOR] =
+    g_param_spec_object ("network-monitor", NULL, NULL, G_TYPE_NETWORK_MONITOR, rw);
 
   properties[PROP_QUEUE_POLICY] =
     g_param_spec_enum ("queue-policy", NULL, NULL, MQTT_TYPE_QUEUE_POLICY,

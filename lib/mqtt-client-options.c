@@ -189,6 +189,9 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_PROXY_RESOLVER:
       g_value_set_object (value, self->transport_options.proxy_resolver);
       break;
+    case PROP_NETWORK_MONITOR:
+      g_value_set_object (value, self->network_monitor);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -232,6 +235,9 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
       break;
     case PROP_RESUBSCRIBE:
       mqtt_client_set_resubscribe (self, g_value_get_enum (value));
+      break;
+    case PROP_NETWORK_MONITOR:
+      mqtt_client_set_network_monitor (self, g_value_get_object (value));
       break;
     case PROP_MAX_PACKET_SIZE:
       mqtt_client_set_max_packet_size (self, g_value_get_uint (value));
@@ -348,13 +354,16 @@ mqtt_client_reset_options (MqttClient *self)
       GParamSpec *pspec = mqtt_client_properties[i];
       GValue value = G_VALUE_INIT;
 
-      if (!(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+      if (!(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY) ||
+          i == PROP_NETWORK_MONITOR)
         continue;
       g_value_init (&value, pspec->value_type);
       g_param_value_set_default (pspec, &value);
       g_object_set_property (G_OBJECT (self), pspec->name, &value);
       g_value_unset (&value);
     }
+  /* Its default is not its pspec's NULL but the system's. */
+  mqtt_client_set_network_monitor (self, g_network_monitor_get_default ());
 }
 
 

@@ -69,6 +69,7 @@ enum {
   PROP_RECONNECT_JITTER,
   PROP_QUEUE_POLICY,
   PROP_RESUBSCRIBE,
+  PROP_NETWORK_MONITOR,
   N_PROPS
 };
 
@@ -218,6 +219,15 @@ struct _MqttClient {
   gboolean on_referred;
   MqttServer *server;
 
+  /* The network and sleep: the monitor followed (set by the application,
+   * if network_monitor_set, else the system's) and whether it says the
+   * network is down; the process-wide resume watch. */
+  GNetworkMonitor *network_monitor;
+  gulong network_changed_id;
+  gboolean network_monitor_set;
+  gboolean network_down;
+  guint wake_watch;
+
   /* Operations waiting for an outcome */
   GList *connect_ops;
   GList *disconnect_ops;
@@ -310,6 +320,8 @@ void mqtt_client_event_clear (ClientEvent *event);
 void mqtt_client_push_client_event_locked (MqttClient *self, ClientEventType type, gint code,
                                            GError *error);
 void mqtt_client_update_log_wanted (MqttClient *self);
+G_GNUC_PRINTF (3, 4) void mqtt_client_log_locked (MqttClient *self, MqttLogLevel level,
+                                                  const char *format, ...);
 void mqtt_client_destroy_source (GSource **source);
 GCancellable *mqtt_client_teardown_locked (MqttClient *self);
 void mqtt_client_cancel_and_unref (GCancellable *cancellable);
@@ -347,6 +359,8 @@ void mqtt_client_set_property (GObject *object, guint prop_id, const GValue *val
 void mqtt_client_reset_options (MqttClient *self);
 void mqtt_client_install_properties (GObjectClass *object_class);
 void mqtt_client_install_failover_properties (GParamSpec **properties);
+void mqtt_client_watch_network (MqttClient *self);
+void mqtt_client_unwatch_network (MqttClient *self);
 void mqtt_client_set_tls_option (MqttClient *self, gboolean *field, gboolean value,
                                  guint prop_id);
 void mqtt_client_set_tls_flags (MqttClient *self, GTlsCertificateFlags flags);

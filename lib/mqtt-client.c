@@ -98,6 +98,7 @@ mqtt_client_constructed (GObject *object)
   G_OBJECT_CLASS (mqtt_client_parent_class)->constructed (object);
 
   mqtt_client_attach_timer (self);
+  mqtt_client_watch_network (self);
 }
 
 static void
@@ -107,6 +108,7 @@ mqtt_client_dispose (GObject *object)
   GCancellable *attempt;
 
   mqtt_client_loop_stop (self);
+  mqtt_client_unwatch_network (self);
 
   client_lock (self);
   attempt = mqtt_client_teardown_locked (self);

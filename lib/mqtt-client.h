@@ -86,6 +86,10 @@ void mqtt_client_set_resubscribe (MqttClient *self, MqttResubscribe resubscribe)
 MQTT_AVAILABLE_IN_ALL
 MqttResubscribe mqtt_client_get_resubscribe (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
+void mqtt_client_set_network_monitor (MqttClient *self, GNetworkMonitor *monitor);
+MQTT_AVAILABLE_IN_ALL
+GNetworkMonitor *mqtt_client_get_network_monitor (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
 void mqtt_client_set_max_queued_bytes (MqttClient *self, guint64 max_bytes);
 MQTT_AVAILABLE_IN_ALL
 guint64 mqtt_client_get_max_queued_bytes (MqttClient *self);

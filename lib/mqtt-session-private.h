@@ -121,6 +121,7 @@ guint mqtt_session_get_inflight_sent (MqttSession *session);
  * gave one). */
 guint mqtt_session_get_keepalive (MqttSession *session);
 const char *mqtt_session_get_server_reference (MqttSession *session);
+void mqtt_session_check_alive (MqttSession *session, gint64 now, gint64 timeout);
 
 /* Drops every message, request and identifier (Paho's reinitialise). */
 void mqtt_session_reset (MqttSession *session);

@@ -78,27 +78,6 @@ seen_clear (Seen *seen)
   g_clear_pointer (&seen->messages, g_ptr_array_unref);
 }
 
-typedef struct {
-  guint *counter;
-  guint target;
-} CountWait;
-
-static gboolean
-count_reached (gpointer data)
-{
-  CountWait *wait = data;
-
-  return *wait->counter >= wait->target;
-}
-
-static void
-wait_count (guint *counter, guint target)
-{
-  CountWait wait = { counter, target };
-
-  test_wait_until_full (count_reached, &wait, WAIT_MS, "count");
-}
-
 static char *
 tcp_uri (guint16 port)
 {
@@ -227,7 +206,7 @@ test_lost_connection_moves_on (void)
 
   lost = g_get_monotonic_time ();
   test_broker_stop (a);
-  wait_count (&seen.connected, 2);
+  test_wait_count (&seen.connected, 2, WAIT_MS);
   assert_server (client, uri_b);
   /* The reconnect delay (1 s), not more: B was tried first. */
   g_assert_cmpint (seen.connected_at - lost, <, 2 * G_USEC_PER_SEC);
@@ -235,7 +214,7 @@ test_lost_connection_moves_on (void)
 
   test_broker_start (a);
   test_broker_stop (b);
-  wait_count (&seen.connected, 3);
+  test_wait_count (&seen.connected, 3, WAIT_MS);
   assert_server (client, uri_a);
   g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
   seen_clear (&seen);
@@ -310,7 +289,7 @@ test_unix_socket (void)
   g_assert_true (mqtt_client_publish_bytes (client, "unix/t", payload, MQTT_QOS_AT_LEAST_ONCE,
                                             FALSE, NULL, &error));
   g_assert_no_error (error);
-  wait_count (&seen.messages->len, 1);
+  test_wait_count (&seen.messages->len, 1, WAIT_MS);
   g_assert_true (g_bytes_equal (mqtt_message_get_payload (seen.messages->pdata[0]), payload));
   g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
   g_clear_pointer (&broker, test_broker_free);
@@ -425,14 +404,14 @@ reconnection_spread (TestBroker *broker, gboolean jitter)
                                            test_broker_get_port (broker), 60, NULL, NULL, NULL);
     }
   for (i = 0; i < N_CLIENTS; i++)
-    wait_count (&seen[i].connected, 1);
+    test_wait_count (&seen[i].connected, 1, WAIT_MS);
 
   /* Down for 3.5 s: retries at 1 s and 1 + 2 s fail. */
   test_broker_stop (broker);
   test_run_for (3500);
   test_broker_start (broker);
   for (i = 0; i < N_CLIENTS; i++)
-    wait_count (&seen[i].connected, 2);
+    test_wait_count (&seen[i].connected, 2, WAIT_MS);
 
   for (i = 0, connected = 0; i < N_CLIENTS; i++)
     {
@@ -507,7 +486,7 @@ test_offline_queue_policy (void)
     }
   g_assert_true (mqtt_client_connect_to_broker (publisher, "127.0.0.1",
                                                 test_broker_get_port (broker), 60, NULL, &error));
-  wait_count (&seen.messages->len, 3);
+  test_wait_count (&seen.messages->len, 3, WAIT_MS);
   test_run_for (200);
   g_assert_cmpuint (seen.messages->len, ==, 3);
   g_assert_cmpuint (dropped->len, ==, 2);
@@ -556,7 +535,7 @@ test_resubscribe (void)
   g_object_set (client, "resubscribe", MQTT_RESUBSCRIBE_WITHOUT_SESSION, NULL);
   g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1", port, 60, NULL, &error));
   g_assert_true (mqtt_client_subscribe (client, "resub/t", 1, NULL, &error));
-  wait_count (&subscribed, 1);
+  test_wait_count (&subscribed, 1, WAIT_MS);
 
   /* The broker kept the session: nothing sent again, messages still come. */
   g_assert_true (mqtt_client_reconnect (client, NULL, &error));
@@ -565,15 +544,15 @@ test_resubscribe (void)
   g_assert_cmpuint (resubscribed, ==, 0);
   g_assert_cmpuint (subscribed, ==, 1);
   g_assert_true (mqtt_publish_single ("resub/t", NULL, 1, FALSE, settings, NULL, &error));
-  wait_count (&seen.messages->len, 1);
+  test_wait_count (&seen.messages->len, 1, WAIT_MS);
 
   /* Restarted without persistence: the session is gone, subscribed again. */
   test_broker_stop (broker);
   test_broker_start (broker);
-  wait_count (&resubscribed, 1);
-  wait_count (&subscribed, 2);
+  test_wait_count (&resubscribed, 1, WAIT_MS);
+  test_wait_count (&subscribed, 2, WAIT_MS);
   g_assert_true (mqtt_publish_single ("resub/t", NULL, 1, FALSE, settings, NULL, &error));
-  wait_count (&seen.messages->len, 2);
+  test_wait_count (&seen.messages->len, 2, WAIT_MS);
   g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
   seen_clear (&seen);
 }
@@ -668,7 +647,7 @@ test_credentials_refreshed (void)
   g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
                                                 fake_broker_get_port (broker), 60, NULL, &error));
   g_assert_no_error (error);
-  wait_count (&seen.connected, TOKEN_CONNECTIONS);
+  test_wait_count (&seen.connected, TOKEN_CONNECTIONS, WAIT_MS);
   g_assert_cmpuint (tokens.refreshes, ==, TOKEN_CONNECTIONS);
   g_assert_cmpuint (seen.connect_failed, ==, 0);
   g_assert_cmpstr (mqtt_client_get_username (client), ==, "device");
@@ -780,13 +759,13 @@ test_ejabberd_cluster (void)
   /* About 1,500 messages a second, from the main loop. */
   stream.client = publisher;
   g_timeout_add (2, publish_some, &stream);
-  wait_count (&stream.published, STREAM / 3);
+  test_wait_count (&stream.published, STREAM / 3, WAIT_MS);
   killed_at = stream.published;
   kill_time = g_get_monotonic_time ();
   test_ejabberd_kill (a);
-  wait_count (&pub_seen.connected, 2);
+  test_wait_count (&pub_seen.connected, 2, WAIT_MS);
   assert_server (publisher, uri_b);
-  wait_count (&stream.published, STREAM);
+  test_wait_count (&stream.published, STREAM, WAIT_MS);
 
   /* Every message at the subscriber, at least once; the wait ends when all
    * are there or when nothing more has come for five seconds. */

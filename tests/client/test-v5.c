@@ -135,27 +135,11 @@ seen_free (Seen *seen)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Seen, seen_free)
 
-/* Waits until *@counter reaches @n. */
+/* Waits until a Seen has @n messages. */
 typedef struct {
   guint *counter;
   guint n;
 } Until;
-
-static gboolean
-reached (gpointer data)
-{
-  Until *u = data;
-
-  return *u->counter >= u->n;
-}
-
-static void
-wait_count (guint *counter, guint n)
-{
-  Until u = { counter, n };
-
-  test_wait_until_full (reached, &u, WAIT_MS, "a count");
-}
 
 static gboolean
 messages_reached (gpointer data)
@@ -236,7 +220,7 @@ connect_and_wait (Fixture *f, MqttClient *client, Seen *seen)
   g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1", f->port, 60, NULL,
                                                 &error));
   g_assert_no_error (error);
-  wait_count (&seen->connected, before + 1);
+  test_wait_count (&seen->connected, before + 1, WAIT_MS);
   g_assert_cmpint (seen->connect_reason, ==, MQTT_REASON_CODE_SUCCESS);
 }
 
@@ -251,7 +235,7 @@ subscribe_wait (MqttClient *client, Seen *seen, const char *filter, MqttQos qos,
   g_assert_true (mqtt_client_subscribe_with_options (client, filters, &qos, 1, options, props,
                                                      NULL, &error));
   g_assert_no_error (error);
-  wait_count (&seen->subscribed, before + 1);
+  test_wait_count (&seen->subscribed, before + 1, WAIT_MS);
 }
 
 static void
@@ -272,7 +256,7 @@ disconnect_wait (MqttClient *client, Seen *seen)
   guint before = seen->disconnected;
 
   g_assert_true (mqtt_client_disconnect_from_broker (client, NULL));
-  wait_count (&seen->disconnected, before + 1);
+  test_wait_count (&seen->disconnected, before + 1, WAIT_MS);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -308,7 +292,7 @@ test_properties_end_to_end (Fixture *f, gconstpointer data)
   mqtt_properties_add_user_property (props, "a", "2");
   publish (client, "props/t", "{}", 1, FALSE, props);
   wait_messages (seen, 1);
-  wait_count (&seen->published, 1);
+  test_wait_count (&seen->published, 1, WAIT_MS);
   g_assert_cmpint (seen->publish_reason, ==, 0);
 
   got = mqtt_message_get_properties (g_ptr_array_index (seen->messages, 0));
@@ -355,7 +339,7 @@ test_subscription_options (Fixture *f, gconstpointer data)
   /* A retained message: sent at every subscription by default, never with
    * NO_RETAINED, only to a new subscription with RETAINED_IF_NEW. */
   publish (other, "opt/kept", "r", 1, TRUE, NULL);
-  wait_count (&other_seen->published, 2);
+  test_wait_count (&other_seen->published, 2, WAIT_MS);
   subscribe_wait (client, seen, "opt/kept", 1, MQTT_SUBSCRIBE_FLAGS_NO_RETAINED, NULL);
   test_run_for (300);
   g_assert_cmpuint (seen->messages->len, ==, 0);
@@ -513,7 +497,7 @@ test_receive_maximum (Fixture *f, gconstpointer data)
   for (i = 0; i < 60; i++)
     publish (client, "rm/t", "x", 1 + i % 2, FALSE, NULL);
   wait_messages (seen, 60);
-  wait_count (&seen->published, 60);
+  test_wait_count (&seen->published, 60, WAIT_MS);
   g_assert_cmpuint (seen->disconnected, ==, 0);
 }
 
@@ -541,7 +525,7 @@ test_broker_limits (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   /* What is allowed still goes. */
   publish (client, "lim/t", "ok", 1, FALSE, NULL);
-  wait_count (&seen->published, 1);
+  test_wait_count (&seen->published, 1, WAIT_MS);
 }
 
 /* A retained message with a Message Expiry Interval is gone after it. */
@@ -556,7 +540,7 @@ test_message_expiry (Fixture *f, gconstpointer data)
   mqtt_properties_set_message_expiry_interval (props, 1);
   publish (client, "exp/short", "gone", 1, TRUE, props);
   publish (client, "exp/long", "kept", 1, TRUE, NULL);
-  wait_count (&seen->published, 2);
+  test_wait_count (&seen->published, 2, WAIT_MS);
   test_run_for (2100);
   subscribe_wait (client, seen, "exp/#", 1, 0, NULL);
   wait_messages (seen, 1);
@@ -587,7 +571,7 @@ test_session_expiry (Fixture *f, gconstpointer data)
 
   connect_and_wait (f, publisher, publisher_seen);
   publish (publisher, "sx/t", "while away", 1, FALSE, NULL);
-  wait_count (&publisher_seen->published, 1);
+  test_wait_count (&publisher_seen->published, 1, WAIT_MS);
 
   connect_and_wait (f, client, seen);
   g_assert_true (seen->session_present);
@@ -621,7 +605,7 @@ test_session_taken_over (Fixture *f, gconstpointer data)
   mqtt_client_set_auto_reconnect (first, FALSE);
   connect_and_wait (f, first, seen1);
   connect_and_wait (f, second, seen2);
-  wait_count (&seen1->disconnected, 1);
+  test_wait_count (&seen1->disconnected, 1, WAIT_MS);
   g_assert_true (seen1->disconnect_reason == MQTT_REASON_CODE_SESSION_TAKEN_OVER ||
                  seen1->disconnect_reason == MQTT_REASON_CODE_UNSPECIFIED_ERROR);
   g_assert_error (seen1->disconnect_error, MQTT_ERROR, MQTT_ERROR_CONN_LOST);
@@ -663,7 +647,7 @@ test_will_delay (Fixture *f, gconstpointer data)
     client, MQTT_REASON_CODE_DISCONNECT_WITH_WILL_MESSAGE, NULL, &error));
   g_assert_no_error (error);
   sent_at = g_get_monotonic_time ();
-  wait_count (&seen->disconnected, 1);
+  test_wait_count (&seen->disconnected, 1, WAIT_MS);
   g_assert_cmphex (seen->disconnect_reason, ==, 0x04);
   wait_messages (watcher_seen, 1);
   g_assert_cmpint (g_get_monotonic_time () - sent_at, >=, 1500 * 1000);
@@ -813,7 +797,7 @@ test_request_response (Fixture *f, gconstpointer data)
                                  request_done, slot);
     }
   i = 0;
-  wait_count (&requests.done, 20);
+  test_wait_count (&requests.done, 20, WAIT_MS);
   g_assert_cmpuint (i, ==, 0);
   g_assert_cmpuint (seen->messages->len, ==, 0);
   for (i = 0; i < 20; i++)
@@ -832,7 +816,7 @@ test_request_response (Fixture *f, gconstpointer data)
     mqtt_client_request_async (requester, "svc/nobody", NULL, 1, "replies/here", NULL,
                                cancellable, request_done, slot);
     g_timeout_add (300, cancel_now, cancellable);
-    wait_count (&requests.done, 21);
+    test_wait_count (&requests.done, 21, WAIT_MS);
     g_assert_cmpuint (requests.cancelled, ==, 1);
   }
 
@@ -969,11 +953,11 @@ test_auth_and_server_disconnect (void)
   g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
                                                 fake_broker_get_port (broker), 60, NULL, &error));
   g_assert_no_error (error);
-  wait_count (&seen->connected, 1);
+  test_wait_count (&seen->connected, 1, WAIT_MS);
   g_assert_cmpuint (state.auths, ==, 1);
   g_assert_cmpint (seen->connect_reason, ==, 0);
 
-  wait_count (&seen->disconnected, 1);
+  test_wait_count (&seen->disconnected, 1, WAIT_MS);
   g_assert_cmphex (seen->disconnect_reason, ==, MQTT_REASON_CODE_USE_ANOTHER_SERVER);
   g_assert_cmpstr (mqtt_properties_get_server_reference (seen->disconnect_props), ==,
                    "other.example:1883");
@@ -1051,7 +1035,7 @@ test_protocol_error_disconnect (void)
   mqtt_client_set_auto_reconnect (client, FALSE);
   g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1",
                                                 fake_broker_get_port (broker), 60, NULL, &error));
-  wait_count (&seen->disconnected, 1);
+  test_wait_count (&seen->disconnected, 1, WAIT_MS);
   g_assert_error (seen->disconnect_error, MQTT_ERROR, MQTT_ERROR_PROTOCOL);
   g_assert_nonnull (strstr (seen->disconnect_error->message, "Topic Alias invalid"));
   g_clear_object (&client);

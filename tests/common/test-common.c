@@ -85,6 +85,27 @@ time_is_up (gpointer data)
   return g_get_monotonic_time () >= *(gint64 *) data;
 }
 
+typedef struct {
+  guint *counter;
+  guint target;
+} CountWait;
+
+static gboolean
+count_reached (gpointer data)
+{
+  CountWait *wait = data;
+
+  return *wait->counter >= wait->target;
+}
+
+void
+test_wait_count (guint *counter, guint target, guint timeout_ms)
+{
+  CountWait wait = { counter, target };
+
+  test_wait_until_full (count_reached, &wait, timeout_ms, "a count");
+}
+
 void
 test_run_for (guint ms)
 {

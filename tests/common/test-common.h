@@ -18,6 +18,8 @@ char *test_hex (const guint8 *data, gsize length);
 void test_wait_until_full (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms,
                            const char *what);
 #define TEST_WAIT_FOR(cond_fn, data, ms) test_wait_until_full ((cond_fn), (data), (ms), #cond_fn)
+/* Iterates the thread-default main context until *@counter >= @target. */
+void test_wait_count (guint *counter, guint target, guint timeout_ms);
 /* Iterates the thread-default main context for @ms milliseconds. */
 void test_run_for (guint ms);
 
