@@ -121,6 +121,18 @@ is_local_host (const char *host)
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
+/* The server the next attempt goes to: one the broker referred the client
+ * to, else the server list's current one; NULL for the client's host. */
+static const MqttServer *
+server_to_try_locked (MqttClient *self)
+{
+  if (self->referred)
+    return self->referred;
+  if (self->use_servers)
+    return g_ptr_array_index (self->servers, self->server_index);
+  return NULL;
+}
+
 /* Whether the next reconnection waits for the network to come back
  * (#MqttClient:network-monitor): not when the broker is on this machine. */
 static gboolean
@@ -128,12 +140,11 @@ awaiting_network_locked (MqttClient *self)
 {
   const char *host = self->transport_options.host;
   gboolean unix_socket = self->transport_options.unix_socket;
-  const MqttServer *next = self->referred;
+  const MqttServer *next;
 
   if (!self->network_down)
     return FALSE;
-  if (next == NULL && self->use_servers)
-    next = g_ptr_array_index (self->servers, self->server_index);
+  next = server_to_try_locked (self);
   if (next)
     {
       host = next->host;
@@ -1187,6 +1198,7 @@ dial (MqttClient *self, GCancellable *cancellable)
 {
   Attempt *attempt;
   MqttTransportOptions options;
+  const MqttServer *next;
   gboolean server_changed = FALSE;
 
   client_lock (self);
@@ -1202,10 +1214,9 @@ dial (MqttClient *self, GCancellable *cancellable)
   options.tls = mqtt_client_tls_wanted_locked (self);
   options.protocol_level = self->config.protocol;
   self->on_referred = self->referred != NULL;
-  if (self->referred)
-    mqtt_server_apply (self->referred, &options);
-  else if (self->use_servers)
-    mqtt_server_apply (g_ptr_array_index (self->servers, self->server_index), &options);
+  next = server_to_try_locked (self);
+  if (next)
+    mqtt_server_apply (next, &options);
   if (options.websocket)
     {
       options.ws_prepare_headers = emit_websocket_handshake;

@@ -389,16 +389,14 @@ mqtt_client_watch_network (MqttClient *self)
 {
   if (!self->network_monitor_set)
     use_network_monitor (self, g_network_monitor_get_default ());
-  self->wake_watch = mqtt_wake_watch (machine_resumed, self);
+  mqtt_wake_watch (machine_resumed, self);
 }
 
 /* At dispose; may be called again. */
 void
 mqtt_client_unwatch_network (MqttClient *self)
 {
-  if (self->wake_watch)
-    mqtt_wake_unwatch (self->wake_watch);
-  self->wake_watch = 0;
+  mqtt_wake_unwatch (self);
   use_network_monitor (self, NULL);
 }
 

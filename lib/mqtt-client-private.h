@@ -221,12 +221,11 @@ struct _MqttClient {
 
   /* The network and sleep: the monitor followed (set by the application,
    * if network_monitor_set, else the system's) and whether it says the
-   * network is down; the process-wide resume watch. */
+   * network is down. */
   GNetworkMonitor *network_monitor;
   gulong network_changed_id;
   gboolean network_monitor_set;
   gboolean network_down;
-  guint wake_watch;
 
   /* Operations waiting for an outcome */
   GList *connect_ops;

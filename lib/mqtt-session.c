@@ -111,7 +111,7 @@ struct _MqttSession {
   gint64 last_in;
   gint64 last_out;
   gint64 ping_sent;           /* 0: no PINGREQ outstanding */
-  gint64 alive_deadline;      /* 0, or when a check of the connection expires */
+  gint64 ping_due;            /* when its PINGRESP is due (with ping_sent) */
   guint keepalive;            /* in force: the config's, or the broker's Server Keep Alive */
 
   char *assigned_client_id;  /* level 5: the broker's name for this client */
@@ -1120,7 +1120,7 @@ mqtt_session_connection_made (MqttSession *session, gint64 now)
   g_hash_table_remove_all (session->resent_ids);
   session->connect_started = now;
   session->last_in = now;
-  session->ping_sent = session->alive_deadline = 0;
+  session->ping_sent = 0;
   session->keepalive = session->config.keepalive;
   g_clear_pointer (&session->server_reference, g_free);
   /* The broker's limits are the specification's defaults until CONNACK. */
@@ -1167,7 +1167,7 @@ mqtt_session_connection_lost (MqttSession *session, gboolean reconnect)
         req->sent = FALSE;
     }
 
-  session->ping_sent = session->alive_deadline = 0;
+  session->ping_sent = 0;
   session->state = reconnect ? MQTT_SESSION_WAITING : MQTT_SESSION_IDLE;
 }
 
@@ -1683,7 +1683,7 @@ mqtt_session_receive (MqttSession *session, MqttPacket *packet, gint64 now, GErr
       return handle_request_ack (session, packet, now, error);
     case MQTT_PACKET_PINGRESP:
       log_packet (session, "Received PINGRESP");
-      session->ping_sent = session->alive_deadline = 0;
+      session->ping_sent = 0;
       return TRUE;
     case MQTT_PACKET_CONNECT:
     case MQTT_PACKET_SUBSCRIBE:
@@ -1762,8 +1762,20 @@ retry_interval (MqttSession *session)
   return is_v5 (session) ? 0 : session->config.retry_interval;
 }
 
+/* A PINGREQ whose PINGRESP is due at @due: without it by then, the
+ * connection is lost (mqtt_session_tick()). */
+static void
+send_pingreq (MqttSession *session, gint64 now, gint64 due, const char *what)
+{
+  mqtt_packet_encode_ack (mqtt_outbuf_tail (session->out), MQTT_PACKET_PINGREQ, 0);
+  mqtt_outbuf_commit (session->out);
+  log_packet (session, "%s", what);
+  session->ping_sent = session->last_out = now;
+  session->ping_due = due;
+}
+
 /* The network changed or the machine resumed from sleep: whether the
- * connection still works is asked at once (PINGREQ, unless one is out),
+ * connection still works is asked at once (a PINGREQ, unless one is out),
  * and the answer awaited @timeout microseconds at most, instead of up to
  * one and a half keepalive intervals. Connected only. */
 void
@@ -1772,13 +1784,9 @@ mqtt_session_check_alive (MqttSession *session, gint64 now, gint64 timeout)
   if (session->state != MQTT_SESSION_CONNECTED)
     return;
   if (!session->ping_sent)
-    {
-      mqtt_packet_encode_ack (mqtt_outbuf_tail (session->out), MQTT_PACKET_PINGREQ, 0);
-      mqtt_outbuf_commit (session->out);
-      log_packet (session, "Sending PINGREQ (checking the connection)");
-      session->ping_sent = session->last_out = now;
-    }
-  session->alive_deadline = now + timeout;
+    send_pingreq (session, now, now + timeout, "Sending PINGREQ (checking the connection)");
+  else
+    session->ping_due = MIN (session->ping_due, now + timeout);
 }
 
 gint64
@@ -1794,15 +1802,10 @@ mqtt_session_next_deadline (MqttSession *session)
                                      : DEFAULT_CONNACK_TIMEOUT * USEC_PER_SEC);
       break;
     case MQTT_SESSION_CONNECTED:
-      if (session->keepalive > 0)
-        {
-          if (session->ping_sent)
-            deadline = session->ping_sent + keepalive_usec (session);
-          else
-            deadline = MIN (session->last_in, session->last_out) + keepalive_usec (session);
-        }
-      if (session->alive_deadline)
-        deadline = MIN (deadline, session->alive_deadline);
+      if (session->ping_sent)
+        deadline = session->ping_due;
+      else if (session->keepalive > 0)
+        deadline = MIN (session->last_in, session->last_out) + keepalive_usec (session);
       if (retry_interval (session) > 0 && session->inflight.head)
         {
           OutMessage *oldest = session->inflight.head->data;
@@ -1835,35 +1838,22 @@ mqtt_session_tick (MqttSession *session, gint64 now, GError **error)
   if (session->state != MQTT_SESSION_CONNECTED)
     return TRUE;
 
-  if (session->alive_deadline && now >= session->alive_deadline)
+  if (session->ping_sent)
     {
-      g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE,
-                           "No PINGRESP from the broker after the network changed or the "
-                           "machine resumed");
-      return FALSE;
+      if (now >= session->ping_due)
+        {
+          g_set_error (error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE,
+                       "No PINGRESP from the broker within %.1f s of the PINGREQ",
+                       (double) (session->ping_due - session->ping_sent) / USEC_PER_SEC);
+          return FALSE;
+        }
     }
-  if (session->keepalive > 0)
+  else if (session->keepalive > 0)
     {
       gint64 interval = keepalive_usec (session);
 
-      if (session->ping_sent)
-        {
-          if (now - session->ping_sent >= interval)
-            {
-              g_set_error (error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE,
-                           "No PINGRESP from the broker within the keepalive interval (%u s)",
-                           session->keepalive);
-              return FALSE;
-            }
-        }
-      else if (now - session->last_out >= interval || now - session->last_in >= interval)
-        {
-          mqtt_packet_encode_ack (mqtt_outbuf_tail (session->out), MQTT_PACKET_PINGREQ, 0);
-          mqtt_outbuf_commit (session->out);
-          log_packet (session, "Sending PINGREQ");
-          session->ping_sent = now;
-          session->last_out = now;
-        }
+      if (now - session->last_out >= interval || now - session->last_in >= interval)
+        send_pingreq (session, now, now + interval, "Sending PINGREQ");
     }
 
   if (retry_interval (session) > 0)

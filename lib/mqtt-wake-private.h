@@ -15,10 +15,12 @@
 
 G_BEGIN_DECLS
 
+/* One function for every watch (the client's), called with each watch's
+ * data. */
 typedef void (*MqttWakeFunc) (gpointer data);
 
-guint mqtt_wake_watch (MqttWakeFunc func, gpointer data);
-void mqtt_wake_unwatch (guint id);
+void mqtt_wake_watch (MqttWakeFunc func, gpointer data);
+void mqtt_wake_unwatch (gpointer data);
 
 /* For tests: the boot-time clock read instead of CLOCK_BOOTTIME (in
  * microseconds) and how often it is read; logind is then not used. Call

@@ -22,16 +22,10 @@
 #define CHECK_INTERVAL_MS 5000
 #define SLEPT_USEC (2 * G_USEC_PER_SEC)
 
-typedef struct {
-  guint id;
-  MqttWakeFunc func;
-  gpointer data;
-} Watch;
-
 /* A pthread mutex, as the client's: ThreadSanitizer follows it. */
 static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER;
-static GArray *watches;       /* Watch, under wake_lock */
-static guint last_id;
+static MqttWakeFunc wake_func;
+static GPtrArray *watches;    /* its data, under wake_lock */
 static GThread *wake_thread;
 static gint64 (*boottime_func) (void);
 static guint interval_ms = CHECK_INTERVAL_MS;
@@ -57,11 +51,7 @@ resumed (const char *how)
   g_debug ("The machine resumed (%s)", how);
   pthread_mutex_lock (&wake_lock);
   for (i = 0; i < watches->len; i++)
-    {
-      Watch *watch = &g_array_index (watches, Watch, i);
-
-      watch->func (watch->data);
-    }
+    wake_func (watches->pdata[i]);
   pthread_mutex_unlock (&wake_lock);
 }
 
@@ -151,16 +141,15 @@ mqtt_wake_set_clock_for_test (gint64 (*boottime) (void), guint interval)
   pthread_mutex_unlock (&wake_lock);
 }
 
-guint
+void
 mqtt_wake_watch (MqttWakeFunc func, gpointer data)
 {
-  Watch watch = { 0, func, data };
-
   pthread_mutex_lock (&wake_lock);
+  g_warn_if_fail (wake_func == NULL || wake_func == func);
+  wake_func = func;
   if (watches == NULL)
-    watches = g_array_new (FALSE, FALSE, sizeof (Watch));
-  watch.id = ++last_id;
-  g_array_append_val (watches, watch);
+    watches = g_ptr_array_new ();
+  g_ptr_array_add (watches, data);
   if (wake_thread == NULL)
     {
       if (boottime_func == NULL)
@@ -168,22 +157,15 @@ mqtt_wake_watch (MqttWakeFunc func, gpointer data)
       wake_thread = g_thread_new ("mqtt-wake", wake_thread_main, NULL);
     }
   pthread_mutex_unlock (&wake_lock);
-  return watch.id;
 }
 
-/* Once this returns, the watch's function is not running and will not
- * run again. */
+/* Once this returns, the function is not running for @data and will not
+ * run for it again. Does nothing for data not watched. */
 void
-mqtt_wake_unwatch (guint id)
+mqtt_wake_unwatch (gpointer data)
 {
-  guint i;
-
   pthread_mutex_lock (&wake_lock);
-  for (i = 0; i < watches->len; i++)
-    if (g_array_index (watches, Watch, i).id == id)
-      {
-        g_array_remove_index_fast (watches, i);
-        break;
-      }
+  if (watches)
+    g_ptr_array_remove_fast (watches, data);
   pthread_mutex_unlock (&wake_lock);
 }

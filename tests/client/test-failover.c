@@ -13,6 +13,7 @@
 #include <mqtt-glib/mqtt-glib.h>
 
 #include "ejabberd.h"
+#include "recorder.h"
 #include "test-common.h"
 
 #define WAIT_MS 15000
@@ -670,35 +671,6 @@ test_credentials_refreshed (void)
  * reaches the subscriber (at least once), counted end to end. */
 #define STREAM 3000
 
-typedef struct {
-  MqttClient *client;
-  guint next;
-  guint published;
-} Stream;
-
-static void
-on_published (MqttClient *client, guint mid, Stream *stream)
-{
-  stream->published++;
-}
-
-static gboolean
-publish_some (gpointer data)
-{
-  Stream *stream = data;
-  guint i;
-
-  for (i = 0; i < 3 && stream->next < STREAM; i++, stream->next++)
-    {
-      g_autofree char *payload = g_strdup_printf ("%u", stream->next);
-      g_autoptr(GError) error = NULL;
-
-      g_assert_true (mqtt_client_publish (stream->client, "cluster/stream", (guint8 *) payload,
-                                          -1, MQTT_QOS_AT_LEAST_ONCE, FALSE, NULL, &error));
-    }
-  return stream->next < STREAM ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
 static MqttClient *
 cluster_client (const char *id)
 {
@@ -721,7 +693,7 @@ test_ejabberd_cluster (void)
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *got = g_new0 (guint8, STREAM);
   Seen pub_seen = { 0 }, sub_seen = { 0 };
-  Stream stream = { 0 };
+  TestStream stream;
   guint i, distinct = 0, duplicates = 0, lost_by_broker = 0, killed_at;
   gint64 kill_time, quiet_since;
 
@@ -746,7 +718,6 @@ test_ejabberd_cluster (void)
 
   publisher = cluster_client ("cluster-pub");
   watch (publisher, &pub_seen);
-  g_signal_connect (publisher, "published", G_CALLBACK (on_published), &stream);
   {
     const char *servers[] = { uri_a, uri_b, NULL };
 
@@ -756,9 +727,7 @@ test_ejabberd_cluster (void)
   g_assert_no_error (error);
   assert_server (publisher, uri_a);
 
-  /* About 1,500 messages a second, from the main loop. */
-  stream.client = publisher;
-  g_timeout_add (2, publish_some, &stream);
+  test_stream_start (&stream, publisher, "cluster/stream", STREAM);
   test_wait_count (&stream.published, STREAM / 3, WAIT_MS);
   killed_at = stream.published;
   kill_time = g_get_monotonic_time ();

@@ -10,53 +10,13 @@
 #include <glib/gstdio.h>
 #include <mqtt-glib/mqtt-glib.h>
 
+#include "recorder.h"
 #include "test-common.h"
 
 #define MESSAGES 4000
 #define WORKERS 4
 #define FILTER "$share/workers/scale/stream"
 #define WAIT_MS 20000
-
-typedef struct {
-  MqttClient *client;
-  guint next;
-  guint published;
-} Stream;
-
-static gboolean
-publish_some (gpointer data)
-{
-  Stream *stream = data;
-  guint i;
-
-  for (i = 0; i < 3 && stream->next < MESSAGES; i++, stream->next++)
-    {
-      g_autofree char *payload = g_strdup_printf ("%u", stream->next);
-      g_autoptr(GError) error = NULL;
-
-      g_assert_true (mqtt_client_publish (stream->client, "scale/stream", (guint8 *) payload, -1,
-                                          MQTT_QOS_AT_LEAST_ONCE, FALSE, NULL, &error));
-    }
-  return stream->next < MESSAGES ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-static void
-on_published (MqttClient *client, guint mid, Stream *stream)
-{
-  stream->published++;
-}
-
-static void
-wait_published (Stream *stream, guint target)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
-
-  while (stream->published < target)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      test_run_for (10);
-    }
-}
 
 static gboolean
 file_has_suback (gpointer path)
@@ -126,7 +86,7 @@ test_shared_subscription (void)
   char *outs[WORKERS + 1], *errs[WORKERS + 1];
   guint per_worker[WORKERS + 1];
   g_autofree guint8 *got = g_new0 (guint8, MESSAGES);
-  Stream stream = { publisher };
+  TestStream stream;
   guint i, distinct = 0, total = 0, last_distinct = 0;
   gint64 quiet_since;
 
@@ -138,20 +98,19 @@ test_shared_subscription (void)
   for (i = 0; i < WORKERS; i++)
     workers[i] = start_worker (port, i, outs[i], errs[i]);
 
-  g_signal_connect (publisher, "published", G_CALLBACK (on_published), &stream);
   g_assert_true (mqtt_client_connect_to_broker (publisher, "127.0.0.1", port, 60, NULL, &error));
   g_assert_no_error (error);
-  g_timeout_add (2, publish_some, &stream);
+  test_stream_start (&stream, publisher, "scale/stream", MESSAGES);
 
   /* Halfway, worker 0 dies; it comes back half a second later with its
    * session (the same client id), as a supervisor would restart it. */
-  wait_published (&stream, MESSAGES / 2);
+  test_wait_count (&stream.published, MESSAGES / 2, WAIT_MS);
   g_subprocess_force_exit (workers[0]);
   g_assert_true (g_subprocess_wait (workers[0], NULL, NULL));
   g_clear_object (&workers[0]);
   test_run_for (500);
   workers[WORKERS] = start_worker (port, 0, outs[WORKERS], errs[WORKERS]);
-  wait_published (&stream, MESSAGES);
+  test_wait_count (&stream.published, MESSAGES, WAIT_MS);
 
   /* Until all have arrived, or nothing more has for five seconds. */
   quiet_since = g_get_monotonic_time ();

@@ -10,6 +10,7 @@
 #include <mqtt-glib/mqtt-glib.h>
 
 #include "mqtt-wake-private.h"
+#include "recorder.h"
 #include "test-common.h"
 #include "test-resolver.h"
 
@@ -121,44 +122,35 @@ test_monitor_set_available (TestMonitor *self, gboolean available)
 typedef struct {
   TestMonitor *monitor;
   MqttClient *client;
-  guint connected;
-  guint connect_failed;
-  guint disconnected;
-  guint attempts;             /* "Connecting to" log lines */
-  guint checks;               /* "checking the connection" log lines */
-  gint64 disconnected_at;
-  GError *disconnect_error;
+  Recorder *r;
 } Watch;
 
-static void
-on_connected (MqttClient *client, gboolean session_present, int code, Watch *w)
+/* Log lines of the client that begin with @prefix and end with @suffix. */
+static guint
+logs_with (Recorder *r, const char *prefix, const char *suffix)
 {
-  if (code == 0)
-    w->connected++;
+  guint i, n = 0;
+
+  pthread_mutex_lock (&r->lock);
+  for (i = 0; i < r->logs->len; i++)
+    n += g_str_has_prefix (r->logs->pdata[i], prefix) &&
+         g_str_has_suffix (r->logs->pdata[i], suffix);
+  pthread_mutex_unlock (&r->lock);
+  return n;
 }
 
-static void
-on_connect_failed (MqttClient *client, const GError *error, Watch *w)
+/* Connection attempts, and checks of a connection (the client's line, not
+ * the PINGREQ's). */
+static guint
+attempts (Recorder *r)
 {
-  w->connect_failed++;
+  return logs_with (r, "Connecting to", "");
 }
 
-static void
-on_disconnected (MqttClient *client, MqttError code, const GError *error, Watch *w)
+static guint
+checks (Recorder *r)
 {
-  w->disconnected++;
-  w->disconnected_at = g_get_monotonic_time ();
-  g_clear_error (&w->disconnect_error);
-  w->disconnect_error = error ? g_error_copy (error) : NULL;
-}
-
-static void
-on_log (MqttClient *client, MqttLogLevel level, const char *text, Watch *w)
-{
-  if (g_str_has_prefix (text, "Connecting to"))
-    w->attempts++;
-  if (g_str_has_suffix (text, "checking the connection"))
-    w->checks++;
+  return logs_with (r, "", ": checking the connection");
 }
 
 static void
@@ -167,10 +159,7 @@ watch_init (Watch *w)
   w->monitor = g_object_new (test_monitor_get_type (), NULL);
   w->client = mqtt_client_new ("wake", TRUE, MQTT_PROTOCOL_V311, NULL);
   mqtt_client_set_network_monitor (w->client, G_NETWORK_MONITOR (w->monitor));
-  g_signal_connect (w->client, "connected", G_CALLBACK (on_connected), w);
-  g_signal_connect (w->client, "connect-failed", G_CALLBACK (on_connect_failed), w);
-  g_signal_connect (w->client, "disconnected", G_CALLBACK (on_disconnected), w);
-  g_signal_connect (w->client, "log", G_CALLBACK (on_log), w);
+  w->r = recorder_new (w->client);
 }
 
 static void
@@ -179,9 +168,9 @@ watch_clear (Watch *w)
   g_autoptr(GError) error = NULL;
 
   g_assert_true (mqtt_client_disconnect_from_broker (w->client, &error));
+  g_clear_pointer (&w->r, recorder_free);
   g_clear_object (&w->client);
   g_clear_object (&w->monitor);
-  g_clear_error (&w->disconnect_error);
 }
 
 static void
@@ -192,7 +181,7 @@ connect_to (Watch *w, const char *host, guint16 port)
   g_assert_true (mqtt_client_set_reconnect_delay (w->client, 1, 1, &error));
   g_assert_true (mqtt_client_connect_to_broker (w->client, host, port, 60, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (w->connected, ==, 1);
+  g_assert_cmpuint (recorder_connected (w->r), ==, 1);
 }
 
 /* While the network is down, a lost connection to a remote broker is not
@@ -207,28 +196,28 @@ test_network_down (void)
 
   watch_init (&w);
   connect_to (&w, "broker.test", test_broker_get_port (broker));
-  g_assert_cmpuint (w.attempts, ==, 1);
+  g_assert_cmpuint (attempts (w.r), ==, 1);
 
   test_monitor_set_available (w.monitor, FALSE);
   test_broker_stop (broker);
-  test_wait_count (&w.disconnected, 1, WAIT_MS);
+  RECORDER_WAIT (w.r, recorder_disconnected, 1);
   test_run_for (3000);
-  g_assert_cmpuint (w.attempts, ==, 1);
-  g_assert_cmpuint (w.connect_failed, ==, 0);
+  g_assert_cmpuint (attempts (w.r), ==, 1);
+  g_assert_cmpuint (recorder_connect_failed (w.r), ==, 0);
 
   /* The broker is back, the network not yet: still nothing. */
   test_broker_start (broker);
   test_run_for (1500);
-  g_assert_cmpuint (w.connected, ==, 1);
-  g_assert_cmpuint (w.attempts, ==, 1);
+  g_assert_cmpuint (recorder_connected (w.r), ==, 1);
+  g_assert_cmpuint (attempts (w.r), ==, 1);
 
   back = g_get_monotonic_time ();
   test_monitor_set_available (w.monitor, TRUE);
-  test_wait_count (&w.connected, 2, WAIT_MS);
+  RECORDER_WAIT (w.r, recorder_connected, 2);
   g_test_message ("reconnected %.3f s after the network came back",
                   (g_get_monotonic_time () - back) / 1e6);
   g_assert_cmpint (g_get_monotonic_time () - back, <, G_USEC_PER_SEC);
-  g_assert_cmpuint (w.attempts, ==, 2);
+  g_assert_cmpuint (attempts (w.r), ==, 2);
   watch_clear (&w);
 }
 
@@ -244,9 +233,9 @@ test_network_down_local (void)
   connect_to (&w, "127.0.0.1", test_broker_get_port (broker));
   test_monitor_set_available (w.monitor, FALSE);
   test_broker_stop (broker);
-  test_wait_count (&w.disconnected, 1, WAIT_MS);
+  RECORDER_WAIT (w.r, recorder_disconnected, 1);
   test_broker_start (broker);
-  test_wait_count (&w.connected, 2, WAIT_MS);
+  RECORDER_WAIT (w.r, recorder_connected, 2);
   watch_clear (&w);
 }
 
@@ -264,14 +253,14 @@ test_network_changed_skips_backoff (void)
   connect_to (&w, "broker.test", test_broker_get_port (broker));
   g_assert_true (mqtt_client_set_reconnect_delay (w.client, 30, 60, &error));
   test_broker_stop (broker);
-  test_wait_count (&w.disconnected, 1, WAIT_MS);
+  RECORDER_WAIT (w.r, recorder_disconnected, 1);
   test_broker_start (broker);
   test_run_for (1000);
-  g_assert_cmpuint (w.connected, ==, 1);
+  g_assert_cmpuint (recorder_connected (w.r), ==, 1);
 
   changed = g_get_monotonic_time ();
   test_monitor_set_available (w.monitor, TRUE);
-  test_wait_count (&w.connected, 2, WAIT_MS);
+  RECORDER_WAIT (w.r, recorder_connected, 2);
   g_test_message ("reconnected %.3f s after the network changed, 30 s before the delay ran out",
                   (g_get_monotonic_time () - changed) / 1e6);
   g_assert_cmpint (g_get_monotonic_time () - changed, <, G_USEC_PER_SEC);
@@ -289,11 +278,11 @@ test_network_changed_checks (void)
   watch_init (&w);
   connect_to (&w, "broker.test", test_broker_get_port (broker));
   test_monitor_set_available (w.monitor, TRUE);
-  test_wait_count (&w.checks, 1, WAIT_MS);
+  RECORDER_WAIT (w.r, checks, 1);
   /* Past the five seconds the answer had. */
   test_run_for (6000);
-  g_assert_cmpuint (w.disconnected, ==, 0);
-  g_assert_cmpuint (w.connected, ==, 1);
+  g_assert_cmpuint (recorder_disconnected (w.r), ==, 0);
+  g_assert_cmpuint (recorder_connected (w.r), ==, 1);
   watch_clear (&w);
 }
 
@@ -342,14 +331,14 @@ check_dead_connection (gboolean resume)
     g_atomic_int_add (&slept, 600);
   else
     test_monitor_set_available (w.monitor, TRUE);
-  test_wait_count (&w.disconnected, 1, WAIT_MS);
-  lost_after = (w.disconnected_at - woke) / 1e6;
+  RECORDER_WAIT (w.r, recorder_disconnected, 1);
+  lost_after = (g_get_monotonic_time () - woke) / 1e6;
   g_test_message ("%s: the dead connection was found %.2f s later (keepalive 60 s)",
                   resume ? "resumed" : "network changed", lost_after);
-  g_assert_error (w.disconnect_error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE);
+  g_assert_error (w.r->disconnect_error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE);
   g_assert_cmpfloat (lost_after, >=, 4.5);
   g_assert_cmpfloat (lost_after, <, 7);
-  g_assert_cmpuint (w.checks, ==, 1);
+  g_assert_cmpuint (checks (w.r), ==, 1);
   watch_clear (&w);
   test_wait_until_full (broker_done, broker, WAIT_MS, "the script's end");
 }

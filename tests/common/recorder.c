@@ -205,3 +205,34 @@ recorder_wait (Recorder *r, guint (*counter) (Recorder *), guint n, gboolean mai
         g_error ("Timed out waiting for %s >= %u (now %u)", what, n, counter (r));
     }
 }
+
+static void
+stream_published (MqttClient *client, guint mid, TestStream *stream)
+{
+  stream->published++;
+}
+
+static gboolean
+stream_publish_some (gpointer data)
+{
+  TestStream *stream = data;
+  guint i;
+
+  for (i = 0; i < 3 && stream->next < stream->count; i++, stream->next++)
+    {
+      g_autofree char *payload = g_strdup_printf ("%u", stream->next);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (mqtt_client_publish (stream->client, stream->topic, (guint8 *) payload, -1,
+                                          MQTT_QOS_AT_LEAST_ONCE, FALSE, NULL, &error));
+    }
+  return stream->next < stream->count ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+void
+test_stream_start (TestStream *stream, MqttClient *client, const char *topic, guint count)
+{
+  *stream = (TestStream) { client, topic, count, 0, 0 };
+  g_signal_connect (client, "published", G_CALLBACK (stream_published), stream);
+  g_timeout_add (2, stream_publish_some, stream);
+}

@@ -1,4 +1,5 @@
-/* Records every signal of a MqttClient, thread-safely, for assertions. */
+/* Records every signal of a MqttClient, thread-safely, for assertions;
+ * and publishes a numbered QoS 1 stream through one. */
 
 #pragma once
 
@@ -47,5 +48,20 @@ void recorder_wait (Recorder *recorder, guint (*counter) (Recorder *), guint n,
 #define RECORDER_WAIT_THREAD(r, counter, n) recorder_wait ((r), (counter), (n), FALSE, #counter)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Recorder, recorder_free)
+
+/* @count QoS 1 messages on @topic with the payloads "0", "1", ...,
+ * published from the thread-default main context three every 2 ms (about
+ * 1,500 a second); @published counts the acknowledgements. The stream must
+ * live until all are published. */
+typedef struct {
+  MqttClient *client;
+  const char *topic;
+  guint count;
+  guint next;
+  guint published;
+} TestStream;
+
+void test_stream_start (TestStream *stream, MqttClient *client, const char *topic,
+                        guint count);
 
 G_END_DECLS
