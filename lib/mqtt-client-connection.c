@@ -489,9 +489,13 @@ GCancellable *
 mqtt_client_flush_locked (MqttClient *self)
 {
   MqttOutbuf *out = mqtt_session_get_output (self->session);
+  GError *store_error = NULL;
 
   if (self->transport == NULL)
     return NULL;
+  /* What the output follows from is in the store first. */
+  if (!mqtt_session_commit_store (self->session, &store_error))
+    return connection_failed_locked (self, store_error);
 
   while (mqtt_outbuf_get_length (out) > 0)
     {
@@ -547,7 +551,8 @@ write_final_locked (MqttClient *self)
   GOutputVector vectors[MAX_VECTORS];
   guint n;
 
-  if (self->transport == NULL || mqtt_outbuf_get_length (out) == 0)
+  if (self->transport == NULL || mqtt_outbuf_get_length (out) == 0 ||
+      !mqtt_session_commit_store (self->session, NULL))
     return;
   n = mqtt_outbuf_get_vectors (out, vectors, MAX_VECTORS);
   mqtt_transport_writev (self->transport, vectors, n, NULL);

@@ -192,6 +192,9 @@ mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_NETWORK_MONITOR:
       g_value_set_object (value, self->network_monitor);
       break;
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1330,5 +1333,6 @@ mqtt_client_install_properties (GObjectClass *object_class)
     g_param_spec_boxed ("tls-alpn-protocols", NULL, NULL, G_TYPE_STRV, rw);
 
   mqtt_client_install_failover_properties (properties);
+  mqtt_client_install_store_properties (properties);
   g_object_class_install_properties (object_class, N_PROPS, mqtt_client_properties);
 }

@@ -70,6 +70,7 @@ enum {
   PROP_QUEUE_POLICY,
   PROP_RESUBSCRIBE,
   PROP_NETWORK_MONITOR,
+  PROP_STORE,
   N_PROPS
 };
 
@@ -223,6 +224,7 @@ struct _MqttClient {
    * if network_monitor_set, else the system's) and whether it says the
    * network is down. */
   GNetworkMonitor *network_monitor;
+  MqttStore *store;           /* open, or NULL (see mqtt-client-store.c) */
   gulong network_changed_id;
   gboolean network_monitor_set;
   gboolean network_down;
@@ -358,6 +360,10 @@ void mqtt_client_set_property (GObject *object, guint prop_id, const GValue *val
 void mqtt_client_reset_options (MqttClient *self);
 void mqtt_client_install_properties (GObjectClass *object_class);
 void mqtt_client_install_failover_properties (GParamSpec **properties);
+
+/* In mqtt-client-store.c */
+void mqtt_client_install_store_properties (GParamSpec **properties);
+void mqtt_client_close_store_locked (MqttClient *self);
 void mqtt_client_watch_network (MqttClient *self);
 void mqtt_client_unwatch_network (MqttClient *self);
 void mqtt_client_set_tls_option (MqttClient *self, gboolean *field, gboolean value,

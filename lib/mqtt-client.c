@@ -113,6 +113,7 @@ mqtt_client_dispose (GObject *object)
   client_lock (self);
   attempt = mqtt_client_teardown_locked (self);
   self->reconnect_at = 0;
+  mqtt_client_close_store_locked (self);
   client_unlock (self);
   mqtt_client_cancel_and_unref (attempt);
   mqtt_client_destroy_source (&self->timer_source);
@@ -569,7 +570,8 @@ mqtt_client_new (const char *client_id, gboolean clean_session, MqttProtocolVers
  * #MqttClient:auto-reconnect, credentials, will, TLS, transport and
  * WebSocket options, proxy, bind address, the GLib logger, and the user
  * data (its destroy notify is called, as Paho's `reinitialise()` replaces
- * `userdata`). Operations
+ * `userdata`). A store (mqtt_client_set_store()) is closed, its records
+ * kept for a client with its client id. Operations
  * still pending fail with %MQTT_ERROR_NO_CONN. What survives: the
  * protocol version (a constructor argument this function does not take),
  * the main context the client belongs to, and signal handlers (Paho's
@@ -584,6 +586,7 @@ mqtt_client_reinitialise (MqttClient *self, const char *client_id, gboolean clea
                           GError **error)
 {
   GCancellable *attempt;
+  gboolean store_changed;
 
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
 
@@ -605,6 +608,8 @@ mqtt_client_reinitialise (MqttClient *self, const char *client_id, gboolean clea
       mqtt_client_push_client_event_locked (self, CLIENT_EVENT_DISCONNECTED,
                                             MQTT_ERROR_SUCCESS, NULL);
     }
+  store_changed = self->store != NULL;
+  mqtt_client_close_store_locked (self);
   mqtt_session_reset (self->session);
   mqtt_client_set_client_id_locked (self, client_id);
   self->config.clean_session = clean_session;
@@ -624,6 +629,8 @@ mqtt_client_reinitialise (MqttClient *self, const char *client_id, gboolean clea
   mqtt_client_notify (self, PROP_CLEAN_SESSION);
   mqtt_client_notify (self, PROP_HOST);
   mqtt_client_notify (self, PROP_PORT);
+  if (store_changed)
+    mqtt_client_notify (self, PROP_STORE);
   g_object_thaw_notify (G_OBJECT (self));
   return TRUE;
 }

@@ -12,6 +12,7 @@
 
 #include "mqtt-enums.h"
 #include "mqtt-message.h"
+#include "mqtt-store.h"
 #include "mqtt-version.h"
 
 G_BEGIN_DECLS
@@ -89,6 +90,10 @@ MQTT_AVAILABLE_IN_ALL
 void mqtt_client_set_network_monitor (MqttClient *self, GNetworkMonitor *monitor);
 MQTT_AVAILABLE_IN_ALL
 GNetworkMonitor *mqtt_client_get_network_monitor (MqttClient *self);
+MQTT_AVAILABLE_IN_ALL
+gboolean mqtt_client_set_store (MqttClient *self, MqttStore *store, GError **error);
+MQTT_AVAILABLE_IN_ALL
+MqttStore *mqtt_client_get_store (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
 void mqtt_client_set_max_queued_bytes (MqttClient *self, guint64 max_bytes);
 MQTT_AVAILABLE_IN_ALL

@@ -117,6 +117,31 @@ typedef enum {
 } MqttQueuePolicy;
 
 /**
+ * MqttStoreSync:
+ * @MQTT_STORE_SYNC_ALWAYS: every commit is flushed to the disk before it
+ *   returns (fdatasync): nothing committed is lost even to a power failure;
+ *   the slowest
+ * @MQTT_STORE_SYNC_BATCHED: every commit is written to the file before it
+ *   returns, so that nothing is lost when the process dies; a thread
+ *   flushes the file to the disk at most #MqttFileStore:sync-interval
+ *   later, which bounds what a power failure or a kernel crash can take
+ * @MQTT_STORE_SYNC_NONE: every commit is written to the file; the kernel
+ *   flushes it when it sees fit (on Linux within about 30 s): nothing is
+ *   lost when the process dies, anything since the kernel's last flush to
+ *   a power failure
+ *
+ * How #MqttFileStore makes what it writes durable. Under all three a
+ * process that is killed loses nothing it committed; they differ in what
+ * survives the machine going down, and in speed (the manual's chapter on
+ * stores has the figures).
+ */
+typedef enum {
+  MQTT_STORE_SYNC_ALWAYS = 0,
+  MQTT_STORE_SYNC_BATCHED = 1,
+  MQTT_STORE_SYNC_NONE = 2,
+} MqttStoreSync;
+
+/**
  * MqttResubscribe:
  * @MQTT_RESUBSCRIBE_NEVER: never: the application subscribes again, in
  *   #MqttClient::connected (Paho's behaviour, the default)

@@ -13,6 +13,8 @@
 #include "mqtt-properties.h"
 #include "mqtt-message.h"
 #include "mqtt-topic.h"
+#include "mqtt-store.h"
+#include "mqtt-file-store.h"
 #include "mqtt-client.h"
 #include "mqtt-settings.h"
 #include "mqtt-helpers.h"

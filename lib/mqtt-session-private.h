@@ -20,6 +20,7 @@
 #include "mqtt-message-private.h"
 #include "mqtt-outbuf-private.h"
 #include "mqtt-packet-private.h"
+#include "mqtt-store.h"
 
 G_BEGIN_DECLS
 
@@ -123,8 +124,19 @@ guint mqtt_session_get_keepalive (MqttSession *session);
 const char *mqtt_session_get_server_reference (MqttSession *session);
 void mqtt_session_check_alive (MqttSession *session, gint64 now, gint64 timeout);
 
-/* Drops every message, request and identifier (Paho's reinitialise). */
+/* Drops every message, request and identifier (Paho's reinitialise), and
+ * the store, whose records stay as they are. */
 void mqtt_session_reset (MqttSession *session);
+
+/* Takes @store (open; NULL for none) for the QoS 1/2 state from now on,
+ * and what it holds: messages in flight (resent with DUP and their packet
+ * identifiers), messages queued, incoming QoS 2 messages not released.
+ * The session is idle and holds nothing. */
+gboolean mqtt_session_load_store (MqttSession *session, MqttStore *store, gint64 now,
+                                  GError **error);
+/* Makes the changes staged since the last call durable: the owner calls
+ * it before it writes output (publish calls it itself). */
+gboolean mqtt_session_commit_store (MqttSession *session, GError **error);
 
 /* The transport is open: queues CONNECT and waits for CONNACK. */
 void mqtt_session_connection_made (MqttSession *session, gint64 now);

@@ -14,6 +14,7 @@
 #include "mqtt-error.h"
 #include "mqtt-properties-private.h"
 #include "mqtt-session-private.h"
+#include "mqtt-store-private.h"
 #include "mqtt-subscriptions-private.h"
 #include "mqtt-terms-private.h"
 
@@ -63,6 +64,8 @@ typedef struct {
   gint64 sent_at;
   MqttProperties *props;  /* level 5, NULL for none */
   gint64 queued_at;       /* for the Message Expiry Interval */
+  gboolean stored;        /* its records are in the store */
+  guint16 stored_id;      /* the packet id the store has for it, 0 for none */
 } OutMessage;
 
 /* An outgoing SUBSCRIBE or UNSUBSCRIBE, until its acknowledgement. */
@@ -119,6 +122,9 @@ struct _MqttSession {
   MqttSubscriptions *subscriptions;  /* what to subscribe to again (config.resubscribe) */
   guint accepted;            /* connections the broker accepted */
   MqttTerms terms;            /* level 5: the limits of this connection */
+
+  MqttStore *store;          /* open, or NULL: where QoS 1/2 state outlives the process */
+  gboolean store_staged;     /* changes staged since the last commit */
 };
 
 static gboolean
@@ -270,6 +276,7 @@ mqtt_session_free (MqttSession *session)
   g_hash_table_unref (session->completed_qos2);
   g_hash_table_unref (session->resent_ids);
   mqtt_terms_clear (&session->terms);
+  g_clear_object (&session->store);
   mqtt_subscriptions_free (session->subscriptions);
   g_free (session->assigned_client_id);
   g_free (session->server_reference);
@@ -626,6 +633,97 @@ find_sent (MqttSession *session, guint16 packet_id, RecordKind kind)
 }
 
 /* ------------------------------------------------------------------------ */
+/* The store: what outlives the process (see mqtt-store-private.h). Changes
+ * are staged as they happen and committed by the owner before the packets
+ * that follow from them are written, and by publish before it returns. */
+
+static void
+stage (MqttSession *session, MqttStoredKind kind, guint32 id, GBytes *value)
+{
+  guint64 key = mqtt_store_key (kind, id);
+
+  if (value)
+    mqtt_store_put (session->store, key, value);
+  else
+    mqtt_store_remove (session->store, key);
+  g_clear_pointer (&value, g_bytes_unref);
+  session->store_staged = TRUE;
+}
+
+/* A QoS 1 or 2 message as published, with its packet identifier if it has
+ * one already. */
+static void
+store_message (MqttSession *session, OutMessage *message, gint64 now)
+{
+  gint64 wall_time = g_get_real_time () - (now - message->queued_at);
+
+  if (session->store == NULL || message->qos == 0)
+    return;
+  stage (session, MQTT_STORED_MESSAGE, message->r.mid,
+         mqtt_store_encode_message (message->r.packet_id, wall_time, message->topic,
+                                    message->parts, message->n_parts, message->qos,
+                                    message->retain, message->props));
+  message->stored = TRUE;
+  message->stored_id = message->r.packet_id;
+}
+
+/* The packet identifier a stored message was given when it was first
+ * sent: a resend after a restart uses the same. */
+static void
+store_packet_id (MqttSession *session, OutMessage *message)
+{
+  if (session->store == NULL || !message->stored || message->stored_id == message->r.packet_id)
+    return;
+  stage (session, MQTT_STORED_PACKET_ID, message->r.mid,
+         mqtt_store_encode_number (MQTT_STORED_PACKET_ID, message->r.packet_id));
+  message->stored_id = message->r.packet_id;
+}
+
+/* PUBREC came: only PUBREL is left to send, the payload goes. */
+static void
+store_released (MqttSession *session, OutMessage *message)
+{
+  if (session->store == NULL || !message->stored)
+    return;
+  stage (session, MQTT_STORED_RELEASED, message->r.mid,
+         mqtt_store_encode_number (MQTT_STORED_RELEASED, message->r.packet_id));
+  stage (session, MQTT_STORED_MESSAGE, message->r.mid, NULL);
+  stage (session, MQTT_STORED_PACKET_ID, message->r.mid, NULL);
+}
+
+static void
+unstore_message (MqttSession *session, OutMessage *message)
+{
+  if (session->store == NULL || !message->stored)
+    return;
+  stage (session, MQTT_STORED_PACKET_ID, message->r.mid, NULL);
+  stage (session, MQTT_STORED_MESSAGE, message->r.mid, NULL);
+  stage (session, MQTT_STORED_RELEASED, message->r.mid, NULL);
+  message->stored = FALSE;
+}
+
+/* An incoming QoS 2 message acknowledged with PUBREC (@digest), or with
+ * @digest 0 released by PUBREL. */
+static void
+store_incoming (MqttSession *session, guint16 packet_id, guint32 digest, gboolean released)
+{
+  if (session->store)
+    stage (session, MQTT_STORED_INCOMING, packet_id,
+           released ? NULL : mqtt_store_encode_number (MQTT_STORED_INCOMING, digest));
+}
+
+gboolean
+mqtt_session_commit_store (MqttSession *session, GError **error)
+{
+  if (!session->store_staged)
+    return TRUE;
+  if (!mqtt_store_commit (session->store, error))
+    return FALSE;
+  session->store_staged = FALSE;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Sending what waits */
 
 /* Room in flight: within max-inflight-messages and, at level 5, the
@@ -675,6 +773,20 @@ refuse_message (MqttSession *session, OutMessage *message, const char **why)
                                      why);
 }
 
+/* A message leaves the queue unsent, reported dropped with @code
+ * (MQTT_ERROR_SUCCESS: not reported). */
+static void
+drop_queued (MqttSession *session, OutMessage *message, MqttError code)
+{
+  g_queue_unlink (&session->queued, &message->r.link);
+  release_packet_id (session, &message->r);
+  unstore_message (session, message);
+  session->n_records--;
+  if (code != MQTT_ERROR_SUCCESS)
+    push_dropped (session, message->r.mid, code);
+  out_message_free (session, message);
+}
+
 /* Sends the requests not sent yet, then queued messages while the window
  * (and the supply of packet identifiers) allows. Connected only. */
 static void
@@ -715,14 +827,12 @@ send_waiting (MqttSession *session, gint64 now)
           if (refusal)
             session_log (session, MQTT_LOG_WARNING, "Message %u dropped: %s", message->r.mid,
                          why);
-          g_queue_unlink (&session->queued, &message->r.link);
-          session->n_records--;
-          push_dropped (session, message->r.mid, refusal ? refusal : MQTT_ERROR_EXPIRED);
-          out_message_free (session, message);
+          drop_queued (session, message, refusal ? refusal : MQTT_ERROR_EXPIRED);
           continue;
         }
       if (message->qos > 0 && (!window_open (session) || !take_packet_id (session, &message->r)))
         break;
+      store_packet_id (session, message);
       g_queue_unlink (&session->queued, &message->r.link);
       send_message (session, message, now);
       if (message->qos == 0)
@@ -787,10 +897,7 @@ make_room (MqttSession *session, gsize length, GError **error)
         return FALSE;
       g_clear_error (error);
       message = oldest->data;
-      g_queue_unlink (&session->queued, oldest);
-      push_dropped (session, message->r.mid, MQTT_ERROR_QUEUE_SIZE);
-      session->n_records--;
-      out_message_free (session, message);
+      drop_queued (session, message, MQTT_ERROR_QUEUE_SIZE);
     }
   return TRUE;
 }
@@ -914,6 +1021,23 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
   session->n_records++;
   session->held_bytes += length;
   g_queue_push_tail_link (&session->queued, &message->r.link);
+
+  /* In the store before the call returns; with its packet identifier when
+   * it goes at once, so that it is written once. */
+  if (session->store && qos > 0)
+    {
+      if (session->state == MQTT_SESSION_CONNECTED && session->queued.length == 1 &&
+          window_open (session))
+        take_packet_id (session, &message->r);
+      store_message (session, message, now);
+      if (!mqtt_session_commit_store (session, error))
+        {
+          g_prefix_error (error, "The message could not be stored: ");
+          /* Not reported: the call fails instead. */
+          drop_queued (session, message, MQTT_ERROR_SUCCESS);
+          return FALSE;
+        }
+    }
 
   if (session->state == MQTT_SESSION_CONNECTED)
     send_waiting (session, now);
@@ -1184,6 +1308,9 @@ drop_queue (MqttSession *session, GQueue *queue)
 void
 mqtt_session_reset (MqttSession *session)
 {
+  /* What the store holds stays there: it is another client's now. */
+  g_clear_object (&session->store);
+  session->store_staged = FALSE;
   discard_output (session, MQTT_ERROR_NO_CONN);
   drop_queue (session, &session->inflight);
   drop_queue (session, &session->queued);
@@ -1198,6 +1325,199 @@ mqtt_session_reset (MqttSession *session)
   mqtt_subscriptions_clear (session->subscriptions);
   session->accepted = 0;
   session->state = MQTT_SESSION_IDLE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Recovery from a store */
+
+/* What the records of one message say, gathered before it is rebuilt. */
+typedef struct {
+  guint mid;
+  MqttStoredRecord *message;  /* its MESSAGE record, or NULL */
+  guint16 packet_id;          /* from MESSAGE, PACKET_ID or RELEASED */
+  gboolean released;
+  guint place;                /* the last record about it: its place in flight */
+} Recovered;
+
+typedef struct {
+  GPtrArray *records;         /* MqttStoredRecord, in the store's order */
+  GError *error;
+} Loading;
+
+static void
+stored_record_free (MqttStoredRecord *record)
+{
+  mqtt_stored_record_clear (record);
+  g_free (record);
+}
+
+static void
+collect_record (guint64 key, GBytes *value, gpointer data)
+{
+  Loading *loading = data;
+  MqttStoredRecord *record = g_new0 (MqttStoredRecord, 1);
+
+  if (loading->error == NULL && mqtt_store_decode (key, value, record, &loading->error))
+    g_ptr_array_add (loading->records, record);
+  else
+    stored_record_free (record);
+}
+
+static int
+compare_place (gconstpointer a, gconstpointer b)
+{
+  const Recovered *x = *(Recovered *const *) a, *y = *(Recovered *const *) b;
+
+  return (x->place > y->place) - (x->place < y->place);
+}
+
+/* Rebuilds one message: in flight with its packet identifier, else
+ * queued. */
+static gboolean
+rebuild_message (MqttSession *session, Recovered *what, gint64 now, GError **error)
+{
+  guint mid = what->mid;
+  OutMessage *message = g_new0 (OutMessage, 1);
+  MqttPacket *publish = what->message ? &what->message->publish : NULL;
+
+  message->r.kind = RECORD_MESSAGE;
+  message->r.link.data = message;
+  message->r.mid = mid;
+  message->stored = TRUE;
+  message->stored_id = what->packet_id;
+  message->queued_at = now;
+  if (publish)
+    {
+      gint64 age = g_get_real_time () - what->message->queued_at;
+
+      message->qos = publish->publish.qos;
+      message->retain = publish->publish.retain;
+      message->topic = g_steal_pointer (&publish->publish.topic);
+      message->parts = g_new (GBytes *, 1);
+      message->parts[0] = g_steal_pointer (&publish->publish.payload);
+      message->n_parts = 1;
+      message->props = g_steal_pointer (&publish->props);
+      message->queued_at = now - CLAMP (age, 0, now);
+      session->held_bytes += g_bytes_get_size (message->parts[0]);
+    }
+  else
+    {
+      message->qos = 2;
+      message->topic = g_strdup ("");
+    }
+  session->n_records++;
+  session->last_mid = MAX (session->last_mid, mid);
+
+  if (what->packet_id == 0)
+    {
+      g_queue_push_tail_link (&session->queued, &message->r.link);
+      return TRUE;
+    }
+  if (g_hash_table_contains (session->by_packet_id, GUINT_TO_POINTER (what->packet_id)))
+    {
+      out_message_free (session, message);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "The store gives packet identifier %u to two messages", what->packet_id);
+      return FALSE;
+    }
+  message->r.packet_id = what->packet_id;
+  g_hash_table_insert (session->by_packet_id, GUINT_TO_POINTER (what->packet_id), message);
+  message->sent_once = TRUE;
+  message->state = what->released ? OUT_WAIT_PUBCOMP
+                                  : message->qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
+  if (what->released)
+    out_message_drop_payload (session, message);
+  g_queue_push_tail_link (&session->inflight, &message->r.link);
+  return TRUE;
+}
+
+gboolean
+mqtt_session_load_store (MqttSession *session, MqttStore *store, gint64 now, GError **error)
+{
+  g_autoptr(GHashTable) by_mid = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  Loading loading = { g_ptr_array_new_with_free_func ((GDestroyNotify) stored_record_free) };
+  gboolean ok = TRUE;
+  guint i;
+
+  g_return_val_if_fail (session->n_records == 0 && session->state == MQTT_SESSION_IDLE, FALSE);
+
+  g_clear_object (&session->store);
+  if (store == NULL)
+    return TRUE;
+  if (!mqtt_store_load (store, collect_record, &loading, error) || loading.error)
+    {
+      if (loading.error)
+        g_propagate_error (error, loading.error);
+      g_ptr_array_unref (loading.records);
+      return FALSE;
+    }
+  session->store = g_object_ref (store);
+
+  for (i = 0; i < loading.records->len; i++)
+    {
+      MqttStoredRecord *record = loading.records->pdata[i];
+      Recovered *what;
+
+      if (record->kind == MQTT_STORED_INCOMING)
+        {
+          g_hash_table_insert (session->incoming_qos2, GUINT_TO_POINTER (record->id),
+                               GUINT_TO_POINTER (record->number));
+          continue;
+        }
+      what = g_hash_table_lookup (by_mid, GUINT_TO_POINTER (record->id));
+      if (what == NULL)
+        {
+          what = g_new0 (Recovered, 1);
+          what->mid = record->id;
+          g_hash_table_insert (by_mid, GUINT_TO_POINTER (record->id), what);
+          g_ptr_array_add (order, what);
+        }
+      what->place = i;
+      if (record->kind == MQTT_STORED_MESSAGE)
+        {
+          what->message = record;
+          if (what->packet_id == 0)
+            what->packet_id = record->packet_id;
+        }
+      else
+        {
+          what->packet_id = record->number;
+          what->released |= record->kind == MQTT_STORED_RELEASED;
+        }
+    }
+
+  /* Each message where its last record puts it; a packet identifier whose
+   * message is gone (a removal cut short by a crash) is removed. */
+  g_ptr_array_sort (order, compare_place);
+  for (i = 0; ok && i < order->len; i++)
+    {
+      Recovered *what = order->pdata[i];
+
+      if (what->message || what->released)
+        ok = rebuild_message (session, what, now, error);
+      else
+        stage (session, MQTT_STORED_PACKET_ID, what->mid, NULL);
+    }
+  g_ptr_array_unref (loading.records);
+  if (!ok)
+    {
+      /* As it was: nothing recovered, nothing reported. */
+      clear_queue (session, &session->queued);
+      clear_queue (session, &session->inflight);
+      g_hash_table_remove_all (session->by_packet_id);
+      g_hash_table_remove_all (session->incoming_qos2);
+      session->n_records = 0;
+      g_clear_object (&session->store);
+      session->store_staged = FALSE;
+      return FALSE;
+    }
+  if (session->n_records > 0 || g_hash_table_size (session->incoming_qos2) > 0)
+    session_log (session, MQTT_LOG_INFO,
+                 "Recovered from the store: %u messages queued, %u in flight, %u incoming "
+                 "QoS 2 messages not yet released", session->queued.length,
+                 session->inflight.length, g_hash_table_size (session->incoming_qos2));
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1307,6 +1627,12 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
    * received before, and may reuse those identifiers. */
   if (!packet->connack.session_present)
     {
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, session->incoming_qos2);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        store_incoming (session, GPOINTER_TO_UINT (key), 0, TRUE);
       g_hash_table_remove_all (session->incoming_qos2);
       g_hash_table_remove_all (session->completed_qos2);
     }
@@ -1429,11 +1755,13 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
                        "again", packet->packet_id);
           g_hash_table_remove (session->completed_qos2, key);
           g_hash_table_insert (session->incoming_qos2, key, digest);
+          store_incoming (session, packet->packet_id, GPOINTER_TO_UINT (digest), FALSE);
           send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
           return TRUE;
         }
       g_hash_table_remove (session->completed_qos2, key);
       g_hash_table_insert (session->incoming_qos2, key, digest);
+      store_incoming (session, packet->packet_id, GPOINTER_TO_UINT (digest), FALSE);
     }
 
   /* The topic and payload move from the packet into the message. */
@@ -1462,6 +1790,7 @@ complete_message (MqttSession *session, OutMessage *message, const MqttPacket *a
 
   g_queue_unlink (&session->inflight, &message->r.link);
   release_packet_id (session, &message->r);
+  unstore_message (session, message);
   session->n_records--;
   if (message->counted_on == session->connection_serial)
     session->inflight_sent--;
@@ -1516,6 +1845,8 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
       else if (message &&
                (message->state == OUT_WAIT_PUBREC || message->state == OUT_WAIT_PUBCOMP))
         {
+          if (message->state == OUT_WAIT_PUBREC)
+            store_released (session, message);
           message->state = OUT_WAIT_PUBCOMP;
           /* Only PUBREL is left to send: the payload can go. */
           out_message_drop_payload (session, message);
@@ -1543,6 +1874,7 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
 
         if (g_hash_table_steal_extended (session->incoming_qos2, key, NULL, &digest))
           {
+            store_incoming (session, mid, 0, TRUE);
             if (g_hash_table_size (session->completed_qos2) >= COMPLETED_QOS2_MAX)
               g_hash_table_remove_all (session->completed_qos2);
             g_hash_table_insert (session->completed_qos2, key, digest);

@@ -7,7 +7,10 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "mqtt-error.h"
+#include "mqtt-file-store.h"
 #include "mqtt-session-private.h"
 
 #define SEC G_GINT64_CONSTANT (1000000)
@@ -1293,6 +1296,166 @@ test_v5_malformed (Fixture *f, gconstpointer data)
   g_assert_cmphex (sent (f, f->sent->len - 1)->reason_code, ==, 0x82);
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* A store: what a new process takes over from one that died */
+
+static MqttStore *
+open_store (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  MqttFileStore *store = mqtt_file_store_new (dir);
+
+  g_assert_true (mqtt_store_open (MQTT_STORE (store), "restarting", &error));
+  g_assert_no_error (error);
+  return MQTT_STORE (store);
+}
+
+/* The session a new process makes from @store. */
+static void
+restart (Fixture *f, MqttStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  MqttSessionConfig config;
+
+  mqtt_session_config_copy (&config, mqtt_session_get_config (f->session));
+  mqtt_session_free (f->session);
+  f->session = mqtt_session_new ();
+  mqtt_session_configure (f->session, &config);
+  mqtt_session_config_clear (&config);
+  g_array_set_size (f->events, 0);
+  g_ptr_array_set_size (f->sent, 0);
+  g_assert_true (mqtt_session_load_store (f->session, store, f->now, &error));
+  g_assert_no_error (error);
+}
+
+static void
+commit (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mqtt_session_commit_store (f->session, &error));
+  g_assert_no_error (error);
+}
+
+static void
+count_record (guint64 key, GBytes *value, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+test_store_restart (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mqtt-session-store-XXXXXX", &error);
+  g_autofree char *client_dir = g_build_filename (dir, "restarting", NULL);
+  g_autofree char *log = g_build_filename (client_dir, "log", NULL);
+  g_autofree char *lock = g_build_filename (client_dir, "lock", NULL);
+  MqttStore *store = open_store (dir);
+  guint mids[5], i, n, left = 0;
+  guint16 ids[2];
+
+  RECONFIGURE (f->session, max_inflight, 2);
+  g_assert_true (mqtt_session_load_store (f->session, store, f->now, &error));
+  /* Queued before any connection, then sent. */
+  mids[0] = publish (f, 1, "one");
+  connect (f, FALSE);
+  mids[1] = publish (f, 2, "two");
+  mids[2] = publish (f, 1, "three");
+  mids[3] = publish (f, 2, "four");
+  mids[4] = publish (f, 0, "not kept");
+  commit (f);
+  flush (f);
+  g_assert_cmpuint (f->sent->len, ==, 4);   /* CONNECT, one, two, not kept */
+  ids[0] = sent (f, 1)->packet_id;
+  ids[1] = sent (f, 2)->packet_id;
+  /* "two" is past PUBREC: only its PUBREL is left. An incoming QoS 2
+   * message is acknowledged, not yet released. */
+  receive_ack (f, MQTT_PACKET_PUBREC, ids[1]);
+  receive_qos2 (f, 9, FALSE, "in");
+  commit (f);
+  flush (f);
+  g_assert_cmpint (sent (f, 4)->type, ==, MQTT_PACKET_PUBREL);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_MESSAGE), ==, 1);
+  /* Staged and not committed when the process dies: not kept. */
+  receive_ack (f, MQTT_PACKET_PUBACK, ids[0]);
+
+  /* The process dies; a new one opens the same store. */
+  mqtt_store_close (store);
+  g_object_unref (store);
+  store = open_store (dir);
+  restart (f, store);
+  g_assert_cmpuint (mqtt_session_get_inflight_count (f->session), ==, 2);
+  g_assert_cmpuint (mqtt_session_get_queued_count (f->session), ==, 2);
+
+  /* In order: "one" again with DUP and its identifier, "two"'s PUBREL; the
+   * queue waits for room in the window. */
+  connect (f, TRUE);
+  flush (f);
+  g_assert_cmpuint (f->sent->len, ==, 3);
+  g_assert_cmpint (sent (f, 1)->type, ==, MQTT_PACKET_PUBLISH);
+  g_assert_cmpuint (sent (f, 1)->packet_id, ==, ids[0]);
+  g_assert_true (sent (f, 1)->publish.dup);
+  g_assert_cmpmem (g_bytes_get_data (sent (f, 1)->publish.payload, NULL), 3, "one", 3);
+  g_assert_cmpint (sent (f, 2)->type, ==, MQTT_PACKET_PUBREL);
+  g_assert_cmpuint (sent (f, 2)->packet_id, ==, ids[1]);
+
+  /* The broker resends the QoS 2 message it had no PUBREL for: not
+   * delivered again. */
+  receive_qos2 (f, 9, TRUE, "in");
+  receive_ack (f, MQTT_PACKET_PUBACK, ids[0]);
+  receive_ack (f, MQTT_PACKET_PUBCOMP, ids[1]);
+  commit (f);
+  flush (f);
+  g_assert_cmpuint (count_events (f, MQTT_SESSION_EVENT_MESSAGE), ==, 0);
+  g_assert_cmpint (sent (f, 3)->type, ==, MQTT_PACKET_PUBREC);
+  for (i = 4; i < 6; i++)
+    {
+      g_assert_cmpint (sent (f, i)->type, ==, MQTT_PACKET_PUBLISH);
+      g_assert_false (sent (f, i)->publish.dup);
+    }
+  g_assert_cmpmem (g_bytes_get_data (sent (f, 4)->publish.payload, NULL), 5, "three", 5);
+  g_assert_cmpmem (g_bytes_get_data (sent (f, 5)->publish.payload, NULL), 4, "four", 4);
+  /* Reported under the mids they had. */
+  for (i = 0, n = 0; i < f->events->len; i++)
+    {
+      MqttSessionEvent *event = &g_array_index (f->events, MqttSessionEvent, i);
+
+      if (event->type == MQTT_SESSION_EVENT_PUBLISHED)
+        g_assert_cmpuint (event->mid, ==, mids[n++]);
+    }
+  g_assert_cmpuint (n, ==, 2);
+  /* New mids follow the stored ones (a QoS 0 mid was never kept). */
+  g_assert_cmpuint (publish (f, 1, "five"), >, mids[3]);
+  g_assert_cmpuint (mids[4], >, mids[3]);
+
+  /* Everything finished: nothing left for a third process. */
+  receive_ack (f, MQTT_PACKET_PUBREL, 9);
+  receive_ack (f, MQTT_PACKET_PUBACK, sent (f, 4)->packet_id);
+  receive_ack (f, MQTT_PACKET_PUBREC, sent (f, 5)->packet_id);
+  flush (f);
+  receive_ack (f, MQTT_PACKET_PUBCOMP, sent (f, 5)->packet_id);
+  flush (f);
+  for (i = f->sent->len - 1; sent (f, i)->type != MQTT_PACKET_PUBLISH; i--)
+    ;
+  g_assert_cmpmem (g_bytes_get_data (sent (f, i)->publish.payload, NULL), 4, "five", 4);
+  receive_ack (f, MQTT_PACKET_PUBACK, sent (f, i)->packet_id);
+  commit (f);
+  g_assert_cmpuint (mqtt_session_get_inflight_count (f->session), ==, 0);
+  mqtt_store_close (store);
+  g_object_unref (store);
+  store = open_store (dir);
+  g_assert_true (mqtt_store_load (store, count_record, &left, &error));
+  g_assert_cmpuint (left, ==, 0);
+  mqtt_store_close (store);
+  g_object_unref (store);
+  g_unlink (log);
+  g_unlink (lock);
+  g_rmdir (client_dir);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1312,6 +1475,7 @@ main (int argc, char *argv[])
   ADD ("packet-ids", test_packet_ids);
   ADD ("queue-policies", test_queue_policies);
   ADD ("resubscribe", test_resubscribe);
+  ADD ("store-restart", test_store_restart);
 #define ADD5(path, fn) g_test_add ("/session/v5/" path, Fixture, NULL, setup_v5, fn, teardown)
   ADD5 ("connect", test_v5_connect);
   ADD5 ("receive-maximum", test_v5_receive_maximum);
