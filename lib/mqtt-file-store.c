@@ -10,7 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -87,9 +89,10 @@ struct _MqttFileStore
   guint64 live_bytes;
   guint64 compact_at;  /* a failed compaction waits for this much log */
 
-  /* The batch flusher (MQTT_STORE_SYNC_BATCHED). */
-  GMutex lock;
-  GCond cond;
+  /* The batch flusher (MQTT_STORE_SYNC_BATCHED), under a POSIX lock so
+   * that ThreadSanitizer sees it. */
+  pthread_mutex_t lock;
+  pthread_cond_t cond;    /* on CLOCK_MONOTONIC */
   GThread *flusher;
   gboolean dirty;
   gboolean stopping;
@@ -376,37 +379,41 @@ static gpointer
 flusher_run (gpointer data)
 {
   MqttFileStore *self = data;
-  gint64 last = 0;
+  struct timespec last = { 0 }, due;
 
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   while (!self->stopping)
     {
-      gint64 due = last + (gint64) self->sync_interval * 1000;
       int fd;
 
       if (!self->dirty)
         {
-          g_cond_wait (&self->cond, &self->lock);
+          pthread_cond_wait (&self->cond, &self->lock);
           continue;
         }
-      if (g_get_monotonic_time () < due)
+      due = last;
+      due.tv_sec += self->sync_interval / 1000;
+      due.tv_nsec += (self->sync_interval % 1000) * 1000000L;
+      if (due.tv_nsec >= 1000000000L)
         {
-          g_cond_wait_until (&self->cond, &self->lock, due);
-          continue;
+          due.tv_sec++;
+          due.tv_nsec -= 1000000000L;
         }
+      if (pthread_cond_timedwait (&self->cond, &self->lock, &due) == 0)
+        continue;   /* woken before it was due: look again */
       self->dirty = FALSE;
       /* A compaction may replace the file meanwhile: flush a duplicate. */
       fd = dup (self->fd);
-      g_mutex_unlock (&self->lock);
+      pthread_mutex_unlock (&self->lock);
       if (fd >= 0)
         {
           fdatasync (fd);
           close (fd);
         }
-      last = g_get_monotonic_time ();
-      g_mutex_lock (&self->lock);
+      clock_gettime (CLOCK_MONOTONIC, &last);
+      pthread_mutex_lock (&self->lock);
     }
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
   return NULL;
 }
 
@@ -415,10 +422,10 @@ stop_flusher (MqttFileStore *self)
 {
   if (self->flusher == NULL)
     return;
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   self->stopping = TRUE;
-  g_cond_signal (&self->cond);
-  g_mutex_unlock (&self->lock);
+  pthread_cond_signal (&self->cond);
+  pthread_mutex_unlock (&self->lock);
   g_thread_join (self->flusher);
   self->flusher = NULL;
   self->stopping = FALSE;
@@ -601,10 +608,10 @@ compact (MqttFileStore *self, GError **error)
   fd = open (self->log_path, O_RDWR | O_APPEND | O_CLOEXEC);
   if (fd < 0)
     return io_error (error, errno, "open", self->log_path);
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   close (self->fd);
   self->fd = fd;
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
   for (i = 0; i < order->len; i++)
     {
       Entry *entry = g_hash_table_lookup (self->index, &g_array_index (order, Ordered, i).key);
@@ -796,10 +803,10 @@ file_store_commit (MqttStore *store, GError **error)
   g_byte_array_set_size (self->staged, 0);
   if (self->sync == MQTT_STORE_SYNC_BATCHED)
     {
-      g_mutex_lock (&self->lock);
+      pthread_mutex_lock (&self->lock);
       self->dirty = TRUE;
-      g_cond_signal (&self->cond);
-      g_mutex_unlock (&self->lock);
+      pthread_cond_signal (&self->cond);
+      pthread_mutex_unlock (&self->lock);
     }
 
   garbage = self->end - HEADER_SIZE - self->live_bytes;
@@ -834,11 +841,16 @@ mqtt_file_store_iface_init (MqttStoreInterface *iface)
 static void
 mqtt_file_store_init (MqttFileStore *self)
 {
+  pthread_condattr_t attr;
+
   self->sync = MQTT_STORE_SYNC_BATCHED;
   self->sync_interval = DEFAULT_SYNC_INTERVAL;
   self->fd = self->lock_fd = -1;
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
+  pthread_mutex_init (&self->lock, NULL);
+  pthread_condattr_init (&attr);
+  pthread_condattr_setclock (&attr, CLOCK_MONOTONIC);
+  pthread_cond_init (&self->cond, &attr);
+  pthread_condattr_destroy (&attr);
 }
 
 static void
@@ -848,8 +860,8 @@ mqtt_file_store_finalize (GObject *object)
 
   file_store_close (MQTT_STORE (self));
   g_free (self->directory);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
+  pthread_mutex_destroy (&self->lock);
+  pthread_cond_destroy (&self->cond);
 
   G_OBJECT_CLASS (mqtt_file_store_parent_class)->finalize (object);
 }
@@ -1036,9 +1048,9 @@ mqtt_file_store_set_sync_interval (MqttFileStore *self, guint milliseconds)
 
   if (self->sync_interval == milliseconds)
     return;
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
   self->sync_interval = milliseconds;
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_INTERVAL]);
 }
 

@@ -305,6 +305,7 @@ typedef struct {
   GTlsCertificate *certificate;
   char *negotiated;
   gboolean handshaken;
+  gboolean done;
 } AlpnServer;
 
 static gpointer
@@ -337,7 +338,16 @@ alpn_serve (gpointer data)
   g_atomic_int_set (&server->handshaken, TRUE);
   /* Until the client closes. */
   g_input_stream_read (g_io_stream_get_input_stream (tls), buffer, sizeof buffer, NULL, NULL);
+  g_atomic_int_set (&server->done, TRUE);
   return NULL;
+}
+
+static gboolean
+alpn_done (gpointer data)
+{
+  AlpnServer *server = data;
+
+  return g_atomic_int_get (&server->done);
 }
 
 static char *
@@ -363,6 +373,8 @@ alpn_round (const char *const *offered)
   g_assert_true (mqtt_client_connect_to_broker (client, "127.0.0.1", port, 60, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (mqtt_client_disconnect_from_broker (client, &error));
+  /* The client closes the connection from its main context. */
+  test_wait_until_full (alpn_done, &server, WAIT_MS, "the ALPN server's end");
   g_thread_join (thread);
   g_assert_true (server.handshaken);
   g_object_unref (server.listener);
