@@ -32,6 +32,8 @@ tool_options_add_entries (ToolOptions *o, GOptionContext *context)
       "mqtts://, mqtt+ws://, mqtt+wss:// or unix:///path (repeatable)", "URI" },
     { "unix", 0, 0, G_OPTION_ARG_FILENAME, &o->unix_path,
       "Connect to the broker's Unix socket at PATH", "PATH" },
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &o->store,
+      "Keep unfinished QoS 1 and 2 messages in DIR across restarts (needs --id)", "DIR" },
     { "topic", 't', 0, G_OPTION_ARG_STRING_ARRAY, &o->topics, "The topic", "TOPIC" },
     { "qos", 'q', 0, G_OPTION_ARG_INT, &o->qos, "Quality of service: 0, 1 or 2 (default: 0)",
       "QOS" },
@@ -363,6 +365,8 @@ tool_options_parse (ToolOptions *o, GOptionContext *context, int *argc, char ***
     g_object_set (o->settings, "bind-address", o->bind_address, NULL);
   if (o->proxy)
     g_object_set (o->settings, "proxy", o->proxy, NULL);
+  if (o->store)
+    g_object_set (o->settings, "store-directory", o->store, NULL);
   if (o->unix_path)
     {
       g_autofree char *uri = g_strconcat ("unix://", o->unix_path, NULL);
@@ -430,6 +434,7 @@ tool_options_clear (ToolOptions *o)
   g_free (o->proxy);
   g_strfreev (o->servers);
   g_free (o->unix_path);
+  g_free (o->store);
   g_strfreev (o->alpn);
   g_strfreev (o->topics);
   g_free (o->session_expiry);

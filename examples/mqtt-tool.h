@@ -48,6 +48,7 @@ typedef struct {
   char *proxy;
   char **servers;
   char *unix_path;
+  char *store;
   char **alpn;
   gboolean persistent;
   int qos;

@@ -15,6 +15,7 @@
 
 #include "mqtt-enum-types.h"
 #include "mqtt-error.h"
+#include "mqtt-file-store.h"
 #include "mqtt-servers-private.h"
 #include "mqtt-settings.h"
 
@@ -101,6 +102,8 @@ enum {
   PROP_RECONNECT_JITTER,
   PROP_QUEUE_POLICY,
   PROP_RESUBSCRIBE,
+  PROP_STORE_DIRECTORY,
+  PROP_STORE_SYNC,
   N_PROPS
 };
 
@@ -627,6 +630,22 @@ mqtt_settings_class_init (MqttSettingsClass *klass)
   properties[PROP_RESUBSCRIBE] = client_option ("resubscribe", rw);
   properties[PROP_RECONNECT_JITTER] = g_param_spec_boolean ("reconnect-jitter", NULL, NULL, TRUE,
                                                             rw);
+  /**
+   * MqttSettings:store-directory:
+   *
+   * Where a client keeps its QoS 1 and 2 state across restarts: a
+   * #MqttFileStore in this directory (see mqtt_client_set_store()). %NULL,
+   * the default, leaves a client's store as it is.
+   */
+  properties[PROP_STORE_DIRECTORY] = g_param_spec_string ("store-directory", NULL, NULL, NULL, rw);
+  /**
+   * MqttSettings:store-sync:
+   *
+   * The sync policy of the store in #MqttSettings:store-directory (see
+   * #MqttFileStore:sync).
+   */
+  properties[PROP_STORE_SYNC] = g_param_spec_enum ("store-sync", NULL, NULL, MQTT_TYPE_STORE_SYNC,
+                                                   MQTT_STORE_SYNC_BATCHED, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1336,6 +1355,23 @@ apply_tls (MqttSettings *self, MqttClient *client, GError **error)
   return TRUE;
 }
 
+/* A file store in store-directory, unless the client has one there. */
+static gboolean
+apply_store (MqttSettings *self, MqttClient *client, GError **error)
+{
+  const char *directory = get_string (self, PROP_STORE_DIRECTORY);
+  MqttStore *current = mqtt_client_get_store (client);
+  g_autoptr(MqttFileStore) store = NULL;
+
+  if (directory == NULL ||
+      (MQTT_IS_FILE_STORE (current) &&
+       g_strcmp0 (mqtt_file_store_get_directory (MQTT_FILE_STORE (current)), directory) == 0))
+    return TRUE;
+  store = mqtt_file_store_new (directory);
+  mqtt_file_store_set_sync (store, get_enum (self, PROP_STORE_SYNC));
+  return mqtt_client_set_store (client, MQTT_STORE (store), error);
+}
+
 /**
  * mqtt_settings_apply:
  * @self: a #MqttSettings
@@ -1415,6 +1451,8 @@ mqtt_settings_apply (MqttSettings *self, MqttClient *client, GError **error)
   mqtt_client_set_resubscribe (client, get_enum (self, PROP_RESUBSCRIBE));
   mqtt_client_tls_set_alpn_protocols (
     client, g_value_get_boxed (&self->values[PROP_TLS_ALPN_PROTOCOLS]));
+  if (!apply_store (self, client, error))
+    return FALSE;
   return mqtt_client_set_servers (client, g_value_get_boxed (&self->values[PROP_SERVERS]),
                                   error) &&
          mqtt_client_set_connect_properties (

@@ -8,6 +8,11 @@
  * CA.pem, --protocol 3|4|5, --topic-aliases N and --topic T for the pub
  * workloads, with "protocol" and, over TCP with --topic, the bytes sent
  * per message added to the JSON)
+ * With MQTT_BENCH_STORE=DIR in the environment the client keeps its QoS 1/2
+ * state in a MqttFileStore in DIR (client id bench-PID), with the sync
+ * policy MQTT_BENCH_STORE_SYNC (always, batched or none; batched by
+ * default).
+ *
  * prints one JSON line on stdout, after a line "ready" once a sub
  * workload's SUBACK is in; diagnostics on stderr. Exit 0 on success, 1 on error, 2 on bad
  * usage, 3 after 10 one-second ticks without progress.
@@ -23,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mqtt-glib/mqtt-glib.h>
 
@@ -231,7 +237,21 @@ main (int argc, char *argv[])
     rtts = g_new0 (double, count);
   loop = g_main_loop_new (NULL, FALSE);
 
-  client = mqtt_client_new (NULL, TRUE, protocol, &error);
+  if (g_getenv ("MQTT_BENCH_STORE"))
+    {
+      g_autoptr(MqttFileStore) store = mqtt_file_store_new (g_getenv ("MQTT_BENCH_STORE"));
+      const char *sync = g_getenv ("MQTT_BENCH_STORE_SYNC");
+      g_autofree char *id = g_strdup_printf ("bench-%d", (int) getpid ());
+
+      mqtt_file_store_set_sync (store, !g_strcmp0 (sync, "always") ? MQTT_STORE_SYNC_ALWAYS
+                                       : !g_strcmp0 (sync, "none") ? MQTT_STORE_SYNC_NONE
+                                                                   : MQTT_STORE_SYNC_BATCHED);
+      client = mqtt_client_new (id, TRUE, protocol, &error);
+      if (client && !mqtt_client_set_store (client, MQTT_STORE (store), &error))
+        g_clear_object (&client);
+    }
+  else
+    client = mqtt_client_new (NULL, TRUE, protocol, &error);
   if (client == NULL)
     {
       fprintf (stderr, "mqtt-glib: %s\n", error->message);

@@ -237,10 +237,88 @@ test_kill_and_restart (void)
   remove_tree (dir);
 }
 
+static void
+count_published (MqttClient *client, guint mid, GArray *mids)
+{
+  g_array_append_val (mids, mid);
+}
+
+/* A restart without a crash: messages queued offline by one client are
+ * sent by the next with its client id and store, made from settings; one
+ * store per client id at a time; no change of store while connected. */
+static void
+test_restart_offline (void)
+{
+  g_autoptr(TestBroker) broker = test_broker_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("mqtt-store-restart-XXXXXX", &error);
+  g_autoptr(MqttClient) subscriber = mqtt_client_new ("restart-counter", FALSE,
+                                                      MQTT_PROTOCOL_V311, NULL);
+  g_autoptr(MqttClient) second = mqtt_client_new ("restarter", FALSE, MQTT_PROTOCOL_V311, NULL);
+  g_autoptr(MqttFileStore) second_store = mqtt_file_store_new (dir);
+  g_autoptr(MqttClient) next = NULL;
+  g_autoptr(MqttSettings) settings = NULL;
+  g_autoptr(GArray) mids = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree char *uri = NULL;
+  Counter counter = { { g_array_new (FALSE, TRUE, 1), g_array_new (FALSE, TRUE, 1) } };
+  MqttClient *first = mqtt_client_new ("restarter", FALSE, MQTT_PROTOCOL_V311, NULL);
+  MqttFileStore *first_store = mqtt_file_store_new (dir);
+  guint i;
+
+  g_signal_connect (subscriber, "message", G_CALLBACK (on_message), &counter);
+  g_assert_true (mqtt_client_connect_to_broker (subscriber, "127.0.0.1",
+                                                test_broker_get_port (broker), 60, NULL, &error));
+  g_assert_true (mqtt_client_subscribe (subscriber, "crash/q1", MQTT_QOS_AT_LEAST_ONCE, NULL,
+                                        &error));
+  g_assert_no_error (error);
+
+  g_assert_true (mqtt_client_set_store (first, MQTT_STORE (first_store), &error));
+  g_assert_no_error (error);
+  g_assert_false (mqtt_client_set_store (second, MQTT_STORE (second_store), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_clear_error (&error);
+  for (i = 0; i < 3; i++)
+    g_assert_true (mqtt_client_publish (first, "crash/q1", (const guint8 *) "7", 1,
+                                        MQTT_QOS_AT_LEAST_ONCE, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (first);
+  g_object_unref (first_store);
+
+  uri = g_strdup_printf ("mqtt://127.0.0.1:%u/?client-id=restarter&clean-session=false&"
+                         "store-directory=%s", test_broker_get_port (broker), dir);
+  settings = mqtt_settings_new_for_uri (uri, &error);
+  g_assert_no_error (error);
+  next = mqtt_settings_create_client (settings, &error);
+  g_assert_no_error (error);
+  g_assert_true (MQTT_IS_FILE_STORE (mqtt_client_get_store (next)));
+  g_signal_connect (next, "published", G_CALLBACK (count_published), mids);
+  g_assert_true (mqtt_client_connect_to_broker (next, "127.0.0.1", test_broker_get_port (broker),
+                                                60, NULL, &error));
+  g_assert_no_error (error);
+  test_wait_count (&counter.messages, 3, WAIT_MS);
+  test_wait_count (&mids->len, 3, WAIT_MS);
+  for (i = 0; i < 3; i++)
+    g_assert_cmpuint (g_array_index (mids, guint, i), ==, i + 1);
+  g_assert_cmpuint (g_array_index (counter.counts[0], guint8, 7), ==, 3);
+
+  g_assert_false (mqtt_client_set_store (next, NULL, &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+
+  mqtt_client_disconnect_from_broker (next, NULL);
+  mqtt_client_disconnect_from_broker (subscriber, NULL);
+  test_run_for (100);
+  g_array_unref (counter.counts[0]);
+  g_array_unref (counter.counts[1]);
+  g_clear_object (&next);
+  g_clear_object (&second);
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/store/restart-offline", test_restart_offline);
   g_test_add_func ("/store/kill-and-restart", test_kill_and_restart);
   return g_test_run ();
 }
