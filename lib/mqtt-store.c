@@ -55,6 +55,23 @@ mqtt_store_default_init (MqttStoreInterface *iface)
 {
 }
 
+/* An implementation that fails must say why: one that does not (a
+ * binding's exception turned into FALSE) gets a generic error. */
+static gboolean
+checked (MqttStore *self, gboolean ok, GError *local, const char *what, GError **error)
+{
+  if (ok)
+    {
+      g_clear_error (&local);
+      return TRUE;
+    }
+  if (local == NULL)
+    local = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "The store (%s) failed to %s",
+                         G_OBJECT_TYPE_NAME (self), what);
+  g_propagate_error (error, local);
+  return FALSE;
+}
+
 /**
  * mqtt_store_open: (virtual open)
  * @self: a #MqttStore
@@ -69,11 +86,14 @@ mqtt_store_default_init (MqttStoreInterface *iface)
 gboolean
 mqtt_store_open (MqttStore *self, const char *client_id, GError **error)
 {
+  GError *local = NULL;
+
   g_return_val_if_fail (MQTT_IS_STORE (self), FALSE);
   g_return_val_if_fail (client_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return MQTT_STORE_GET_IFACE (self)->open (self, client_id, error);
+  return checked (self, MQTT_STORE_GET_IFACE (self)->open (self, client_id, &local), local,
+                  "open", error);
 }
 
 /**
@@ -91,11 +111,14 @@ mqtt_store_open (MqttStore *self, const char *client_id, GError **error)
 gboolean
 mqtt_store_load (MqttStore *self, MqttStoreFunc func, gpointer user_data, GError **error)
 {
+  GError *local = NULL;
+
   g_return_val_if_fail (MQTT_IS_STORE (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return MQTT_STORE_GET_IFACE (self)->load (self, func, user_data, error);
+  return checked (self, MQTT_STORE_GET_IFACE (self)->load (self, func, user_data, &local), local,
+                  "load", error);
 }
 
 /**
@@ -146,10 +169,13 @@ mqtt_store_remove (MqttStore *self, guint64 key)
 gboolean
 mqtt_store_commit (MqttStore *self, GError **error)
 {
+  GError *local = NULL;
+
   g_return_val_if_fail (MQTT_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return MQTT_STORE_GET_IFACE (self)->commit (self, error);
+  return checked (self, MQTT_STORE_GET_IFACE (self)->commit (self, &local), local, "commit",
+                  error);
 }
 
 /**
