@@ -13,8 +13,8 @@
 
 #include "mqtt-error.h"
 #include "mqtt-properties-private.h"
+#include "mqtt-outgoing-private.h"
 #include "mqtt-session-private.h"
-#include "mqtt-store-private.h"
 #include "mqtt-subscriptions-private.h"
 #include "mqtt-terms-private.h"
 
@@ -25,59 +25,6 @@
 /* How long to wait for CONNACK when keepalive is off. */
 #define DEFAULT_CONNACK_TIMEOUT 60
 
-typedef enum {
-  OUT_QUEUED,        /* not sent on this connection */
-  OUT_WAIT_PUBACK,   /* QoS 1 PUBLISH sent */
-  OUT_WAIT_PUBREC,   /* QoS 2 PUBLISH sent */
-  OUT_WAIT_PUBCOMP,  /* QoS 2 PUBREL sent */
-} OutState;
-
-typedef enum {
-  RECORD_MESSAGE,
-  RECORD_REQUEST,
-} RecordKind;
-
-/* What outgoing messages and requests share. The application knows them
- * by mid, a 32-bit counter; the broker by packet_id, a 16-bit identifier
- * taken at the first send and given back at completion. The queue of
- * unsent messages is thus not limited by the 65535 packet identifiers. */
-typedef struct {
-  RecordKind kind;
-  GList link;
-  guint mid;
-  guint16 packet_id;   /* 0 until sent */
-} Record;
-
-/* An outgoing message. It is in exactly one of the queues `queued` (not sent
- * yet) and `inflight` (sent, ordered by the time of the last send). */
-typedef struct {
-  Record r;
-  guint8 qos;
-  gboolean retain;
-  gboolean sent_once;   /* resends carry DUP */
-  guint sent_on;        /* the connection of the last send (see connection_serial) */
-  guint counted_on;     /* the connection whose Receive Maximum counts its PUBLISH */
-  OutState state;
-  char *topic;
-  GBytes **parts;       /* the payload, in pieces (usually one) */
-  guint n_parts;
-  gint64 sent_at;
-  MqttProperties *props;  /* level 5, NULL for none */
-  gint64 queued_at;       /* for the Message Expiry Interval */
-  gboolean stored;        /* its records are in the store */
-  guint16 stored_id;      /* the packet id the store has for it, 0 for none */
-} OutMessage;
-
-/* An outgoing SUBSCRIBE or UNSUBSCRIBE, until its acknowledgement. */
-typedef struct {
-  Record r;
-  gboolean subscribe;
-  gboolean sent;
-  MqttTopicRequest *topics;
-  guint n_topics;
-  MqttProperties *props;  /* level 5, NULL for none */
-} OutRequest;
-
 struct _MqttSession {
   MqttSessionConfig config;
   MqttSessionState state;
@@ -85,14 +32,7 @@ struct _MqttSession {
   MqttOutbuf *out;
   GArray *events;
 
-  GQueue queued;              /* OutMessage, FIFO */
-  GQueue inflight;            /* OutMessage, oldest send first */
-  GQueue requests;            /* OutRequest, oldest first */
-  guint n_records;            /* messages and requests held */
-  gsize held_bytes;           /* payload bytes of the messages held */
-  GHashTable *by_packet_id;   /* packet_id -> Record, for what was sent */
-  guint last_mid;
-  guint16 last_packet_id;
+  MqttOutgoing outgoing;      /* messages and requests, their identifiers, the store */
   GHashTable *incoming_qos2;  /* packet id -> digest: PUBREC sent, until PUBREL */
   /* packet id -> digest of the QoS 2 messages completed by PUBREL (the
    * latest, at most COMPLETED_QOS2_MAX): mosquitto 2.0 resends such a
@@ -123,8 +63,6 @@ struct _MqttSession {
   guint accepted;            /* connections the broker accepted */
   MqttTerms terms;            /* level 5: the limits of this connection */
 
-  MqttStore *store;          /* open, or NULL: where QoS 1/2 state outlives the process */
-  gboolean store_staged;     /* changes staged since the last commit */
 };
 
 static gboolean
@@ -197,67 +135,13 @@ mqtt_session_new (void)
   session->out = mqtt_outbuf_new ();
   session->events = g_array_new (FALSE, TRUE, sizeof (MqttSessionEvent));
   g_array_set_clear_func (session->events, (GDestroyNotify) mqtt_session_event_clear);
-  session->by_packet_id = g_hash_table_new (NULL, NULL);
+  mqtt_outgoing_init (&session->outgoing);
   session->incoming_qos2 = g_hash_table_new (NULL, NULL);
   session->completed_qos2 = g_hash_table_new (NULL, NULL);
   session->resent_ids = g_hash_table_new (NULL, NULL);
   mqtt_terms_init (&session->terms);
   session->subscriptions = mqtt_subscriptions_new ();
   return session;
-}
-
-static void
-out_message_drop_payload (MqttSession *session, OutMessage *message)
-{
-  guint i;
-
-  for (i = 0; i < message->n_parts; i++)
-    {
-      session->held_bytes -= g_bytes_get_size (message->parts[i]);
-      g_bytes_unref (message->parts[i]);
-    }
-  g_clear_pointer (&message->parts, g_free);
-  message->n_parts = 0;
-}
-
-static void
-out_message_free (MqttSession *session, OutMessage *message)
-{
-  g_clear_pointer (&message->props, mqtt_properties_unref);
-  g_free (message->topic);
-  out_message_drop_payload (session, message);
-  g_free (message);
-}
-
-static void
-out_request_free (OutRequest *request)
-{
-  guint i;
-
-  for (i = 0; i < request->n_topics; i++)
-    g_free (request->topics[i].filter);
-  g_free (request->topics);
-  g_clear_pointer (&request->props, mqtt_properties_unref);
-  g_free (request);
-}
-
-static void
-record_free (MqttSession *session, Record *record)
-{
-  if (record->kind == RECORD_MESSAGE)
-    out_message_free (session, (OutMessage *) record);
-  else
-    out_request_free ((OutRequest *) record);
-}
-
-/* Frees every record of @queue. */
-static void
-clear_queue (MqttSession *session, GQueue *queue)
-{
-  GList *l;
-
-  while ((l = g_queue_pop_head_link (queue)))
-    record_free (session, l->data);
 }
 
 void
@@ -268,15 +152,11 @@ mqtt_session_free (MqttSession *session)
   if (session == NULL)
     return;
   config = &session->config;
-  clear_queue (session, &session->queued);
-  clear_queue (session, &session->inflight);
-  clear_queue (session, &session->requests);
-  g_hash_table_unref (session->by_packet_id);
+  mqtt_outgoing_clear (&session->outgoing);
   g_hash_table_unref (session->incoming_qos2);
   g_hash_table_unref (session->completed_qos2);
   g_hash_table_unref (session->resent_ids);
   mqtt_terms_clear (&session->terms);
-  g_clear_object (&session->store);
   mqtt_subscriptions_free (session->subscriptions);
   g_free (session->assigned_client_id);
   g_free (session->server_reference);
@@ -335,13 +215,13 @@ mqtt_session_has_events (MqttSession *session)
 guint
 mqtt_session_get_inflight_count (MqttSession *session)
 {
-  return session->inflight.length;
+  return session->outgoing.inflight.length;
 }
 
 guint
 mqtt_session_get_queued_count (MqttSession *session)
 {
-  return session->queued.length;
+  return session->outgoing.queued.length;
 }
 
 guint
@@ -581,145 +461,26 @@ send_request (MqttSession *session, OutRequest *request, gint64 now)
     }
 }
 
-/* ------------------------------------------------------------------------ */
-/* Identifiers */
-
-static guint
-allocate_mid (MqttSession *session)
-{
-  session->last_mid = session->last_mid == G_MAXUINT ? 1 : session->last_mid + 1;
-  return session->last_mid;
-}
-
-/* Gives @record a packet identifier no other sent record holds; FALSE when
- * all 65535 are taken (the record then waits). */
-static gboolean
-take_packet_id (MqttSession *session, Record *record)
-{
-  guint tries;
-
-  if (record->packet_id != 0)
-    return TRUE;
-  for (tries = 0; tries < G_MAXUINT16; tries++)
-    {
-      session->last_packet_id = session->last_packet_id == G_MAXUINT16
-                                  ? 1 : session->last_packet_id + 1;
-      if (!g_hash_table_contains (session->by_packet_id,
-                                  GUINT_TO_POINTER (session->last_packet_id)))
-        {
-          record->packet_id = session->last_packet_id;
-          g_hash_table_insert (session->by_packet_id, GUINT_TO_POINTER (record->packet_id), record);
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static void
-release_packet_id (MqttSession *session, Record *record)
-{
-  if (record->packet_id == 0)
-    return;
-  g_hash_table_remove (session->by_packet_id, GUINT_TO_POINTER (record->packet_id));
-  record->packet_id = 0;
-}
-
-static Record *
-find_sent (MqttSession *session, guint16 packet_id, RecordKind kind)
-{
-  Record *record = g_hash_table_lookup (session->by_packet_id, GUINT_TO_POINTER (packet_id));
-
-  return record && record->kind == kind ? record : NULL;
-}
-
-/* ------------------------------------------------------------------------ */
-/* The store: what outlives the process (see mqtt-store-private.h). Changes
- * are staged as they happen and committed by the owner before the packets
- * that follow from them are written, and by publish before it returns. */
-
-static void
-stage (MqttSession *session, MqttStoredKind kind, guint32 id, GBytes *value)
-{
-  guint64 key = mqtt_store_key (kind, id);
-
-  if (value)
-    mqtt_store_put (session->store, key, value);
-  else
-    mqtt_store_remove (session->store, key);
-  g_clear_pointer (&value, g_bytes_unref);
-  session->store_staged = TRUE;
-}
-
-/* A QoS 1 or 2 message as published, with its packet identifier if it has
- * one already. */
-static void
-store_message (MqttSession *session, OutMessage *message, gint64 now)
-{
-  gint64 wall_time = g_get_real_time () - (now - message->queued_at);
-
-  if (session->store == NULL || message->qos == 0)
-    return;
-  stage (session, MQTT_STORED_MESSAGE, message->r.mid,
-         mqtt_store_encode_message (message->r.packet_id, wall_time, message->topic,
-                                    message->parts, message->n_parts, message->qos,
-                                    message->retain, message->props));
-  message->stored = TRUE;
-  message->stored_id = message->r.packet_id;
-}
-
-/* The packet identifier a stored message was given when it was first
- * sent: a resend after a restart uses the same. */
-static void
-store_packet_id (MqttSession *session, OutMessage *message)
-{
-  if (session->store == NULL || !message->stored || message->stored_id == message->r.packet_id)
-    return;
-  stage (session, MQTT_STORED_PACKET_ID, message->r.mid,
-         mqtt_store_encode_number (MQTT_STORED_PACKET_ID, message->r.packet_id));
-  message->stored_id = message->r.packet_id;
-}
-
-/* PUBREC came: only PUBREL is left to send, the payload goes. */
-static void
-store_released (MqttSession *session, OutMessage *message)
-{
-  if (session->store == NULL || !message->stored)
-    return;
-  stage (session, MQTT_STORED_RELEASED, message->r.mid,
-         mqtt_store_encode_number (MQTT_STORED_RELEASED, message->r.packet_id));
-  stage (session, MQTT_STORED_MESSAGE, message->r.mid, NULL);
-  stage (session, MQTT_STORED_PACKET_ID, message->r.mid, NULL);
-}
-
-static void
-unstore_message (MqttSession *session, OutMessage *message)
-{
-  if (session->store == NULL || !message->stored)
-    return;
-  stage (session, MQTT_STORED_PACKET_ID, message->r.mid, NULL);
-  stage (session, MQTT_STORED_MESSAGE, message->r.mid, NULL);
-  stage (session, MQTT_STORED_RELEASED, message->r.mid, NULL);
-  message->stored = FALSE;
-}
-
-/* An incoming QoS 2 message acknowledged with PUBREC (@digest), or with
- * @digest 0 released by PUBREL. */
-static void
-store_incoming (MqttSession *session, guint16 packet_id, guint32 digest, gboolean released)
-{
-  if (session->store)
-    stage (session, MQTT_STORED_INCOMING, packet_id,
-           released ? NULL : mqtt_store_encode_number (MQTT_STORED_INCOMING, digest));
-}
-
 gboolean
 mqtt_session_commit_store (MqttSession *session, GError **error)
 {
-  if (!session->store_staged)
-    return TRUE;
-  if (!mqtt_store_commit (session->store, error))
+  return mqtt_outgoing_commit (&session->outgoing, error);
+}
+
+gboolean
+mqtt_session_load_store (MqttSession *session, MqttStore *store, gint64 now, GError **error)
+{
+  MqttOutgoing *og = &session->outgoing;
+
+  g_return_val_if_fail (session->state == MQTT_SESSION_IDLE, FALSE);
+
+  if (!mqtt_outgoing_load (og, store, session->incoming_qos2, now, error))
     return FALSE;
-  session->store_staged = FALSE;
+  if (og->n_records > 0 || g_hash_table_size (session->incoming_qos2) > 0)
+    session_log (session, MQTT_LOG_INFO,
+                 "Recovered from the store: %u messages queued, %u in flight, %u incoming "
+                 "QoS 2 messages not yet released", og->queued.length, og->inflight.length,
+                 g_hash_table_size (session->incoming_qos2));
   return TRUE;
 }
 
@@ -734,7 +495,7 @@ window_open (MqttSession *session)
   if (is_v5 (session) && session->inflight_sent >= session->terms.server_receive_max)
     return FALSE;
   return session->config.max_inflight == 0 ||
-         session->inflight.length < session->config.max_inflight;
+         session->outgoing.inflight.length < session->config.max_inflight;
 }
 
 /* Level 5: whether a message queued at @queued_at outlived its Message
@@ -778,13 +539,13 @@ refuse_message (MqttSession *session, OutMessage *message, const char **why)
 static void
 drop_queued (MqttSession *session, OutMessage *message, MqttError code)
 {
-  g_queue_unlink (&session->queued, &message->r.link);
-  release_packet_id (session, &message->r);
-  unstore_message (session, message);
-  session->n_records--;
+  g_queue_unlink (&session->outgoing.queued, &message->r.link);
+  mqtt_outgoing_release_packet_id (&session->outgoing, &message->r);
+  mqtt_outgoing_unstore_message (&session->outgoing, message);
+  session->outgoing.n_records--;
   if (code != MQTT_ERROR_SUCCESS)
     push_dropped (session, message->r.mid, code);
-  out_message_free (session, message);
+  mqtt_outgoing_free_message (&session->outgoing, message);
 }
 
 /* Sends the requests not sent yet, then queued messages while the window
@@ -795,17 +556,17 @@ send_waiting (MqttSession *session, gint64 now)
   OutMessage *message;
   GList *l;
 
-  for (l = session->requests.head; l; l = l->next)
+  for (l = session->outgoing.requests.head; l; l = l->next)
     {
       OutRequest *req = l->data;
 
-      if (!req->sent && take_packet_id (session, &req->r))
+      if (!req->sent && mqtt_outgoing_take_packet_id (&session->outgoing, &req->r))
         send_request (session, req, now);
     }
 
   /* Level 5: what was in flight before a reconnection: its PUBREL at
    * once, its PUBLISH as the broker's Receive Maximum allows. */
-  for (l = session->inflight.head; is_v5 (session) && session->inflight_unsent > 0 && l;
+  for (l = session->outgoing.inflight.head; is_v5 (session) && session->inflight_unsent > 0 && l;
        l = l->next)
     {
       OutMessage *waiting = l->data;
@@ -816,7 +577,7 @@ send_waiting (MqttSession *session, gint64 now)
         send_message (session, waiting, now);
     }
 
-  while ((message = g_queue_peek_head (&session->queued)))
+  while ((message = g_queue_peek_head (&session->outgoing.queued)))
     {
       const char *why = NULL;
       MqttError refusal = is_v5 (session) ? refuse_message (session, message, &why)
@@ -830,21 +591,23 @@ send_waiting (MqttSession *session, gint64 now)
           drop_queued (session, message, refusal ? refusal : MQTT_ERROR_EXPIRED);
           continue;
         }
-      if (message->qos > 0 && (!window_open (session) || !take_packet_id (session, &message->r)))
+      if (message->qos > 0 &&
+          (!window_open (session) ||
+           !mqtt_outgoing_take_packet_id (&session->outgoing, &message->r)))
         break;
-      store_packet_id (session, message);
-      g_queue_unlink (&session->queued, &message->r.link);
+      mqtt_outgoing_store_packet_id (&session->outgoing, message);
+      g_queue_unlink (&session->outgoing.queued, &message->r.link);
       send_message (session, message, now);
       if (message->qos == 0)
         {
           /* Queued while disconnected: reported published once written. */
           mqtt_outbuf_mark (session->out, message->r.mid);
-          session->n_records--;
-          out_message_free (session, message);
+          session->outgoing.n_records--;
+          mqtt_outgoing_free_message (&session->outgoing, message);
           continue;
         }
       message->state = message->qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
-      g_queue_push_tail_link (&session->inflight, &message->r.link);
+      g_queue_push_tail_link (&session->outgoing.inflight, &message->r.link);
     }
 }
 
@@ -854,7 +617,7 @@ send_waiting (MqttSession *session, gint64 now)
 static gboolean
 bytes_have_room (MqttSession *session, gsize length, GError **error)
 {
-  gsize held = session->held_bytes + mqtt_outbuf_get_length (session->out);
+  gsize held = session->outgoing.held_bytes + mqtt_outbuf_get_length (session->out);
 
   if (session->config.max_queued_bytes > 0 && held > 0 &&
       held + length > session->config.max_queued_bytes)
@@ -871,7 +634,7 @@ bytes_have_room (MqttSession *session, gsize length, GError **error)
 static gboolean
 queue_has_room (MqttSession *session, gsize length, GError **error)
 {
-  guint held = session->n_records;
+  guint held = session->outgoing.n_records;
 
   if (session->config.max_queued > 0 && held >= session->config.max_queued)
     {
@@ -890,7 +653,7 @@ make_room (MqttSession *session, gsize length, GError **error)
 {
   while (!queue_has_room (session, length, error))
     {
-      GList *oldest = session->queued.head;
+      GList *oldest = session->outgoing.queued.head;
       OutMessage *message;
 
       if (session->config.queue_policy != MQTT_QUEUE_POLICY_DROP_OLDEST || oldest == NULL)
@@ -965,7 +728,7 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
     {
       if (!bytes_have_room (session, length, error))
         return FALSE;
-      *mid = allocate_mid (session);
+      *mid = mqtt_outgoing_allocate_mid (&session->outgoing);
       send_publish (session, topic, topic_length, data, length, parts, n_parts, 0, retain,
                     FALSE, 0, props, now, now);
       mqtt_outbuf_mark (session->out, *mid);
@@ -989,12 +752,12 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
         return FALSE;
       /* Accepted, and dropped at once: reported like any other drop. */
       g_clear_error (error);
-      *mid = allocate_mid (session);
+      *mid = mqtt_outgoing_allocate_mid (&session->outgoing);
       push_dropped (session, *mid, MQTT_ERROR_QUEUE_SIZE);
       return TRUE;
     }
 
-  *mid = allocate_mid (session);
+  *mid = mqtt_outgoing_allocate_mid (&session->outgoing);
   message = g_new0 (OutMessage, 1);
   message->r.kind = RECORD_MESSAGE;
   message->r.link.data = message;
@@ -1018,18 +781,18 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
   message->state = OUT_QUEUED;
   message->props = props ? mqtt_properties_ref (props) : NULL;
   message->queued_at = now;
-  session->n_records++;
-  session->held_bytes += length;
-  g_queue_push_tail_link (&session->queued, &message->r.link);
+  session->outgoing.n_records++;
+  session->outgoing.held_bytes += length;
+  g_queue_push_tail_link (&session->outgoing.queued, &message->r.link);
 
   /* In the store before the call returns; with its packet identifier when
    * it goes at once, so that it is written once. */
-  if (session->store && qos > 0)
+  if (session->outgoing.store && qos > 0)
     {
-      if (session->state == MQTT_SESSION_CONNECTED && session->queued.length == 1 &&
+      if (session->state == MQTT_SESSION_CONNECTED && session->outgoing.queued.length == 1 &&
           window_open (session))
-        take_packet_id (session, &message->r);
-      store_message (session, message, now);
+        mqtt_outgoing_take_packet_id (&session->outgoing, &message->r);
+      mqtt_outgoing_store_message (&session->outgoing, message, now);
       if (!mqtt_session_commit_store (session, error))
         {
           g_prefix_error (error, "The message could not be stored: ");
@@ -1111,7 +874,7 @@ request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, gui
                            "Too many topic filters for one packet");
       return FALSE;
     }
-  *mid = allocate_mid (session);
+  *mid = mqtt_outgoing_allocate_mid (&session->outgoing);
   req = g_new0 (OutRequest, 1);
   req->r.kind = RECORD_REQUEST;
   req->r.link.data = req;
@@ -1122,10 +885,11 @@ request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, gui
   for (i = 0; i < n_topics; i++)
     req->topics[i].filter = g_strdup (topics[i].filter);
   req->props = props ? mqtt_properties_ref (props) : NULL;
-  session->n_records++;
-  g_queue_push_tail_link (&session->requests, &req->r.link);
+  session->outgoing.n_records++;
+  g_queue_push_tail_link (&session->outgoing.requests, &req->r.link);
 
-  if (session->state == MQTT_SESSION_CONNECTED && take_packet_id (session, &req->r))
+  if (session->state == MQTT_SESSION_CONNECTED &&
+      mqtt_outgoing_take_packet_id (&session->outgoing, &req->r))
     send_request (session, req, now);
   return TRUE;
 }
@@ -1240,7 +1004,7 @@ mqtt_session_connection_made (MqttSession *session, gint64 now)
   session->state = MQTT_SESSION_CONNECTING;
   session->connection_serial++;
   session->inflight_sent = 0;
-  session->inflight_unsent = session->inflight.length;
+  session->inflight_unsent = session->outgoing.inflight.length;
   g_hash_table_remove_all (session->resent_ids);
   session->connect_started = now;
   session->last_in = now;
@@ -1272,7 +1036,7 @@ mqtt_session_connection_lost (MqttSession *session, gboolean reconnect)
   /* In-flight messages stay in flight: they are resent, with DUP, after
    * the next CONNACK. A sent SUBSCRIBE or UNSUBSCRIBE survives only in a
    * persistent session; with a clean session its outcome is unknowable. */
-  for (l = session->requests.head; l; l = next)
+  for (l = session->outgoing.requests.head; l; l = next)
     {
       OutRequest *req = l->data;
 
@@ -1281,11 +1045,11 @@ mqtt_session_connection_lost (MqttSession *session, gboolean reconnect)
         continue;
       if (!session_persists (session))
         {
-          g_queue_unlink (&session->requests, &req->r.link);
-          release_packet_id (session, &req->r);
-          session->n_records--;
+          g_queue_unlink (&session->outgoing.requests, &req->r.link);
+          mqtt_outgoing_release_packet_id (&session->outgoing, &req->r);
+          session->outgoing.n_records--;
           push_dropped (session, req->r.mid, MQTT_ERROR_CONN_LOST);
-          out_request_free (req);
+          mqtt_out_request_free (req);
         }
       else
         req->sent = FALSE;
@@ -1302,222 +1066,29 @@ drop_queue (MqttSession *session, GQueue *queue)
 
   for (l = queue->head; l; l = l->next)
     push_dropped (session, ((Record *) l->data)->mid, MQTT_ERROR_NO_CONN);
-  clear_queue (session, queue);
+  mqtt_outgoing_clear_queue (&session->outgoing, queue);
 }
 
 void
 mqtt_session_reset (MqttSession *session)
 {
   /* What the store holds stays there: it is another client's now. */
-  g_clear_object (&session->store);
-  session->store_staged = FALSE;
+  g_clear_object (&session->outgoing.store);
+  session->outgoing.store_staged = FALSE;
   discard_output (session, MQTT_ERROR_NO_CONN);
-  drop_queue (session, &session->inflight);
-  drop_queue (session, &session->queued);
-  drop_queue (session, &session->requests);
-  g_hash_table_remove_all (session->by_packet_id);
-  session->n_records = 0;
+  drop_queue (session, &session->outgoing.inflight);
+  drop_queue (session, &session->outgoing.queued);
+  drop_queue (session, &session->outgoing.requests);
+  g_hash_table_remove_all (session->outgoing.by_packet_id);
+  session->outgoing.n_records = 0;
   g_hash_table_remove_all (session->incoming_qos2);
   g_hash_table_remove_all (session->completed_qos2);
-  session->last_mid = 0;
-  session->last_packet_id = 0;
+  session->outgoing.last_mid = 0;
+  session->outgoing.last_packet_id = 0;
   session->inflight_sent = session->inflight_unsent = 0;
   mqtt_subscriptions_clear (session->subscriptions);
   session->accepted = 0;
   session->state = MQTT_SESSION_IDLE;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Recovery from a store */
-
-/* What the records of one message say, gathered before it is rebuilt. */
-typedef struct {
-  guint mid;
-  MqttStoredRecord *message;  /* its MESSAGE record, or NULL */
-  guint16 packet_id;          /* from MESSAGE, PACKET_ID or RELEASED */
-  gboolean released;
-  guint place;                /* the last record about it: its place in flight */
-} Recovered;
-
-typedef struct {
-  GPtrArray *records;         /* MqttStoredRecord, in the store's order */
-  GError *error;
-} Loading;
-
-static void
-stored_record_free (MqttStoredRecord *record)
-{
-  mqtt_stored_record_clear (record);
-  g_free (record);
-}
-
-static void
-collect_record (guint64 key, GBytes *value, gpointer data)
-{
-  Loading *loading = data;
-  MqttStoredRecord *record = g_new0 (MqttStoredRecord, 1);
-
-  if (loading->error == NULL && mqtt_store_decode (key, value, record, &loading->error))
-    g_ptr_array_add (loading->records, record);
-  else
-    stored_record_free (record);
-}
-
-static int
-compare_place (gconstpointer a, gconstpointer b)
-{
-  const Recovered *x = *(Recovered *const *) a, *y = *(Recovered *const *) b;
-
-  return (x->place > y->place) - (x->place < y->place);
-}
-
-/* Rebuilds one message: in flight with its packet identifier, else
- * queued. */
-static gboolean
-rebuild_message (MqttSession *session, Recovered *what, gint64 now, GError **error)
-{
-  guint mid = what->mid;
-  OutMessage *message = g_new0 (OutMessage, 1);
-  MqttPacket *publish = what->message ? &what->message->publish : NULL;
-
-  message->r.kind = RECORD_MESSAGE;
-  message->r.link.data = message;
-  message->r.mid = mid;
-  message->stored = TRUE;
-  message->stored_id = what->packet_id;
-  message->queued_at = now;
-  if (publish)
-    {
-      gint64 age = g_get_real_time () - what->message->queued_at;
-
-      message->qos = publish->publish.qos;
-      message->retain = publish->publish.retain;
-      message->topic = g_steal_pointer (&publish->publish.topic);
-      message->parts = g_new (GBytes *, 1);
-      message->parts[0] = g_steal_pointer (&publish->publish.payload);
-      message->n_parts = 1;
-      message->props = g_steal_pointer (&publish->props);
-      message->queued_at = now - CLAMP (age, 0, now);
-      session->held_bytes += g_bytes_get_size (message->parts[0]);
-    }
-  else
-    {
-      message->qos = 2;
-      message->topic = g_strdup ("");
-    }
-  session->n_records++;
-  session->last_mid = MAX (session->last_mid, mid);
-
-  if (what->packet_id == 0)
-    {
-      g_queue_push_tail_link (&session->queued, &message->r.link);
-      return TRUE;
-    }
-  if (g_hash_table_contains (session->by_packet_id, GUINT_TO_POINTER (what->packet_id)))
-    {
-      out_message_free (session, message);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "The store gives packet identifier %u to two messages", what->packet_id);
-      return FALSE;
-    }
-  message->r.packet_id = what->packet_id;
-  g_hash_table_insert (session->by_packet_id, GUINT_TO_POINTER (what->packet_id), message);
-  message->sent_once = TRUE;
-  message->state = what->released ? OUT_WAIT_PUBCOMP
-                                  : message->qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
-  if (what->released)
-    out_message_drop_payload (session, message);
-  g_queue_push_tail_link (&session->inflight, &message->r.link);
-  return TRUE;
-}
-
-gboolean
-mqtt_session_load_store (MqttSession *session, MqttStore *store, gint64 now, GError **error)
-{
-  g_autoptr(GHashTable) by_mid = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  g_autoptr(GPtrArray) order = g_ptr_array_new ();
-  Loading loading = { g_ptr_array_new_with_free_func ((GDestroyNotify) stored_record_free) };
-  gboolean ok = TRUE;
-  guint i;
-
-  g_return_val_if_fail (session->n_records == 0 && session->state == MQTT_SESSION_IDLE, FALSE);
-
-  g_clear_object (&session->store);
-  if (store == NULL)
-    return TRUE;
-  if (!mqtt_store_load (store, collect_record, &loading, error) || loading.error)
-    {
-      if (loading.error)
-        g_propagate_error (error, loading.error);
-      g_ptr_array_unref (loading.records);
-      return FALSE;
-    }
-  session->store = g_object_ref (store);
-
-  for (i = 0; i < loading.records->len; i++)
-    {
-      MqttStoredRecord *record = loading.records->pdata[i];
-      Recovered *what;
-
-      if (record->kind == MQTT_STORED_INCOMING)
-        {
-          g_hash_table_insert (session->incoming_qos2, GUINT_TO_POINTER (record->id),
-                               GUINT_TO_POINTER (record->number));
-          continue;
-        }
-      what = g_hash_table_lookup (by_mid, GUINT_TO_POINTER (record->id));
-      if (what == NULL)
-        {
-          what = g_new0 (Recovered, 1);
-          what->mid = record->id;
-          g_hash_table_insert (by_mid, GUINT_TO_POINTER (record->id), what);
-          g_ptr_array_add (order, what);
-        }
-      what->place = i;
-      if (record->kind == MQTT_STORED_MESSAGE)
-        {
-          what->message = record;
-          if (what->packet_id == 0)
-            what->packet_id = record->packet_id;
-        }
-      else
-        {
-          what->packet_id = record->number;
-          what->released |= record->kind == MQTT_STORED_RELEASED;
-        }
-    }
-
-  /* Each message where its last record puts it; a packet identifier whose
-   * message is gone (a removal cut short by a crash) is removed. */
-  g_ptr_array_sort (order, compare_place);
-  for (i = 0; ok && i < order->len; i++)
-    {
-      Recovered *what = order->pdata[i];
-
-      if (what->message || what->released)
-        ok = rebuild_message (session, what, now, error);
-      else
-        stage (session, MQTT_STORED_PACKET_ID, what->mid, NULL);
-    }
-  g_ptr_array_unref (loading.records);
-  if (!ok)
-    {
-      /* As it was: nothing recovered, nothing reported. */
-      clear_queue (session, &session->queued);
-      clear_queue (session, &session->inflight);
-      g_hash_table_remove_all (session->by_packet_id);
-      g_hash_table_remove_all (session->incoming_qos2);
-      session->n_records = 0;
-      g_clear_object (&session->store);
-      session->store_staged = FALSE;
-      return FALSE;
-    }
-  if (session->n_records > 0 || g_hash_table_size (session->incoming_qos2) > 0)
-    session_log (session, MQTT_LOG_INFO,
-                 "Recovered from the store: %u messages queued, %u in flight, %u incoming "
-                 "QoS 2 messages not yet released", session->queued.length,
-                 session->inflight.length, g_hash_table_size (session->incoming_qos2));
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1632,7 +1203,7 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
 
       g_hash_table_iter_init (&iter, session->incoming_qos2);
       while (g_hash_table_iter_next (&iter, &key, NULL))
-        store_incoming (session, GPOINTER_TO_UINT (key), 0, TRUE);
+        mqtt_outgoing_store_incoming (&session->outgoing, GPOINTER_TO_UINT (key), 0, TRUE);
       g_hash_table_remove_all (session->incoming_qos2);
       g_hash_table_remove_all (session->completed_qos2);
     }
@@ -1645,7 +1216,7 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
   /* Resend what was in flight, in order, with DUP (at level 5 as the
    * broker's Receive Maximum allows); then requests; then the queue as the
    * window allows. */
-  for (l = session->inflight.head; l && !is_v5 (session); l = l->next)
+  for (l = session->outgoing.inflight.head; l && !is_v5 (session); l = l->next)
     send_message (session, l->data, now);
   send_waiting (session, now);
   return TRUE;
@@ -1755,13 +1326,15 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
                        "again", packet->packet_id);
           g_hash_table_remove (session->completed_qos2, key);
           g_hash_table_insert (session->incoming_qos2, key, digest);
-          store_incoming (session, packet->packet_id, GPOINTER_TO_UINT (digest), FALSE);
+          mqtt_outgoing_store_incoming (&session->outgoing, packet->packet_id,
+                                        GPOINTER_TO_UINT (digest), FALSE);
           send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
           return TRUE;
         }
       g_hash_table_remove (session->completed_qos2, key);
       g_hash_table_insert (session->incoming_qos2, key, digest);
-      store_incoming (session, packet->packet_id, GPOINTER_TO_UINT (digest), FALSE);
+      mqtt_outgoing_store_incoming (&session->outgoing, packet->packet_id,
+                                    GPOINTER_TO_UINT (digest), FALSE);
     }
 
   /* The topic and payload move from the packet into the message. */
@@ -1788,10 +1361,10 @@ complete_message (MqttSession *session, OutMessage *message, const MqttPacket *a
 {
   MqttSessionEvent *event;
 
-  g_queue_unlink (&session->inflight, &message->r.link);
-  release_packet_id (session, &message->r);
-  unstore_message (session, message);
-  session->n_records--;
+  g_queue_unlink (&session->outgoing.inflight, &message->r.link);
+  mqtt_outgoing_release_packet_id (&session->outgoing, &message->r);
+  mqtt_outgoing_unstore_message (&session->outgoing, message);
+  session->outgoing.n_records--;
   if (message->counted_on == session->connection_serial)
     session->inflight_sent--;
   if (message->sent_on != session->connection_serial)
@@ -1800,7 +1373,7 @@ complete_message (MqttSession *session, OutMessage *message, const MqttPacket *a
   event->code = ack->reason_code;
   if (ack->props)
     event->props = mqtt_properties_ref (ack->props);
-  out_message_free (session, message);
+  mqtt_outgoing_free_message (&session->outgoing, message);
   send_waiting (session, now);
 }
 
@@ -1824,7 +1397,8 @@ static gboolean
 handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError **error)
 {
   const guint16 mid = packet->packet_id;
-  OutMessage *message = (OutMessage *) find_sent (session, mid, RECORD_MESSAGE);
+  OutMessage *message =
+    (OutMessage *) mqtt_outgoing_find_sent (&session->outgoing, mid, RECORD_MESSAGE);
   const char *name = mqtt_packet_type_name (packet->type);
 
   log_packet (session, "Received %s (Mid: %u)", name, mid);
@@ -1846,12 +1420,12 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
                (message->state == OUT_WAIT_PUBREC || message->state == OUT_WAIT_PUBCOMP))
         {
           if (message->state == OUT_WAIT_PUBREC)
-            store_released (session, message);
+            mqtt_outgoing_store_released (&session->outgoing, message);
           message->state = OUT_WAIT_PUBCOMP;
           /* Only PUBREL is left to send: the payload can go. */
-          out_message_drop_payload (session, message);
-          g_queue_unlink (&session->inflight, &message->r.link);
-          g_queue_push_tail_link (&session->inflight, &message->r.link);
+          mqtt_outgoing_drop_payload (&session->outgoing, message);
+          g_queue_unlink (&session->outgoing.inflight, &message->r.link);
+          g_queue_push_tail_link (&session->outgoing.inflight, &message->r.link);
           send_message (session, message, now);
         }
       else
@@ -1874,7 +1448,7 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
 
         if (g_hash_table_steal_extended (session->incoming_qos2, key, NULL, &digest))
           {
-            store_incoming (session, mid, 0, TRUE);
+            mqtt_outgoing_store_incoming (&session->outgoing, mid, 0, TRUE);
             if (g_hash_table_size (session->completed_qos2) >= COMPLETED_QOS2_MAX)
               g_hash_table_remove_all (session->completed_qos2);
             g_hash_table_insert (session->completed_qos2, key, digest);
@@ -1903,7 +1477,8 @@ static gboolean
 handle_request_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError **error)
 {
   const gboolean is_suback = packet->type == MQTT_PACKET_SUBACK;
-  OutRequest *req = (OutRequest *) find_sent (session, packet->packet_id, RECORD_REQUEST);
+  OutRequest *req = (OutRequest *) mqtt_outgoing_find_sent (&session->outgoing, packet->packet_id,
+                                                            RECORD_REQUEST);
   MqttSessionEvent *event;
 
   if (is_suback && session->config.log_packets)
@@ -1928,9 +1503,9 @@ handle_request_ack (MqttSession *session, const MqttPacket *packet, gint64 now, 
                            mqtt_packet_type_name (packet->type), packet->suback.n_return_codes,
                            req->n_topics);
 
-  g_queue_unlink (&session->requests, &req->r.link);
-  release_packet_id (session, &req->r);
-  session->n_records--;
+  g_queue_unlink (&session->outgoing.requests, &req->r.link);
+  mqtt_outgoing_release_packet_id (&session->outgoing, &req->r);
+  session->outgoing.n_records--;
   event = push_event (session,
                       is_suback ? MQTT_SESSION_EVENT_SUBSCRIBED : MQTT_SESSION_EVENT_UNSUBSCRIBED,
                       req->r.mid);
@@ -1938,7 +1513,7 @@ handle_request_ack (MqttSession *session, const MqttPacket *packet, gint64 now, 
     event->granted = g_bytes_new (packet->suback.return_codes, packet->suback.n_return_codes);
   if (packet->props)
     event->props = mqtt_properties_ref (packet->props);
-  out_request_free (req);
+  mqtt_out_request_free (req);
   send_waiting (session, now);
   return TRUE;
 }
@@ -2138,9 +1713,9 @@ mqtt_session_next_deadline (MqttSession *session)
         deadline = session->ping_due;
       else if (session->keepalive > 0)
         deadline = MIN (session->last_in, session->last_out) + keepalive_usec (session);
-      if (retry_interval (session) > 0 && session->inflight.head)
+      if (retry_interval (session) > 0 && session->outgoing.inflight.head)
         {
-          OutMessage *oldest = session->inflight.head->data;
+          OutMessage *oldest = session->outgoing.inflight.head->data;
 
           deadline = MIN (deadline, oldest->sent_at + retry_interval (session) * USEC_PER_SEC);
         }
@@ -2194,11 +1769,11 @@ mqtt_session_tick (MqttSession *session, gint64 now, GError **error)
       OutMessage *oldest;
 
       /* The queue is ordered by send time: only its head can be due. */
-      while ((oldest = g_queue_peek_head (&session->inflight)) &&
+      while ((oldest = g_queue_peek_head (&session->outgoing.inflight)) &&
              now - oldest->sent_at >= interval)
         {
-          g_queue_unlink (&session->inflight, &oldest->r.link);
-          g_queue_push_tail_link (&session->inflight, &oldest->r.link);
+          g_queue_unlink (&session->outgoing.inflight, &oldest->r.link);
+          g_queue_push_tail_link (&session->outgoing.inflight, &oldest->r.link);
           send_message (session, oldest, now);
         }
     }

@@ -87,13 +87,14 @@ gboolean
 mqtt_store_open (MqttStore *self, const char *client_id, GError **error)
 {
   GError *local = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (MQTT_IS_STORE (self), FALSE);
   g_return_val_if_fail (client_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return checked (self, MQTT_STORE_GET_IFACE (self)->open (self, client_id, &local), local,
-                  "open", error);
+  ok = MQTT_STORE_GET_IFACE (self)->open (self, client_id, &local);
+  return checked (self, ok, local, "open", error);
 }
 
 /**
@@ -112,13 +113,14 @@ gboolean
 mqtt_store_load (MqttStore *self, MqttStoreFunc func, gpointer user_data, GError **error)
 {
   GError *local = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (MQTT_IS_STORE (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return checked (self, MQTT_STORE_GET_IFACE (self)->load (self, func, user_data, &local), local,
-                  "load", error);
+  ok = MQTT_STORE_GET_IFACE (self)->load (self, func, user_data, &local);
+  return checked (self, ok, local, "load", error);
 }
 
 /**
@@ -170,12 +172,13 @@ gboolean
 mqtt_store_commit (MqttStore *self, GError **error)
 {
   GError *local = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (MQTT_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return checked (self, MQTT_STORE_GET_IFACE (self)->commit (self, &local), local, "commit",
-                  error);
+  ok = MQTT_STORE_GET_IFACE (self)->commit (self, &local);
+  return checked (self, ok, local, "commit", error);
 }
 
 /**

@@ -94,6 +94,10 @@ class FailingStore(GObject.Object, Mqtt.Store):
     """Takes nothing. Not a subclass of DictStore: PyGObject would install
     this do_commit in DictStore's interface table too."""
 
+    def __init__(self, silent):
+        super().__init__()
+        self.silent = silent
+
     def do_open(self, client_id):
         return True
 
@@ -107,6 +111,8 @@ class FailingStore(GObject.Object, Mqtt.Store):
         pass
 
     def do_commit(self):
+        if self.silent:
+            return False
         raise GLib.Error("disk full")
 
     def do_close(self):
@@ -114,16 +120,16 @@ class FailingStore(GObject.Object, Mqtt.Store):
 
 
 def test_a_store_that_fails():
-    client = Mqtt.Client.new("py-failing", False, Mqtt.ProtocolVersion.V311)
-    client.set_store(FailingStore())
-    try:
-        client.publish("py/store", b"a", Mqtt.Qos.AT_LEAST_ONCE, False)
-        assert False, "published without a store"
-    except GLib.Error as error:
-        # PyGObject logs the exception and returns FALSE without an error:
-        # the store's wrapper names the store and what failed.
-        assert "could not be stored" in error.message
-        assert "FailingStore) failed to commit" in error.message
+    # Its error, or when it gives none, one naming it.
+    for silent, reason in ((False, "disk full"),
+                           (True, "The store (test_store+FailingStore) failed to commit")):
+        client = Mqtt.Client.new("py-failing", False, Mqtt.ProtocolVersion.V311)
+        client.set_store(FailingStore(silent))
+        try:
+            client.publish("py/store", b"a", Mqtt.Qos.AT_LEAST_ONCE, False)
+            assert False, "published without a store"
+        except GLib.Error as error:
+            assert error.message == "The message could not be stored: " + reason
 
 
 def test_file_store(broker, tmp_path):
