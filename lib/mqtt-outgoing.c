@@ -15,7 +15,6 @@
 
 #include "mqtt-outgoing-private.h"
 
-#define USEC_PER_SEC G_GINT64_CONSTANT (1000000)
 
 void
 mqtt_outgoing_init (MqttOutgoing *og)

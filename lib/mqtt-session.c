@@ -62,7 +62,6 @@ struct _MqttSession {
   MqttSubscriptions *subscriptions;  /* what to subscribe to again (config.resubscribe) */
   guint accepted;            /* connections the broker accepted */
   MqttTerms terms;            /* level 5: the limits of this connection */
-
 };
 
 static gboolean
