@@ -21,6 +21,7 @@ mqtt_client_close_store_locked (MqttClient *self)
   if (!mqtt_session_commit_store (self->session, &error))
     mqtt_client_log_locked (self, MQTT_LOG_WARNING, "The store's last changes are lost: %s",
                             error->message);
+  mqtt_session_forget_store (self->session);
   mqtt_store_close (self->store);
   g_clear_object (&self->store);
 }
@@ -86,7 +87,6 @@ mqtt_client_set_store (MqttClient *self, MqttStore *store, GError **error)
       return TRUE;
     }
   mqtt_client_close_store_locked (self);
-  mqtt_session_load_store (self->session, NULL, 0, NULL);
   if (store)
     {
       ok = mqtt_store_open (store, self->config.client_id, error);

@@ -137,6 +137,9 @@ gboolean mqtt_session_load_store (MqttSession *session, MqttStore *store, gint64
 /* Makes the changes staged since the last call durable: the owner calls
  * it before it writes output (publish calls it itself). */
 gboolean mqtt_session_commit_store (MqttSession *session, GError **error);
+/* Stops using the store (closed by its owner), whatever the session holds;
+ * changes not committed are not kept. */
+void mqtt_session_forget_store (MqttSession *session);
 
 /* The transport is open: queues CONNECT and waits for CONNACK. */
 void mqtt_session_connection_made (MqttSession *session, gint64 now);

@@ -1069,11 +1069,17 @@ drop_queue (MqttSession *session, GQueue *queue)
 }
 
 void
+mqtt_session_forget_store (MqttSession *session)
+{
+  g_clear_object (&session->outgoing.store);
+  session->outgoing.store_staged = FALSE;
+}
+
+void
 mqtt_session_reset (MqttSession *session)
 {
   /* What the store holds stays there: it is another client's now. */
-  g_clear_object (&session->outgoing.store);
-  session->outgoing.store_staged = FALSE;
+  mqtt_session_forget_store (session);
   discard_output (session, MQTT_ERROR_NO_CONN);
   drop_queue (session, &session->outgoing.inflight);
   drop_queue (session, &session->outgoing.queued);
