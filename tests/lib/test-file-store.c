@@ -24,11 +24,12 @@ capture_messages (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
 {
   gsize i;
 
-  if (level & G_LOG_LEVEL_MESSAGE)
-    for (i = 0; i < n_fields; i++)
-      if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
-        g_string_append_printf (messages, "%s\n", (const char *) fields[i].value);
-  return g_log_writer_default (level, fields, n_fields, data);
+  if (!(level & G_LOG_LEVEL_MESSAGE))
+    return g_log_writer_default (level, fields, n_fields, data);
+  for (i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+      g_string_append_printf (messages, "%s\n", (const char *) fields[i].value);
+  return G_LOG_WRITER_HANDLED;
 }
 
 static void
@@ -422,6 +423,85 @@ test_sync_policies (Fixture *f, gconstpointer data)
     }
 }
 
+/* A log damaged at random, thousands of ways (bytes changed, cut short,
+ * garbage appended): every open either succeeds or fails with
+ * G_IO_ERROR_INVALID_DATA; with salvage every one succeeds. */
+static void
+test_random_damage (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = log_path (f, "random");
+  g_autofree char *client_dir = g_build_filename (f->dir, "random", NULL);
+  g_autofree char *good = NULL;
+  gsize size;
+  guint round, refused = 0, salvaged = 0;
+
+  fill (f, "random");
+  g_assert_true (g_file_get_contents (path, &good, &size, NULL));
+  for (round = 0; round < 2000; round++)
+    {
+      g_autofree char *bad = g_malloc (size + 64);
+      gsize bad_size = size;
+      guint i, n = g_test_rand_int_range (1, 4);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(MqttStore) store = NULL;
+      g_autoptr(MqttFileStore) salvaging = NULL;
+      g_autoptr(GDir) dir = NULL;
+      const char *name;
+
+      memcpy (bad, good, size);
+      for (i = 0; i < n; i++)
+        switch (g_test_rand_int_range (0, 3))
+          {
+          case 0:   /* a byte changed, past the header */
+            if (bad_size > 8)
+              bad[g_test_rand_int_range (8, bad_size)] ^= 1 << g_test_rand_int_range (0, 8);
+            break;
+          case 1:   /* cut short */
+            bad_size = g_test_rand_int_range (8, bad_size + 1);
+            break;
+          default:  /* garbage after, as much as there is room for */
+            {
+              guint extra = size + 64 > bad_size
+                              ? g_test_rand_int_range (1, size + 64 - bad_size + 1) : 0;
+              guint j;
+
+              for (j = 0; j < extra; j++)
+                bad[bad_size + j] = g_test_rand_int_range (0, 256);
+              bad_size += extra;
+            }
+          }
+      g_assert_true (g_file_set_contents (path, bad, bad_size, NULL));
+      store = open_store (f, "random", MQTT_STORE_SYNC_NONE, &error);
+      if (store == NULL)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+          refused++;
+          g_assert_true (g_file_set_contents (path, bad, bad_size, NULL));
+          salvaging = mqtt_file_store_new (f->dir);
+          mqtt_file_store_set_salvage (salvaging, TRUE);
+          g_clear_error (&error);
+          g_assert_true (mqtt_store_open (MQTT_STORE (salvaging), "random", &error));
+          g_assert_no_error (error);
+          mqtt_store_close (MQTT_STORE (salvaging));
+          salvaged++;
+        }
+      else
+        mqtt_store_close (store);
+      /* The damaged parts set aside go, for the next round. */
+      dir = g_dir_open (client_dir, 0, NULL);
+      while ((name = g_dir_read_name (dir)))
+        if (g_str_has_prefix (name, "log.damaged-"))
+          {
+            g_autofree char *damaged = g_build_filename (client_dir, name, NULL);
+
+            g_unlink (damaged);
+          }
+    }
+  g_test_message ("2,000 damaged logs: %u refused (each then salvaged), %u opened", refused,
+                  2000 - refused);
+  g_assert_cmpuint (salvaged, ==, refused);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -439,6 +519,7 @@ main (int argc, char **argv)
   ADD ("compaction", test_compaction);
   ADD ("write-failure", test_write_failure);
   ADD ("sync-policies", test_sync_policies);
+  ADD ("random-damage", test_random_damage);
 #undef ADD
 
   return g_test_run ();

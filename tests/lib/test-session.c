@@ -12,6 +12,7 @@
 #include "mqtt-error.h"
 #include "mqtt-file-store.h"
 #include "mqtt-session-private.h"
+#include "mqtt-store-private.h"
 
 #define SEC G_GINT64_CONSTANT (1000000)
 
@@ -1456,6 +1457,37 @@ test_store_restart (Fixture *f, gconstpointer data)
   g_rmdir (dir);
 }
 
+/* Records a store gives back that this client did not write: refused, with
+ * an error, whatever their bytes. */
+static void
+test_store_records_checked (Fixture *f, gconstpointer data)
+{
+  guint round, accepted = 0;
+
+  for (round = 0; round < 20000; round++)
+    {
+      guint8 bytes[48];
+      gsize size = g_test_rand_int_range (0, sizeof bytes + 1);
+      guint64 key = mqtt_store_key (g_test_rand_int_range (0, 6), g_test_rand_int ());
+      g_autoptr(GBytes) value = NULL;
+      g_autoptr(GError) error = NULL;
+      MqttStoredRecord record;
+      guint i;
+
+      for (i = 0; i < size; i++)
+        bytes[i] = g_test_rand_int_range (0, 256);
+      if (size > 0 && g_test_rand_bit ())
+        bytes[0] = key >> 32;   /* the right kind, the rest at random */
+      value = g_bytes_new (bytes, size);
+      if (mqtt_store_decode (key, value, &record, &error))
+        accepted++;
+      else
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      mqtt_stored_record_clear (&record);
+    }
+  g_test_message ("20,000 random records: %u taken for valid", accepted);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1476,6 +1508,7 @@ main (int argc, char *argv[])
   ADD ("queue-policies", test_queue_policies);
   ADD ("resubscribe", test_resubscribe);
   ADD ("store-restart", test_store_restart);
+  ADD ("store-records-checked", test_store_records_checked);
 #define ADD5(path, fn) g_test_add ("/session/v5/" path, Fixture, NULL, setup_v5, fn, teardown)
   ADD5 ("connect", test_v5_connect);
   ADD5 ("receive-maximum", test_v5_receive_maximum);
