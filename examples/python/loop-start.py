@@ -7,7 +7,6 @@
 #   loop-start.py [HOST [PORT [COUNT]]]
 import random
 import sys
-import threading
 import time
 
 import gi
@@ -19,30 +18,22 @@ host = sys.argv[1] if len(sys.argv) > 1 else "localhost"
 port = int(sys.argv[2]) if len(sys.argv) > 2 else 1883
 count = int(sys.argv[3]) if len(sys.argv) > 3 else 20
 
-acknowledged = threading.Semaphore(0)
-
-
-def on_published(client, mid):
-    acknowledged.release()
-
-
 def sensor_blocking_read():
     time.sleep(0.01)
     return 20.0 + random.uniform(-0.5, 0.5)
 
 
-client = Mqtt.Client.new(None, True, Mqtt.ProtocolVersion.V311)
-client.connect("published", on_published)
-client.connect_to_broker(host, port, 60, None)
+client = Mqtt.Client.new()
+client.connect_to_broker(host, port)
 client.loop_start()
 
-for _ in range(count):
-    # publish() takes bytes and returns (ok, mid); errors raise GLib.Error.
-    client.publish("paho/temperature", b"%.2f" % sensor_blocking_read(),
-                   Mqtt.Qos.AT_LEAST_ONCE, False)
-
-for _ in range(count):
-    if not acknowledged.acquire(timeout=10):
+# publish() takes bytes, str or a number, and returns an MQTTMessageInfo
+# (rc, mid, is_published(), wait_for_publish()), as Paho's does.
+readings = [client.publish("paho/temperature", "%.2f" % sensor_blocking_read(), qos=1)
+            for _ in range(count)]
+for info in readings:
+    info.wait_for_publish(timeout=10)
+    if not info.is_published():
         sys.exit(f"{sys.argv[0]}: a reading was not acknowledged")
 print(f"{count} readings published and acknowledged")
 client.disconnect_from_broker()

@@ -20,7 +20,7 @@ expected = 3
 
 def seen(client, route, message):
     global expected
-    print(route, message.get_topic(), message.get_payload().get_data().decode(), flush=True)
+    print(route, message.topic, message.payload.decode(), flush=True)
     expected -= 1
     if expected == 0:
         client.disconnect_from_broker()
@@ -43,14 +43,14 @@ def on_subscribed(client, mid, granted_qos):
     for topic, text in (("paho/sensors/kitchen/temperature", b"21.5"),
                         ("paho/sensors/kitchen/humidity/relative", b"40"),
                         ("paho/sensors/kitchen/door", b"open")):
-        client.publish(topic, text, Mqtt.Qos.AT_LEAST_ONCE, False)
+        client.publish(topic, text, qos=1)
 
 
-client = Mqtt.Client.new(None, True, Mqtt.ProtocolVersion.V311)
+client = Mqtt.Client.new()
 client.message_callback_add("paho/sensors/+/temperature", on_temperature)
 client.message_callback_add("paho/sensors/+/humidity/#", on_humidity)
 client.connect("message", on_message)
 client.connect("subscribed", on_subscribed)
-client.connect_to_broker(host, port, 60, None)
-client.subscribe("paho/sensors/#", Mqtt.Qos.AT_LEAST_ONCE)
-client.loop_forever(False)
+client.connect_to_broker(host, port)
+client.subscribe("paho/sensors/#", qos=1)
+client.loop_forever()

@@ -20,22 +20,21 @@ remaining = int(sys.argv[3]) if len(sys.argv) > 3 else -1
 def on_connected(client, session_present, rc):
     print(f"Connected with result code {rc}", flush=True)
     # Subscribing here renews the subscription after a reconnection.
-    client.subscribe("$SYS/#", Mqtt.Qos.AT_MOST_ONCE)
+    client.subscribe("$SYS/#")
 
 
 def on_message(client, message):
     global remaining
-    payload = message.get_payload().get_data().decode(errors="replace")
-    print(message.get_topic(), payload, flush=True)
+    print(message.topic, message.payload.decode(errors="replace"), flush=True)
     if remaining > 0:
         remaining -= 1
         if remaining == 0:
             client.disconnect_from_broker()
 
 
-client = Mqtt.Client.new(None, True, Mqtt.ProtocolVersion.V311)
+client = Mqtt.Client.new()
 client.connect("connected", on_connected)
 client.connect("message", on_message)
-client.connect_to_broker(host, port, 60, None)
+client.connect_to_broker(host, port)
 # Runs until disconnect_from_broker(); errors raise GLib.Error.
-client.loop_forever(False)
+client.loop_forever()

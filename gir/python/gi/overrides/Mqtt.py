@@ -1,0 +1,338 @@
+# SPDX-License-Identifier: EPL-2.0 OR BSD-3-Clause
+# PyGObject overrides for gi.repository.Mqtt: the binding as a Python
+# programmer (and a Paho user) expects it. Messages have attributes;
+# payloads may be bytes, bytearray, memoryview, str, int, float or None;
+# optional arguments have Paho's defaults; publish() returns an
+# MQTTMessageInfo; a topic given as a str is never taken for a sequence;
+# userdata may be any object; enable_logger() logs through `logging`.
+# Installed into gi/overrides/ where PyGObject looks for them.
+import collections
+import logging
+import threading
+import time
+
+from gi.module import get_introspection_module
+from gi.overrides import override
+from gi.repository import GLib
+
+Mqtt = get_introspection_module("Mqtt")
+
+__all__ = []
+
+# Paho's log levels (Mqtt.LogLevel) in `logging`'s.
+_LOGGING_LEVEL = {
+    Mqtt.LogLevel.DEBUG: logging.DEBUG,
+    Mqtt.LogLevel.INFO: logging.INFO,
+    Mqtt.LogLevel.NOTICE: logging.INFO,
+    Mqtt.LogLevel.WARNING: logging.WARNING,
+    Mqtt.LogLevel.ERR: logging.ERROR,
+}
+
+_NOT_CONNECTED_CODES = (Mqtt.Error.NO_CONN, Mqtt.Error.QUEUE_SIZE)
+
+
+def _payload_bytes(payload):
+    """A payload as Paho takes it: text is UTF-8, a number its text."""
+    if payload is None:
+        return b""
+    if isinstance(payload, bytes):
+        return payload
+    if isinstance(payload, str):
+        return payload.encode("utf-8")
+    if isinstance(payload, (bytearray, memoryview)):
+        return bytes(payload)
+    if isinstance(payload, (int, float)):
+        return str(payload).encode("ascii")
+    raise TypeError("payload must be a string, bytearray, int, float or None.")
+
+
+def _is_mqtt_error(error, *codes):
+    return (isinstance(error, GLib.Error) and error.domain == "mqtt-error-quark"
+            and (not codes or error.code in codes))
+
+
+def _topic_list(topic, qos):
+    """[(filter, qos), ...] from a str, a (str, qos) pair or a list of either."""
+    if isinstance(topic, str):
+        return [(topic, qos)]
+    if isinstance(topic, tuple) and len(topic) == 2 and isinstance(topic[0], str):
+        return [(topic[0], topic[1])]
+    if isinstance(topic, list):
+        if not topic:
+            raise ValueError("No topic specified, or incorrect topic type.")
+        pairs = []
+        for item in topic:
+            if isinstance(item, str):
+                pairs.append((item, qos))
+            elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+                pairs.append(item)
+            else:
+                raise ValueError("Invalid topic: %r" % (item,))
+        return pairs
+    raise ValueError("No topic specified, or incorrect topic type.")
+
+
+class MQTTMessageInfo:
+    """What publish() returns: rc and mid, and a way to wait for the
+    broker's acknowledgement (or, for QoS 0, the write). Unpacks as
+    (rc, mid), as Paho's does."""
+
+    def __init__(self, mid, rc=Mqtt.Error.SUCCESS):
+        self.mid = mid
+        self.rc = int(rc)
+        self._event = threading.Event()
+
+    def __iter__(self):
+        return iter((self.rc, self.mid))
+
+    def __getitem__(self, index):
+        return (self.rc, self.mid)[index]
+
+    def __repr__(self):
+        return "MQTTMessageInfo(rc=%d, mid=%r, published=%r)" % (self.rc, self.mid,
+                                                                 self.is_published())
+
+    def _set_published(self, rc=Mqtt.Error.SUCCESS):
+        if rc != Mqtt.Error.SUCCESS:
+            self.rc = int(rc)
+        self._event.set()
+
+    def is_published(self):
+        """Whether the message has been acknowledged (QoS 1 and 2) or
+        written (QoS 0)."""
+        return self._event.is_set() and self.rc == Mqtt.Error.SUCCESS
+
+    def wait_for_publish(self, timeout=None):
+        """Waits until the message is published, or @timeout seconds.
+
+        Works whether a loop_start() thread runs the client or this
+        thread's main context does: the context is iterated here when no
+        other thread owns it."""
+        if self.rc == Mqtt.Error.QUEUE_SIZE:
+            raise ValueError("Message is not queued due to ERR_QUEUE_SIZE")
+        if self.rc == Mqtt.Error.NO_CONN and self.mid is None:
+            raise RuntimeError("Message publish failed: The client is not currently "
+                               "connected.")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        context = GLib.MainContext.ref_thread_default()
+        while not self._event.is_set():
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return
+            step = 0.1 if remaining is None else min(remaining, 0.1)
+            if context.acquire():
+                try:
+                    if not context.iteration(False):
+                        self._event.wait(min(step, 0.002))
+                finally:
+                    context.release()
+            else:
+                self._event.wait(step)
+
+
+__all__.append("MQTTMessageInfo")
+
+
+class _Publications:
+    """The MQTTMessageInfo objects of one client, completed from its
+    published and dropped signals (in whatever thread runs it)."""
+
+    def __init__(self, client):
+        self._lock = threading.Lock()
+        self._pending = {}
+        # Completions that came before publish() returned their mid.
+        self._early = collections.OrderedDict()
+        client.connect("published", self._on_published)
+        client.connect("dropped", self._on_dropped)
+
+    def _complete(self, mid, rc):
+        with self._lock:
+            info = self._pending.pop(mid, None)
+            if info is None:
+                self._early[mid] = rc
+                while len(self._early) > 65536:
+                    self._early.popitem(last=False)
+                return
+        info._set_published(rc)
+
+    def _on_published(self, client, mid):
+        self._complete(mid, Mqtt.Error.SUCCESS)
+
+    def _on_dropped(self, client, mid, error):
+        self._complete(mid, error.code if _is_mqtt_error(error) else Mqtt.Error.UNKNOWN)
+
+    def add(self, info):
+        with self._lock:
+            rc = self._early.pop(info.mid, None)
+            if rc is None:
+                self._pending[info.mid] = info
+                return
+        info._set_published(rc)
+
+
+class Message(Mqtt.Message):
+    """A received (or helper-published) message, with Paho's attributes."""
+
+    @property
+    def topic(self):
+        return self.get_topic()
+
+    @property
+    def payload(self):
+        payload = self.get_payload()
+        return payload.get_data() if payload is not None else b""
+
+    @property
+    def qos(self):
+        return int(self.get_qos())
+
+    @property
+    def retain(self):
+        return self.get_retain()
+
+    @property
+    def mid(self):
+        return self.get_mid()
+
+    @property
+    def dup(self):
+        return self.get_dup()
+
+    @property
+    def timestamp(self):
+        """When it arrived, in seconds of the monotonic clock
+        (time.monotonic()), as Paho's."""
+        return self.get_timestamp() / 1e6
+
+    @property
+    def properties(self):
+        return self.get_properties()
+
+
+Message = override(Message)
+__all__.append("Message")
+
+
+class Client(Mqtt.Client):
+    """MqttClient with Paho's defaults, payloads and return values."""
+
+    @classmethod
+    def new(cls, client_id=None, clean_session=True, protocol=Mqtt.ProtocolVersion.V311):
+        return Mqtt.Client.new(client_id, clean_session, protocol)
+
+    def _publications(self):
+        publications = self.__dict__.get("_mqtt_publications")
+        if publications is None:
+            publications = self.__dict__["_mqtt_publications"] = _Publications(self)
+        return publications
+
+    def connect_to_broker(self, host, port=1883, keepalive=60, cancellable=None):
+        return Mqtt.Client.connect_to_broker(self, host, port, keepalive, cancellable)
+
+    def publish(self, topic, payload=None, qos=0, retain=False, properties=None):
+        """Paho's publish(): returns an MQTTMessageInfo. Raises ValueError
+        for an invalid topic, QoS or payload, as Paho does; a message the
+        client cannot take while disconnected (QoS 0, or a full queue)
+        gives an info whose rc says so."""
+        data = _payload_bytes(payload)
+        publications = self._publications()
+        try:
+            if properties is not None:
+                ok, mid = Mqtt.Client.publish_with_properties(self, topic, GLib.Bytes.new(data),
+                                                              qos, retain, properties)
+            else:
+                ok, mid = Mqtt.Client.publish(self, topic, data, qos, retain)
+        except GLib.Error as error:
+            if _is_mqtt_error(error, *_NOT_CONNECTED_CODES):
+                return MQTTMessageInfo(None, error.code)
+            if _is_mqtt_error(error, Mqtt.Error.INVAL, Mqtt.Error.PAYLOAD_SIZE):
+                raise ValueError(error.message) from error
+            raise
+        info = MQTTMessageInfo(mid)
+        publications.add(info)
+        return info
+
+    def subscribe(self, topic, qos=0, options=None, properties=None):
+        """Paho's subscribe(): a str, a (str, qos) pair or a list of
+        either; returns (rc, mid)."""
+        pairs = _topic_list(topic, qos)
+        filters = [f for f, _ in pairs]
+        qoss = [q for _, q in pairs]
+        for q in qoss:
+            if q not in (0, 1, 2):
+                raise ValueError("Invalid QoS level.")
+        try:
+            if options is not None or properties is not None:
+                ok, mid = Mqtt.Client.subscribe_with_options(
+                    self, filters, qoss, options or Mqtt.SubscribeFlags.NONE, properties)
+            elif len(pairs) == 1:
+                ok, mid = Mqtt.Client.subscribe(self, filters[0], qoss[0])
+            else:
+                ok, mid = Mqtt.Client.subscribe_multiple(self, filters, qoss)
+        except GLib.Error as error:
+            if _is_mqtt_error(error, Mqtt.Error.NO_CONN):
+                return (int(error.code), None)
+            if _is_mqtt_error(error, Mqtt.Error.INVAL):
+                raise ValueError(error.message) from error
+            raise
+        return (int(Mqtt.Error.SUCCESS), mid)
+
+    def unsubscribe(self, topic, properties=None):
+        """Paho's unsubscribe(): a str or a list of them; returns (rc, mid)."""
+        if isinstance(topic, str):
+            filters = [topic]
+        elif isinstance(topic, list) and topic and all(isinstance(t, str) for t in topic):
+            filters = topic
+        else:
+            raise ValueError("Invalid topic.")
+        try:
+            if properties is not None:
+                ok, mid = Mqtt.Client.unsubscribe_with_properties(self, filters, properties)
+            elif len(filters) == 1:
+                ok, mid = Mqtt.Client.unsubscribe(self, filters[0])
+            else:
+                ok, mid = Mqtt.Client.unsubscribe_multiple(self, filters)
+        except GLib.Error as error:
+            if _is_mqtt_error(error, Mqtt.Error.NO_CONN):
+                return (int(error.code), None)
+            if _is_mqtt_error(error, Mqtt.Error.INVAL):
+                raise ValueError(error.message) from error
+            raise
+        return (int(Mqtt.Error.SUCCESS), mid)
+
+    def loop(self, timeout=1.0):
+        return Mqtt.Client.loop(self, timeout)
+
+    def loop_forever(self, retry_first_connection=False):
+        return Mqtt.Client.loop_forever(self, retry_first_connection)
+
+    def user_data_set(self, userdata):
+        """Any Python object, given back by user_data_get()."""
+        self.__dict__["_mqtt_userdata"] = userdata
+
+    def user_data_get(self):
+        return self.__dict__.get("_mqtt_userdata")
+
+    set_user_data = user_data_set
+    get_user_data = user_data_get
+
+    def enable_logger(self, logger=None):
+        """The client's log lines through `logging` (a logger named
+        "mqtt_glib" unless one is given), with Paho's level mapping."""
+        self.disable_logger()
+        if logger is None:
+            logger = logging.getLogger("mqtt_glib")
+
+        def on_log(client, level, text):
+            logger.log(_LOGGING_LEVEL.get(level, logging.DEBUG), text)
+
+        self.__dict__["_mqtt_logger"] = (logger, self.connect("log", on_log))
+
+    def disable_logger(self):
+        logger = self.__dict__.pop("_mqtt_logger", None)
+        if logger is not None:
+            self.disconnect(logger[1])
+
+
+Client = override(Client)
+__all__.append("Client")
