@@ -15,9 +15,9 @@ host = sys.argv[1] if len(sys.argv) > 1 else "localhost"
 port = int(sys.argv[2]) if len(sys.argv) > 2 else 1883
 topic = sys.argv[3] if len(sys.argv) > 3 else "paho/test/multiple"
 
-msgs = [Mqtt.Message.new(topic, GLib.Bytes.new(b"multiple 1"), Mqtt.Qos.AT_MOST_ONCE, False),
-        Mqtt.Message.new(topic, GLib.Bytes.new(b"multiple 2"), Mqtt.Qos.AT_MOST_ONCE, False)]
+# Dicts or tuples, as Paho's publish.multiple() takes (or Mqtt.Message).
+msgs = [{"topic": topic, "payload": "multiple 1"}, (topic, "multiple 2", 0, False)]
 try:
-    Mqtt.publish_multiple(msgs, Mqtt.Settings(host=host, port=port), None)
+    Mqtt.publish_multiple(msgs, settings=Mqtt.Settings(host=host, port=port))
 except GLib.Error as e:
     sys.exit(f"{sys.argv[0]}: {e.message}")

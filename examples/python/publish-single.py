@@ -17,7 +17,6 @@ text = sys.argv[4] if len(sys.argv) > 4 else "payload"
 
 settings = Mqtt.Settings(host=host, port=port)
 try:
-    Mqtt.publish_single(topic, GLib.Bytes.new(text.encode()), Mqtt.Qos.AT_MOST_ONCE, False,
-                        settings, None)
+    Mqtt.publish_single(topic, text, settings=settings)
 except GLib.Error as e:
     sys.exit(f"{sys.argv[0]}: {e.message}")

@@ -17,9 +17,10 @@ topic = sys.argv[3] if len(sys.argv) > 3 else "paho/test/simple"
 count = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 
 try:
-    msgs = Mqtt.subscribe_simple([topic], Mqtt.Qos.AT_MOST_ONCE, count, False,
-                                 Mqtt.Settings(host=host, port=port), None)
+    # One message when msg_count is 1, else a list, as Paho's.
+    msgs = Mqtt.subscribe_simple(topic, msg_count=count, retained=False,
+                                 settings=Mqtt.Settings(host=host, port=port))
 except GLib.Error as e:
     sys.exit(f"{sys.argv[0]}: {e.message}")
-for m in msgs:
-    print(m.get_topic(), m.get_payload().get_data().decode(errors="replace"))
+for m in msgs if count > 1 else [msgs]:
+    print(m.topic, m.payload.decode(errors="replace"))

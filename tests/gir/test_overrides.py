@@ -158,3 +158,24 @@ def test_enable_logger(broker):
     count = len(records)
     client.publish("py/over/log", b"x", qos=1).wait_for_publish(5)
     assert len(records) == count
+
+
+def test_helpers_take_python_values(broker):
+    settings = Mqtt.Settings(host="127.0.0.1", port=broker)
+    Mqtt.publish_single("py/over/helper", "kept", qos=1, retain=True, settings=settings)
+    # A str topic, one message back when msg_count is 1.
+    message = Mqtt.subscribe_simple("py/over/helper", settings=settings)
+    assert (message.topic, message.payload, message.retain) == ("py/over/helper", b"kept", True)
+    Mqtt.publish_multiple([{"topic": "py/over/many", "payload": 1, "retain": True},
+                           ("py/over/many2", b"two", 0, True), ("py/over/many3",)],
+                          settings=settings)
+    messages = Mqtt.subscribe_simple(["py/over/many", "py/over/many2"], msg_count=2,
+                                     settings=settings)
+    assert sorted(m.payload for m in messages) == [b"1", b"two"]
+    with pytest.raises(TypeError):
+        Mqtt.publish_multiple([42], settings=settings)
+    with pytest.raises(ValueError):
+        Mqtt.subscribe_simple("py/over/helper", msg_count=0, settings=settings)
+    # GLib.Bytes still go through, uncopied.
+    Mqtt.publish_single("py/over/helper", GLib.Bytes.new(b"bytes"), 0, True, settings)
+    assert Mqtt.subscribe_simple("py/over/helper", settings=settings).payload == b"bytes"

@@ -31,6 +31,13 @@ _LOGGING_LEVEL = {
 _NOT_CONNECTED_CODES = (Mqtt.Error.NO_CONN, Mqtt.Error.QUEUE_SIZE)
 
 
+def _payload_gbytes(payload):
+    """A payload as a GLib.Bytes: one given as such is not copied."""
+    if isinstance(payload, GLib.Bytes):
+        return payload
+    return GLib.Bytes.new(_payload_bytes(payload))
+
+
 def _payload_bytes(payload):
     """A payload as Paho takes it: text is UTF-8, a number its text."""
     if payload is None:
@@ -234,14 +241,15 @@ class Client(Mqtt.Client):
         for an invalid topic, QoS or payload, as Paho does; a message the
         client cannot take while disconnected (QoS 0, or a full queue)
         gives an info whose rc says so."""
-        data = _payload_bytes(payload)
         publications = self._publications()
         try:
             if properties is not None:
-                ok, mid = Mqtt.Client.publish_with_properties(self, topic, GLib.Bytes.new(data),
-                                                              qos, retain, properties)
+                ok, mid = Mqtt.Client.publish_with_properties(
+                    self, topic, _payload_gbytes(payload), qos, retain, properties)
+            elif isinstance(payload, GLib.Bytes):
+                ok, mid = Mqtt.Client.publish_bytes(self, topic, payload, qos, retain)
             else:
-                ok, mid = Mqtt.Client.publish(self, topic, data, qos, retain)
+                ok, mid = Mqtt.Client.publish(self, topic, _payload_bytes(payload), qos, retain)
         except GLib.Error as error:
             if _is_mqtt_error(error, *_NOT_CONNECTED_CODES):
                 return MQTTMessageInfo(None, error.code)
@@ -336,3 +344,64 @@ class Client(Mqtt.Client):
 
 Client = override(Client)
 __all__.append("Client")
+
+
+
+# The one-shot helpers, with Paho's defaults and payloads.
+
+def publish_single(topic, payload=None, qos=0, retain=False, settings=None, cancellable=None):
+    """Paho's publish.single(): the payload as publish() takes it."""
+    return Mqtt.publish_single(topic, _payload_gbytes(payload), qos, retain, settings,
+                               cancellable)
+
+
+def _message(item):
+    """A message for publish_multiple(): a Message, a dict with "topic" and
+    optionally "payload", "qos" and "retain", or a tuple (topic[, payload[,
+    qos[, retain]]]), as Paho's publish.multiple() takes."""
+    if isinstance(item, Mqtt.Message):
+        return item
+    if isinstance(item, dict):
+        topic, payload = item["topic"], item.get("payload")
+        qos, retain = item.get("qos", 0), item.get("retain", False)
+    elif isinstance(item, tuple) and item and isinstance(item[0], str):
+        topic, payload, qos, retain = (item + (None, 0, False)[len(item) - 1:])[:4]
+    else:
+        raise TypeError("message must be a dict, a tuple or a Message")
+    return Mqtt.Message.new(topic, _payload_gbytes(payload), qos, retain)
+
+
+def publish_multiple(msgs, settings=None, cancellable=None):
+    """Paho's publish.multiple(): a list of dicts, tuples or Messages."""
+    if not isinstance(msgs, (list, tuple)):
+        raise TypeError("msgs must be a list")
+    return Mqtt.publish_multiple([_message(m) for m in msgs], settings, cancellable)
+
+
+def _filters(topics):
+    if isinstance(topics, str):
+        return [topics]
+    if isinstance(topics, (list, tuple)) and all(isinstance(t, str) for t in topics):
+        return list(topics)
+    raise ValueError("topics must be a str or a list of str")
+
+
+def subscribe_simple(topics, qos=0, msg_count=1, retained=True, settings=None,
+                     cancellable=None):
+    """Paho's subscribe.simple(): a topic or a list of them; one message
+    when msg_count is 1, else a list."""
+    if msg_count < 1:
+        raise ValueError("msg_count must be > 0")
+    messages = Mqtt.subscribe_simple(_filters(topics), qos, msg_count, retained, settings,
+                                     cancellable)
+    return messages[0] if msg_count == 1 else messages
+
+
+def subscribe_callback(callback, userdata, topics, qos=0, settings=None, cancellable=None):
+    """Paho's subscribe.callback(): @callback(client, message, userdata)
+    for every message until @cancellable is cancelled."""
+    return Mqtt.subscribe_callback(callback, userdata, _filters(topics), qos, settings,
+                                   cancellable)
+
+
+__all__ += ["publish_single", "publish_multiple", "subscribe_simple", "subscribe_callback"]
