@@ -252,3 +252,19 @@ def test_mqtt5_properties_and_reason_codes(broker):
     assert 0 < message.properties.MessageExpiryInterval <= 60
     assert ReasonCode(PacketTypes.SUBACK, identifier=1) == "Granted QoS 1"
     assert ReasonCode(PacketTypes.CONNACK, identifier=0x87).is_failure
+
+
+def test_an_exception_in_a_callback_is_logged(broker):
+    logs = []
+    client = mqtt.Client()
+    client.on_log = lambda c, u, level, buf: logs.append((level, buf))
+
+    def on_connect(client, userdata, flags, rc):
+        raise RuntimeError("boom")
+
+    client.on_connect = on_connect
+    client.suppress_exceptions = True
+    client.connect("127.0.0.1", broker)
+    client.loop(0.1)
+    client.disconnect()
+    assert (mqtt.MQTT_LOG_ERR, "Caught exception in on_connect: boom") in logs
