@@ -183,6 +183,14 @@ def test_return_codes_and_exceptions(broker):
         client.publish("t", object())
     with pytest.raises(ValueError):
         mqtt.Client(client_id="", clean_session=False)
+    # paho-mqtt 1.x's positional arguments, and 2.x's.
+    old_style = mqtt.Client("p1", False, "ud", mqtt.MQTTv311)
+    assert (old_style.client_id, old_style.user_data_get()) == ("p1", "ud")
+    assert old_style.callback_api_version == mqtt.CallbackAPIVersion.VERSION1
+    new_style = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, "p2", True, "ud2")
+    assert (new_style.client_id, new_style.user_data_get()) == ("p2", "ud2")
+    with pytest.raises(TypeError):
+        mqtt.Client(hostname="x")
     with pytest.raises(ConnectionRefusedError):
         mqtt.Client().connect("127.0.0.1", 1)
     with pytest.raises(ValueError):

@@ -204,17 +204,33 @@ class Client:
     be left out (or be a client id, as paho-mqtt 1.x's first argument):
     callbacks then have the VERSION1 signatures."""
 
-    def __init__(self, callback_api_version=CallbackAPIVersion.VERSION1, client_id="",
-                 clean_session=None, userdata=None, protocol=MQTTv311, transport="tcp",
-                 reconnect_on_failure=True, manual_ack=False):
+    _ARGUMENTS = ("client_id", "clean_session", "userdata", "protocol", "transport",
+                  "reconnect_on_failure", "manual_ack")
+
+    def __init__(self, *args, **kwargs):
+        # Paho 2: Client(callback_api_version, client_id, ...); paho-mqtt 1.x
+        # (and a call without the version): Client(client_id, clean_session,
+        # ...), callbacks with the VERSION1 signatures.
+        if args and isinstance(args[0], CallbackAPIVersion):
+            callback_api_version, args = args[0], args[1:]
+        else:
+            callback_api_version = kwargs.pop("callback_api_version",
+                                              CallbackAPIVersion.VERSION1)
+        if len(args) > len(self._ARGUMENTS):
+            raise TypeError("Client() takes at most %d arguments" % (len(self._ARGUMENTS) + 1))
+        params = dict(zip(self._ARGUMENTS, args))
+        for name, value in kwargs.items():
+            if name not in self._ARGUMENTS:
+                raise TypeError("Client() got an unexpected keyword argument %r" % name)
+            if name in params:
+                raise TypeError("Client() got multiple values for argument %r" % name)
+            params[name] = value
+        self._setup(callback_api_version, **params)
+
+    def _setup(self, callback_api_version, client_id="", clean_session=None, userdata=None,
+               protocol=MQTTv311, transport="tcp", reconnect_on_failure=True, manual_ack=False):
         if not isinstance(callback_api_version, CallbackAPIVersion):
-            # paho-mqtt 1.x: Client(client_id, clean_session, userdata, protocol, ...)
-            if clean_session is not None or callback_api_version not in ("", None):
-                client_id, callback_api_version = callback_api_version, client_id
-                if not isinstance(callback_api_version, CallbackAPIVersion):
-                    callback_api_version = CallbackAPIVersion.VERSION1
-            else:
-                callback_api_version = CallbackAPIVersion.VERSION1
+            raise ValueError("Unsupported callback API version: %r" % (callback_api_version,))
         if manual_ack:
             raise ValueError("manual_ack is not supported by mqtt_glib")
         if protocol not in _PROTOCOLS:
