@@ -276,3 +276,61 @@ def test_an_exception_in_a_callback_is_logged(broker):
     client.loop(0.1)
     client.disconnect()
     assert (mqtt.MQTT_LOG_ERR, "Caught exception in on_connect: boom") in logs
+
+
+def socks5_forwarder():
+    """A one-connection SOCKS5 proxy (no authentication) on loopback; returns
+    its port and the list of destinations it was asked for."""
+    import socket
+    import struct
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    asked = []
+
+    def pump(a, b):
+        try:
+            while True:
+                data = a.recv(65536)
+                if not data:
+                    break
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            b.close()
+
+    def serve():
+        conn, _ = listener.accept()
+        conn.recv(3)                                    # version, methods
+        conn.sendall(b"\x05\x00")
+        head = conn.recv(4)                             # version, CONNECT, 0, address type
+        if head[3] == 1:
+            host = socket.inet_ntoa(conn.recv(4))
+        else:
+            host = conn.recv(conn.recv(1)[0]).decode()
+        port = struct.unpack("!H", conn.recv(2))[0]
+        asked.append((host, port))
+        upstream = socket.create_connection((host, port))
+        conn.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + b"\x00\x00")
+        threading.Thread(target=pump, args=(upstream, conn), daemon=True).start()
+        pump(conn, upstream)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener.getsockname()[1], asked
+
+
+def test_proxy_set(broker):
+    port, asked = socks5_forwarder()
+    client = mqtt.Client()
+    with pytest.raises(ValueError):
+        client.proxy_set(proxy_addr="127.0.0.1")
+    client.proxy_set(proxy_type=2, proxy_addr="127.0.0.1", proxy_port=port)
+    connected = []
+    client.on_connect = lambda c, u, flags, rc: connected.append(rc)
+    client.connect("127.0.0.1", broker)
+    client.loop(0.1)
+    client.disconnect()
+    assert connected == [0]
+    assert asked == [("127.0.0.1", broker)]

@@ -569,6 +569,32 @@ class Client:
         if alpn_protocols:
             self._client.tls_set_alpn_protocols(alpn_protocols)
 
+    def tls_set_context(self, context=None):
+        raise ValueError("an ssl.SSLContext cannot drive GIO's TLS: use tls_set()")
+
+    def proxy_set(self, **proxy_args):
+        """Paho's proxy_set(proxy_type=, proxy_addr=, proxy_port=, proxy_username=,
+        proxy_password=): SOCKS4 (as 4a), SOCKS5 or HTTP."""
+        if "proxy_type" not in proxy_args or "proxy_addr" not in proxy_args:
+            raise ValueError("proxy_type and/or proxy_addr are invalid")
+        scheme = {1: "socks4a", 2: "socks5", 3: "http"}.get(proxy_args["proxy_type"])
+        if scheme is None:
+            raise ValueError("proxy_type and/or proxy_addr are invalid")
+        user = proxy_args.get("proxy_username")
+        credentials = ""
+        if user:
+            password = proxy_args.get("proxy_password")
+            credentials = GLib.Uri.escape_string(user, None, False)
+            if password:
+                credentials += ":" + GLib.Uri.escape_string(password, None, False)
+            credentials += "@"
+        port = proxy_args.get("proxy_port", 8080 if scheme == "http" else 1080)
+        try:
+            self._client.proxy_set("%s://%s%s:%d" % (scheme, credentials,
+                                                     proxy_args["proxy_addr"], port))
+        except GLib.Error as error:
+            raise ValueError(error.message) from None
+
     def tls_insecure_set(self, value):
         self._client.tls_insecure_set(value)
 
