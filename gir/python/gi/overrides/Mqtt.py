@@ -84,10 +84,14 @@ class MQTTMessageInfo:
     broker's acknowledgement (or, for QoS 0, the write). Unpacks as
     (rc, mid), as Paho's does."""
 
+    __slots__ = ("mid", "rc", "_done", "_event")
+
     def __init__(self, mid, rc=Mqtt.Error.SUCCESS):
         self.mid = mid
         self.rc = int(rc)
-        self._event = threading.Event()
+        self._done = False
+        # Made by the first waiter only: most messages are never waited for.
+        self._event = None
 
     def __iter__(self):
         return iter((self.rc, self.mid))
@@ -102,12 +106,24 @@ class MQTTMessageInfo:
     def _set_published(self, rc=Mqtt.Error.SUCCESS):
         if rc != Mqtt.Error.SUCCESS:
             self.rc = int(rc)
-        self._event.set()
+        self._done = True
+        event = self._event
+        if event is not None:
+            event.set()
+
+    def _sleep(self, seconds):
+        """Sleeps until published or @seconds. A waiter that made its event
+        after _set_published() looked sees _done; two waiters racing to make
+        one lose at most a slice (the caller waits in slices)."""
+        if self._event is None:
+            self._event = threading.Event()
+        if not self._done:
+            self._event.wait(seconds)
 
     def is_published(self):
         """Whether the message has been acknowledged (QoS 1 and 2) or
         written (QoS 0)."""
-        return self._event.is_set() and self.rc == Mqtt.Error.SUCCESS
+        return self._done and self.rc == Mqtt.Error.SUCCESS
 
     def wait_for_publish(self, timeout=None):
         """Waits until the message is published, or @timeout seconds.
@@ -122,7 +138,7 @@ class MQTTMessageInfo:
                                "connected.")
         deadline = None if timeout is None else time.monotonic() + timeout
         context = GLib.MainContext.ref_thread_default()
-        while not self._event.is_set():
+        while not self._done:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 return
@@ -130,11 +146,11 @@ class MQTTMessageInfo:
             if context.acquire():
                 try:
                     if not context.iteration(False):
-                        self._event.wait(min(step, 0.002))
+                        self._sleep(min(step, 0.002))
                 finally:
                     context.release()
             else:
-                self._event.wait(step)
+                self._sleep(step)
 
 
 __all__.append("MQTTMessageInfo")
