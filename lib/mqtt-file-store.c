@@ -61,8 +61,10 @@
 #define COMPACT_MIN (1024 * 1024)
 #define DEFAULT_SYNC_INTERVAL 100
 
-/* A live record: where it is in the log (or, past `end`, in `staged`). */
+/* A live record: where it is in the log (or, past `end`, in `staged`). The
+ * index is keyed by &key. */
 typedef struct {
+  guint64 key;
   guint64 seq;
   guint64 offset;
   guint32 size;    /* the whole record */
@@ -84,7 +86,7 @@ struct _MqttFileStore
   int fd;
   guint64 end;         /* bytes of the log written */
   GByteArray *staged;  /* records not written yet */
-  GHashTable *index;   /* key (guint64 *) -> Entry */
+  GHashTable *index;   /* &Entry.key -> Entry */
   guint64 next_seq;
   guint64 live_bytes;
   guint64 compact_at;  /* a failed compaction waits for this much log */
@@ -218,12 +220,10 @@ index_put (MqttFileStore *self, guint64 key, guint64 offset, guint32 size)
 
   if (entry == NULL)
     {
-      guint64 *k = g_new (guint64, 1);
-
-      *k = key;
       entry = g_new (Entry, 1);
+      entry->key = key;
       entry->seq = self->next_seq++;
-      g_hash_table_insert (self->index, k, entry);
+      g_hash_table_insert (self->index, &entry->key, entry);
     }
   else
     self->live_bytes -= entry->size;
@@ -232,48 +232,39 @@ index_put (MqttFileStore *self, guint64 key, guint64 offset, guint32 size)
   self->live_bytes += size;
 }
 
-static void
+/* Whether there was a live record under @key to remove. */
+static gboolean
 index_remove (MqttFileStore *self, guint64 key)
 {
   Entry *entry = g_hash_table_lookup (self->index, &key);
 
   if (entry == NULL)
-    return;
+    return FALSE;
   self->live_bytes -= entry->size;
   g_hash_table_remove (self->index, &key);
+  return TRUE;
 }
-
-/* A live record's place in the order of first puts. */
-typedef struct {
-  guint64 seq;
-  guint64 key;
-} Ordered;
 
 static int
 compare_seq (gconstpointer a, gconstpointer b)
 {
-  const Ordered *x = a, *y = b;
+  const Entry *x = *(Entry *const *) a, *y = *(Entry *const *) b;
 
   return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* The live records (Ordered), in the order their keys were first put. */
-static GArray *
+/* The live records (Entry), in the order their keys were first put. */
+static GPtrArray *
 index_in_order (MqttFileStore *self)
 {
-  GArray *order = g_array_sized_new (FALSE, FALSE, sizeof (Ordered),
-                                     g_hash_table_size (self->index));
+  GPtrArray *order = g_ptr_array_sized_new (g_hash_table_size (self->index));
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer entry;
 
   g_hash_table_iter_init (&iter, self->index);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      Ordered item = { ((Entry *) value)->seq, *(guint64 *) key };
-
-      g_array_append_val (order, item);
-    }
-  g_array_sort (order, compare_seq);
+  while (g_hash_table_iter_next (&iter, NULL, &entry))
+    g_ptr_array_add (order, entry);
+  g_ptr_array_sort (order, compare_seq);
   return order;
 }
 
@@ -365,9 +356,10 @@ directory_name (const char *client_id)
     }
   if (name->len > 200)
     {
+      g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, client_id, -1);
+
       g_string_free (name, TRUE);
-      return g_strconcat ("sha256-", g_compute_checksum_for_string (G_CHECKSUM_SHA256,
-                                                                     client_id, -1), NULL);
+      return g_strconcat ("sha256-", digest, NULL);
     }
   return g_string_free (name, FALSE);
 }
@@ -522,9 +514,10 @@ recover (MqttFileStore *self, GError **error)
   /* A new log, or one whose creation a crash cut short. */
   if (size < HEADER_SIZE && memcmp (data, LOG_MAGIC, size) == 0)
     {
-      if (ftruncate (self->fd, 0) < 0 ||
-          !write_all (self->fd, (const guint8 *) LOG_MAGIC, HEADER_SIZE, self->log_path, error))
-        return error && *error ? FALSE : io_error (error, errno, "truncate", self->log_path);
+      if (ftruncate (self->fd, 0) < 0)
+        return io_error (error, errno, "truncate", self->log_path);
+      if (!write_all (self->fd, (const guint8 *) LOG_MAGIC, HEADER_SIZE, self->log_path, error))
+        return FALSE;
       if (self->sync != MQTT_STORE_SYNC_NONE && !sync_fd (self->fd, self->log_path, error))
         return FALSE;
       self->end = HEADER_SIZE;
@@ -561,7 +554,7 @@ static gboolean
 compact (MqttFileStore *self, GError **error)
 {
   g_autofree char *new_path = g_strconcat (self->log_path, ".new", NULL);
-  g_autoptr(GArray) order = index_in_order (self);
+  g_autoptr(GPtrArray) order = index_in_order (self);
   g_autoptr(GByteArray) buffer = g_byte_array_new ();
   g_autofree guint64 *offsets = g_new (guint64, order->len + 1);
   guint64 at = HEADER_SIZE;
@@ -575,7 +568,7 @@ compact (MqttFileStore *self, GError **error)
   g_byte_array_append (buffer, (const guint8 *) LOG_MAGIC, HEADER_SIZE);
   for (i = 0; ok && i < order->len; i++)
     {
-      Entry *entry = g_hash_table_lookup (self->index, &g_array_index (order, Ordered, i).key);
+      Entry *entry = order->pdata[i];
       guint start = buffer->len;
 
       offsets[i] = at;
@@ -613,11 +606,7 @@ compact (MqttFileStore *self, GError **error)
   self->fd = fd;
   pthread_mutex_unlock (&self->lock);
   for (i = 0; i < order->len; i++)
-    {
-      Entry *entry = g_hash_table_lookup (self->index, &g_array_index (order, Ordered, i).key);
-
-      entry->offset = offsets[i];
-    }
+    ((Entry *) order->pdata[i])->offset = offsets[i];
   self->end = at;
   return TRUE;
 }
@@ -670,7 +659,7 @@ file_store_open (MqttStore *store, const char *client_id, GError **error)
   self->path = g_build_filename (self->directory, name, NULL);
   self->log_path = g_build_filename (self->path, "log", NULL);
   self->staged = g_byte_array_new ();
-  self->index = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->index = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
   self->next_seq = 0;
   self->live_bytes = 0;
   self->compact_at = 0;
@@ -713,7 +702,7 @@ static gboolean
 file_store_load (MqttStore *store, MqttStoreFunc func, gpointer user_data, GError **error)
 {
   MqttFileStore *self = MQTT_FILE_STORE (store);
-  g_autoptr(GArray) order = NULL;
+  g_autoptr(GPtrArray) order = NULL;
   guint i;
 
   if (self->fd < 0)
@@ -724,10 +713,9 @@ file_store_load (MqttStore *store, MqttStoreFunc func, gpointer user_data, GErro
   order = index_in_order (self);
   for (i = 0; i < order->len; i++)
     {
-      guint64 key = g_array_index (order, Ordered, i).key;
-      Entry *entry = g_hash_table_lookup (self->index, &key);
+      Entry *entry = order->pdata[i];
       gsize value_size = entry->size - RECORD_HEAD - BODY_HEAD;
-      guint8 *value = g_malloc (value_size + 1);
+      guint8 *value = g_malloc (value_size);
       g_autoptr(GBytes) bytes = NULL;
 
       if (entry->offset >= self->end)
@@ -740,7 +728,7 @@ file_store_load (MqttStore *store, MqttStoreFunc func, gpointer user_data, GErro
           return FALSE;
         }
       bytes = g_bytes_new_take (value, value_size);
-      func (key, bytes, user_data);
+      func (entry->key, bytes, user_data);
     }
   return TRUE;
 }
@@ -768,10 +756,8 @@ file_store_remove (MqttStore *store, guint64 key)
 
   g_return_if_fail (self->fd >= 0);
 
-  if (!g_hash_table_contains (self->index, &key))
-    return;
-  append_record (self->staged, OP_REMOVE, key, NULL, 0);
-  index_remove (self, key);
+  if (index_remove (self, key))
+    append_record (self->staged, OP_REMOVE, key, NULL, 0);
 }
 
 static gboolean

@@ -161,10 +161,11 @@ stage (MqttOutgoing *og, MqttStoredKind kind, guint32 id, GBytes *value)
 void
 mqtt_outgoing_store_message (MqttOutgoing *og, OutMessage *message, gint64 now)
 {
-  gint64 wall_time = g_get_real_time () - (now - message->queued_at);
+  gint64 wall_time;
 
   if (og->store == NULL || message->qos == 0)
     return;
+  wall_time = g_get_real_time () - (now - message->queued_at);
   stage (og, MQTT_STORED_MESSAGE, message->r.mid,
          mqtt_store_encode_message (message->r.packet_id, wall_time, message->topic,
                                     message->parts, message->n_parts, message->qos,

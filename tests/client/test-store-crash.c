@@ -125,24 +125,6 @@ all_arrived (gpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 test_kill_and_restart (void)
 {
   g_autoptr(TestBroker) broker = test_broker_new ("max_queued_messages 0\n"
@@ -234,7 +216,7 @@ test_kill_and_restart (void)
   test_run_for (100);
   g_array_unref (counter.counts[0]);
   g_array_unref (counter.counts[1]);
-  remove_tree (dir);
+  test_remove_dir (dir);
 }
 
 static void
@@ -311,7 +293,7 @@ test_restart_offline (void)
   g_array_unref (counter.counts[1]);
   g_clear_object (&next);
   g_clear_object (&second);
-  remove_tree (dir);
+  test_remove_dir (dir);
 }
 
 int

@@ -344,8 +344,8 @@ test_broker_kill (TestBroker *broker)
   wait_process (broker);
 }
 
-static void
-remove_dir (const char *path)
+void
+test_remove_dir (const char *path)
 {
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
   const char *name;
@@ -355,7 +355,7 @@ remove_dir (const char *path)
       g_autofree char *child = g_build_filename (path, name, NULL);
 
       if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_dir (child);
+        test_remove_dir (child);
       else
         g_unlink (child);
     }
@@ -367,7 +367,7 @@ test_broker_free (TestBroker *broker)
 {
   test_broker_stop (broker);
   if (g_getenv ("MQTT_TEST_KEEP_BROKER") == NULL)
-    remove_dir (broker->dir);
+    test_remove_dir (broker->dir);
   g_free (broker->dir);
   g_free (broker->config_path);
   g_free (broker);

@@ -23,6 +23,9 @@ void test_wait_count (guint *counter, guint target, guint timeout_ms);
 /* Iterates the thread-default main context for @ms milliseconds. */
 void test_run_for (guint ms);
 
+/* Removes a directory and everything in it. */
+void test_remove_dir (const char *path);
+
 /* A loopback TCP port nobody listens on (just now). */
 guint16 test_free_port (void);
 

@@ -9,6 +9,17 @@ import time
 import pytest
 
 
+def run_until(condition, timeout=10):
+    """Iterates the default main context until condition() holds."""
+    from gi.repository import GLib
+
+    context = GLib.MainContext.default()
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        context.iteration(True)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

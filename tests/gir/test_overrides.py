@@ -13,13 +13,7 @@ import pytest
 gi.require_version("Mqtt", "1.0")
 from gi.repository import GLib, Mqtt  # noqa: E402
 
-
-def run_until(condition, timeout=10):
-    context = GLib.MainContext.default()
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        context.iteration(True)
+from conftest import run_until  # noqa: E402
 
 
 def connected(broker):

@@ -12,8 +12,6 @@ import time
 import pytest
 
 import mqtt_glib.client as mqtt
-import mqtt_glib.publish as publish
-import mqtt_glib.subscribe as subscribe
 from mqtt_glib.packettypes import PacketTypes
 from mqtt_glib.properties import Properties
 from mqtt_glib.reasoncodes import ReasonCode

@@ -7,6 +7,8 @@ import gi
 gi.require_version("Mqtt", "1.0")
 from gi.repository import GLib, GObject, Mqtt  # noqa: E402
 
+from conftest import run_until  # noqa: E402
+
 
 class DictStore(GObject.Object, Mqtt.Store):
     """Keyed records in a dict (insertion order is first-put order)."""
@@ -44,14 +46,6 @@ class DictStore(GObject.Object, Mqtt.Store):
 
     def do_close(self):
         self.client_id = None
-
-
-def run_until(condition, timeout=10):
-    context = GLib.MainContext.default()
-    deadline = GLib.get_monotonic_time() + timeout * 1000000
-    while not condition():
-        assert GLib.get_monotonic_time() < deadline, "timed out"
-        context.iteration(True)
 
 
 def restart_with(store, broker, after_publish=lambda: None):

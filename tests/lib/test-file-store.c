@@ -12,6 +12,8 @@
 #include <glib/gstdio.h>
 #include <mqtt-glib/mqtt-glib.h>
 
+#include "test-common.h"
+
 typedef struct {
   char *dir;
 } Fixture;
@@ -41,28 +43,11 @@ setup (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
-static gboolean
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  return g_rmdir (path) == 0;
-}
-
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_assert_true (remove_tree (f->dir));
+  test_remove_dir (f->dir);
+  g_assert_false (g_file_test (f->dir, G_FILE_TEST_EXISTS));
   g_free (f->dir);
 }
 

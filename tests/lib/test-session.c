@@ -7,12 +7,12 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
 
 #include "mqtt-error.h"
 #include "mqtt-file-store.h"
 #include "mqtt-session-private.h"
 #include "mqtt-store-private.h"
+#include "test-common.h"
 
 #define SEC G_GINT64_CONSTANT (1000000)
 
@@ -1350,9 +1350,6 @@ test_store_restart (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("mqtt-session-store-XXXXXX", &error);
-  g_autofree char *client_dir = g_build_filename (dir, "restarting", NULL);
-  g_autofree char *log = g_build_filename (client_dir, "log", NULL);
-  g_autofree char *lock = g_build_filename (client_dir, "lock", NULL);
   MqttStore *store = open_store (dir);
   guint mids[5], i, n, left = 0;
   guint16 ids[2];
@@ -1451,10 +1448,7 @@ test_store_restart (Fixture *f, gconstpointer data)
   g_assert_cmpuint (left, ==, 0);
   mqtt_store_close (store);
   g_object_unref (store);
-  g_unlink (log);
-  g_unlink (lock);
-  g_rmdir (client_dir);
-  g_rmdir (dir);
+  test_remove_dir (dir);
 }
 
 /* Records a store gives back that this client did not write: refused, with

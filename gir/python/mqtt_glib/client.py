@@ -82,8 +82,6 @@ MQTTMessageInfo = Mqtt.MQTTMessageInfo
 _PROTOCOLS = {MQTTv31: Mqtt.ProtocolVersion.V31, MQTTv311: Mqtt.ProtocolVersion.V311,
               MQTTv5: Mqtt.ProtocolVersion.V5}
 
-# A refusal in CONNACK is a GLib.Error whose code is this plus the return code.
-_CONNACK_BASE = int(Mqtt.Error.REFUSED_PROTOCOL_VERSION) - 1
 
 
 class WebsocketConnectionError(ConnectionError):
@@ -165,6 +163,24 @@ class DisconnectFlags:
         self.is_disconnect_packet_from_server = is_disconnect_packet_from_server
 
 
+def _is_refusal(error):
+    """Whether @error is the broker's refusal in CONNACK (which Paho reports
+    to on_connect, not as an exception)."""
+    return error.domain == "mqtt-error-quark" and (error.code > Mqtt.ERROR_CONNACK_BASE or
+                                                  error.code == int(Mqtt.Error.CONN_REFUSED))
+
+
+def _connect(call, *args):
+    """A blocking connection as Paho's connect(): MQTT_ERR_SUCCESS, also for
+    a refusal (on_connect has it); an unreachable broker raises."""
+    try:
+        call(*args)
+    except GLib.Error as error:
+        if not _is_refusal(error):
+            _raise_os_error(error)
+    return MQTT_ERR_SUCCESS
+
+
 def _errno_of(error):
     """The MQTT_ERR_* code of a GLib.Error from the client."""
     if error is None:
@@ -173,7 +189,7 @@ def _errno_of(error):
         try:
             return MQTTErrorCode(error.code)
         except ValueError:
-            return MQTT_ERR_CONN_REFUSED if error.code > _CONNACK_BASE else MQTT_ERR_UNKNOWN
+            return MQTT_ERR_CONN_REFUSED if _is_refusal(error) else MQTT_ERR_UNKNOWN
     if error.domain == "g-tls-error-quark":
         return MQTT_ERR_TLS
     return MQTT_ERR_CONN_LOST
@@ -252,12 +268,10 @@ class Client:
         self._protocol = protocol
         self._userdata = userdata
         self._transport = transport
-        self._client_id = client_id
-        self._clean_session = clean_session
         self._logger = None
         self._on_log = None
         self._log_handler = None
-        self._thread = None
+        self._looping = False
         self._suppress_exceptions = False
         self._client = Mqtt.Client.new(client_id or None, clean_session, _PROTOCOLS[protocol])
         self._client.set_auto_reconnect(reconnect_on_failure)
@@ -381,11 +395,8 @@ class Client:
         else:
             self._call("on_publish", mid)
 
-    def _granted(self, granted):
-        return [int(q) for q in granted]
-
     def _on_subscribed(self, client, mid, granted, props=None):
-        codes = self._granted(granted)
+        codes = [int(q) for q in granted]
         if self._protocol == MQTTv5 or self._v2:
             reasons = [ReasonCode(PacketTypes.SUBACK, identifier=code) for code in codes]
             properties = Properties._from_mqtt(PacketTypes.SUBACK, props)
@@ -646,16 +657,7 @@ class Client:
         """Connects, and waits for the broker's answer; a refusal is
         reported to on_connect, an unreachable broker raises OSError."""
         self._prepare(host, port, keepalive, bind_address, bind_port, clean_start, properties)
-        try:
-            self._client.connect_to_broker(host, port, keepalive, None)
-        except GLib.Error as error:
-            if error.domain == "mqtt-error-quark" and error.code > _CONNACK_BASE:
-                return MQTT_ERR_SUCCESS
-            if error.domain == "mqtt-error-quark" and error.code >= 0x80 and \
-                    self._protocol == MQTTv5:
-                return MQTT_ERR_SUCCESS
-            _raise_os_error(error)
-        return MQTT_ERR_SUCCESS
+        return _connect(self._client.connect_to_broker, host, port, keepalive, None)
 
     def connect_async(self, host, port=1883, keepalive=60, bind_address="", bind_port=0,
                       clean_start=MQTT_CLEAN_START_FIRST_ONLY, properties=None):
@@ -670,20 +672,10 @@ class Client:
         if domain is None:
             raise ValueError("No domain specified.")
         self._prepare(domain, 1, keepalive, bind_address, bind_port, clean_start, properties)
-        try:
-            self._client.connect_srv(domain, keepalive, None)
-        except GLib.Error as error:
-            _raise_os_error(error)
-        return MQTT_ERR_SUCCESS
+        return _connect(self._client.connect_srv, domain, keepalive, None)
 
     def reconnect(self):
-        try:
-            self._client.reconnect(None)
-        except GLib.Error as error:
-            if error.domain == "mqtt-error-quark" and error.code > _CONNACK_BASE:
-                return MQTT_ERR_SUCCESS
-            _raise_os_error(error)
-        return MQTT_ERR_SUCCESS
+        return _connect(self._client.reconnect, None)
 
     def disconnect(self, reasoncode=None, properties=None):
         try:
@@ -781,20 +773,20 @@ class Client:
         return MQTT_ERR_SUCCESS
 
     def loop_start(self):
-        if self._thread is not None:
+        if self._looping:
             return MQTT_ERR_INVAL
         try:
             self._client.loop_start()
         except GLib.Error as error:
             return _errno_of(error)
-        self._thread = True
+        self._looping = True
         return MQTT_ERR_SUCCESS
 
     def loop_stop(self):
-        if self._thread is None:
+        if not self._looping:
             return MQTT_ERR_INVAL
         self._client.loop_stop()
-        self._thread = None
+        self._looping = False
         return MQTT_ERR_SUCCESS
 
     def loop_read(self, max_packets=1):

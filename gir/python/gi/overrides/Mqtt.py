@@ -193,6 +193,20 @@ class _Publications:
         info._set_published(rc)
 
 
+def _request(method, *args):
+    """A SUBSCRIBE or UNSUBSCRIBE as Paho returns it: (rc, mid), rc
+    MQTT_ERR_NO_CONN when disconnected, ValueError for invalid filters."""
+    try:
+        ok, mid = method(*args)
+    except GLib.Error as error:
+        if _is_mqtt_error(error, Mqtt.Error.NO_CONN):
+            return (int(error.code), None)
+        if _is_mqtt_error(error, Mqtt.Error.INVAL):
+            raise ValueError(error.message) from error
+        raise
+    return (int(Mqtt.Error.SUCCESS), mid)
+
+
 class Message(Mqtt.Message):
     """A received (or helper-published) message, with Paho's attributes."""
 
@@ -280,26 +294,11 @@ class Client(Mqtt.Client):
         """Paho's subscribe(): a str, a (str, qos) pair or a list of
         either; returns (rc, mid)."""
         pairs = _topic_list(topic, qos)
-        filters = [f for f, _ in pairs]
         qoss = [q for _, q in pairs]
-        for q in qoss:
-            if q not in (0, 1, 2):
-                raise ValueError("Invalid QoS level.")
-        try:
-            if options is not None or properties is not None:
-                ok, mid = Mqtt.Client.subscribe_with_options(
-                    self, filters, qoss, options or Mqtt.SubscribeFlags.NONE, properties)
-            elif len(pairs) == 1:
-                ok, mid = Mqtt.Client.subscribe(self, filters[0], qoss[0])
-            else:
-                ok, mid = Mqtt.Client.subscribe_multiple(self, filters, qoss)
-        except GLib.Error as error:
-            if _is_mqtt_error(error, Mqtt.Error.NO_CONN):
-                return (int(error.code), None)
-            if _is_mqtt_error(error, Mqtt.Error.INVAL):
-                raise ValueError(error.message) from error
-            raise
-        return (int(Mqtt.Error.SUCCESS), mid)
+        if any(q not in (0, 1, 2) for q in qoss):
+            raise ValueError("Invalid QoS level.")
+        return _request(Mqtt.Client.subscribe_with_options, self, [f for f, _ in pairs], qoss,
+                        options or Mqtt.SubscribeFlags.NONE, properties)
 
     def unsubscribe(self, topic, properties=None):
         """Paho's unsubscribe(): a str or a list of them; returns (rc, mid)."""
@@ -309,20 +308,7 @@ class Client(Mqtt.Client):
             filters = topic
         else:
             raise ValueError("Invalid topic.")
-        try:
-            if properties is not None:
-                ok, mid = Mqtt.Client.unsubscribe_with_properties(self, filters, properties)
-            elif len(filters) == 1:
-                ok, mid = Mqtt.Client.unsubscribe(self, filters[0])
-            else:
-                ok, mid = Mqtt.Client.unsubscribe_multiple(self, filters)
-        except GLib.Error as error:
-            if _is_mqtt_error(error, Mqtt.Error.NO_CONN):
-                return (int(error.code), None)
-            if _is_mqtt_error(error, Mqtt.Error.INVAL):
-                raise ValueError(error.message) from error
-            raise
-        return (int(Mqtt.Error.SUCCESS), mid)
+        return _request(Mqtt.Client.unsubscribe_with_properties, self, filters, properties)
 
     def loop(self, timeout=1.0):
         return Mqtt.Client.loop(self, timeout)
