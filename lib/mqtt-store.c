@@ -13,6 +13,7 @@
 
 #include "mqtt-store.h"
 #include "mqtt-store-private.h"
+#include "mqtt-wire-private.h"
 
 /**
  * SECTION:mqtt-store
@@ -205,21 +206,6 @@ mqtt_store_key (MqttStoredKind kind, guint32 id)
   return ((guint64) kind << 32) | id;
 }
 
-static void
-put_u16 (GByteArray *out, guint16 value)
-{
-  guint8 bytes[2] = { value >> 8, value & 0xff };
-
-  g_byte_array_append (out, bytes, 2);
-}
-
-static void
-put_u32 (GByteArray *out, guint32 value)
-{
-  put_u16 (out, value >> 16);
-  put_u16 (out, value & 0xffff);
-}
-
 static guint32
 get_u32 (const guint8 *p)
 {
@@ -232,16 +218,17 @@ mqtt_store_encode_message (guint16 packet_id, gint64 queued_at, const char *topi
                            MqttProperties *props)
 {
   GByteArray *out = g_byte_array_new ();
+  guint8 head[11] = { MQTT_STORED_MESSAGE }, *p = head + 1;
   gsize length = 0;
   gboolean ok;
   guint i;
 
   for (i = 0; i < n_parts; i++)
     length += g_bytes_get_size (parts[i]);
-  g_byte_array_append (out, (const guint8 *) "\x01", 1);
-  put_u16 (out, packet_id);
-  put_u32 (out, (guint64) queued_at >> 32);
-  put_u32 (out, (guint64) queued_at & 0xffffffff);
+  p = mqtt_wire_put_u16 (p, packet_id);
+  p = mqtt_wire_put_u32 (p, (guint64) queued_at >> 32);
+  mqtt_wire_put_u32 (p, (guint64) queued_at & 0xffffffff);
+  g_byte_array_append (out, head, sizeof head);
   /* The session checked that the packet can be encoded. */
   ok = mqtt_packet_encode_publish_head (out, MQTT_PROTOCOL_V5, props, topic, strlen (topic), qos,
                                         retain, FALSE, packet_id ? packet_id : 1, length, NULL);
@@ -254,9 +241,9 @@ mqtt_store_encode_message (guint16 packet_id, gint64 queued_at, const char *topi
 GBytes *
 mqtt_store_encode_number (MqttStoredKind kind, guint32 value)
 {
-  guint8 bytes[5] = { kind, value >> 24, (value >> 16) & 0xff, (value >> 8) & 0xff,
-                      value & 0xff };
+  guint8 bytes[5] = { kind };
 
+  mqtt_wire_put_u32 (bytes + 1, value);
   return g_bytes_new (bytes, sizeof bytes);
 }
 
