@@ -32,13 +32,30 @@ random_client_id (void)
   return g_string_free (id, FALSE);
 }
 
+/* An empty id stays empty until mqtt_client_name_locked() sees the
+ * protocol version, which may be set after it during construction. */
 void
 mqtt_client_set_client_id_locked (MqttClient *self, const char *client_id)
 {
   MqttSessionConfig *config = &self->config;
 
   g_free (config->client_id);
-  config->client_id = client_id && client_id[0] ? g_strdup (client_id) : random_client_id ();
+  config->client_id = g_strdup (client_id ? client_id : "");
+  mqtt_client_config_changed_locked (self);
+}
+
+/* Below level 5 an empty id becomes a random one; at level 5 it is sent
+ * empty and the broker assigns one (Assigned Client Identifier). */
+void
+mqtt_client_name_locked (MqttClient *self)
+{
+  MqttSessionConfig *config = &self->config;
+
+  if (config->client_id[0] == '\0' && config->protocol != MQTT_PROTOCOL_V5)
+    {
+      g_free (config->client_id);
+      config->client_id = random_client_id ();
+    }
   mqtt_client_config_changed_locked (self);
 }
 
@@ -213,9 +230,7 @@ mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value, G
       mqtt_client_set_client_id_locked (self, g_value_get_string (value));
       break;
     case PROP_CLEAN_SESSION:
-      /* Construct-only: nothing runs yet. */
-      config->clean_session = g_value_get_boolean (value);
-      mqtt_client_config_changed_locked (self);
+      mqtt_client_set_clean_session (self, g_value_get_boolean (value));
       break;
     case PROP_PROTOCOL_VERSION:
       config->protocol = g_value_get_enum (value);
@@ -357,8 +372,9 @@ mqtt_client_reset_options (MqttClient *self)
       GParamSpec *pspec = mqtt_client_properties[i];
       GValue value = G_VALUE_INIT;
 
+      /* reinitialise() sets the clean session itself. */
       if (!(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY) ||
-          i == PROP_NETWORK_MONITOR)
+          i == PROP_NETWORK_MONITOR || i == PROP_CLEAN_SESSION)
         continue;
       g_value_init (&value, pspec->value_type);
       g_param_value_set_default (pspec, &value);
@@ -999,7 +1015,9 @@ mqtt_client_install_properties (GObjectClass *object_class)
    * MqttClient:client-id:
    *
    * The client identifier sent to the broker. An empty or %NULL id is
-   * replaced by a random one (23 characters, valid for MQTT 3.1 too).
+   * replaced by a random one (23 characters, valid for MQTT 3.1 too),
+   * except at level 5, where it is sent empty and the broker assigns one
+   * (see mqtt_client_get_client_id()).
    */
   properties[PROP_CLIENT_ID] =
     g_param_spec_string ("client-id", NULL, NULL, NULL,
@@ -1010,11 +1028,13 @@ mqtt_client_install_properties (GObjectClass *object_class)
    *
    * Whether the broker discards the session (subscriptions, queued
    * messages) when the client disconnects. A durable client (%FALSE) needs
-   * a fixed #MqttClient:client-id.
+   * a fixed #MqttClient:client-id. A change applies from the next
+   * connection on (see mqtt_client_set_clean_session()).
    */
   properties[PROP_CLEAN_SESSION] =
     g_param_spec_boolean ("clean-session", NULL, NULL, TRUE,
-                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS |
+                          G_PARAM_EXPLICIT_NOTIFY);
 
   /**
    * MqttClient:protocol-version:

@@ -354,6 +354,7 @@ gboolean mqtt_client_send_auth (MqttClient *self, guint8 reason, MqttProperties 
 
 /* mqtt-client-options.c */
 void mqtt_client_set_client_id_locked (MqttClient *self, const char *client_id);
+void mqtt_client_name_locked (MqttClient *self);
 void mqtt_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
 void mqtt_client_set_property (GObject *object, guint prop_id, const GValue *value,
                                GParamSpec *pspec);

@@ -97,6 +97,8 @@ mqtt_client_constructed (GObject *object)
 
   G_OBJECT_CLASS (mqtt_client_parent_class)->constructed (object);
 
+  /* Every construct property is set: the protocol decides an empty id. */
+  mqtt_client_name_locked (self);
   mqtt_client_attach_timer (self);
   mqtt_client_watch_network (self);
 }
@@ -523,6 +525,7 @@ mqtt_client_class_init (MqttClientClass *klass)
 /**
  * mqtt_client_new:
  * @client_id: (nullable): the client identifier; %NULL or empty for a random one
+ *   (at level 5: for the one the broker assigns)
  * @clean_session: whether the broker forgets the session at disconnection
  * @protocol: the MQTT version
  * @error: return location for a #GError, or %NULL
@@ -558,6 +561,7 @@ mqtt_client_new (const char *client_id, gboolean clean_session, MqttProtocolVers
  * mqtt_client_reinitialise:
  * @self: a #MqttClient
  * @client_id: (nullable): the new client identifier; %NULL or empty for a random one
+ *   (at level 5: for the one the broker assigns)
  * @clean_session: the new clean-session flag
  * @error: return location for a #GError, or %NULL
  *
@@ -612,6 +616,7 @@ mqtt_client_reinitialise (MqttClient *self, const char *client_id, gboolean clea
   mqtt_client_close_store_locked (self);
   mqtt_session_reset (self->session);
   mqtt_client_set_client_id_locked (self, client_id);
+  mqtt_client_name_locked (self);
   self->config.clean_session = clean_session;
   mqtt_client_config_changed_locked (self);
   g_ptr_array_set_size (self->callbacks, 0);
@@ -639,7 +644,11 @@ mqtt_client_reinitialise (MqttClient *self, const char *client_id, gboolean clea
  * mqtt_client_get_client_id:
  * @self: a #MqttClient
  *
- * Gets the client identifier, the generated one if none was given.
+ * Gets the client identifier, the generated one if none was given. At
+ * level 5 a client created without one has an empty identifier: the
+ * broker names it, in the Assigned Client Identifier property of
+ * #MqttClient::connected-v5, and the client gives that name back when it
+ * reconnects.
  *
  * Returns: (transfer none): the client id
  */
@@ -663,6 +672,24 @@ mqtt_client_get_clean_session (MqttClient *self)
 {
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
   return self->config.clean_session;
+}
+
+/**
+ * mqtt_client_set_clean_session:
+ * @self: a #MqttClient
+ * @clean_session: whether the next connection starts a clean session
+ *
+ * Sets #MqttClient:clean-session (the Clean Start flag at level 5) for the
+ * connections from now on, e.g. a clean first connection and resuming
+ * ones after it (Paho's `clean_start=MQTT_CLEAN_START_FIRST_ONLY`). A
+ * client with an empty identifier must keep a clean session: the
+ * connection fails with %MQTT_ERROR_INVAL otherwise.
+ */
+void
+mqtt_client_set_clean_session (MqttClient *self, gboolean clean_session)
+{
+  g_return_if_fail (MQTT_IS_CLIENT (self));
+  SET_CONFIG_UINT (self, clean_session, !!clean_session, PROP_CLEAN_SESSION);
 }
 
 /**

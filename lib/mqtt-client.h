@@ -62,6 +62,8 @@ const char *mqtt_client_get_client_id (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
 gboolean mqtt_client_get_clean_session (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
+void mqtt_client_set_clean_session (MqttClient *self, gboolean clean_session);
+MQTT_AVAILABLE_IN_ALL
 MqttProtocolVersion mqtt_client_get_protocol_version (MqttClient *self);
 MQTT_AVAILABLE_IN_ALL
 MqttClientState mqtt_client_get_state (MqttClient *self);

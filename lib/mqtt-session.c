@@ -1092,6 +1092,8 @@ mqtt_session_reset (MqttSession *session)
   session->outgoing.last_packet_id = 0;
   session->inflight_sent = session->inflight_unsent = 0;
   mqtt_subscriptions_clear (session->subscriptions);
+  /* A new client: the broker names it again. */
+  g_clear_pointer (&session->assigned_client_id, g_free);
   session->accepted = 0;
   session->state = MQTT_SESSION_IDLE;
 }

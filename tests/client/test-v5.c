@@ -590,6 +590,63 @@ test_session_expiry (Fixture *f, gconstpointer data)
   }
 }
 
+/* A client created without an identifier sends an empty one at level 5;
+ * the broker assigns one, and the client names itself with it when it
+ * connects again (the broker assigns none the second time). */
+static void
+test_assigned_client_id (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttClient) client = client_v5 (NULL, TRUE, NULL);
+  g_autoptr(Seen) seen = seen_new (client);
+  g_autofree char *assigned = NULL;
+  g_autoptr(MqttClient) v311 = mqtt_client_new (NULL, TRUE, MQTT_PROTOCOL_V311, NULL);
+
+  g_assert_cmpstr (mqtt_client_get_client_id (client), ==, "");
+  /* Below level 5 an empty id is a random one. */
+  g_assert_cmpuint (strlen (mqtt_client_get_client_id (v311)), ==, 23);
+
+  connect_and_wait (f, client, seen);
+  g_assert_nonnull (seen->connack_props);
+  assigned = g_strdup (mqtt_properties_get_assigned_client_identifier (seen->connack_props));
+  g_assert_nonnull (assigned);
+  g_assert_cmpstr (assigned, !=, "");
+  disconnect_wait (client, seen);
+
+  connect_and_wait (f, client, seen);
+  g_assert_true (seen->connack_props == NULL ||
+                 mqtt_properties_get_assigned_client_identifier (seen->connack_props) == NULL);
+  g_assert_cmpstr (mqtt_client_get_client_id (client), ==, "");
+}
+
+/* Clean Start changed between connections: clean the first time, then the
+ * session (kept by its expiry interval) resumes. */
+static void
+test_clean_start_first_only (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MqttProperties) props = mqtt_properties_new ();
+  g_autoptr(MqttClient) client = NULL;
+  g_autoptr(Seen) seen = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MqttClient) anonymous = client_v5 (NULL, TRUE, NULL);
+
+  mqtt_properties_set_session_expiry_interval (props, 60);
+  client = client_v5 ("v5-first-only", TRUE, props);
+  seen = seen_new (client);
+  connect_and_wait (f, client, seen);
+  g_assert_false (seen->session_present);
+  mqtt_client_set_clean_session (client, FALSE);
+  g_assert_false (mqtt_client_get_clean_session (client));
+  disconnect_wait (client, seen);
+  connect_and_wait (f, client, seen);
+  g_assert_true (seen->session_present);
+
+  /* An empty id must keep a clean session. */
+  mqtt_client_set_clean_session (anonymous, FALSE);
+  g_assert_false (mqtt_client_connect_to_broker (anonymous, "127.0.0.1", f->port, 60, NULL,
+                                                 &error));
+  g_assert_error (error, MQTT_ERROR, MQTT_ERROR_INVAL);
+}
+
 /* A second connection with the same client identifier takes the session
  * over. mosquitto 2.0.11 closes the first without DISCONNECT 0x8E (seen on
  * the wire): the first client reports a lost connection, and the second
@@ -1062,6 +1119,8 @@ main (int argc, char *argv[])
   ADD ("message-expiry", test_message_expiry, NULL);
   ADD ("session-expiry", test_session_expiry, NULL);
   ADD ("session-taken-over", test_session_taken_over, NULL);
+  ADD ("assigned-client-id", test_assigned_client_id, NULL);
+  ADD ("clean-start-first-only", test_clean_start_first_only, NULL);
   ADD ("will-delay", test_will_delay, NULL);
   ADD ("request-response", test_request_response, NULL);
   ADD ("helpers", test_helpers, NULL);

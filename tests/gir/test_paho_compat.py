@@ -332,3 +332,116 @@ def test_proxy_set(broker):
     client.disconnect()
     assert connected == [0]
     assert asked == [("127.0.0.1", broker)]
+
+
+def loop_until(client, condition, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        client.loop(0.05)
+
+
+def test_an_exception_in_a_callback_comes_out_of_the_loop(broker):
+    client = mqtt.Client()
+
+    def on_message(client, userdata, message):
+        raise RuntimeError("bad message")
+
+    client.on_message = on_message
+    client.on_connect = lambda c, u, flags, rc: c.subscribe("exc/t")
+    client.on_subscribe = lambda c, u, mid, granted: c.publish("exc/t", "x")
+    client.connect("127.0.0.1", broker)
+    with pytest.raises(RuntimeError, match="bad message"):
+        loop_until(client, lambda: False)
+    # The client goes on: the next loop call is fine.
+    assert client.loop(0.05) == mqtt.MQTT_ERR_SUCCESS
+    # loop_forever() returns by raising it (ending the connection).
+    client.publish("exc/t", "y")
+    with pytest.raises(RuntimeError, match="bad message"):
+        client.loop_forever()
+    assert not client.is_connected()
+
+
+def test_mqtt5_empty_client_id_is_assigned_by_the_broker(broker):
+    seen = []
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.on_connect = lambda c, u, flags, rc, props: seen.append(props)
+    assert client.client_id == ""
+    client.connect("127.0.0.1", broker)
+    loop_until(client, lambda: seen)
+    client.disconnect()
+    assigned = seen[0].AssignedClientIdentifier
+    assert assigned and assigned.startswith("auto-")
+    # Below level 5 an empty id is a random one (MQTT 3.1 requires one).
+    assert mqtt.Client(protocol=mqtt.MQTTv31).client_id != ""
+
+
+def session_present_after_reconnect(broker, clean_start):
+    flags = []
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, "clean-start-%s" % clean_start,
+                         protocol=mqtt.MQTTv5)
+    client.on_connect = lambda c, u, f, rc, props: flags.append(f.session_present)
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = 60
+    client.connect("127.0.0.1", broker, properties=props, clean_start=clean_start)
+    loop_until(client, lambda: flags)
+    client.reconnect()
+    loop_until(client, lambda: len(flags) == 2)
+    client.disconnect()
+    return flags
+
+
+def test_mqtt5_clean_start(broker):
+    # Clean the first time only (Paho's default), then the session resumes.
+    assert session_present_after_reconnect(broker, mqtt.MQTT_CLEAN_START_FIRST_ONLY) == \
+        [False, True]
+    assert session_present_after_reconnect(broker, True) == [False, False]
+    with pytest.raises(ValueError):
+        mqtt.Client().connect("127.0.0.1", broker, clean_start=True)
+
+
+def test_socket_callbacks(broker):
+    import socket as pysocket
+
+    events = []
+    client = mqtt.Client()
+    client.on_pre_connect = lambda c, u: events.append("pre_connect")
+    client.on_socket_open = lambda c, u, sock: events.append(("open", sock))
+    client.on_socket_close = lambda c, u, sock: events.append(("close", sock))
+    client.on_connect = lambda c, u, flags, rc: events.append("connect")
+    client.on_disconnect = lambda c, u, rc: events.append("disconnect")
+    client.connect("127.0.0.1", broker)
+    loop_until(client, lambda: "connect" in events)
+    sock = client.socket()
+    assert events[:2] == ["pre_connect", ("open", sock)]
+    assert sock.fileno() >= 0
+    assert sock.getpeername() == ("127.0.0.1", broker)
+    sock.setsockopt(pysocket.SOL_SOCKET, pysocket.SO_SNDBUF, 65536)
+    assert sock.getsockopt(pysocket.SOL_SOCKET, pysocket.SO_SNDBUF) >= 65536
+    client.disconnect()
+    loop_until(client, lambda: "disconnect" in events)
+    assert events[-2:] == [("close", sock), "disconnect"]
+    assert client.socket() is None
+
+
+def test_message_attributes_are_read_when_asked_and_writable(broker):
+    received = []
+    client = mqtt.Client()
+    client.on_message = lambda c, u, m: received.append(m)
+    client.connect("127.0.0.1", broker)
+    client.subscribe("lazy/t", 1)
+    client.publish("lazy/t", "first", qos=1, retain=False)
+    loop_until(client, lambda: received)
+    client.disconnect()
+    message = received[0]
+    assert (message.topic, message.payload, message.qos, message.retain, message.dup) == \
+        ("lazy/t", b"first", 1, False, False)
+    assert message.mid > 0 and 0 < message.timestamp <= time.monotonic()
+    assert message.properties is None and message.info.mid == message.mid
+    message.payload = b"changed"
+    message.topic = "other"
+    assert (message.topic, message.payload) == ("other", b"changed")
+    with pytest.raises(AttributeError):
+        message.no_such_attribute
+    blank = mqtt.MQTTMessage(mid=3, topic=b"a/b")
+    assert (blank.mid, blank.topic, blank.payload) == (3, "a/b", b"")

@@ -3,6 +3,9 @@
 callback API versions), the four loop styles, MQTTMessage and
 MQTTMessageInfo, the module's constants and helpers."""
 import logging
+import os
+import socket
+import threading
 
 from gi.repository import Gio, GLib, Mqtt
 from gi.overrides.Mqtt import _payload_bytes
@@ -108,12 +111,15 @@ def topic_matches_sub(sub, topic):
 class MQTTMessage:
     """A message as Paho gives it: topic, payload (bytes), qos, retain,
     mid, dup, timestamp (time.monotonic() seconds), and at level 5 its
-    properties as a Properties."""
+    properties as a Properties. A received message reads each attribute
+    from the client's Mqtt.Message the first time it is asked for, so a
+    callback pays only for what it looks at."""
 
     __slots__ = ("timestamp", "state", "dup", "mid", "_topic", "payload", "qos", "retain",
-                 "info", "properties")
+                 "info", "properties", "_message", "_protocol")
 
     def __init__(self, mid=0, topic=b""):
+        self._message = None
         self.timestamp = 0.0
         self.state = 0
         self.dup = False
@@ -127,16 +133,35 @@ class MQTTMessage:
 
     @classmethod
     def _of(cls, message, protocol):
-        result = cls(message.get_mid(), message.get_topic().encode("utf-8"))
-        result.payload = message.payload
-        result.qos = int(message.get_qos())
-        result.retain = message.get_retain()
-        result.dup = message.get_dup()
-        result.timestamp = message.get_timestamp() / 1e6
-        if protocol == MQTTv5:
-            result.properties = Properties._from_mqtt(PacketTypes.PUBLISH,
-                                                      message.get_properties())
+        result = cls.__new__(cls)
+        result._message = message
+        result._protocol = protocol
         return result
+
+    # How an attribute not read yet comes from the Mqtt.Message.
+    _READERS = {
+        "timestamp": lambda m, protocol: m.get_timestamp() / 1e6,
+        "state": lambda m, protocol: 0,
+        "dup": lambda m, protocol: m.get_dup(),
+        "mid": lambda m, protocol: m.get_mid(),
+        "_topic": lambda m, protocol: m.get_topic().encode("utf-8"),
+        "payload": lambda m, protocol: m.payload,
+        "qos": lambda m, protocol: int(m.get_qos()),
+        "retain": lambda m, protocol: m.get_retain(),
+        "info": lambda m, protocol: MQTTMessageInfo(m.get_mid()),
+        "properties": lambda m, protocol: (
+            Properties._from_mqtt(PacketTypes.PUBLISH, m.get_properties())
+            if protocol == MQTTv5 else None),
+    }
+
+    def __getattr__(self, name):
+        # Called only for a slot not set yet.
+        reader = MQTTMessage._READERS.get(name)
+        if reader is None:
+            raise AttributeError(name)
+        value = reader(self._message, self._protocol)
+        setattr(self, name, value)
+        return value
 
     def __eq__(self, other):
         return self.mid == other.mid
@@ -168,17 +193,6 @@ def _is_refusal(error):
     to on_connect, not as an exception)."""
     return error.domain == "mqtt-error-quark" and (error.code > Mqtt.ERROR_CONNACK_BASE or
                                                   error.code == int(Mqtt.Error.CONN_REFUSED))
-
-
-def _connect(call, *args):
-    """A blocking connection as Paho's connect(): MQTT_ERR_SUCCESS, also for
-    a refusal (on_connect has it); an unreachable broker raises."""
-    try:
-        call(*args)
-    except GLib.Error as error:
-        if not _is_refusal(error):
-            _raise_os_error(error)
-    return MQTT_ERR_SUCCESS
 
 
 def _errno_of(error):
@@ -270,18 +284,28 @@ class Client:
         self._transport = transport
         self._logger = None
         self._on_log = None
-        self._log_handler = None
+        self._handlers = {}   # signal -> handler id, of those connected on demand
         self._looping = False
         self._suppress_exceptions = False
+        # A callback's exception, for the loop call of this thread to raise.
+        self._loop_thread = None
+        self._forever = False
+        self._callback_error = None
+        # The socket on_socket_open was given, and whether writes are wanted.
+        self._socket_reported = None
+        self._write_registered = False
+        self._on_pre_connect = None
+        self._clean_start = MQTT_CLEAN_START_FIRST_ONLY
         self._client = Mqtt.Client.new(client_id or None, clean_session, _PROTOCOLS[protocol])
         self._client.set_auto_reconnect(reconnect_on_failure)
         if transport == "websockets":
             self._client.set_transport(Mqtt.TransportType.WEBSOCKETS)
             self._client.ws_set_options("/mqtt", None)
+        # Completed by _on_published: one Python handler per acknowledgement.
+        self._publications = self._client._publications(listen=False)
         self._connect_signals()
         self.on_connect = self.on_connect_fail = self.on_disconnect = None
         self.on_message = self.on_publish = self.on_subscribe = self.on_unsubscribe = None
-        self.on_pre_connect = None
         self.on_socket_open = self.on_socket_close = None
         self.on_socket_register_write = self.on_socket_unregister_write = None
 
@@ -300,14 +324,32 @@ class Client:
         c.connect("subscribed-v5" if v5 else "subscribed", self._on_subscribed)
         c.connect("unsubscribed-v5" if v5 else "unsubscribed", self._on_unsubscribed)
 
+    def _listen(self, signal, handler, wanted):
+        """Connects @handler to @signal while @wanted: the client makes its
+        log lines, say, only while someone wants them."""
+        handler_id = self._handlers.get(signal)
+        if wanted and handler_id is None:
+            self._handlers[signal] = self._client.connect(signal, handler)
+        elif not wanted and handler_id is not None:
+            self._client.disconnect(self._handlers.pop(signal))
+
     def _update_log(self):
-        """The client's log lines are made only while someone wants them."""
-        wanted = self._on_log is not None or self._logger is not None
-        if wanted and self._log_handler is None:
-            self._log_handler = self._client.connect("log", self._on_log_signal)
-        elif not wanted and self._log_handler is not None:
-            self._client.disconnect(self._log_handler)
-            self._log_handler = None
+        self._listen("log", self._on_log_signal,
+                     self._on_log is not None or self._logger is not None)
+
+    @property
+    def on_pre_connect(self):
+        return self._on_pre_connect
+
+    @on_pre_connect.setter
+    def on_pre_connect(self, func):
+        """Called before every connection attempt, automatic ones too."""
+        self._on_pre_connect = func
+        self._listen("refresh-credentials", self._on_refresh_credentials, func is not None)
+
+    def _on_refresh_credentials(self, client):
+        self._call("on_pre_connect")
+        return False
 
     @property
     def on_log(self):
@@ -325,17 +367,83 @@ class Client:
         try:
             callback(self, self._userdata, *args)
         except Exception as err:
-            self._easy_log(MQTT_LOG_ERR, "Caught exception in %s: %s", name, err)
-            if self._logger is not None:
-                self._logger.exception("Caught exception in %s", name)
-            if not self._suppress_exceptions:
-                raise
+            self._callback_failed(name, err)
+
+    def _callback_failed(self, name, err):
+        """Logs a callback's exception; unless suppress_exceptions, it comes
+        out of the loop call that ran the callback, as from Paho's (a
+        loop_forever() ends the connection to return). In a loop_start()
+        thread PyGObject prints it."""
+        self._easy_log(MQTT_LOG_ERR, "Caught exception in %s: %s", name, err)
+        if self._logger is not None:
+            self._logger.exception("Caught exception in %s", name)
+        if self._suppress_exceptions:
+            return
+        if self._loop_thread != threading.get_ident():
+            raise err
+        if self._callback_error is None:
+            self._callback_error = err
+            if self._forever:
+                self._client.disconnect_from_broker()
+
+    def _run(self, call, *args):
+        """Runs a call that may run callbacks on this thread: returns its
+        GLib.Error or None, and raises what a callback raised meanwhile."""
+        outer, self._loop_thread = self._loop_thread, threading.get_ident()
+        error = None
+        try:
+            call(*args)
+        except GLib.Error as err:
+            error = err
+        finally:
+            self._loop_thread = outer
+        raised, self._callback_error = self._callback_error, None
+        if raised is not None:
+            raise raised
+        return error
 
     @property
     def _v2(self):
         return self._callback_api_version == CallbackAPIVersion.VERSION2
 
+    # Paho's socket callbacks, for a program that runs the client from its
+    # own event loop: the socket is reported open once the connection is
+    # made and closed when it ends; writes are wanted while data waits.
+    def _socket_opened(self):
+        sock = self._client.get_socket()
+        if sock is None or (self._socket_reported is not None and
+                            self._socket_reported._sock == sock):
+            return
+        self._socket_closed()
+        self._socket_reported = _Socket(sock)
+        self._call("on_socket_open", self._socket_reported)
+        self._check_write()
+
+    def _socket_closed(self):
+        sock, self._socket_reported = self._socket_reported, None
+        if sock is None:
+            return
+        if self._write_registered:
+            self._write_registered = False
+            self._call("on_socket_unregister_write", sock)
+        self._call("on_socket_close", sock)
+
+    def _check_write(self):
+        if self._socket_reported is None or (self.on_socket_register_write is None
+                                             and not self._write_registered):
+            return
+        want = self._client.want_write()
+        if want != self._write_registered:
+            self._write_registered = want
+            self._call("on_socket_register_write" if want else "on_socket_unregister_write",
+                       self._socket_reported)
+
     def _on_connected(self, client, session_present, rc, props=None):
+        self._socket_opened()
+        if (self._protocol == MQTTv5 and self._clean_start == MQTT_CLEAN_START_FIRST_ONLY
+                and self._client.get_client_id()):
+            # Clean once: reconnections resume the session.
+            self._client.set_clean_session(False)
         if self._protocol == MQTTv5:
             reason = ReasonCode(PacketTypes.CONNACK, identifier=int(rc))
             properties = Properties._from_mqtt(PacketTypes.CONNACK, props)
@@ -355,6 +463,7 @@ class Client:
         self._call("on_connect_fail")
 
     def _on_disconnected(self, client, *args):
+        self._socket_closed()
         if self._protocol == MQTTv5:
             reason, props, error = args
             code = ReasonCode(PacketTypes.DISCONNECT, identifier=int(reason))
@@ -384,6 +493,7 @@ class Client:
             self._call("on_message", MQTTMessage._of(message, self._protocol))
 
     def _on_published(self, client, mid, *args):
+        self._publications.complete(mid)
         if self._v2:
             if args:
                 reason = ReasonCode(PacketTypes.PUBACK, identifier=int(args[0]))
@@ -648,6 +758,12 @@ class Client:
         if self._protocol != MQTTv5 and (clean_start != MQTT_CLEAN_START_FIRST_ONLY
                                          or properties is not None):
             raise ValueError("Clean start and properties are only used for MQTT 5.0")
+        if clean_start not in (True, False, MQTT_CLEAN_START_FIRST_ONLY):
+            raise ValueError("Clean start must be True, False or MQTT_CLEAN_START_FIRST_ONLY")
+        if self._protocol == MQTTv5:
+            # FIRST_ONLY: clean now, not after the first connection (_on_connected).
+            self._clean_start = clean_start
+            self._client.set_clean_session(clean_start is not False)
         self._client.set_bind_address(bind_address or None)
         if properties is not None:
             self._client.set_connect_properties(properties._to_mqtt())
@@ -657,7 +773,7 @@ class Client:
         """Connects, and waits for the broker's answer; a refusal is
         reported to on_connect, an unreachable broker raises OSError."""
         self._prepare(host, port, keepalive, bind_address, bind_port, clean_start, properties)
-        return _connect(self._client.connect_to_broker, host, port, keepalive, None)
+        return self._connect(self._client.connect_to_broker, host, port, keepalive, None)
 
     def connect_async(self, host, port=1883, keepalive=60, bind_address="", bind_port=0,
                       clean_start=MQTT_CLEAN_START_FIRST_ONLY, properties=None):
@@ -672,10 +788,19 @@ class Client:
         if domain is None:
             raise ValueError("No domain specified.")
         self._prepare(domain, 1, keepalive, bind_address, bind_port, clean_start, properties)
-        return _connect(self._client.connect_srv, domain, keepalive, None)
+        return self._connect(self._client.connect_srv, domain, keepalive, None)
 
     def reconnect(self):
-        return _connect(self._client.reconnect, None)
+        return self._connect(self._client.reconnect, None)
+
+    def _connect(self, call, *args):
+        """A blocking connection as Paho's connect(): MQTT_ERR_SUCCESS, also
+        for a refusal (on_connect has it); an unreachable broker raises."""
+        error = self._run(call, *args)
+        if error is not None and not _is_refusal(error):
+            _raise_os_error(error)
+        self._socket_opened()
+        return MQTT_ERR_SUCCESS
 
     def disconnect(self, reasoncode=None, properties=None):
         try:
@@ -699,8 +824,11 @@ class Client:
             raise ValueError("Invalid QoS level.")
         if properties is not None and self._protocol != MQTTv5:
             properties = None
-        return self._client.publish(topic, payload, qos, retain,
+        info = self._client.publish(topic, payload, qos, retain,
                                     properties._to_mqtt() if properties is not None else None)
+        if self.on_socket_register_write is not None:
+            self._check_write()
+        return info
 
     def subscribe(self, topic, qos=0, options=None, properties=None):
         if isinstance(topic, tuple) and len(topic) == 2 and isinstance(topic[1],
@@ -713,19 +841,22 @@ class Client:
             if len(flags) > 1:
                 raise ValueError("mqtt_glib subscribes to several filters with one set of "
                                  "options")
-            return self._client.subscribe([(t, o.QoS) for t, o in topic], 0, flags.pop(),
-                                          properties._to_mqtt() if properties else None)
-        flags = options._flags() if options is not None else None
-        if options is not None:
-            qos = options.QoS
-        return self._client.subscribe(topic, qos, flags,
-                                      properties._to_mqtt() if properties else None)
+            topic, qos, flags = [(t, o.QoS) for t, o in topic], 0, flags.pop()
+        else:
+            flags = options._flags() if options is not None else None
+            if options is not None:
+                qos = options.QoS
+        result = self._client.subscribe(topic, qos, flags,
+                                        properties._to_mqtt() if properties else None)
+        self._check_write()
+        return result
 
     def unsubscribe(self, topic, properties=None):
         if topic is None:
             raise ValueError("Invalid topic.")
-        return self._client.unsubscribe(topic,
-                                        properties._to_mqtt() if properties else None)
+        result = self._client.unsubscribe(topic, properties._to_mqtt() if properties else None)
+        self._check_write()
+        return result
 
     def message_callback_add(self, sub, callback):
         if callback is None or sub is None:
@@ -735,9 +866,7 @@ class Client:
             try:
                 callback(self, self._userdata, MQTTMessage._of(message, self._protocol))
             except Exception as err:
-                self._easy_log(MQTT_LOG_ERR, "Caught exception in message callback: %s", err)
-                if not self._suppress_exceptions:
-                    raise
+                self._callback_failed("message callback", err)
 
         self._client.message_callback_remove(sub)
         self._client.message_callback_add(sub, on_filter_message)
@@ -757,20 +886,18 @@ class Client:
     # Loops
 
     def loop(self, timeout=1.0):
-        try:
-            self._client.loop(timeout)
-        except GLib.Error as error:
-            return _errno_of(error)
-        return MQTT_ERR_SUCCESS
+        return _errno_of(self._run(self._client.loop, timeout))
 
     def loop_forever(self, timeout=1.0, retry_first_connection=False):
+        self._forever = True
         try:
-            self._client.loop_forever(retry_first_connection)
-        except GLib.Error as error:
-            if error.domain == "g-io-error-quark" and not retry_first_connection:
-                return MQTT_ERR_CONN_REFUSED
-            return _errno_of(error)
-        return MQTT_ERR_SUCCESS
+            error = self._run(self._client.loop_forever, retry_first_connection)
+        finally:
+            self._forever = False
+        if (error is not None and error.domain == "g-io-error-quark"
+                and not retry_first_connection):
+            return MQTT_ERR_CONN_REFUSED
+        return _errno_of(error)
 
     def loop_start(self):
         if self._looping:
@@ -799,29 +926,46 @@ class Client:
         return self._loop_step(self._client.loop_misc)
 
     def _loop_step(self, step):
-        try:
-            step()
-        except GLib.Error as error:
-            return _errno_of(error)
-        return MQTT_ERR_SUCCESS
+        rc = _errno_of(self._run(step))
+        self._check_write()
+        return rc
 
     def socket(self):
-        """The connection's socket, for select() (it has fileno()), or None."""
+        """The connection's socket (see _Socket), or None."""
         sock = self._client.get_socket()
-        return _Socket(sock) if sock is not None else None
+        if sock is None:
+            return None
+        if self._socket_reported is not None and self._socket_reported._sock == sock:
+            return self._socket_reported
+        return _Socket(sock)
 
     def want_write(self):
         return self._client.want_write()
 
 
 class _Socket:
-    """What socket() returns: enough of a socket for select()."""
+    """What socket() returns: the connection's socket for select() or an
+    event loop (fileno()), with the socket methods that only ask or tune
+    (getsockopt, setsockopt, getpeername, getsockname). Closing and I/O
+    stay with the client."""
+
+    _DELEGATED = ("getsockopt", "setsockopt", "getpeername", "getsockname")
 
     def __init__(self, sock):
         self._sock = sock
 
     def fileno(self):
         return self._sock.get_fd()
+
+    def __getattr__(self, name):
+        if name not in _Socket._DELEGATED:
+            raise AttributeError(name)
+
+        def call(*args):
+            # A duplicate descriptor of the same socket, closed at once.
+            with socket.socket(fileno=os.dup(self.fileno())) as sock:
+                return getattr(sock, name)(*args)
+        return call
 
 
 __all__ = ["Client", "MQTTMessage", "MQTTMessageInfo", "CallbackAPIVersion", "MQTTErrorCode",

@@ -158,17 +158,20 @@ __all__.append("MQTTMessageInfo")
 
 class _Publications:
     """The MQTTMessageInfo objects of one client, completed from its
-    published and dropped signals (in whatever thread runs it)."""
+    published and dropped signals (in whatever thread runs it). A wrapper
+    that has its own handler of the published signal passes listen=False
+    and calls complete() from it: one Python handler per acknowledgement."""
 
-    def __init__(self, client):
+    def __init__(self, client, listen=True):
         self._lock = threading.Lock()
         self._pending = {}
         # Completions that came before publish() returned their mid.
         self._early = collections.OrderedDict()
-        client.connect("published", self._on_published)
+        if listen:
+            client.connect("published", self._on_published)
         client.connect("dropped", self._on_dropped)
 
-    def _complete(self, mid, rc):
+    def complete(self, mid, rc=Mqtt.Error.SUCCESS):
         with self._lock:
             info = self._pending.pop(mid, None)
             if info is None:
@@ -179,10 +182,10 @@ class _Publications:
         info._set_published(rc)
 
     def _on_published(self, client, mid):
-        self._complete(mid, Mqtt.Error.SUCCESS)
+        self.complete(mid)
 
     def _on_dropped(self, client, mid, error):
-        self._complete(mid, error.code if _is_mqtt_error(error) else Mqtt.Error.UNKNOWN)
+        self.complete(mid, error.code if _is_mqtt_error(error) else Mqtt.Error.UNKNOWN)
 
     def add(self, info):
         with self._lock:
@@ -257,10 +260,10 @@ class Client(Mqtt.Client):
     def new(cls, client_id=None, clean_session=True, protocol=Mqtt.ProtocolVersion.V311):
         return Mqtt.Client.new(client_id, clean_session, protocol)
 
-    def _publications(self):
+    def _publications(self, listen=True):
         publications = self.__dict__.get("_mqtt_publications")
         if publications is None:
-            publications = self.__dict__["_mqtt_publications"] = _Publications(self)
+            publications = self.__dict__["_mqtt_publications"] = _Publications(self, listen)
         return publications
 
     def connect_to_broker(self, host, port=1883, keepalive=60, cancellable=None):
