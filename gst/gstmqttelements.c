@@ -4,6 +4,10 @@
 
 #include "gst-config.h"
 
+#include <string.h>
+
+#include <gst/video/video.h>
+
 #include "gstmqttelements.h"
 
 GST_DEBUG_CATEGORY (gst_mqtt_debug);
@@ -38,6 +42,56 @@ gst_mqtt_element_init (GstPlugin *plugin)
       gst_meta_register_custom (GST_MQTT_MESSAGE_META, tags, NULL, NULL, NULL);
       g_once_init_leave (&done, 1);
     }
+}
+
+char *
+gst_mqtt_control_topic (const char *prefix, const char *topic)
+{
+  if (prefix == NULL || *prefix == '\0' || topic == NULL)
+    return NULL;
+  return g_strconcat (prefix, "/", topic, NULL);
+}
+
+GBytes *
+gst_mqtt_key_unit_request_new (void)
+{
+  GstEvent *event = gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0);
+  char *text = gst_structure_to_string (gst_event_get_structure (event));
+
+  gst_event_unref (event);
+  return g_bytes_new_take (text, strlen (text));
+}
+
+gboolean
+gst_mqtt_parse_key_unit_request (GBytes *payload, gboolean *all_headers)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (payload, &size);
+  g_autofree char *text = NULL;
+  g_autoptr(GstEvent) event = NULL;
+  GstStructure *s;
+
+  /* Small and text, or not a request (checked before GStreamer's parser). */
+  if (size == 0 || size > 1024 || memchr (data, '\0', size))
+    return FALSE;
+  text = g_strndup (data, size);
+  if (!g_utf8_validate (text, -1, NULL) || !g_str_has_prefix (text, "GstForceKeyUnit") ||
+      !(s = gst_structure_from_string (text, NULL)))
+    return FALSE;
+  event = gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, s);
+  if (!gst_video_event_is_force_key_unit (event))
+    return FALSE;
+  return gst_video_event_parse_upstream_force_key_unit (event, NULL, all_headers, NULL);
+}
+
+void
+gst_mqtt_install_control_prefix (GObjectClass *klass, guint prop_id)
+{
+  g_object_class_install_property (klass, prop_id,
+    g_param_spec_string ("control-prefix", "Control prefix",
+                         "Topic prefix of the control channel between mqttsrc and mqttsink "
+                         "(key-unit requests): PREFIX/TOPIC; empty for none",
+                         GST_MQTT_DEFAULT_CONTROL_PREFIX, GST_MQTT_PARAM_READY));
 }
 
 gboolean

@@ -34,6 +34,24 @@ GType gst_mqtt_framing_get_type (void);
  * <name, value> arrays, in order). */
 #define GST_MQTT_MESSAGE_META "GstMqttMessageMeta"
 
+/* The control channel between an mqttsrc and the mqttsink of a stream:
+ * a receiver publishes requests on the control topic of the stream's
+ * topic, PREFIX/TOPIC (the `control-prefix` property of both elements,
+ * "gst-control" by default; empty: no control channel), a tree of its own
+ * so that subscribers to the streams' topics never see them. A request is
+ * a serialized GstStructure; the one there is, a key-unit request, is the
+ * structure of GStreamer's upstream GstForceKeyUnit event. */
+#define GST_MQTT_DEFAULT_CONTROL_PREFIX "gst-control"
+
+/* PREFIX/TOPIC, or NULL when @prefix is empty or NULL. */
+char *gst_mqtt_control_topic (const char *prefix, const char *topic);
+/* The payload of a key-unit request. */
+GBytes *gst_mqtt_key_unit_request_new (void);
+/* Whether @payload is a key-unit request (all-headers in *@all_headers). */
+gboolean gst_mqtt_parse_key_unit_request (GBytes *payload, gboolean *all_headers);
+/* Installs the `control-prefix` property as @prop_id of @klass. */
+void gst_mqtt_install_control_prefix (GObjectClass *klass, guint prop_id);
+
 void gst_mqtt_element_init (GstPlugin *plugin);
 /* A GstStructureForeachFunc: sets the property @field of the element
  * @user_data to @value (a URI's parameter, checked already). */

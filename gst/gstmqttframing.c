@@ -47,15 +47,52 @@ get64 (const guint8 *p)
   return get32 (p) | ((guint64) get32 (p + 4) << 32);
 }
 
+/* The extension records for the reference timestamps of @buffer, as many
+ * as fit in @room bytes. */
+static GByteArray *
+reference_extensions (GstBuffer *buffer, gsize room)
+{
+  GByteArray *out = NULL;
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+                                                   GST_REFERENCE_TIMESTAMP_META_API_TYPE)))
+    {
+      GstReferenceTimestampMeta *ref = (GstReferenceTimestampMeta *) meta;
+      g_autofree char *text = gst_caps_to_string (ref->reference);
+      gsize length = 16 + strlen (text);
+      guint8 head[20];
+
+      if (out == NULL)
+        out = g_byte_array_new ();
+      if (out->len + 4 + length > room)
+        break;
+      put16 (head, GST_MQTT_FRAME_EXTENSION_REFERENCE_TIMESTAMP);
+      put16 (head + 2, length);
+      put64 (head + 4, ref->timestamp);
+      put64 (head + 12, ref->duration);
+      g_byte_array_append (out, head, sizeof head);
+      g_byte_array_append (out, (const guint8 *) text, length - 16);
+    }
+  return out;
+}
+
 GBytes *
 gst_mqtt_frame_write (const GstMqttFrame *frame, const char *caps)
 {
   gsize caps_size = caps ? strlen (caps) : 0;
   gsize size = GST_MQTT_FRAME_FIXED_SIZE + caps_size;
+  g_autoptr(GByteArray) extensions = NULL;
   guint8 *p;
 
   g_return_val_if_fail (caps_size <= GST_MQTT_FRAME_MAX_CAPS, NULL);
 
+  /* The header size is 16 bits: extensions take what the caps leave. */
+  if (frame->metas)
+    extensions = reference_extensions (frame->metas, G_MAXUINT16 - size);
+  if (extensions)
+    size += extensions->len;
   p = g_malloc (size);
   memcpy (p, GST_MQTT_FRAME_MAGIC, 4);
   p[4] = GST_MQTT_FRAME_VERSION;
@@ -75,7 +112,28 @@ gst_mqtt_frame_write (const GstMqttFrame *frame, const char *caps)
   put64 (p + 72, frame->offset_end);
   if (caps_size)
     memcpy (p + GST_MQTT_FRAME_FIXED_SIZE, caps, caps_size);
+  if (extensions)
+    memcpy (p + GST_MQTT_FRAME_FIXED_SIZE + caps_size, extensions->data, extensions->len);
   return g_bytes_new_take (p, size);
+}
+
+GBytes *
+gst_mqtt_frame_pack_headers (GstBuffer *const *buffers, guint n)
+{
+  GByteArray *out = g_byte_array_new ();
+  guint i;
+
+  for (i = 0; i < n; i++)
+    {
+      gsize size = gst_buffer_get_size (buffers[i]);
+      guint8 head[4];
+
+      put32 (head, size);
+      g_byte_array_append (out, head, sizeof head);
+      g_byte_array_set_size (out, out->len + size);
+      gst_buffer_extract (buffers[i], 0, out->data + out->len - size, size);
+    }
+  return g_byte_array_free_to_bytes (out);
 }
 
 static gboolean
@@ -84,6 +142,28 @@ bad_frame (GError **error, const char *reason)
   g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE, "Malformed gst framing: %s",
                reason);
   return FALSE;
+}
+
+/* Calls @func for each extension record of @frame; FALSE if they do not
+ * fill the extension area exactly. */
+static gboolean
+foreach_extension (const GstMqttFrame *frame,
+                   void (*func) (guint type, const guint8 *data, gsize size, gpointer user_data),
+                   gpointer user_data)
+{
+  const guint8 *p = frame->extensions, *end = p + frame->extensions_size;
+
+  while (p < end)
+    {
+      guint length;
+
+      if (end - p < 4 || (gsize) (end - p - 4) < (length = get16 (p + 2)))
+        return FALSE;
+      if (func)
+        func (get16 (p), p + 4, length, user_data);
+      p += 4 + length;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -97,7 +177,8 @@ gst_mqtt_frame_parse (const guint8 *data, gsize size, GstMqttFrame *frame, GErro
     return bad_frame (error, "no GSTM magic (is the sender using framing=raw?)");
   if (data[4] != GST_MQTT_FRAME_VERSION)
     return bad_frame (error, "unknown version");
-  if (data[5] != GST_MQTT_FRAME_BUFFER && data[5] != GST_MQTT_FRAME_EOS)
+  if (data[5] != GST_MQTT_FRAME_BUFFER && data[5] != GST_MQTT_FRAME_EOS &&
+      data[5] != GST_MQTT_FRAME_HEADER)
     return bad_frame (error, "unknown kind");
 
   memset (frame, 0, sizeof *frame);
@@ -129,11 +210,17 @@ gst_mqtt_frame_parse (const guint8 *data, gsize size, GstMqttFrame *frame, GErro
     return bad_frame (error, "piece larger than its buffer");
   if (frame->kind == GST_MQTT_FRAME_EOS && (frame->total_size || frame->n_pieces != 1))
     return bad_frame (error, "end of stream with a payload");
+  if (frame->kind == GST_MQTT_FRAME_HEADER && (frame->n_pieces != 1 || caps_size == 0))
+    return bad_frame (error, "a stream header in pieces or without caps");
   if (caps_size)
     {
       frame->caps = (const char *) data + GST_MQTT_FRAME_FIXED_SIZE;
       frame->caps_size = caps_size;
     }
+  frame->extensions = data + GST_MQTT_FRAME_FIXED_SIZE + caps_size;
+  frame->extensions_size = frame->header_size - GST_MQTT_FRAME_FIXED_SIZE - caps_size;
+  if (!foreach_extension (frame, NULL, NULL))
+    return bad_frame (error, "extensions that do not fill the header");
   return TRUE;
 }
 
@@ -157,8 +244,11 @@ void
 gst_mqtt_assembler_clear (GstMqttAssembler *assembler)
 {
   gst_clear_buffer (&assembler->partial);
+  gst_clear_buffer_list (&assembler->headers);
   gst_clear_caps (&assembler->caps);
+  gst_clear_caps (&assembler->reference_caps);
   g_clear_pointer (&assembler->caps_text, g_free);
+  g_clear_pointer (&assembler->reference_text, g_free);
 }
 
 /* TRUE if @p starts a structure name GStreamer accepts: a letter, then
@@ -280,9 +370,44 @@ wrap_payload (GBytes *payload, gsize offset)
                                  size - offset, g_bytes_ref (payload), bytes_unref);
 }
 
+typedef struct {
+  GstMqttAssembler *assembler;
+  GstBuffer *buffer;
+} Adding;
+
+/* A reference timestamp record: its meta on the buffer (the caps of the
+ * last reference string are kept, senders repeat theirs). Records of
+ * other types are skipped. */
 static void
-set_metadata (GstBuffer *buffer, const GstMqttFrame *frame)
+add_extension (guint type, const guint8 *data, gsize size, gpointer user_data)
 {
+  Adding *adding = user_data;
+  GstMqttAssembler *assembler = adding->assembler;
+  g_autofree char *text = NULL;
+
+  if (type != GST_MQTT_FRAME_EXTENSION_REFERENCE_TIMESTAMP || size <= 16)
+    return;
+  text = g_strndup ((const char *) data + 16, size - 16);
+  if (g_strcmp0 (text, assembler->reference_text) != 0)
+    {
+      gst_clear_caps (&assembler->reference_caps);
+      g_free (assembler->reference_text);
+      assembler->reference_text = g_strdup (text);
+      if (strlen (text) == size - 16 && g_utf8_validate (text, -1, NULL) &&
+          caps_text_plausible (text))
+        assembler->reference_caps = gst_caps_from_string (text);
+    }
+  if (assembler->reference_caps)
+    gst_buffer_add_reference_timestamp_meta (adding->buffer, assembler->reference_caps,
+                                             get64 (data), get64 (data + 8));
+}
+
+static void
+set_metadata (GstMqttAssembler *assembler, GstBuffer *buffer, const GstMqttFrame *frame)
+{
+  Adding adding = { assembler, buffer };
+
+  foreach_extension (frame, add_extension, &adding);
   GST_BUFFER_PTS (buffer) = frame->pts;
   GST_BUFFER_DTS (buffer) = frame->dts;
   GST_BUFFER_DURATION (buffer) = frame->duration;
@@ -297,6 +422,62 @@ set_metadata (GstBuffer *buffer, const GstMqttFrame *frame)
                                               GST_BUFFER_FLAG_NON_DROPPABLE);
 }
 
+/* A buffer or end of stream starts: the sequence numbers it skipped are
+ * buffers lost (a restarted sender starts again from 0: not counted). */
+static void
+note_seqnum (GstMqttAssembler *assembler, guint32 seqnum)
+{
+  guint32 skipped = seqnum - assembler->last_seqnum - 1;
+
+  if (assembler->have_seqnum && skipped != 0 && skipped < G_MAXINT32)
+    assembler->gaps += skipped;
+  assembler->have_seqnum = TRUE;
+  assembler->last_seqnum = seqnum;
+}
+
+/* A stream header: its caps, and its buffers (wrapping @payload's memory)
+ * in assembler->headers. */
+static GstMqttAssemblerResult
+take_header (GstMqttAssembler *assembler, const GstMqttFrame *frame, GBytes *payload,
+             gsize size, GError **error)
+{
+  const guint8 *data = g_bytes_get_data (payload, NULL);
+  gsize position = frame->header_size;
+  GstBufferList *headers = gst_buffer_list_new ();
+
+  while (position < size)
+    {
+      GstBuffer *buffer;
+      guint32 length;
+
+      length = size - position >= 4 ? get32 (data + position) : G_MAXUINT32;
+      if (length == G_MAXUINT32 || size - position - 4 < length)
+        {
+          gst_buffer_list_unref (headers);
+          assembler->drops++;
+          bad_frame (error, "a stream header whose buffers do not add up");
+          return GST_MQTT_ASSEMBLER_NONE;
+        }
+      buffer = gst_buffer_new ();
+      if (length)
+        gst_buffer_append_memory (buffer, gst_memory_new_wrapped (
+          GST_MEMORY_FLAG_READONLY, (gpointer) data, size, position + 4, length,
+          g_bytes_ref (payload), bytes_unref));
+      GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_HEADER);
+      gst_buffer_list_add (headers, buffer);
+      position += 4 + length;
+    }
+  if (!take_caps (assembler, frame, error))
+    {
+      gst_buffer_list_unref (headers);
+      assembler->drops++;
+      return GST_MQTT_ASSEMBLER_NONE;
+    }
+  gst_clear_buffer_list (&assembler->headers);
+  assembler->headers = headers;
+  return GST_MQTT_ASSEMBLER_HEADER;
+}
+
 /* Adds a valid piece that continues (or starts) the buffer in progress. */
 static GstMqttAssemblerResult
 assemble (GstMqttAssembler *assembler, const GstMqttFrame *frame, GBytes *payload, gsize size,
@@ -309,6 +490,8 @@ assemble (GstMqttAssembler *assembler, const GstMqttFrame *frame, GBytes *payloa
       assembler->drops++;
       return GST_MQTT_ASSEMBLER_NONE;
     }
+  if (frame->index == 0)
+    note_seqnum (assembler, frame->seqnum);
   if (frame->kind == GST_MQTT_FRAME_EOS)
     return GST_MQTT_ASSEMBLER_EOS;
 
@@ -342,7 +525,7 @@ assemble (GstMqttAssembler *assembler, const GstMqttFrame *frame, GBytes *payloa
       return GST_MQTT_ASSEMBLER_NONE;
     }
   *buffer = g_steal_pointer (&assembler->partial);
-  set_metadata (*buffer, frame);
+  set_metadata (assembler, *buffer, frame);
   *base_time = frame->base_time;
   return GST_MQTT_ASSEMBLER_BUFFER;
 }
@@ -363,6 +546,9 @@ gst_mqtt_assembler_push (GstMqttAssembler *assembler, GBytes *payload, GstBuffer
       assembler->drops++;
       return GST_MQTT_ASSEMBLER_NONE;
     }
+  /* A header stands apart from the buffers (it may come between pieces). */
+  if (frame.kind == GST_MQTT_FRAME_HEADER)
+    return take_header (assembler, &frame, payload, size, error);
 
   /* A piece that does not continue the buffer being assembled ends it. */
   if (assembler->partial &&

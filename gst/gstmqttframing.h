@@ -8,9 +8,10 @@
  *   offset size field
  *        0    4 magic "GSTM"
  *        4    1 version (1)
- *        5    1 kind: 0 a buffer (or a piece of one), 1 end of stream
- *        6    2 header size: where the payload starts (80 + caps size, or more
- *               in later versions that add fields: readers skip them)
+ *        5    1 kind: 0 a buffer (or a piece of one), 1 end of stream,
+ *               2 the stream's header (below)
+ *        6    2 header size: where the payload starts (80 + caps size +
+ *               extensions; readers skip extensions they do not know)
  *        8    4 GstBufferFlags
  *       12    4 caps size: bytes of caps string after the fixed fields, 0 when
  *               the caps are those of the previous buffer
@@ -25,6 +26,21 @@
  *       64    8 offset
  *       72    8 offset end
  *       80    n caps string (gst_caps_to_string(), no NUL)
+ *   80 + n      extensions up to the header size, each
+ *                 2 type, 2 length, then length bytes:
+ *               type 1, a GstReferenceTimestampMeta of the buffer:
+ *                 8 timestamp, 8 duration (all ones: none), then its
+ *                 reference caps string (e.g. "timestamp/x-ntp", no NUL)
+ *
+ * The stream's header (kind 2) is what a receiver that joins late needs
+ * before the first buffer: it always carries the caps (which hold any
+ * streamheader or codec_data), and its payload is the stream's header
+ * buffers (those flagged GST_BUFFER_FLAG_HEADER at its start), each as
+ * 4 bytes of size and its bytes. mqttsink publishes it retained, on the
+ * stream's own topic, whenever the caps or headers change and at every
+ * connection; the buffers' messages are not retained, so the broker keeps
+ * it and gives it to every new subscriber first. It is one message (no
+ * pieces) and takes no sequence number.
  *
  * A buffer larger than the message size limit is sent as pieces with the
  * same sequence number; each piece has the whole header, caps in the first
@@ -47,7 +63,10 @@ G_BEGIN_DECLS
 typedef enum {
   GST_MQTT_FRAME_BUFFER = 0,
   GST_MQTT_FRAME_EOS = 1,
+  GST_MQTT_FRAME_HEADER = 2,
 } GstMqttFrameKind;
+
+#define GST_MQTT_FRAME_EXTENSION_REFERENCE_TIMESTAMP 1
 
 typedef struct {
   GstMqttFrameKind kind;
@@ -65,10 +84,17 @@ typedef struct {
   guint64 offset_end;
   const char *caps;      /* into the parsed data, not NUL-terminated; or NULL */
   gsize caps_size;
+  /* Writing: a buffer whose GstReferenceTimestampMetas the header carries,
+   * or NULL. Parsing: the extensions, into the parsed data. */
+  GstBuffer *metas;
+  const guint8 *extensions;
+  gsize extensions_size;
 } GstMqttFrame;
 
 /* Writes the header of @frame and @caps (or none) into a new GBytes. */
 GBytes *gst_mqtt_frame_write (const GstMqttFrame *frame, const char *caps);
+/* The payload of a stream header: @n buffers, each with its size. */
+GBytes *gst_mqtt_frame_pack_headers (GstBuffer *const *buffers, guint n);
 
 /* Reads the header at the start of @data; sets frame->header_size to where
  * the payload starts. FALSE with a message in @error when it is not a valid
@@ -79,6 +105,12 @@ gboolean gst_mqtt_frame_parse (const guint8 *data, gsize size, GstMqttFrame *fra
 /* Reassembles pieces into buffers. */
 typedef struct {
   GstBuffer *partial;    /* the pieces so far, or NULL */
+  GstBufferList *headers; /* the header buffers of the last stream header */
+  gboolean have_seqnum;  /* the last whole buffer's sequence number, to see gaps */
+  guint32 last_seqnum;
+  guint64 gaps;          /* buffers that never came (a sequence number skipped) */
+  char *reference_text;  /* the last reference caps string and its caps */
+  GstCaps *reference_caps;
   guint32 seqnum;
   guint16 next_index;
   guint16 n_pieces;
@@ -97,6 +129,7 @@ typedef enum {
   GST_MQTT_ASSEMBLER_NONE,     /* nothing to output yet (a piece was kept, or dropped) */
   GST_MQTT_ASSEMBLER_BUFFER,   /* *buffer is a whole buffer */
   GST_MQTT_ASSEMBLER_EOS,      /* the sender ended its stream */
+  GST_MQTT_ASSEMBLER_HEADER,   /* a stream header: its caps taken, its buffers in headers */
 } GstMqttAssemblerResult;
 
 /* Takes one message's payload. A complete buffer wraps @payload's memory

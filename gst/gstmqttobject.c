@@ -1179,6 +1179,17 @@ gst_mqtt_object_get_client (GstMqttObject *self)
   return client;
 }
 
+MqttClient *
+gst_mqtt_object_ref_client (GstMqttObject *self)
+{
+  MqttClient *client;
+
+  gst_mqtt_lock (&self->lock);
+  client = self->client ? g_object_ref (self->client) : NULL;
+  gst_mqtt_unlock (&self->lock);
+  return client;
+}
+
 GstFlowReturn
 gst_mqtt_object_wait_connected (GstMqttObject *self, const gboolean *flushing)
 {

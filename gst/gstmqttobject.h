@@ -137,6 +137,9 @@ void gst_mqtt_object_start (GstMqttObject *self);
 void gst_mqtt_object_stop (GstMqttObject *self);
 /* The client, from prepare to stop; for the streaming thread. */
 MqttClient *gst_mqtt_object_get_client (GstMqttObject *self);
+/* The client (a reference), or NULL before the first prepare: for any
+ * thread (an application's action signal). */
+MqttClient *gst_mqtt_object_ref_client (GstMqttObject *self);
 
 /* TRUE for the first error of a run, which the caller then posts; the
  * stream ends (create and render return GST_FLOW_EOS, so that GStreamer's

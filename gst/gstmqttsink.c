@@ -52,6 +52,7 @@
 
 #include "gstmqttframing.h"
 #include <gst/base/gstbasesink.h>
+#include <gst/video/video.h>
 
 #include "gstmqttelements.h"
 
@@ -71,6 +72,10 @@ struct _GstMqttSink {
   guint max_message_size;
   guint caps_interval;
   guint message_expiry;      /* MQTT 5: seconds; 0 for none */
+  char *topic_template;      /* each buffer's topic from its message meta, or NULL */
+  char *control_prefix;      /* the control channel's topics, or NULL/empty for none */
+  gboolean key_unit_requests;
+  GstClockTime min_key_unit_interval;
 
   /* Streaming state */
   gboolean flushing;         /* unlock() in progress */
@@ -80,6 +85,20 @@ struct _GstMqttSink {
   MqttProperties *props;     /* MQTT 5: what every message carries (NULL: not worked out
                               * yet, or nothing) */
   gboolean props_known;
+  /* The stream header (framing=gst): the header buffers at the stream's
+   * start, and whether it is to be published (again) before the next buffer. */
+  GPtrArray *headers;
+  gsize headers_size;
+  gboolean collecting_headers;
+  gboolean header_due;
+  /* The control channel (the client's thread, and key units under lock) */
+  char *control_topic;       /* subscribed, or NULL */
+  gint64 last_key_unit;      /* monotonic µs of the last key unit asked for */
+  guint key_unit_count;
+  guint64 key_unit_requests_received;
+  /* The last meta topic and its expansion (streaming thread) */
+  char *last_in_topic;
+  char *last_out_topic;
   gboolean send_caps;
   gint64 caps_sent_at;
   guint32 seqnum;
@@ -95,6 +114,15 @@ GST_DEBUG_CATEGORY_STATIC (gst_mqtt_sink_debug);
 #define DEFAULT_MAX_INFLIGHT 20
 #define DEFAULT_MAX_MESSAGE_SIZE (1024 * 1024)
 #define DEFAULT_CAPS_INTERVAL 1
+#define DEFAULT_MIN_KEY_UNIT_INTERVAL GST_SECOND
+/* A stream header's buffers, at most. */
+#define MAX_HEADERS_SIZE (256 * 1024)
+
+enum {
+  SIGNAL_PUBLISH,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
 
 enum {
   PROP_RETAIN = GST_MQTT_OBJECT_N_PROPS,
@@ -104,6 +132,10 @@ enum {
   PROP_MAX_MESSAGE_SIZE,
   PROP_CAPS_INTERVAL,
   PROP_MESSAGE_EXPIRY,
+  PROP_TOPIC_TEMPLATE,
+  PROP_CONTROL_PREFIX,
+  PROP_KEY_UNIT_REQUESTS,
+  PROP_MIN_KEY_UNIT_INTERVAL,
   PROP_STATS,
 };
 
@@ -377,6 +409,63 @@ caps_to_send_locked (GstMqttSink *self)
   return NULL;
 }
 
+/* The stream header: what a receiver that joins late needs first (the
+ * caps, which hold any streamheader or codec_data, and the header buffers
+ * of the stream's start), retained on the stream's topic so that the
+ * broker gives it to every new subscriber (see gstmqttframing.h). Not with
+ * retain=true, where the last buffer is what the broker keeps. */
+static GstFlowReturn
+publish_header_locked (GstMqttSink *self, const char *topic, int qos, GError **error)
+{
+  g_autoptr(GPtrArray) message = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GBytes) payload = NULL;
+  gsize caps_size;
+  GstMqttFrame frame = { 0 };
+
+  self->header_due = FALSE;
+  if (self->retain || self->caps_string == NULL)
+    return GST_FLOW_OK;
+  caps_size = strlen (self->caps_string);
+  payload = gst_mqtt_frame_pack_headers ((GstBuffer **) self->headers->pdata, self->headers->len);
+  if (GST_MQTT_FRAME_FIXED_SIZE + caps_size + g_bytes_get_size (payload) > self->max_message_size)
+    {
+      GST_WARNING_OBJECT (self, "the stream's header buffers do not fit in max-message-size: "
+                          "the stream header has the caps alone");
+      g_clear_pointer (&payload, g_bytes_unref);
+      payload = g_bytes_new (NULL, 0);
+    }
+  frame.kind = GST_MQTT_FRAME_HEADER;
+  frame.seqnum = self->seqnum;
+  frame.n_pieces = 1;
+  frame.total_size = g_bytes_get_size (payload);
+  frame.pts = frame.dts = frame.duration = frame.base_time = GST_CLOCK_TIME_NONE;
+  frame.offset = frame.offset_end = GST_BUFFER_OFFSET_NONE;
+  g_ptr_array_add (message, gst_mqtt_frame_write (&frame, self->caps_string));
+  if (frame.total_size)
+    g_ptr_array_add (message, g_bytes_ref (payload));
+  GST_DEBUG_OBJECT (self, "stream header: caps and %u header buffers", self->headers->len);
+  /* At least once: a receiver waits for it. */
+  return publish_locked (self, topic, message, MAX (qos, 1), TRUE, error);
+}
+
+/* Header buffers at the stream's start are kept for the stream header. */
+static void
+collect_header_locked (GstMqttSink *self, GstBuffer *buffer)
+{
+  if (!self->collecting_headers)
+    return;
+  if (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_HEADER))
+    {
+      self->collecting_headers = FALSE;
+      return;
+    }
+  if (self->headers_size + gst_buffer_get_size (buffer) > MAX_HEADERS_SIZE)
+    return;
+  g_ptr_array_add (self->headers, gst_buffer_ref (buffer));
+  self->headers_size += gst_buffer_get_size (buffer);
+  self->header_due = TRUE;
+}
+
 /* Publishes @buffer (NULL: an end of stream) in the gst framing, in as
  * many pieces as max-message-size asks for. */
 static GstFlowReturn
@@ -410,6 +499,7 @@ publish_framed_locked (GstMqttSink *self, const char *topic, int qos, gboolean r
 
   fill_frame (self, buffer, &frame);
   frame.n_pieces = n_pieces;
+  frame.metas = buffer;
   for (i = 0; i < n_pieces; i++)
     {
       g_autoptr(GPtrArray) message = g_ptr_array_new_with_free_func (
@@ -418,6 +508,8 @@ publish_framed_locked (GstMqttSink *self, const char *topic, int qos, gboolean r
 
       frame.index = i;
       g_ptr_array_add (message, gst_mqtt_frame_write (&frame, i == 0 ? caps : NULL));
+      /* Reference timestamps go with the first piece, as the caps. */
+      frame.metas = NULL;
       if (parts)
         slice_parts (parts, i * room, MIN (room, size - i * room), message);
       ret = publish_locked (self, topic, message, qos, retain, error);
@@ -450,6 +542,114 @@ post_publish_error (GstMqttSink *self, const GError *error)
   return GST_FLOW_EOS;
 }
 
+/* One {reference} of topic-template, between @text and @end, over a topic
+ * of @n levels: the levels [*first, *last] (from 0). -1 for a reference
+ * that is not one, 0 for levels the topic does not have, 1 otherwise. */
+static int
+parse_reference (const char *text, const char *end, int n, int *first, int *last)
+{
+  g_autofree char *ref = g_strndup (text, end - text);
+  gboolean from_end = ref[0] == '-', to_end = FALSE;
+  const char *digits = from_end ? ref + 1 : ref;
+  guint64 level;
+  char *rest;
+
+  if (g_str_equal (ref, "topic"))
+    {
+      *first = 0;
+      *last = n - 1;
+      return 1;
+    }
+  if (!g_ascii_isdigit (*digits))
+    return -1;
+  level = g_ascii_strtoull (digits, &rest, 10);
+  if (!from_end && g_str_equal (rest, "-"))
+    to_end = TRUE;
+  else if (*rest != '\0')
+    return -1;
+  if (level == 0 || level > 65535)
+    return -1;
+  if (level > (guint64) n)
+    return 0;
+  *first = from_end ? n - (int) level : (int) level - 1;
+  *last = to_end ? n - 1 : *first;
+  return 1;
+}
+
+/* topic-template expanded over @topic (NULL: only check the template's
+ * syntax). NULL with an error for a bad template or a level @topic lacks. */
+static char *
+expand_topic (const char *template, const char *topic, GError **error)
+{
+  g_auto(GStrv) levels = g_strsplit (topic ? topic : "", "/", -1);
+  /* Checking the syntax alone: as many levels as any reference names. */
+  int n = topic ? (int) g_strv_length (levels) : 65535;
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *p;
+
+  for (p = template; *p; p++)
+    {
+      const char *end;
+      int first, last, i;
+
+      if (*p != '{')
+        {
+          g_string_append_c (out, *p);
+          continue;
+        }
+      end = strchr (p, '}');
+      switch (end ? parse_reference (p + 1, end, n, &first, &last) : -1)
+        {
+        case -1:
+          g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                       "Bad topic-template '%s': use {topic}, {N}, {N-} or {-N} (N from 1)",
+                       template);
+          return NULL;
+        case 0:
+          g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT,
+                       "The topic '%s' has too few levels for topic-template '%s'", topic,
+                       template);
+          return NULL;
+        default:
+          break;
+        }
+      if (topic)
+        for (i = first; i <= last; i++)
+          {
+            if (i > first)
+              g_string_append_c (out, '/');
+            g_string_append (out, levels[i]);
+          }
+      p = end;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The topic of @buffer: topic-template over the topic of its message meta
+ * (the last expansion is kept: a stream repeats its topic), or @topic.
+ * NULL with an error when the meta's topic does not fit the template. */
+static const char *
+buffer_topic_locked (GstMqttSink *self, GstBuffer *buffer, const char *topic, GError **error)
+{
+  GstCustomMeta *meta;
+  const char *in;
+  char *out;
+
+  if (self->topic_template == NULL ||
+      !(meta = gst_buffer_get_custom_meta (buffer, GST_MQTT_MESSAGE_META)) ||
+      !(in = gst_structure_get_string (gst_custom_meta_get_structure (meta), "topic")))
+    return topic;
+  if (self->last_in_topic && g_str_equal (in, self->last_in_topic))
+    return self->last_out_topic;
+  if (!(out = expand_topic (self->topic_template, in, error)))
+    return NULL;
+  g_free (self->last_in_topic);
+  g_free (self->last_out_topic);
+  self->last_in_topic = g_strdup (in);
+  self->last_out_topic = out;
+  return out;
+}
+
 static GstFlowReturn
 gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
 {
@@ -457,6 +657,7 @@ gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   g_autoptr(GPtrArray) parts = buffer_to_bytes (buffer);
   g_autoptr(GError) error = NULL;
   g_autofree char *topic = NULL;
+  const char *buffer_topic;
   GstFlowReturn ret;
   gboolean retain;
   int qos;
@@ -474,9 +675,26 @@ gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   topic = gst_mqtt_object_dup_topic (self->mqtt);
   qos = gst_mqtt_object_get_qos (self->mqtt);
   retain = self->retain;
+  buffer_topic = buffer_topic_locked (self, buffer, topic, &error);
+  if (buffer_topic == NULL)
+    {
+      /* One buffer that does not fit: dropped, with a warning. */
+      GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("%s: the buffer is dropped", error->message),
+                           (NULL));
+      g_clear_error (&error);
+      self->drops++;
+      goto done;
+    }
 
   if (self->framing == GST_MQTT_FRAMING_GST)
-    ret = publish_framed_locked (self, topic, qos, retain, buffer, parts, &error);
+    {
+      /* One stream on one topic has a stream header. */
+      collect_header_locked (self, buffer);
+      if (self->header_due && self->topic_template == NULL)
+        ret = publish_header_locked (self, topic, qos, &error);
+      if (ret == GST_FLOW_OK)
+        ret = publish_framed_locked (self, buffer_topic, qos, retain, buffer, parts, &error);
+    }
   else if (gst_buffer_get_size (buffer) > self->max_message_size)
     {
       g_set_error (&error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT,
@@ -486,7 +704,7 @@ gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
       ret = GST_FLOW_ERROR;
     }
   else
-    ret = publish_locked (self, topic, parts, qos, retain, &error);
+    ret = publish_locked (self, buffer_topic, parts, qos, retain, &error);
 
   if (ret == GST_FLOW_OK && self->wait_ack)
     ret = wait_all_acked_locked (self);
@@ -535,6 +753,11 @@ gst_mqtt_sink_set_caps (GstBaseSink *bsink, GstCaps *caps)
   g_free (self->caps_string);
   self->caps_string = gst_caps_to_string (caps);
   self->send_caps = TRUE;
+  /* A new stream header: these caps, and the header buffers that follow. */
+  self->header_due = TRUE;
+  self->collecting_headers = TRUE;
+  g_ptr_array_set_size (self->headers, 0);
+  self->headers_size = 0;
   forget_props_locked (self);
   gst_mqtt_unlock (&self->lock);
   return TRUE;
@@ -555,6 +778,110 @@ configure (GstElement *element, MqttClient *client)
   mqtt_client_set_max_inflight_messages (client, max_inflight);
   /* MQTT 5: one topic, sent once per connection, then its alias. */
   mqtt_client_set_outgoing_topic_aliases (client, 1);
+}
+
+/* Subscribes to the control topic of the stream's topic (again at every
+ * connection: a clean session forgot it), or lets the old one go after a
+ * change of topic. Client thread. */
+static void
+update_control (GstMqttSink *self, MqttClient *client, gboolean connected)
+{
+  g_autofree char *topic = gst_mqtt_object_dup_topic (self->mqtt);
+  g_autofree char *wanted = NULL;
+
+  gst_mqtt_lock (&self->lock);
+  if (self->key_unit_requests)
+    wanted = gst_mqtt_control_topic (self->control_prefix, topic);
+  gst_mqtt_unlock (&self->lock);
+  if (!connected && g_strcmp0 (wanted, self->control_topic) == 0)
+    return;
+  if (self->control_topic && !connected)
+    mqtt_client_unsubscribe (client, self->control_topic, NULL, NULL);
+  g_free (self->control_topic);
+  self->control_topic = g_steal_pointer (&wanted);
+  if (self->control_topic)
+    mqtt_client_subscribe (client, self->control_topic, MQTT_QOS_AT_LEAST_ONCE, NULL, NULL);
+}
+
+static void
+connected (GstElement *element, MqttClient *client)
+{
+  GstMqttSink *self = GST_MQTT_SINK (element);
+
+  /* The broker may have lost the retained header (a restart). */
+  gst_mqtt_lock (&self->lock);
+  self->header_due = self->caps_string != NULL;
+  gst_mqtt_unlock (&self->lock);
+  update_control (self, client, TRUE);
+}
+
+static void
+settings_changed (GstElement *element, MqttClient *client)
+{
+  if (mqtt_client_is_connected (client))
+    update_control (GST_MQTT_SINK (element), client, FALSE);
+}
+
+/* A receiver asks for a key unit: upstream is asked (GstForceKeyUnit),
+ * at most once per min-key-unit-interval (the key unit asked for serves
+ * every receiver that joins meanwhile). Client thread. */
+static void
+message (GstElement *element, MqttMessage *message)
+{
+  GstMqttSink *self = GST_MQTT_SINK (element);
+  gint64 now = g_get_monotonic_time ();
+  gboolean all_headers, forward;
+  guint count;
+
+  if (self->control_topic == NULL ||
+      !g_str_equal (mqtt_message_get_topic (message), self->control_topic) ||
+      !gst_mqtt_parse_key_unit_request (mqtt_message_get_payload (message), &all_headers))
+    return;
+  gst_mqtt_lock (&self->lock);
+  self->key_unit_requests_received++;
+  forward = self->last_key_unit == 0 ||
+            now - self->last_key_unit >= (gint64) (self->min_key_unit_interval / GST_USECOND);
+  if (forward)
+    {
+      self->last_key_unit = now;
+      /* A new stream header goes out with it: a receiver may have missed it. */
+      self->header_due = self->caps_string != NULL;
+    }
+  count = ++self->key_unit_count;
+  gst_mqtt_lock_wake (&self->lock);
+  gst_mqtt_unlock (&self->lock);
+
+  GST_INFO_OBJECT (self, "a receiver asks for a key unit%s",
+                   forward ? "" : " (one was asked for moments ago)");
+  if (forward)
+    gst_pad_push_event (GST_BASE_SINK_PAD (self),
+                        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                     all_headers, count));
+  gst_element_post_message (element, gst_message_new_element (
+    GST_OBJECT (self), gst_structure_new ("mqtt-key-unit-request", "topic", G_TYPE_STRING,
+                                          mqtt_message_get_topic (message), "forwarded",
+                                          G_TYPE_BOOLEAN, forward, NULL)));
+}
+
+/* The "publish" action signal: an application message on the element's
+ * connection. */
+static gboolean
+publish_action (GstMqttSink *self, const char *topic, GBytes *payload, int qos, gboolean retain)
+{
+  g_autoptr(MqttClient) client = gst_mqtt_object_ref_client (self->mqtt);
+  g_autoptr(GError) error = NULL;
+
+  if (client == NULL)
+    {
+      GST_WARNING_OBJECT (self, "publish: the element has no connection before PAUSED");
+      return FALSE;
+    }
+  if (!mqtt_client_publish_bytes (client, topic, payload, qos, retain, NULL, &error))
+    {
+      GST_WARNING_OBJECT (self, "publish on '%s': %s", topic, error->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -598,12 +925,26 @@ lost (GstElement *element)
 static gboolean
 start (GstMqttSink *self)
 {
+  g_autoptr(GError) error = NULL;
+  g_autofree char *checked = NULL;
+
+  gst_mqtt_lock (&self->lock);
+  if (self->topic_template)
+    checked = expand_topic (self->topic_template, NULL, &error);
+  gst_mqtt_unlock (&self->lock);
+  if (error)
+    {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+      return FALSE;
+    }
   if (!gst_mqtt_object_prepare (self->mqtt))
     return FALSE;
   gst_mqtt_lock (&self->lock);
   g_hash_table_remove_all (self->outstanding);
   self->seqnum = 0;
   self->send_caps = TRUE;
+  self->last_key_unit = 0;
+  self->key_unit_requests_received = 0;
   self->messages = self->bytes = self->drops = 0;
   gst_mqtt_unlock (&self->lock);
   gst_mqtt_object_start (self->mqtt);
@@ -617,6 +958,12 @@ stop (GstMqttSink *self)
   gst_mqtt_lock (&self->lock);
   g_hash_table_remove_all (self->outstanding);
   g_clear_pointer (&self->caps_string, g_free);
+  g_ptr_array_set_size (self->headers, 0);
+  self->headers_size = 0;
+  self->header_due = FALSE;
+  g_clear_pointer (&self->control_topic, g_free);
+  g_clear_pointer (&self->last_in_topic, g_free);
+  g_clear_pointer (&self->last_out_topic, g_free);
   forget_props_locked (self);
   gst_mqtt_unlock (&self->lock);
 }
@@ -672,7 +1019,8 @@ get_stats (GstMqttSink *self)
   gst_mqtt_lock (&self->lock);
   gst_structure_set (s, "messages", G_TYPE_UINT64, self->messages, "bytes", G_TYPE_UINT64,
                      self->bytes, "drops", G_TYPE_UINT64, self->drops, "in-flight", G_TYPE_UINT,
-                     g_hash_table_size (self->outstanding), NULL);
+                     g_hash_table_size (self->outstanding), "key-unit-requests", G_TYPE_UINT64,
+                     self->key_unit_requests_received, NULL);
   gst_mqtt_unlock (&self->lock);
   return s;
 }
@@ -711,6 +1059,23 @@ gst_mqtt_sink_set_property (GObject *object, guint prop_id, const GValue *value,
       break;
     case PROP_CAPS_INTERVAL:
       self->caps_interval = g_value_get_uint (value);
+      break;
+    case PROP_TOPIC_TEMPLATE:
+      g_free (self->topic_template);
+      self->topic_template = g_value_dup_string (value);
+      if (self->topic_template && *self->topic_template == '\0')
+        g_clear_pointer (&self->topic_template, g_free);
+      g_clear_pointer (&self->last_in_topic, g_free);
+      break;
+    case PROP_CONTROL_PREFIX:
+      g_free (self->control_prefix);
+      self->control_prefix = g_value_dup_string (value);
+      break;
+    case PROP_KEY_UNIT_REQUESTS:
+      self->key_unit_requests = g_value_get_boolean (value);
+      break;
+    case PROP_MIN_KEY_UNIT_INTERVAL:
+      self->min_key_unit_interval = g_value_get_uint64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -754,6 +1119,18 @@ gst_mqtt_sink_get_property (GObject *object, guint prop_id, GValue *value, GPara
     case PROP_CAPS_INTERVAL:
       g_value_set_uint (value, self->caps_interval);
       break;
+    case PROP_TOPIC_TEMPLATE:
+      g_value_set_string (value, self->topic_template);
+      break;
+    case PROP_CONTROL_PREFIX:
+      g_value_set_string (value, self->control_prefix);
+      break;
+    case PROP_KEY_UNIT_REQUESTS:
+      g_value_set_boolean (value, self->key_unit_requests);
+      break;
+    case PROP_MIN_KEY_UNIT_INTERVAL:
+      g_value_set_uint64 (value, self->min_key_unit_interval);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -769,6 +1146,12 @@ gst_mqtt_sink_finalize (GObject *object)
   gst_mqtt_lock_clear (&self->lock);
   g_hash_table_unref (self->outstanding);
   g_free (self->caps_string);
+  g_free (self->topic_template);
+  g_free (self->control_prefix);
+  g_free (self->control_topic);
+  g_free (self->last_in_topic);
+  g_free (self->last_out_topic);
+  g_ptr_array_unref (self->headers);
   g_clear_pointer (&self->props, mqtt_properties_unref);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -819,10 +1202,47 @@ gst_mqtt_sink_class_init (GstMqttSinkClass *klass)
                        "MQTT 5: seconds after which the broker drops a message not yet "
                        "delivered, so that a late subscriber gets no stale frames (0: never)",
                        0, G_MAXUINT32, 0, live));
+  g_object_class_install_property (object_class, PROP_TOPIC_TEMPLATE,
+    g_param_spec_string ("topic-template", "Topic template",
+                         "Publish each buffer that carries a GstMqttMessageMeta on this "
+                         "template over the meta's topic: {topic} the whole topic, {N} its "
+                         "Nth level, {N-} its levels from the Nth on, {-N} the Nth from the "
+                         "end (e.g. out/{2-}); buffers without the meta go to topic",
+                         NULL, live));
+  gst_mqtt_install_control_prefix (object_class, PROP_CONTROL_PREFIX);
+  g_object_class_install_property (object_class, PROP_KEY_UNIT_REQUESTS,
+    g_param_spec_boolean ("key-unit-requests", "Key-unit requests",
+                          "Answer receivers' key-unit requests (control topic) by asking "
+                          "upstream for a key unit (GstForceKeyUnit)", TRUE, ready));
+  g_object_class_install_property (object_class, PROP_MIN_KEY_UNIT_INTERVAL,
+    g_param_spec_uint64 ("min-key-unit-interval", "Minimum key-unit interval",
+                         "Ask upstream for a key unit at most once in this time (ns); "
+                         "requests meanwhile are served by the one asked for",
+                         0, G_MAXUINT64, DEFAULT_MIN_KEY_UNIT_INTERVAL, live));
   g_object_class_install_property (object_class, PROP_STATS,
     g_param_spec_boxed ("stats", "Statistics",
-                        "state, reconnects, messages, bytes, drops, in-flight",
-                        GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+                        "state, reconnects, messages, bytes, drops, in-flight, "
+                        "key-unit-requests", GST_TYPE_STRUCTURE,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstMqttSink::publish:
+   * @sink: the mqttsink
+   * @topic: the topic
+   * @payload: the message
+   * @qos: its QoS (0, 1 or 2)
+   * @retain: whether the broker keeps it for new subscribers
+   *
+   * Publishes an application message (a status, metadata) on the element's
+   * own connection, beside the stream, from PAUSED on.
+   *
+   * Returns: whether the client took the message
+   */
+  signals[SIGNAL_PUBLISH] =
+    g_signal_new_class_handler ("publish", G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                                G_CALLBACK (publish_action), NULL, NULL, NULL, G_TYPE_BOOLEAN, 4,
+                                G_TYPE_STRING, G_TYPE_BYTES, G_TYPE_INT, G_TYPE_BOOLEAN);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class, "MQTT sink", "Sink/Network",
@@ -842,7 +1262,10 @@ gst_mqtt_sink_init (GstMqttSink *self)
 {
   static const GstMqttObjectCallbacks callbacks = {
     .configure = configure,
+    .connected = connected,
+    .settings_changed = settings_changed,
     .lost = lost,
+    .message = message,
     .published = published,
   };
 
@@ -853,4 +1276,8 @@ gst_mqtt_sink_init (GstMqttSink *self)
   self->max_message_size = DEFAULT_MAX_MESSAGE_SIZE;
   self->caps_interval = DEFAULT_CAPS_INTERVAL;
   self->outstanding = g_hash_table_new (NULL, NULL);
+  self->headers = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
+  self->control_prefix = g_strdup (GST_MQTT_DEFAULT_CONTROL_PREFIX);
+  self->key_unit_requests = TRUE;
+  self->min_key_unit_interval = DEFAULT_MIN_KEY_UNIT_INTERVAL;
 }

@@ -54,6 +54,7 @@
 #include <string.h>
 
 #include <gst/base/gstpushsrc.h>
+#include <gst/video/video.h>
 
 #include "gstmqttelements.h"
 #include "gstmqttframing.h"
@@ -102,6 +103,8 @@ struct _GstMqttSrc {
   GstMqttTimestampMode timestamp_mode;
   gint latency_ms;                /* -1: measured */
   gboolean message_meta;
+  char *control_prefix;           /* the control channel's topics (NULL/empty: none) */
+  gboolean request_key_units;
   char *content_type;             /* the last MQTT 5 Content Type (the client's thread) */
 
   /* The queue between the client's thread and the streaming thread (under
@@ -125,12 +128,23 @@ struct _GstMqttSrc {
 
   /* Under lock */
   GstClockTime measured_latency;
+  GHashTable *streams;            /* topic -> Stream: what came from each topic */
 
   /* Counters (under lock) */
   guint64 messages;
   guint64 bytes;
   guint64 drops;
+  guint64 key_unit_requests;
 };
+
+/* A topic's stream, for key-unit requests. */
+typedef struct {
+  gint64 last_request;            /* monotonic µs, 0 for none */
+  gboolean started;               /* a buffer came since the last subscription */
+} Stream;
+
+/* A topic is asked for a key unit at most this often (µs). */
+#define KEY_UNIT_REQUEST_INTERVAL G_USEC_PER_SEC
 
 
 GST_DEBUG_CATEGORY_STATIC (gst_mqtt_src_debug);
@@ -150,6 +164,8 @@ enum {
   PROP_TIMESTAMP_MODE,
   PROP_LATENCY,
   PROP_MESSAGE_META,
+  PROP_CONTROL_PREFIX,
+  PROP_REQUEST_KEY_UNITS,
   PROP_STATS,
 };
 
@@ -356,6 +372,77 @@ settings_changed (GstElement *element, MqttClient *client)
   self->subscribed_qos = qos;
 }
 
+static Stream *
+stream_locked (GstMqttSrc *self, const char *topic)
+{
+  Stream *stream = g_hash_table_lookup (self->streams, topic);
+
+  if (stream == NULL)
+    {
+      stream = g_new0 (Stream, 1);
+      g_hash_table_insert (self->streams, g_strdup (topic), stream);
+    }
+  return stream;
+}
+
+/* Asks the mqttsink of @topic for a key unit (on its control topic), at
+ * most once a second unless @now_anyway; and tells the application. Any
+ * thread. */
+static void
+request_key_unit (GstMqttSrc *self, const char *topic, gboolean now_anyway)
+{
+  g_autoptr(MqttClient) client = gst_mqtt_object_ref_client (self->mqtt);
+  g_autofree char *control = NULL;
+  g_autoptr(GBytes) request = NULL;
+  gint64 now = g_get_monotonic_time ();
+  Stream *stream;
+
+  gst_mqtt_lock (&self->lock);
+  stream = stream_locked (self, topic);
+  if (self->request_key_units &&
+      (now_anyway || !stream->last_request ||
+       now - stream->last_request >= KEY_UNIT_REQUEST_INTERVAL))
+    control = gst_mqtt_control_topic (self->control_prefix, topic);
+  if (control)
+    {
+      stream->last_request = now;
+      self->key_unit_requests++;
+    }
+  gst_mqtt_unlock (&self->lock);
+  if (control == NULL || client == NULL)
+    return;
+  GST_INFO_OBJECT (self, "asking %s for a key unit", control);
+  request = gst_mqtt_key_unit_request_new ();
+  mqtt_client_publish_bytes (client, control, request, MQTT_QOS_AT_LEAST_ONCE, FALSE, NULL,
+                             NULL);
+  gst_element_post_message (GST_ELEMENT (self), gst_message_new_element (
+    GST_OBJECT (self), gst_structure_new ("mqtt-key-unit-requested", "topic", G_TYPE_STRING,
+                                          topic, NULL)));
+}
+
+static void
+forget_started (gpointer key, gpointer value, gpointer user_data)
+{
+  ((Stream *) value)->started = FALSE;
+}
+
+/* Subscribed: what comes first may depend on frames before it. Each topic
+ * that is not a pattern is asked for a key unit at once; those a pattern
+ * matches, when their first buffer is a delta unit (message()). */
+static void
+ask_key_units (GstMqttSrc *self, const char *filters)
+{
+  g_auto(GStrv) each = g_strsplit (filters ? filters : "", ",", -1);
+  guint i;
+
+  gst_mqtt_lock (&self->lock);
+  g_hash_table_foreach (self->streams, forget_started, NULL);
+  gst_mqtt_unlock (&self->lock);
+  for (i = 0; each[i]; i++)
+    if (*each[i] && !strpbrk (each[i], "+#"))
+      request_key_unit (self, each[i], TRUE);
+}
+
 static void
 subscribed (MqttClient *client, guint mid, GArray *granted, gpointer user_data)
 {
@@ -388,6 +475,7 @@ subscribed (MqttClient *client, guint mid, GArray *granted, gpointer user_data)
                                                                         granted->len - refused,
                                                                         "filters", G_TYPE_STRING,
                                                                         filters, NULL)));
+  ask_key_units (self, filters);
 }
 
 static void
@@ -560,10 +648,12 @@ message (GstElement *element, MqttMessage *message)
   g_autoptr(GError) error = NULL;
   GstClockTime sender_base_time = GST_CLOCK_TIME_NONE;
   GstBuffer *buffer = NULL;
+  GstBufferList *headers = NULL;
   GstCaps *caps = NULL;
-  gboolean eos = FALSE, raw, with_meta, have_caps;
-  guint64 assembler_drops = self->assembler.drops;
+  gboolean eos = FALSE, raw, with_meta, have_caps, key_unit_wanted = FALSE;
+  guint64 assembler_drops = self->assembler.drops, gaps = self->assembler.gaps, drops;
   gsize size;
+  guint i;
 
   gst_mqtt_lock (&self->lock);
   raw = self->framing == GST_MQTT_FRAMING_RAW;
@@ -592,6 +682,14 @@ message (GstElement *element, MqttMessage *message)
         case GST_MQTT_ASSEMBLER_EOS:
           eos = TRUE;
           break;
+        case GST_MQTT_ASSEMBLER_HEADER:
+          /* The retained stream header, given because this receiver just
+           * subscribed: its buffers go first. (A live one only updates
+           * the caps: the header buffers came in the stream.) */
+          headers = g_steal_pointer (&self->assembler.headers);
+          if (!mqtt_message_get_retain (message))
+            g_clear_pointer (&headers, gst_buffer_list_unref);
+          break;
         case GST_MQTT_ASSEMBLER_BUFFER:
         case GST_MQTT_ASSEMBLER_NONE:
           break;
@@ -618,12 +716,33 @@ message (GstElement *element, MqttMessage *message)
     add_message_meta (buffer, message);
 
   gst_mqtt_lock (&self->lock);
+  /* A gap in the sender's numbering, or a stream that starts with a
+   * frame that depends on others: this receiver needs a key unit. */
+  if (self->assembler.gaps != gaps || self->assembler.drops != assembler_drops)
+    key_unit_wanted = TRUE;
+  if (buffer)
+    {
+      Stream *stream = stream_locked (self, mqtt_message_get_topic (message));
+
+      if (!stream->started && GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+        key_unit_wanted = TRUE;
+      stream->started = TRUE;
+    }
+  drops = self->drops;
   self->messages++;
   self->bytes += g_bytes_get_size (payload);
   self->drops += self->assembler.drops - assembler_drops;
   self->last_message = g_get_monotonic_time ();
   if (caps)
     enqueue_locked (self, GST_MINI_OBJECT (caps), GST_CLOCK_TIME_NONE);
+  for (i = 0; headers && i < gst_buffer_list_length (headers); i++)
+    {
+      GstBuffer *header = gst_buffer_list_get (headers, i);
+
+      enqueue_locked (self, GST_MINI_OBJECT (gst_buffer_ref (header)), GST_CLOCK_TIME_NONE);
+      self->queued_buffers++;
+      self->queued_bytes += gst_buffer_get_size (header);
+    }
   if (buffer)
     {
       size = gst_buffer_get_size (buffer);
@@ -641,8 +760,15 @@ message (GstElement *element, MqttMessage *message)
     }
   if (eos)
     enqueue_locked (self, GST_MINI_OBJECT (gst_event_new_eos ()), GST_CLOCK_TIME_NONE);
+  /* A full queue dropped a buffer: a gap too. */
+  if (self->drops > drops + (self->assembler.drops - assembler_drops))
+    key_unit_wanted = TRUE;
   gst_mqtt_lock_wake (&self->lock);
   gst_mqtt_unlock (&self->lock);
+  if (headers)
+    gst_buffer_list_unref (headers);
+  if (key_unit_wanted)
+    request_key_unit (self, mqtt_message_get_topic (message), FALSE);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -815,6 +941,88 @@ gst_mqtt_src_query (GstBaseSrc *bsrc, GstQuery *query)
   return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
 }
 
+static void
+collect_topic (gpointer key, gpointer value, gpointer user_data)
+{
+  g_ptr_array_add (user_data, g_strdup (key));
+}
+
+/* Downstream asks for a key unit (a decoder that lost its reference, an
+ * application): the senders of the streams seen so far, or of the
+ * filters that are not patterns, are asked in turn. */
+static gboolean
+gst_mqtt_src_event (GstBaseSrc *bsrc, GstEvent *event)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (bsrc);
+  g_autoptr(GPtrArray) topics = NULL;
+  guint i;
+
+  if (!gst_video_event_is_force_key_unit (event))
+    return GST_BASE_SRC_CLASS (parent_class)->event (bsrc, event);
+  topics = g_ptr_array_new_with_free_func (g_free);
+  gst_mqtt_lock (&self->lock);
+  g_hash_table_foreach (self->streams, collect_topic, topics);
+  gst_mqtt_unlock (&self->lock);
+  if (topics->len == 0)
+    {
+      g_autofree char *topic = gst_mqtt_object_dup_topic (self->mqtt);
+      g_auto(GStrv) filters = gst_mqtt_object_split_filters (topic);
+
+      for (i = 0; filters[i]; i++)
+        if (!strpbrk (filters[i], "+#"))
+          g_ptr_array_add (topics, g_strdup (filters[i]));
+    }
+  for (i = 0; i < topics->len; i++)
+    request_key_unit (self, g_ptr_array_index (topics, i), FALSE);
+  return TRUE;
+}
+
+/* The "add-filter" and "remove-filter" action signals: the topic property
+ * with one filter more or less, subscribed or unsubscribed at once. */
+static gboolean
+change_filters (GstMqttSrc *self, const char *filter, gboolean add)
+{
+  g_autofree char *topic = gst_mqtt_object_dup_topic (self->mqtt);
+  g_auto(GStrv) filters = gst_mqtt_object_split_filters (topic);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) result = NULL;
+  g_autofree char *joined = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean present = filter && g_strv_contains ((const char *const *) filters, filter);
+  guint i;
+
+  if (filter == NULL || !mqtt_topic_validate_filter (filter, &error) || strchr (filter, ',') ||
+      present == add)
+    {
+      GST_WARNING_OBJECT (self, "%s-filter '%s': %s", add ? "add" : "remove",
+                          filter ? filter : "(null)",
+                          error ? error->message : present ? "already subscribed"
+                                                           : "not subscribed");
+      return FALSE;
+    }
+  for (i = 0; filters[i]; i++)
+    if (add || !g_str_equal (filters[i], filter))
+      g_strv_builder_add (builder, filters[i]);
+  if (add)
+    g_strv_builder_add (builder, filter);
+  result = g_strv_builder_end (builder);
+  joined = g_strjoinv (",", result);
+  g_object_set (self, "topic", joined, NULL);
+  return TRUE;
+}
+
+static gboolean
+add_filter (GstMqttSrc *self, const char *filter)
+{
+  return change_filters (self, filter, TRUE);
+}
+
+static gboolean
+remove_filter (GstMqttSrc *self, const char *filter)
+{
+  return change_filters (self, filter, FALSE);
+}
+
 static GstCaps *
 gst_mqtt_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
 {
@@ -859,8 +1067,9 @@ gst_mqtt_src_start (GstBaseSrc *bsrc)
   self->last_warning = 0;
   gst_mqtt_lock (&self->lock);
   clear_queue_locked (self);
-  self->messages = self->bytes = self->drops = 0;
+  self->messages = self->bytes = self->drops = self->key_unit_requests = 0;
   self->measured_latency = 0;
+  g_hash_table_remove_all (self->streams);
   self->last_message = g_get_monotonic_time ();
   gst_mqtt_unlock (&self->lock);
   gst_mqtt_object_start (self->mqtt);
@@ -931,7 +1140,8 @@ get_stats (GstMqttSrc *self)
   gst_mqtt_lock (&self->lock);
   gst_structure_set (s, "messages", G_TYPE_UINT64, self->messages, "bytes", G_TYPE_UINT64,
                      self->bytes, "drops", G_TYPE_UINT64, self->drops, "queued", G_TYPE_UINT,
-                     self->queued_buffers, NULL);
+                     self->queued_buffers, "key-unit-requests", G_TYPE_UINT64,
+                     self->key_unit_requests, NULL);
   gst_mqtt_unlock (&self->lock);
   return s;
 }
@@ -975,6 +1185,13 @@ gst_mqtt_src_set_property (GObject *object, guint prop_id, const GValue *value,
       break;
     case PROP_MESSAGE_META:
       self->message_meta = g_value_get_boolean (value);
+      break;
+    case PROP_CONTROL_PREFIX:
+      g_free (self->control_prefix);
+      self->control_prefix = g_value_dup_string (value);
+      break;
+    case PROP_REQUEST_KEY_UNITS:
+      self->request_key_units = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1027,6 +1244,12 @@ gst_mqtt_src_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_MESSAGE_META:
       g_value_set_boolean (value, self->message_meta);
       break;
+    case PROP_CONTROL_PREFIX:
+      g_value_set_string (value, self->control_prefix);
+      break;
+    case PROP_REQUEST_KEY_UNITS:
+      g_value_set_boolean (value, self->request_key_units);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1045,6 +1268,8 @@ gst_mqtt_src_finalize (GObject *object)
   gst_clear_caps (&self->caps);
   g_free (self->content_type);
   g_hash_table_unref (self->pending);
+  g_hash_table_unref (self->streams);
+  g_free (self->control_prefix);
   g_strfreev (self->subscribed_filters);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -1108,10 +1333,43 @@ gst_mqtt_src_class_init (GstMqttSrcClass *klass)
     g_param_spec_boolean ("message-meta", "Message meta",
                           "Attach a GstMqttMessageMeta (topic, qos, retain) to each buffer",
                           TRUE, ready));
+  gst_mqtt_install_control_prefix (object_class, PROP_CONTROL_PREFIX);
+  g_object_class_install_property (object_class, PROP_REQUEST_KEY_UNITS,
+    g_param_spec_boolean ("request-key-units", "Request key units",
+                          "Ask the sender for a key unit (control topic) after subscribing, "
+                          "at a gap, at a stream that starts with a delta unit, and when "
+                          "downstream asks (GstForceKeyUnit)", TRUE, live));
   g_object_class_install_property (object_class, PROP_STATS,
     g_param_spec_boxed ("stats", "Statistics",
-                        "state, reconnects, messages, bytes, drops, queued", GST_TYPE_STRUCTURE,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+                        "state, reconnects, messages, bytes, drops, queued, key-unit-requests",
+                        GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstMqttSrc::add-filter:
+   * @src: the mqttsrc
+   * @filter: a topic filter
+   *
+   * Adds @filter to #GstMqttSrc:topic, subscribed at once while playing
+   * (an `mqtt-subscribed` element message follows).
+   *
+   * Returns: %FALSE for an invalid filter or one already there
+   */
+  g_signal_new_class_handler ("add-filter", G_TYPE_FROM_CLASS (klass),
+                              G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION, G_CALLBACK (add_filter),
+                              NULL, NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+  /**
+   * GstMqttSrc::remove-filter:
+   * @src: the mqttsrc
+   * @filter: a topic filter of #GstMqttSrc:topic
+   *
+   * Removes @filter from #GstMqttSrc:topic, unsubscribed at once while
+   * playing (an `mqtt-unsubscribed` element message follows).
+   *
+   * Returns: %FALSE for a filter that is not there
+   */
+  g_signal_new_class_handler ("remove-filter", G_TYPE_FROM_CLASS (klass),
+                              G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION, G_CALLBACK (remove_filter),
+                              NULL, NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "MQTT source", "Source/Network",
@@ -1125,6 +1383,7 @@ gst_mqtt_src_class_init (GstMqttSrcClass *klass)
   basesrc_class->unlock_stop = GST_DEBUG_FUNCPTR (gst_mqtt_src_unlock_stop);
   basesrc_class->query = GST_DEBUG_FUNCPTR (gst_mqtt_src_query);
   basesrc_class->get_caps = GST_DEBUG_FUNCPTR (gst_mqtt_src_get_caps);
+  basesrc_class->event = GST_DEBUG_FUNCPTR (gst_mqtt_src_event);
   pushsrc_class->create = GST_DEBUG_FUNCPTR (gst_mqtt_src_create);
 
   gst_type_mark_as_plugin_api (GST_TYPE_MQTT_LEAKY, 0);
@@ -1153,6 +1412,9 @@ gst_mqtt_src_init (GstMqttSrc *self)
   g_queue_init (&self->queue);
   gst_mqtt_assembler_init (&self->assembler);
   self->pending = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->streams = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->control_prefix = g_strdup (GST_MQTT_DEFAULT_CONTROL_PREFIX);
+  self->request_key_units = TRUE;
   gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
   gst_base_src_set_do_timestamp (GST_BASE_SRC (self), TRUE);

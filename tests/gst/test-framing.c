@@ -7,6 +7,12 @@
 
 #include "gstmqttframing.h"
 
+static GstBuffer *
+buffer_of_text (const char *text)
+{
+  return *text ? gst_buffer_new_memdup (text, strlen (text)) : gst_buffer_new ();
+}
+
 static GstMqttFrame
 sample_frame (void)
 {
@@ -295,6 +301,163 @@ test_truncated (void)
     }
 }
 
+/* Pushes @message, expecting @expected. */
+static void
+push (GstMqttAssembler *assembler, GBytes *message, GstMqttAssemblerResult expected,
+      GstBuffer **buffer)
+{
+  g_autoptr(GError) error = NULL;
+  GstClockTime base_time;
+  GstBuffer *out = NULL;
+
+  g_assert_cmpint (gst_mqtt_assembler_push (assembler, message, &out, &base_time, &error), ==,
+                   expected);
+  if (buffer)
+    *buffer = out;
+  else
+    gst_clear_buffer (&out);
+}
+
+/* A stream header: the caps, and header buffers wrapped (no copy) and
+ * flagged; it comes between the pieces of a buffer without breaking it. */
+static void
+test_stream_header (void)
+{
+  GstBuffer *headers[2] = { buffer_of_text ("OVP80"), buffer_of_text ("") };
+  GstMqttFrame frame = { 0 }, piece = sample_frame ();
+  g_autoptr(GBytes) payload = gst_mqtt_frame_pack_headers (headers, 2);
+  g_autoptr(GBytes) head = NULL, message = NULL, first = NULL, second = NULL, h = NULL;
+  GstMqttAssembler assembler;
+  GstBuffer *buffer = NULL;
+  GstMapInfo map;
+
+  frame.kind = GST_MQTT_FRAME_HEADER;
+  frame.n_pieces = 1;
+  frame.total_size = g_bytes_get_size (payload);
+  head = gst_mqtt_frame_write (&frame, "video/x-vp8, width=(int)160");
+  {
+    GByteArray *joined = g_byte_array_new ();
+
+    g_byte_array_append (joined, g_bytes_get_data (head, NULL), g_bytes_get_size (head));
+    g_byte_array_append (joined, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload));
+    message = g_byte_array_free_to_bytes (joined);
+  }
+
+  gst_mqtt_assembler_init (&assembler);
+  /* The first of two pieces, then the header, then the second piece. */
+  piece.n_pieces = 2;
+  piece.total_size = 4;
+  h = gst_mqtt_frame_write (&piece, "video/x-vp8, width=(int)160");
+  first = message_with (h, 2);
+  g_clear_pointer (&h, g_bytes_unref);
+  piece.index = 1;
+  h = gst_mqtt_frame_write (&piece, NULL);
+  second = message_with (h, 2);
+  push (&assembler, first, GST_MQTT_ASSEMBLER_NONE, NULL);
+  push (&assembler, message, GST_MQTT_ASSEMBLER_HEADER, NULL);
+  g_assert_nonnull (assembler.caps);
+  g_assert_cmpuint (gst_buffer_list_length (assembler.headers), ==, 2);
+  buffer = gst_buffer_list_get (assembler.headers, 0);
+  g_assert_true (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_HEADER));
+  g_assert_true (gst_buffer_map (buffer, &map, GST_MAP_READ));
+  g_assert_cmpmem (map.data, map.size, "OVP80", 5);
+  gst_buffer_unmap (buffer, &map);
+  g_assert_cmpuint (gst_buffer_get_size (gst_buffer_list_get (assembler.headers, 1)), ==, 0);
+  push (&assembler, second, GST_MQTT_ASSEMBLER_BUFFER, &buffer);
+  g_assert_cmpuint (gst_buffer_get_size (buffer), ==, 4);
+  gst_buffer_unref (buffer);
+  g_assert_cmpuint (assembler.drops, ==, 0);
+
+  /* A header whose buffers do not add up to its payload is refused. */
+  {
+    g_autoptr(GBytes) bad_head = NULL, bad = NULL;
+
+    frame.total_size = 3;
+    bad_head = gst_mqtt_frame_write (&frame, "video/x-vp8, width=(int)160");
+    bad = message_with (bad_head, 3);
+
+    push (&assembler, bad, GST_MQTT_ASSEMBLER_NONE, NULL);
+    g_assert_cmpuint (assembler.drops, ==, 1);
+  }
+  gst_mqtt_assembler_clear (&assembler);
+  gst_buffer_unref (headers[0]);
+  gst_buffer_unref (headers[1]);
+}
+
+/* Skipped sequence numbers are counted as lost buffers; a sender that
+ * starts again from 0 is not a gap. */
+static void
+test_gaps (void)
+{
+  static const guint32 numbers[] = { 5, 6, 9, 10, 0, 1 };
+  GstMqttAssembler assembler;
+  guint i;
+
+  gst_mqtt_assembler_init (&assembler);
+  for (i = 0; i < G_N_ELEMENTS (numbers); i++)
+    {
+      GstMqttFrame frame = sample_frame ();
+      g_autoptr(GBytes) header = NULL, message = NULL;
+
+      frame.seqnum = numbers[i];
+      frame.total_size = 1;
+      header = gst_mqtt_frame_write (&frame, i == 0 ? "text/plain" : NULL);
+      message = message_with (header, 1);
+      push (&assembler, message, GST_MQTT_ASSEMBLER_BUFFER, NULL);
+    }
+  g_assert_cmpuint (assembler.gaps, ==, 2);
+  gst_mqtt_assembler_clear (&assembler);
+}
+
+/* A buffer's reference timestamps travel in the header's extensions. */
+static void
+test_reference_timestamps (void)
+{
+  g_autoptr(GstBuffer) sent = gst_buffer_new ();
+  g_autoptr(GstCaps) ntp = gst_caps_new_empty_simple ("timestamp/x-ntp");
+  g_autoptr(GstCaps) unix_time = gst_caps_new_empty_simple ("timestamp/x-unix");
+  GstMqttFrame frame = sample_frame (), parsed;
+  g_autoptr(GBytes) header = NULL, message = NULL;
+  GstReferenceTimestampMeta *meta;
+  GstMqttAssembler assembler;
+  GstBuffer *buffer = NULL;
+
+  gst_buffer_add_reference_timestamp_meta (sent, ntp, 3 * GST_SECOND, GST_CLOCK_TIME_NONE);
+  gst_buffer_add_reference_timestamp_meta (sent, unix_time, 5 * GST_SECOND, GST_MSECOND);
+  frame.metas = sent;
+  frame.total_size = 2;
+  header = gst_mqtt_frame_write (&frame, "text/plain");
+  message = message_with (header, 2);
+  g_assert_true (gst_mqtt_frame_parse (g_bytes_get_data (message, NULL),
+                                       g_bytes_get_size (message), &parsed, NULL));
+  g_assert_cmpuint (parsed.extensions_size, ==, 2 * 20 + strlen ("timestamp/x-ntp") +
+                                                strlen ("timestamp/x-unix"));
+
+  gst_mqtt_assembler_init (&assembler);
+  push (&assembler, message, GST_MQTT_ASSEMBLER_BUFFER, &buffer);
+  meta = gst_buffer_get_reference_timestamp_meta (buffer, ntp);
+  g_assert_nonnull (meta);
+  g_assert_cmpuint (meta->timestamp, ==, 3 * GST_SECOND);
+  g_assert_cmpuint (meta->duration, ==, GST_CLOCK_TIME_NONE);
+  meta = gst_buffer_get_reference_timestamp_meta (buffer, unix_time);
+  g_assert_nonnull (meta);
+  g_assert_cmpuint (meta->timestamp, ==, 5 * GST_SECOND);
+  g_assert_cmpuint (meta->duration, ==, GST_MSECOND);
+  gst_buffer_unref (buffer);
+
+  /* An extension that overruns the header is malformed. */
+  {
+    g_autofree guint8 *bad = g_memdup2 (g_bytes_get_data (message, NULL),
+                                        g_bytes_get_size (message));
+    g_autoptr(GError) error = NULL;
+
+    bad[GST_MQTT_FRAME_FIXED_SIZE + strlen ("text/plain") + 2] = 0xff;
+    g_assert_false (gst_mqtt_frame_parse (bad, g_bytes_get_size (message), &parsed, &error));
+    g_assert_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE);
+  }
+  gst_mqtt_assembler_clear (&assembler);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -307,6 +470,9 @@ main (int argc, char **argv)
   g_test_add_func ("/framing/pieces", test_pieces);
   g_test_add_func ("/framing/lost-piece", test_lost_piece);
   g_test_add_func ("/framing/truncated", test_truncated);
+  g_test_add_func ("/framing/stream-header", test_stream_header);
+  g_test_add_func ("/framing/gaps", test_gaps);
+  g_test_add_func ("/framing/reference-timestamps", test_reference_timestamps);
   for (i = 0; i < G_N_ELEMENTS (malformed); i++)
     {
       g_autofree char *path = g_strdup_printf ("/framing/malformed/%s", malformed[i].name);
