@@ -57,3 +57,59 @@ gst-launch-1.0 -q mqttsrc uri="mqtt://$host:$port/gst/hello" idle-timeout=100000
   ! filesink location="$out"
 echo "raw: $(cat "$out")"
 [ "$(cat "$out")" = 'hello from gst-launch' ]
+
+# 5. Joining an encoded stream late. This sender makes a key frame every
+#    20 s (600 frames); a receiver that joins 2 s in gets the caps at once
+#    from the stream header (retained on the topic) and asks the sender for
+#    a key frame on the control topic (gst-control/camera/late), which
+#    mqttsink passes upstream to vp8enc: it decodes within a frame or two
+#    instead of 18 s later. (request-key-units=false on mqttsrc and
+#    key-unit-requests=false on mqttsink turn it off.)
+decoded=$(mktemp)
+trap 'rm -f "$snapshot" "$out" "$decoded"' EXIT
+gst-launch-1.0 -q videotestsrc is-live=true num-buffers=150 \
+  ! video/x-raw,width=320,height=240,framerate=30/1 \
+  ! vp8enc deadline=1 keyframe-max-dist=600 \
+  ! mqttsink uri="mqtt://$host:$port/camera/late?framing=gst" &
+sender=$!
+sleep 2
+gst-launch-1.0 -q mqttsrc uri="mqtt://$host:$port/camera/late?framing=gst" \
+  idle-timeout=10000000000 \
+  ! vp8dec ! videoconvert ! video/x-raw,format=GRAY8 ! filesink location="$decoded"
+wait $sender
+[ -s "$decoded" ]
+echo "late join: $(($(wc -c < "$decoded") / 76800)) frames decoded after joining 2 s in"
+
+# 6. A whole topic tree forwarded in one pipeline: each buffer's topic comes
+#    from the message it was (GstMqttMessageMeta) through topic-template:
+#    sensors/kitchen/temp -> mirror/kitchen/temp ({2-}: levels 2 on).
+gst-launch-1.0 -q mqttsrc uri="mqtt://$host:$port/sensors/%23?qos=1" idle-timeout=3000000000 \
+  ! mqttsink uri="mqtt://$host:$port/mirror/unused?qos=1&retain=true" topic-template="mirror/{2-}" &
+forwarder=$!
+sleep 1
+printf '21.5' | gst-launch-1.0 -q fdsrc fd=0 \
+  ! mqttsink uri="mqtt://$host:$port/sensors/kitchen/temp?retain=true&qos=1"
+gst-launch-1.0 -q mqttsrc uri="mqtt://$host:$port/mirror/kitchen/temp" idle-timeout=1000000000 \
+  ! filesink location="$out"
+wait $forwarder
+echo "mirrored: $(cat "$out")"
+[ "$(cat "$out")" = '21.5' ]
+
+# 7. One clock for both pipelines: mqttsink serves its pipeline's clock
+#    (net-clock, a GstNetTimeProvider), mqttsrc follows it with a
+#    GstNetClientClock, and timestamp-mode=clock puts each buffer at the
+#    sender's clock time. reference-timestamp-caps adds the publication
+#    time to each buffer (a GstReferenceTimestampMeta), from which the
+#    receiver can tell the latency end to end.
+clock_port=$((port + 1000))
+gst-launch-1.0 -q videotestsrc is-live=true num-buffers=60 \
+  ! video/x-raw,width=320,height=240,framerate=30/1 \
+  ! mqttsink uri="mqtt://$host:$port/camera/clocked?framing=gst" \
+    net-clock="127.0.0.1:$clock_port" reference-timestamp-caps=timestamp/x-gst-clock &
+sender=$!
+sleep 1
+gst-launch-1.0 -q mqttsrc uri="mqtt://$host:$port/camera/clocked?framing=gst" \
+  net-clock="127.0.0.1:$clock_port" timestamp-mode=clock idle-timeout=10000000000 \
+  ! videoconvert ! fakesink
+wait $sender
+echo "shared clock: the stream played on the sender's clock"

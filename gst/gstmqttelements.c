@@ -35,11 +35,9 @@ gst_mqtt_element_init (GstPlugin *plugin)
 
   if (g_once_init_enter (&done))
     {
-      static const char *tags[] = { NULL };
-
       GST_DEBUG_CATEGORY_INIT (gst_mqtt_debug, "mqtt", 0, "MQTT elements");
       gst_type_mark_as_plugin_api (GST_TYPE_MQTT_FRAMING, 0);
-      gst_meta_register_custom (GST_MQTT_MESSAGE_META, tags, NULL, NULL, NULL);
+      gst_mqtt_message_meta_get_info ();
       g_once_init_leave (&done, 1);
     }
 }
@@ -82,6 +80,35 @@ gst_mqtt_parse_key_unit_request (GBytes *payload, gboolean *all_headers)
   if (!gst_video_event_is_force_key_unit (event))
     return FALSE;
   return gst_video_event_parse_upstream_force_key_unit (event, NULL, all_headers, NULL);
+}
+
+gboolean
+gst_mqtt_parse_net_clock (const char *text, char **address, int *port, GError **error)
+{
+  g_autofree char *host = NULL;
+  const char *colon = text ? strrchr (text, ':') : NULL;
+  guint64 number = 0;
+
+  if (colon && colon > text && g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &number,
+                                                           NULL))
+    {
+      host = g_strndup (text, colon - text);
+      /* [::1]:port */
+      if (host[0] == '[' && host[strlen (host) - 1] == ']')
+        {
+          memmove (host, host + 1, strlen (host) - 2);
+          host[strlen (host) - 2] = '\0';
+        }
+      if (g_hostname_is_ip_address (host))
+        {
+          *address = g_steal_pointer (&host);
+          *port = number;
+          return TRUE;
+        }
+    }
+  g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+               "net-clock '%s' is not ADDRESS:PORT (an IP address and a port)", text);
+  return FALSE;
 }
 
 void

@@ -6,6 +6,7 @@
 
 #include <gst/gst.h>
 
+#include "gstmqttmeta.h"
 #include "gstmqttobject.h"
 
 G_BEGIN_DECLS
@@ -27,12 +28,11 @@ typedef enum {
 #define GST_TYPE_MQTT_FRAMING (gst_mqtt_framing_get_type ())
 GType gst_mqtt_framing_get_type (void);
 
-/* The name of the custom meta each mqttsrc buffer carries: a structure
- * with "topic" (string), "qos" (int) and "retain" (boolean), and at MQTT 5
- * when the message has them "content-type" and "response-topic" (strings),
- * "correlation-data" (GBytes) and "user-properties" (a list of
+/* The custom meta each mqttsrc buffer carries is gstmqttmeta.h's: a
+ * structure with "topic" (string), "qos" (int) and "retain" (boolean), and
+ * at MQTT 5 when the message has them "content-type" and "response-topic"
+ * (strings), "correlation-data" (GBytes) and "user-properties" (a list of
  * <name, value> arrays, in order). */
-#define GST_MQTT_MESSAGE_META "GstMqttMessageMeta"
 
 /* The control channel between an mqttsrc and the mqttsink of a stream:
  * a receiver publishes requests on the control topic of the stream's
@@ -51,6 +51,10 @@ GBytes *gst_mqtt_key_unit_request_new (void);
 gboolean gst_mqtt_parse_key_unit_request (GBytes *payload, gboolean *all_headers);
 /* Installs the `control-prefix` property as @prop_id of @klass. */
 void gst_mqtt_install_control_prefix (GObjectClass *klass, guint prop_id);
+
+/* The `net-clock` property's value, ADDRESS:PORT (an IPv6 address in
+ * brackets): FALSE with a settings error when it is not one. */
+gboolean gst_mqtt_parse_net_clock (const char *text, char **address, int *port, GError **error);
 
 void gst_mqtt_element_init (GstPlugin *plugin);
 /* A GstStructureForeachFunc: sets the property @field of the element

@@ -32,6 +32,17 @@
  * are counted as drops. Element messages named `mqtt-connection` report
  * the connection's state, failed reconnection attempts included.
  *
+ * With `framing=gst` a stream header (the caps, and the header buffers at
+ * the stream's start) stays retained on the topic for receivers that join
+ * later, and an mqttsrc's key-unit request on the control topic
+ * (`control-prefix`/TOPIC) goes upstream as a GstForceKeyUnit event, at
+ * most once per `min-key-unit-interval` (`key-unit-requests`).
+ * `topic-template` publishes each buffer that carries a GstMqttMessageMeta
+ * on a topic made from the meta's; the `publish` action signal publishes
+ * an application message on the element's connection. `net-clock` serves
+ * the pipeline's clock to receivers (GstNetTimeProvider), and
+ * `reference-timestamp-caps` stamps each buffer's time of publication.
+ *
  * The sink pad accepts any caps: MQTT carries bytes of any kind, and the
  * element neither parses nor converts them. Upstream therefore chooses the
  * format: give raw video one with a capsfilter (without it videotestsrc
@@ -52,6 +63,7 @@
 
 #include "gstmqttframing.h"
 #include <gst/base/gstbasesink.h>
+#include <gst/net/net.h>
 #include <gst/video/video.h>
 
 #include "gstmqttelements.h"
@@ -76,6 +88,9 @@ struct _GstMqttSink {
   char *control_prefix;      /* the control channel's topics, or NULL/empty for none */
   gboolean key_unit_requests;
   GstClockTime min_key_unit_interval;
+  char *net_clock;           /* ADDRESS:PORT to serve the pipeline's clock on, or NULL */
+  GstCaps *reference_caps;   /* each buffer's reference timestamp at publication, or NULL */
+  GstNetTimeProvider *provider;
 
   /* Streaming state */
   gboolean flushing;         /* unlock() in progress */
@@ -136,6 +151,8 @@ enum {
   PROP_CONTROL_PREFIX,
   PROP_KEY_UNIT_REQUESTS,
   PROP_MIN_KEY_UNIT_INTERVAL,
+  PROP_NET_CLOCK,
+  PROP_REFERENCE_TIMESTAMP_CAPS,
   PROP_STATS,
 };
 
@@ -466,6 +483,33 @@ collect_header_locked (GstMqttSink *self, GstBuffer *buffer)
   self->header_due = TRUE;
 }
 
+/* A buffer of no data with @buffer's reference timestamps and one more:
+ * the clock's time now, with reference-timestamp-caps. */
+static GstBuffer *
+stamp_locked (GstMqttSink *self, GstBuffer *buffer)
+{
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  GstBuffer *stamped = gst_buffer_new ();
+  gpointer state = NULL;
+  GstMeta *meta;
+
+  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+                                                   GST_REFERENCE_TIMESTAMP_META_API_TYPE)))
+    {
+      GstReferenceTimestampMeta *ref = (GstReferenceTimestampMeta *) meta;
+
+      gst_buffer_add_reference_timestamp_meta (stamped, ref->reference, ref->timestamp,
+                                               ref->duration);
+    }
+  if (clock)
+    {
+      gst_buffer_add_reference_timestamp_meta (stamped, self->reference_caps,
+                                               gst_clock_get_time (clock), GST_CLOCK_TIME_NONE);
+      gst_object_unref (clock);
+    }
+  return stamped;
+}
+
 /* Publishes @buffer (NULL: an end of stream) in the gst framing, in as
  * many pieces as max-message-size asks for. */
 static GstFlowReturn
@@ -477,6 +521,7 @@ publish_framed_locked (GstMqttSink *self, const char *topic, int qos, gboolean r
   gsize size = buffer ? gst_buffer_get_size (buffer) : 0;
   gsize room, n_pieces, i;
   GstMqttFrame frame;
+  g_autoptr(GstBuffer) stamped = NULL;
 
   if (caps_size > GST_MQTT_FRAME_MAX_CAPS ||
       GST_MQTT_FRAME_FIXED_SIZE + caps_size >= self->max_message_size)
@@ -500,6 +545,8 @@ publish_framed_locked (GstMqttSink *self, const char *topic, int qos, gboolean r
   fill_frame (self, buffer, &frame);
   frame.n_pieces = n_pieces;
   frame.metas = buffer;
+  if (buffer && self->reference_caps)
+    frame.metas = stamped = stamp_locked (self, buffer);
   for (i = 0; i < n_pieces; i++)
     {
       g_autoptr(GPtrArray) message = g_ptr_array_new_with_free_func (
@@ -631,13 +678,10 @@ expand_topic (const char *template, const char *topic, GError **error)
 static const char *
 buffer_topic_locked (GstMqttSink *self, GstBuffer *buffer, const char *topic, GError **error)
 {
-  GstCustomMeta *meta;
   const char *in;
   char *out;
 
-  if (self->topic_template == NULL ||
-      !(meta = gst_buffer_get_custom_meta (buffer, GST_MQTT_MESSAGE_META)) ||
-      !(in = gst_structure_get_string (gst_custom_meta_get_structure (meta), "topic")))
+  if (self->topic_template == NULL || !(in = gst_mqtt_buffer_get_message_topic (buffer)))
     return topic;
   if (self->last_in_topic && g_str_equal (in, self->last_in_topic))
     return self->last_out_topic;
@@ -968,11 +1012,48 @@ stop (GstMqttSink *self)
   gst_mqtt_unlock (&self->lock);
 }
 
+/* net-clock: the pipeline's clock served to GstNetClientClocks (mqttsrc's
+ * net-clock), from PLAYING on. */
+static gboolean
+serve_clock (GstMqttSink *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL, *net_clock = NULL;
+  g_autoptr(GstClock) clock = NULL;
+  int port;
+
+  gst_mqtt_lock (&self->lock);
+  net_clock = g_strdup (self->net_clock);
+  gst_mqtt_unlock (&self->lock);
+  if (net_clock == NULL || self->provider)
+    return TRUE;
+  clock = gst_element_get_clock (GST_ELEMENT (self));
+  if (!gst_mqtt_parse_net_clock (net_clock, &address, &port, &error) || clock == NULL)
+    {
+      GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, SETTINGS,
+                             ("%s", error ? error->message : "The pipeline has no clock to serve"),
+                             (NULL));
+      return FALSE;
+    }
+  self->provider = gst_net_time_provider_new (clock, address, port);
+  if (self->provider == NULL)
+    {
+      GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, OPEN_READ_WRITE,
+                             ("Could not serve the clock on %s", net_clock), (NULL));
+      return FALSE;
+    }
+  GST_INFO_OBJECT (self, "serving the pipeline's clock on %s", net_clock);
+  return TRUE;
+}
+
 static GstStateChangeReturn
 gst_mqtt_sink_change_state (GstElement *element, GstStateChange transition)
 {
   GstMqttSink *self = GST_MQTT_SINK (element);
   GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_PLAYING && !serve_clock (self))
+    return GST_STATE_CHANGE_FAILURE;
 
   /* A bad setting is one error (posted by start()), not followed by the
    * base class's. */
@@ -981,7 +1062,10 @@ gst_mqtt_sink_change_state (GstElement *element, GstStateChange transition)
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if ((transition == GST_STATE_CHANGE_READY_TO_PAUSED && ret == GST_STATE_CHANGE_FAILURE) ||
       transition == GST_STATE_CHANGE_PAUSED_TO_READY)
-    stop (self);
+    {
+      stop (self);
+      g_clear_object (&self->provider);
+    }
   return ret;
 }
 
@@ -1077,6 +1161,13 @@ gst_mqtt_sink_set_property (GObject *object, guint prop_id, const GValue *value,
     case PROP_MIN_KEY_UNIT_INTERVAL:
       self->min_key_unit_interval = g_value_get_uint64 (value);
       break;
+    case PROP_NET_CLOCK:
+      g_free (self->net_clock);
+      self->net_clock = g_value_dup_string (value);
+      break;
+    case PROP_REFERENCE_TIMESTAMP_CAPS:
+      gst_caps_replace (&self->reference_caps, (GstCaps *) gst_value_get_caps (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1131,6 +1222,12 @@ gst_mqtt_sink_get_property (GObject *object, guint prop_id, GValue *value, GPara
     case PROP_MIN_KEY_UNIT_INTERVAL:
       g_value_set_uint64 (value, self->min_key_unit_interval);
       break;
+    case PROP_NET_CLOCK:
+      g_value_set_string (value, self->net_clock);
+      break;
+    case PROP_REFERENCE_TIMESTAMP_CAPS:
+      gst_value_set_caps (value, self->reference_caps);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1147,6 +1244,9 @@ gst_mqtt_sink_finalize (GObject *object)
   g_hash_table_unref (self->outstanding);
   g_free (self->caps_string);
   g_free (self->topic_template);
+  g_free (self->net_clock);
+  gst_clear_caps (&self->reference_caps);
+  g_clear_object (&self->provider);
   g_free (self->control_prefix);
   g_free (self->control_topic);
   g_free (self->last_in_topic);
@@ -1219,6 +1319,16 @@ gst_mqtt_sink_class_init (GstMqttSinkClass *klass)
                          "Ask upstream for a key unit at most once in this time (ns); "
                          "requests meanwhile are served by the one asked for",
                          0, G_MAXUINT64, DEFAULT_MIN_KEY_UNIT_INTERVAL, live));
+  g_object_class_install_property (object_class, PROP_NET_CLOCK,
+    g_param_spec_string ("net-clock", "Net clock",
+                         "ADDRESS:PORT to serve the pipeline's clock on from PLAYING "
+                         "(GstNetTimeProvider), for receivers whose mqttsrc net-clock "
+                         "follows it", NULL, ready));
+  g_object_class_install_property (object_class, PROP_REFERENCE_TIMESTAMP_CAPS,
+    g_param_spec_boxed ("reference-timestamp-caps", "Reference timestamp caps",
+                        "framing=gst: each buffer also carries the pipeline clock's time at "
+                        "publication as a reference timestamp with these caps (e.g. "
+                        "timestamp/x-unix on a realtime clock)", GST_TYPE_CAPS, live));
   g_object_class_install_property (object_class, PROP_STATS,
     g_param_spec_boxed ("stats", "Statistics",
                         "state, reconnects, messages, bytes, drops, in-flight, "

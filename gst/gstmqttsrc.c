@@ -34,6 +34,15 @@
  * let some go, and `mqtt-connection` messages report the connection's
  * state, failed reconnection attempts included.
  *
+ * A receiver that joins a stream late has the caps at once from the
+ * sender's retained stream header, and asks the sender for a key unit
+ * (`request-key-units`, on the control topic `control-prefix`/TOPIC) after
+ * subscribing, at a gap, at a stream that starts with a delta unit, and
+ * when downstream sends a GstForceKeyUnit event. The `add-filter` and
+ * `remove-filter` action signals change the subscriptions while playing.
+ * `net-clock` follows a sender's clock: the element provides its pipeline
+ * a GstNetClientClock, for `timestamp-mode=clock`.
+ *
  * The source pad offers any caps: a payload is bytes of any kind. With
  * `framing=raw`, the `caps` property says what they are; without it, at
  * `protocol=5`, a message's Content Type that parses as caps does (an
@@ -54,6 +63,7 @@
 #include <string.h>
 
 #include <gst/base/gstpushsrc.h>
+#include <gst/net/net.h>
 #include <gst/video/video.h>
 
 #include "gstmqttelements.h"
@@ -105,6 +115,8 @@ struct _GstMqttSrc {
   gboolean message_meta;
   char *control_prefix;           /* the control channel's topics (NULL/empty: none) */
   gboolean request_key_units;
+  char *net_clock;                /* ADDRESS:PORT of the sender's clock, or NULL */
+  GstClock *clock;                /* the GstNetClientClock that follows it */
   char *content_type;             /* the last MQTT 5 Content Type (the client's thread) */
 
   /* The queue between the client's thread and the streaming thread (under
@@ -166,6 +178,7 @@ enum {
   PROP_MESSAGE_META,
   PROP_CONTROL_PREFIX,
   PROP_REQUEST_KEY_UNITS,
+  PROP_NET_CLOCK,
   PROP_STATS,
 };
 
@@ -1090,11 +1103,68 @@ gst_mqtt_src_stop (GstBaseSrc *bsrc)
   return TRUE;
 }
 
+/* net-clock: a GstNetClientClock that follows the sender's clock (an
+ * mqttsink's net-clock), synchronised before the element goes to PAUSED
+ * (up to NET_CLOCK_SYNC_TIMEOUT), which the element provides to its
+ * pipeline. */
+#define NET_CLOCK_SYNC_TIMEOUT (5 * GST_SECOND)
+
+static gboolean
+follow_clock (GstMqttSrc *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL, *net_clock = NULL;
+  GstClock *clock;
+  int port;
+
+  gst_mqtt_lock (&self->lock);
+  net_clock = g_strdup (self->net_clock);
+  gst_mqtt_unlock (&self->lock);
+  if (net_clock == NULL)
+    return TRUE;
+  if (!gst_mqtt_parse_net_clock (net_clock, &address, &port, &error))
+    {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
+      return FALSE;
+    }
+  clock = gst_net_client_clock_new (GST_ELEMENT_NAME (self), address, port, 0);
+  if (!gst_clock_wait_for_sync (clock, NET_CLOCK_SYNC_TIMEOUT))
+    {
+      gst_object_unref (clock);
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
+                         ("No clock on %s: is the sender's net-clock serving it?", net_clock),
+                         (NULL));
+      return FALSE;
+    }
+  GST_INFO_OBJECT (self, "following the clock on %s", net_clock);
+  gst_mqtt_lock (&self->lock);
+  gst_object_replace ((GstObject **) &self->clock, GST_OBJECT (clock));
+  gst_mqtt_unlock (&self->lock);
+  gst_object_unref (clock);
+  return TRUE;
+}
+
+static GstClock *
+gst_mqtt_src_provide_clock (GstElement *element)
+{
+  GstMqttSrc *self = GST_MQTT_SRC (element);
+  GstClock *clock = NULL;
+
+  gst_mqtt_lock (&self->lock);
+  if (self->clock)
+    clock = gst_object_ref (self->clock);
+  gst_mqtt_unlock (&self->lock);
+  return clock;
+}
+
 static GstStateChangeReturn
 gst_mqtt_src_change_state (GstElement *element, GstStateChange transition)
 {
   GstMqttSrc *self = GST_MQTT_SRC (element);
   GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !follow_clock (self))
+    return GST_STATE_CHANGE_FAILURE;
 
   /* A bad setting is one error, not followed by the base class's. */
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !gst_mqtt_object_prepare (self->mqtt))
@@ -1193,6 +1263,16 @@ gst_mqtt_src_set_property (GObject *object, guint prop_id, const GValue *value,
     case PROP_REQUEST_KEY_UNITS:
       self->request_key_units = g_value_get_boolean (value);
       break;
+    case PROP_NET_CLOCK:
+      g_free (self->net_clock);
+      self->net_clock = g_value_dup_string (value);
+      if (self->net_clock && *self->net_clock == '\0')
+        g_clear_pointer (&self->net_clock, g_free);
+      if (self->net_clock)
+        GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_PROVIDE_CLOCK);
+      else
+        GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_PROVIDE_CLOCK);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1250,6 +1330,9 @@ gst_mqtt_src_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_REQUEST_KEY_UNITS:
       g_value_set_boolean (value, self->request_key_units);
       break;
+    case PROP_NET_CLOCK:
+      g_value_set_string (value, self->net_clock);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1270,6 +1353,8 @@ gst_mqtt_src_finalize (GObject *object)
   g_hash_table_unref (self->pending);
   g_hash_table_unref (self->streams);
   g_free (self->control_prefix);
+  g_free (self->net_clock);
+  gst_clear_object (&self->clock);
   g_strfreev (self->subscribed_filters);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -1288,7 +1373,7 @@ gst_mqtt_src_class_init (GstMqttSrcClass *klass)
   object_class->finalize = gst_mqtt_src_finalize;
 
   /* Registered by the plugin before any element class exists. */
-  message_meta_info = gst_meta_get_info (GST_MQTT_MESSAGE_META);
+  message_meta_info = gst_mqtt_message_meta_get_info ();
   g_assert (message_meta_info != NULL);
   quark_topic = g_quark_from_static_string ("topic");
   quark_qos = g_quark_from_static_string ("qos");
@@ -1339,6 +1424,11 @@ gst_mqtt_src_class_init (GstMqttSrcClass *klass)
                           "Ask the sender for a key unit (control topic) after subscribing, "
                           "at a gap, at a stream that starts with a delta unit, and when "
                           "downstream asks (GstForceKeyUnit)", TRUE, live));
+  g_object_class_install_property (object_class, PROP_NET_CLOCK,
+    g_param_spec_string ("net-clock", "Net clock",
+                         "ADDRESS:PORT of the sender's clock (mqttsink's net-clock): the "
+                         "element provides the pipeline a GstNetClientClock that follows it, "
+                         "for timestamp-mode=clock", NULL, ready));
   g_object_class_install_property (object_class, PROP_STATS,
     g_param_spec_boxed ("stats", "Statistics",
                         "state, reconnects, messages, bytes, drops, queued, key-unit-requests",
@@ -1377,6 +1467,7 @@ gst_mqtt_src_class_init (GstMqttSrcClass *klass)
                                          "mqtt-glib developers");
 
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_mqtt_src_change_state);
+  element_class->provide_clock = GST_DEBUG_FUNCPTR (gst_mqtt_src_provide_clock);
   basesrc_class->start = GST_DEBUG_FUNCPTR (gst_mqtt_src_start);
   basesrc_class->stop = GST_DEBUG_FUNCPTR (gst_mqtt_src_stop);
   basesrc_class->unlock = GST_DEBUG_FUNCPTR (gst_mqtt_src_unlock);

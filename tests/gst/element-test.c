@@ -3,6 +3,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include <mqtt-glib/mqtt-glib.h>
+
 #include "element-test.h"
 #include "test-common.h"
 
@@ -94,6 +98,17 @@ void
 wait_subscribed (GstHarness *src)
 {
   gst_message_unref (wait_message (src, "mqtt-subscribed"));
+}
+
+void
+publish_text (guint16 port, const char *topic, const char *text, int qos, gboolean retain)
+{
+  g_autoptr(MqttSettings) settings = mqtt_settings_new ("127.0.0.1", port);
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mqtt_publish_single (topic, bytes, qos, retain, settings, NULL, &error));
+  g_assert_no_error (error);
 }
 
 GstBuffer *

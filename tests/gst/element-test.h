@@ -35,6 +35,9 @@ void wait_subscribed (GstHarness *src);
 void assert_error (GstHarness *h, GQuark domain, int code);
 
 GstBuffer *buffer_of (const void *data, gsize size);
+/* Publishes @text on @topic of the broker at 127.0.0.1:@port, and waits
+ * until it is done (at QoS 1 and 2: acknowledged). */
+void publish_text (guint16 port, const char *topic, const char *text, int qos, gboolean retain);
 void assert_buffer_equals (GstBuffer *buffer, const void *data, gsize size);
 
 /* gst-launch syntax with @PORT@ standing for @port. */

@@ -142,6 +142,8 @@ test_bad_settings (void)
                     GST_RESOURCE_ERROR_SETTINGS, "wildcard");
   assert_one_error ("fakesrc ! mqttsink", GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
                     "No topic");
+  assert_one_error ("fakesrc ! mqttsink topic=t topic-template=out/{0}", GST_RESOURCE_ERROR,
+                    GST_RESOURCE_ERROR_SETTINGS, "topic-template");
   assert_one_error ("mqttsrc topic=a/#/b ! fakesink", GST_RESOURCE_ERROR,
                     GST_RESOURCE_ERROR_SETTINGS, "#");
   assert_one_error ("mqttsrc topic=a will-topic=w/# ! fakesink", GST_RESOURCE_ERROR,

@@ -12,17 +12,6 @@
 typedef BrokerFixture Fixture;
 
 /* One message from another client, acknowledged before this returns. */
-static void
-publish (Fixture *f, const char *topic, const char *payload, MqttQos qos, gboolean retain)
-{
-  g_autoptr(MqttSettings) options = mqtt_settings_new ("127.0.0.1", f->port);
-  g_autoptr(GBytes) bytes = g_bytes_new (payload, strlen (payload));
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (mqtt_publish_single (topic, bytes, qos, retain, options, NULL, &error));
-  g_assert_no_error (error);
-}
-
 /* Empty then one-byte messages: @prefix/e<qos><retain>, @prefix/o<qos><retain>. */
 static void
 publish_all (Fixture *f, const char *prefix)
@@ -35,8 +24,8 @@ publish_all (Fixture *f, const char *prefix)
         g_autofree char *empty = g_strdup_printf ("%s/e%u%u", prefix, qos, retain);
         g_autofree char *one = g_strdup_printf ("%s/o%u%u", prefix, qos, retain);
 
-        publish (f, empty, "", qos, retain);
-        publish (f, one, "x", qos, retain);
+        publish_text (f->port, empty, "", qos, retain);
+        publish_text (f->port, one, "x", qos, retain);
       }
 }
 
@@ -131,7 +120,7 @@ test_raw (Fixture *f, gconstpointer data)
   g_assert_cmpuint (retained, ==, 3);
 
   /* An empty retained message clears one: later sources get nothing. */
-  publish (f, "payloads/raw/o01", "", 1, TRUE);
+  publish_text (f->port, "payloads/raw/o01", "", 1, TRUE);
   {
     g_autoptr(GstBuffer) buffer = gst_harness_pull (src);
 
@@ -139,7 +128,7 @@ test_raw (Fixture *f, gconstpointer data)
   }
 
   /* And the stream goes on after all that, and stops on request. */
-  publish (f, "payloads/raw/after", "after", 1, FALSE);
+  publish_text (f->port, "payloads/raw/after", "after", 1, FALSE);
   {
     g_autoptr(GstBuffer) buffer = gst_harness_pull (src);
 
@@ -215,7 +204,7 @@ test_empty_into_sink (Fixture *f, gconstpointer data)
     }
 
   /* Retained: a message is kept, then an empty buffer clears it. */
-  publish (f, "payloads/sink/kept", "kept", 1, TRUE);
+  publish_text (f->port, "payloads/sink/kept", "kept", 1, TRUE);
   gst_buffer_unref (gst_harness_pull (src));
   {
     GstHarness *sink = harness (f, "mqttsink", "payloads/sink/kept", "qos", 1, "retain", TRUE,
@@ -234,7 +223,7 @@ test_empty_into_sink (Fixture *f, gconstpointer data)
 
     gst_harness_play (late);
     wait_subscribed (late);
-    publish (f, "payloads/sink/kept", "marker", 0, FALSE);
+    publish_text (f->port, "payloads/sink/kept", "marker", 0, FALSE);
     first = gst_harness_pull (late);
     assert_buffer_equals (first, "marker", 6);
     harness_teardown (late);

@@ -14,17 +14,6 @@
 
 typedef BrokerFixture Fixture;
 
-static void
-publish (Fixture *f, const char *topic, const char *payload)
-{
-  g_autoptr(MqttSettings) options = mqtt_settings_new ("127.0.0.1", f->port);
-  g_autoptr(GBytes) bytes = g_bytes_new (payload, strlen (payload));
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (mqtt_publish_single (topic, bytes, 1, FALSE, options, NULL, &error));
-  g_assert_no_error (error);
-}
-
 static const char *
 topic_of (GstBuffer *buffer)
 {
@@ -59,7 +48,7 @@ test_live_topic_src (Fixture *f, gconstpointer data)
 
   gst_harness_play (src);
   expect_subscription_message (src, "mqtt-subscribed", "live/a");
-  publish (f, "live/a", "1");
+  publish_text (f->port, "live/a", "1", 1, FALSE);
   {
     g_autoptr(GstBuffer) buffer = gst_harness_pull (src);
 
@@ -69,8 +58,8 @@ test_live_topic_src (Fixture *f, gconstpointer data)
   g_object_set (src->element, "topic", "live/b, live/c", NULL);
   expect_subscription_message (src, "mqtt-unsubscribed", "live/a");
   expect_subscription_message (src, "mqtt-subscribed", "live/b,live/c");
-  publish (f, "live/a", "old");
-  publish (f, "live/c", "new");
+  publish_text (f->port, "live/a", "old", 1, FALSE);
+  publish_text (f->port, "live/c", "new", 1, FALSE);
   {
     g_autoptr(GstBuffer) buffer = gst_harness_pull (src);
 
@@ -91,7 +80,7 @@ test_live_topic_src (Fixture *f, gconstpointer data)
   g_clear_pointer (&topic, g_free);
   g_object_get (src->element, "topic", &topic, NULL);
   g_assert_cmpstr (topic, ==, "live/b, live/c");
-  publish (f, "live/b", "still");
+  publish_text (f->port, "live/b", "still", 1, FALSE);
   {
     g_autoptr(GstBuffer) buffer = gst_harness_pull (src);
 
