@@ -1,10 +1,13 @@
 /* Buffers through mqttsink -> broker -> mqttsrc, beside the bare client
  * doing the same (a publisher and a subscriber, the same window of 20
- * messages in flight), on one broker.
+ * messages in flight), on one broker; and the elements again with a topic
+ * per buffer (mode "topics": topic-template over the buffers' message
+ * meta, 100 topics in turn, the receiver subscribed to their tree).
  *
  *   bench-gst --host H --port P --size BYTES --count N [--qos Q]
+ *             [--only client|elements|topics]
  *
- * prints one JSON line per mode: {"mode":"client"|"elements", "size", "count",
+ * prints one JSON line per mode: {"mode":"client"|"elements"|"topics", "size", "count",
  * "seconds", "buffers_per_s", "mb_per_s", "received"}. The clock runs from
  * the first publication to the last reception. */
 
@@ -161,8 +164,11 @@ wait_element_message (GstElement *pipeline, const char *name)
     }
 }
 
+#define TOPICS 100
+
 typedef struct {
-  GstBuffer *buffer;
+  GstBuffer *buffers[TOPICS];  /* one, or one per topic with its message meta */
+  int n_buffers;
   int pushed;
 } Feed;
 
@@ -170,31 +176,51 @@ typedef struct {
 static void
 feed_need_data (GstElement *appsrc, guint length, Feed *f)
 {
-  if (f->pushed++ < count)
-    gst_app_src_push_buffer (GST_APP_SRC (appsrc), gst_buffer_ref (f->buffer));
+  if (f->pushed < count)
+    gst_app_src_push_buffer (GST_APP_SRC (appsrc),
+                             gst_buffer_ref (f->buffers[f->pushed % f->n_buffers]));
   else
     gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
+  f->pushed++;
 }
 
+/* @per_buffer_topics: each buffer on its own topic (topic-template over
+ * its message meta), rather than all on one. */
 static void
-run_elements (void)
+run_elements (gboolean per_buffer_topics)
 {
   g_autofree char *rx = g_strdup_printf (
-    "mqttsrc name=src host=%s port=%d topic=bench/gst/elements qos=%d max-buffers=0 "
-    "max-bytes=0 ! fakesink sync=false", host, port, qos);
-  /* One buffer pushed again and again, as the bare client publishes one
-   * payload: the source's allocations are not counted against the
+    "mqttsrc name=src host=%s port=%d topic=%s qos=%d max-buffers=0 "
+    "max-bytes=0 ! fakesink sync=false", host, port,
+    per_buffer_topics ? "bench/gst/topics/#" : "bench/gst/elements", qos);
+  /* The same buffers pushed again and again, as the bare client publishes
+   * one payload: the source's allocations are not counted against the
    * elements. */
   g_autofree char *tx = g_strdup_printf (
     "appsrc name=feed format=bytes ! mqttsink host=%s port=%d topic=bench/gst/elements "
-    "qos=%d max-inflight=%d sync=false", host, port, qos, WINDOW);
+    "qos=%d max-inflight=%d sync=false %s", host, port, qos, WINDOW,
+    per_buffer_topics ? "topic-template=bench/gst/topics/{2}" : "");
   g_autoptr(GstElement) receiver = launch (rx);
   g_autoptr(GstElement) sender = launch (tx);
   g_autoptr(GstElement) src = gst_bin_get_by_name (GST_BIN (receiver), "src");
   g_autoptr(GstElement) feed = gst_bin_get_by_name (GST_BIN (sender), "feed");
-  Feed f = { gst_buffer_new_wrapped (g_malloc0 (size), size), 0 };
+  Feed f = { { NULL }, per_buffer_topics ? TOPICS : 1, 0 };
   guint64 received = 0, before;
   gint64 start, last_progress;
+  int i;
+
+  for (i = 0; i < f.n_buffers; i++)
+    {
+      f.buffers[i] = gst_buffer_new_wrapped (g_malloc0 (size), size);
+      if (per_buffer_topics)
+        {
+          GstCustomMeta *meta = gst_buffer_add_custom_meta (f.buffers[i], "GstMqttMessageMeta");
+          g_autofree char *topic = g_strdup_printf ("in/device-%d", i);
+
+          gst_structure_set (gst_custom_meta_get_structure (meta), "topic", G_TYPE_STRING, topic,
+                             NULL);
+        }
+    }
 
   gst_element_set_state (receiver, GST_STATE_PLAYING);
   wait_element_message (receiver, "mqtt-subscribed");
@@ -209,10 +235,12 @@ run_elements (void)
       if (received != before)
         last_progress = g_get_monotonic_time ();
     }
-  report ("elements", (g_get_monotonic_time () - start) / 1e6, received);
+  report (per_buffer_topics ? "topics" : "elements", (g_get_monotonic_time () - start) / 1e6,
+          received);
   gst_element_set_state (sender, GST_STATE_NULL);
   gst_element_set_state (receiver, GST_STATE_NULL);
-  gst_buffer_unref (f.buffer);
+  for (i = 0; i < f.n_buffers; i++)
+    gst_buffer_unref (f.buffers[i]);
 }
 
 int
@@ -239,13 +267,15 @@ main (int argc, char **argv)
       else
         {
           g_printerr ("usage: %s --host H --port P --size BYTES --count N [--qos Q] "
-                      "[--only client|elements]\n", argv[0]);
+                      "[--only client|elements|topics]\n", argv[0]);
           return 2;
         }
     }
   if (only == NULL || g_str_equal (only, "client"))
     run_client ();
   if (only == NULL || g_str_equal (only, "elements"))
-    run_elements ();
+    run_elements (FALSE);
+  if (only == NULL || g_str_equal (only, "topics"))
+    run_elements (TRUE);
   return 0;
 }
