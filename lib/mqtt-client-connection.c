@@ -737,6 +737,20 @@ take_response (MqttClient *self, MqttMessage *message)
   return TRUE;
 }
 
+/* A callback whose filter the message matches, kept (a reference) to be
+ * called once the lock is let go. */
+static void
+add_matched (gpointer item, gpointer data)
+{
+  FilterCallback *fc = item;
+  GPtrArray **matched = data;
+
+  if (*matched == NULL)
+    *matched = g_ptr_array_new_with_free_func ((GDestroyNotify) mqtt_client_filter_callback_unref);
+  g_atomic_ref_count_inc (&fc->ref_count);
+  g_ptr_array_add (*matched, fc);
+}
+
 static void
 deliver_message (MqttClient *self, MqttMessage *message)
 {
@@ -747,23 +761,13 @@ deliver_message (MqttClient *self, MqttMessage *message)
     return;
 
   /* Paho's rule: every per-filter callback that matches is called, and
-   * only a message that matches none reaches the message signal. */
-  if (self->callbacks->len > 0)
+   * only a message that matches none reaches the message signal. The tree
+   * of filters finds them at a cost of the topic's levels, however many
+   * filters there are. */
+  if (g_hash_table_size (self->callbacks) > 0)
     {
       client_lock (self);
-      for (i = 0; i < self->callbacks->len; i++)
-        {
-          FilterCallback *fc = g_ptr_array_index (self->callbacks, i);
-
-          if (mqtt_topic_matches_checked (fc->match, message->topic))
-            {
-              if (matched == NULL)
-                matched = g_ptr_array_new_with_free_func (
-                  (GDestroyNotify) mqtt_client_filter_callback_unref);
-              g_atomic_ref_count_inc (&fc->ref_count);
-              g_ptr_array_add (matched, fc);
-            }
-        }
+      mqtt_topic_tree_match (self->callback_tree, message->topic, add_matched, &matched);
       client_unlock (self);
     }
 

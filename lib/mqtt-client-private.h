@@ -18,6 +18,7 @@
 #include "mqtt-servers-private.h"
 #include "mqtt-session-private.h"
 #include "mqtt-topic-private.h"
+#include "mqtt-topic-tree-private.h"
 #include "mqtt-transport-private.h"
 
 G_BEGIN_DECLS
@@ -240,7 +241,10 @@ struct _MqttClient {
   GArray *events;             /* ClientEvent being emitted (context thread only) */
   guint events_head;
 
-  GPtrArray *callbacks;       /* FilterCallback, under the lock */
+  /* Per-filter callbacks, under the lock: by filter (owning), and in the
+   * tree of their filters' levels (their match parts) for delivery. */
+  GHashTable *callbacks;
+  MqttTopicTree *callback_tree;
   /* Requests: correlation data (GBytes) -> PendingRequest, and the
    * response topics subscribed to (char *); under the lock. */
   GHashTable *requests;

@@ -120,8 +120,8 @@ mqtt_client_dispose (GObject *object)
   mqtt_client_cancel_and_unref (attempt);
   mqtt_client_destroy_source (&self->timer_source);
 
-  if (self->callbacks->len > 0)
-    g_ptr_array_set_size (self->callbacks, 0);
+  mqtt_topic_tree_clear (self->callback_tree);
+  g_hash_table_remove_all (self->callbacks);
   mqtt_client_fail_requests (self);
   if (self->user_data_destroy)
     g_clear_pointer (&self->user_data, self->user_data_destroy);
@@ -140,7 +140,8 @@ mqtt_client_finalize (GObject *object)
   g_array_unref (self->events);
   g_array_unref (self->pending);
   g_array_unref (self->taken);
-  g_ptr_array_unref (self->callbacks);
+  mqtt_topic_tree_free (self->callback_tree);
+  g_hash_table_unref (self->callbacks);
   g_hash_table_unref (self->requests);
   g_hash_table_unref (self->response_topics);
   mqtt_session_free (self->session);
@@ -188,8 +189,9 @@ mqtt_client_init (MqttClient *self)
   self->taken = g_array_new (FALSE, TRUE, sizeof (MqttSessionEvent));
   self->events = g_array_new (FALSE, TRUE, sizeof (ClientEvent));
   g_array_set_clear_func (self->events, (GDestroyNotify) mqtt_client_event_clear);
-  self->callbacks =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) mqtt_client_filter_callback_unref);
+  self->callbacks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                           (GDestroyNotify) mqtt_client_filter_callback_unref);
+  self->callback_tree = mqtt_topic_tree_new ();
 }
 
 static void
@@ -619,7 +621,8 @@ mqtt_client_reinitialise (MqttClient *self, const char *client_id, gboolean clea
   mqtt_client_name_locked (self);
   self->config.clean_session = clean_session;
   mqtt_client_config_changed_locked (self);
-  g_ptr_array_set_size (self->callbacks, 0);
+  mqtt_topic_tree_clear (self->callback_tree);
+  g_hash_table_remove_all (self->callbacks);
   g_clear_pointer (&self->transport_options.host, g_free);
   self->transport_options.port = 1883;
   self->use_servers = FALSE;
