@@ -103,7 +103,7 @@ echo "mirrored: $(cat "$out")"
 #    receiver can tell the latency end to end.
 clock_port=$((port + 1000))
 gst-launch-1.0 -q videotestsrc is-live=true num-buffers=60 \
-  ! video/x-raw,width=320,height=240,framerate=30/1 \
+  ! video/x-raw,format=I420,width=320,height=240,framerate=30/1 \
   ! mqttsink uri="mqtt://$host:$port/camera/clocked?framing=gst" \
     net-clock="127.0.0.1:$clock_port" reference-timestamp-caps=timestamp/x-gst-clock &
 sender=$!
