@@ -59,31 +59,31 @@ echo "raw: $(cat "$out")"
 [ "$(cat "$out")" = 'hello from gst-launch' ]
 
 # 5. Joining an encoded stream late. This sender makes a key frame every
-#    20 s (600 frames); a receiver that joins 2 s in gets the caps at once
+#    20 s (600 frames); a receiver that joins 1.5 s in gets the caps at once
 #    from the stream header (retained on the topic) and asks the sender for
 #    a key frame on the control topic (gst-control/camera/late), which
 #    mqttsink passes upstream to vp8enc: it decodes within a frame or two
-#    instead of 18 s later. (request-key-units=false on mqttsrc and
+#    instead of 18.5 s later. (request-key-units=false on mqttsrc and
 #    key-unit-requests=false on mqttsink turn it off.)
 decoded=$(mktemp)
 trap 'rm -f "$snapshot" "$out" "$decoded"' EXIT
-gst-launch-1.0 -q videotestsrc is-live=true num-buffers=150 \
+gst-launch-1.0 -q videotestsrc is-live=true num-buffers=105 \
   ! video/x-raw,width=320,height=240,framerate=30/1 \
   ! vp8enc deadline=1 keyframe-max-dist=600 \
   ! mqttsink uri="mqtt://$host:$port/camera/late?framing=gst" &
 sender=$!
-sleep 2
+sleep 1.5
 gst-launch-1.0 -q mqttsrc uri="mqtt://$host:$port/camera/late?framing=gst" \
   idle-timeout=10000000000 \
   ! vp8dec ! videoconvert ! video/x-raw,format=GRAY8 ! filesink location="$decoded"
 wait $sender
 [ -s "$decoded" ]
-echo "late join: $(($(wc -c < "$decoded") / 76800)) frames decoded after joining 2 s in"
+echo "late join: $(($(wc -c < "$decoded") / 76800)) frames decoded after joining 1.5 s in"
 
 # 6. A whole topic tree forwarded in one pipeline: each buffer's topic comes
 #    from the message it was (GstMqttMessageMeta) through topic-template:
 #    sensors/kitchen/temp -> mirror/kitchen/temp ({2-}: levels 2 on).
-gst-launch-1.0 -q mqttsrc uri="mqtt://$host:$port/sensors/%23?qos=1" idle-timeout=3000000000 \
+gst-launch-1.0 -q mqttsrc uri="mqtt://$host:$port/sensors/%23?qos=1" idle-timeout=2000000000 \
   ! mqttsink uri="mqtt://$host:$port/mirror/unused?qos=1&retain=true" topic-template="mirror/{2-}" &
 forwarder=$!
 sleep 1
