@@ -157,6 +157,9 @@ typedef struct {
 
 /* A topic is asked for a key unit at most this often (µs). */
 #define KEY_UNIT_REQUEST_INTERVAL G_USEC_PER_SEC
+/* The streams remembered, at most: a pattern may match any number of
+ * topics (past it they are forgotten, and asked again if need be). */
+#define MAX_STREAMS 4096
 
 
 GST_DEBUG_CATEGORY_STATIC (gst_mqtt_src_debug);
@@ -392,6 +395,8 @@ stream_locked (GstMqttSrc *self, const char *topic)
 
   if (stream == NULL)
     {
+      if (g_hash_table_size (self->streams) >= MAX_STREAMS)
+        g_hash_table_remove_all (self->streams);
       stream = g_new0 (Stream, 1);
       g_hash_table_insert (self->streams, g_strdup (topic), stream);
     }
@@ -411,10 +416,14 @@ request_key_unit (GstMqttSrc *self, const char *topic, gboolean now_anyway)
   Stream *stream;
 
   gst_mqtt_lock (&self->lock);
+  if (!self->request_key_units)
+    {
+      gst_mqtt_unlock (&self->lock);
+      return;
+    }
   stream = stream_locked (self, topic);
-  if (self->request_key_units &&
-      (now_anyway || !stream->last_request ||
-       now - stream->last_request >= KEY_UNIT_REQUEST_INTERVAL))
+  if (now_anyway || !stream->last_request ||
+      now - stream->last_request >= KEY_UNIT_REQUEST_INTERVAL)
     control = gst_mqtt_control_topic (self->control_prefix, topic);
   if (control)
     {
@@ -733,7 +742,8 @@ message (GstElement *element, MqttMessage *message)
    * frame that depends on others: this receiver needs a key unit. */
   if (self->assembler.gaps != gaps || self->assembler.drops != assembler_drops)
     key_unit_wanted = TRUE;
-  if (buffer)
+  /* Only the gst framing says which buffers are delta units. */
+  if (buffer && !raw && self->request_key_units)
     {
       Stream *stream = stream_locked (self, mqtt_message_get_topic (message));
 
