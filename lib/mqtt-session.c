@@ -1703,6 +1703,23 @@ mqtt_session_check_alive (MqttSession *session, gint64 now, gint64 timeout)
     session->ping_due = MIN (session->ping_due, now + timeout);
 }
 
+/* When a keepalive PINGREQ is due: on a grid shared by every session of
+ * the process (a second, or a quarter of the keepalive when that is
+ * shorter), less than a step after the keepalive ran out, which a broker's
+ * one and a half keepalives allow for. Many clients in one main context
+ * then ping, and read their PINGRESPs, in a few wakeups rather than one
+ * each: a GMainContext's wakeup costs in proportion to its sources, so
+ * otherwise idle clients would cost in proportion to their number squared. */
+static gint64
+coalesce_keepalive (gint64 due, gint64 keepalive)
+{
+  gint64 step = MIN (USEC_PER_SEC, keepalive / 4);
+
+  if (step <= 0 || due <= 0)
+    return due;
+  return (due + step - 1) / step * step;
+}
+
 gint64
 mqtt_session_next_deadline (MqttSession *session)
 {
@@ -1719,7 +1736,9 @@ mqtt_session_next_deadline (MqttSession *session)
       if (session->ping_sent)
         deadline = session->ping_due;
       else if (session->keepalive > 0)
-        deadline = MIN (session->last_in, session->last_out) + keepalive_usec (session);
+        deadline = coalesce_keepalive (MIN (session->last_in, session->last_out) +
+                                       keepalive_usec (session),
+                                       keepalive_usec (session));
       if (retry_interval (session) > 0 && session->outgoing.inflight.head)
         {
           OutMessage *oldest = session->outgoing.inflight.head->data;

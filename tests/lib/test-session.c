@@ -354,6 +354,32 @@ test_keepalive (Fixture *f, gconstpointer data)
   g_assert_error (error, MQTT_ERROR, MQTT_ERROR_KEEPALIVE);
 }
 
+/* Keepalive deadlines fall on a grid that every session shares (a second,
+ * a quarter of a short keepalive), at most a step late: pings of many
+ * clients go out together. The ping is sent when the timer fires there. */
+static void
+test_keepalive_grid (Fixture *f, gconstpointer data)
+{
+  gint64 whole = f->now;
+
+  /* 0.3 s past a whole second. */
+  f->now = whole + 300 * 1000;
+  RECONFIGURE (f->session, keepalive, GPOINTER_TO_UINT (data));
+  connect (f, FALSE);
+  flush (f);
+  if (GPOINTER_TO_UINT (data) == 10)
+    {
+      /* A step of a second: 10.3 s becomes 11 s. */
+      g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, whole + 11 * SEC);
+      g_assert_true (mqtt_session_tick (f->session, whole + 11 * SEC, NULL));
+      flush (f);
+      g_assert_cmpint (sent (f, 1)->type, ==, MQTT_PACKET_PINGREQ);
+    }
+  else
+    /* A keepalive of 1 s, a step of 250 ms: 1.3 s becomes 1.5 s. */
+    g_assert_cmpint (mqtt_session_next_deadline (f->session), ==, whole + 1500 * 1000);
+}
+
 static void
 test_incoming_qos2 (Fixture *f, gconstpointer data)
 {
@@ -1494,6 +1520,10 @@ main (int argc, char *argv[])
   ADD ("retry", test_retry);
   ADD ("publish-parts", test_publish_parts);
   ADD ("keepalive", test_keepalive);
+  g_test_add ("/session/keepalive-grid", Fixture, GUINT_TO_POINTER (10), setup,
+              test_keepalive_grid, teardown);
+  g_test_add ("/session/keepalive-grid-short", Fixture, GUINT_TO_POINTER (1), setup,
+              test_keepalive_grid, teardown);
   ADD ("incoming-qos2", test_incoming_qos2);
   ADD ("completed-qos2-resent", test_completed_qos2_resent);
   ADD ("resend-after-reconnect", test_resend_after_reconnect);
