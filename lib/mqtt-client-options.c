@@ -1064,7 +1064,11 @@ mqtt_client_install_properties (GObjectClass *object_class)
    * The longest time, in seconds, without a packet between client and
    * broker; the client sends PINGREQ when idle and drops a connection whose
    * PINGRESP is late. 0 turns keepalive off. Set by the connect calls, as
-   * Paho's `keepalive` argument.
+   * Paho's `keepalive` argument. The PINGREQ goes out on a grid that every
+   * client of the process shares (whole seconds, or quarters of a shorter
+   * keepalive), so up to that much after the keepalive ran out (brokers
+   * allow one and a half): many clients in one main context then ping
+   * in a few wakeups rather than one each.
    */
   properties[PROP_KEEPALIVE] =
     g_param_spec_uint ("keepalive", NULL, NULL, 0, G_MAXUINT16, 60, rw);
