@@ -52,8 +52,9 @@ typedef struct {
   guint sent_on;        /* the connection of the last send (see connection_serial) */
   guint counted_on;     /* the connection whose Receive Maximum counts its PUBLISH */
   OutState state;
-  char *topic;
-  GBytes **parts;       /* the payload, in pieces (usually one) */
+  char *topic;          /* a GRefString, interned: messages to one topic share it */
+  GBytes **parts;       /* the payload, in pieces: &part for one */
+  GBytes *part;
   guint n_parts;
   gint64 sent_at;
   MqttProperties *props;  /* level 5, NULL for none */
@@ -87,6 +88,11 @@ typedef struct {
 } MqttOutgoing;
 
 void mqtt_outgoing_init (MqttOutgoing *og);
+
+/* A new message's topic and payload (@n_parts pieces, referenced), the
+ * one place where they are set. */
+void mqtt_outgoing_set_content (OutMessage *message, const char *topic, GBytes *const *parts,
+                                guint n_parts);
 void mqtt_outgoing_clear (MqttOutgoing *og);
 
 /* Records: freeing one (it must be in no queue), or every one of @queue. */

@@ -34,6 +34,21 @@ mqtt_outgoing_clear (MqttOutgoing *og)
 }
 
 void
+mqtt_outgoing_set_content (OutMessage *message, const char *topic, GBytes *const *parts,
+                           guint n_parts)
+{
+  guint i;
+
+  /* Queued messages mostly go to a few topics: one copy of each. */
+  message->topic = g_ref_string_new_intern (topic);
+  /* One piece, the usual case, needs no array of its own. */
+  message->parts = n_parts == 1 ? &message->part : g_new (GBytes *, n_parts);
+  for (i = 0; i < n_parts; i++)
+    message->parts[i] = g_bytes_ref (parts[i]);
+  message->n_parts = n_parts;
+}
+
+void
 mqtt_outgoing_drop_payload (MqttOutgoing *og, OutMessage *message)
 {
   guint i;
@@ -43,7 +58,9 @@ mqtt_outgoing_drop_payload (MqttOutgoing *og, OutMessage *message)
       og->held_bytes -= g_bytes_get_size (message->parts[i]);
       g_bytes_unref (message->parts[i]);
     }
-  g_clear_pointer (&message->parts, g_free);
+  if (message->parts != &message->part)
+    g_free (message->parts);
+  message->parts = NULL;
   message->n_parts = 0;
 }
 
@@ -51,7 +68,7 @@ void
 mqtt_outgoing_free_message (MqttOutgoing *og, OutMessage *message)
 {
   g_clear_pointer (&message->props, mqtt_properties_unref);
-  g_free (message->topic);
+  g_clear_pointer (&message->topic, g_ref_string_release);
   mqtt_outgoing_drop_payload (og, message);
   g_free (message);
 }
@@ -296,10 +313,7 @@ rebuild_message (MqttOutgoing *og, Recovered *what, gint64 now, GError **error)
 
       message->qos = publish->publish.qos;
       message->retain = publish->publish.retain;
-      message->topic = g_steal_pointer (&publish->publish.topic);
-      message->parts = g_new (GBytes *, 1);
-      message->parts[0] = g_steal_pointer (&publish->publish.payload);
-      message->n_parts = 1;
+      mqtt_outgoing_set_content (message, publish->publish.topic, &publish->publish.payload, 1);
       message->props = g_steal_pointer (&publish->props);
       message->queued_at = now - CLAMP (age, 0, now);
       og->held_bytes += g_bytes_get_size (message->parts[0]);
@@ -307,7 +321,7 @@ rebuild_message (MqttOutgoing *og, Recovered *what, gint64 now, GError **error)
   else
     {
       message->qos = 2;
-      message->topic = g_strdup ("");
+      message->topic = g_ref_string_new_intern ("");
     }
   og->n_records++;
   og->last_mid = MAX (og->last_mid, mid);

@@ -678,7 +678,6 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
   gsize topic_length = strlen (topic);
   gsize remaining;
   guint16 alias = 0;
-  guint i;
 
   if (!is_v5 (session))
     props = NULL;
@@ -763,20 +762,14 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
   message->r.mid = *mid;
   message->qos = qos;
   message->retain = retain;
-  message->topic = g_strdup (topic);
   if (n_parts == 0)
     {
-      message->parts = g_new (GBytes *, 1);
-      message->parts[0] = g_bytes_new (data, length);
-      message->n_parts = 1;
+      g_autoptr(GBytes) copy = g_bytes_new (data, length);
+
+      mqtt_outgoing_set_content (message, topic, &copy, 1);
     }
   else
-    {
-      message->parts = g_new (GBytes *, n_parts);
-      for (i = 0; i < n_parts; i++)
-        message->parts[i] = g_bytes_ref (parts[i]);
-      message->n_parts = n_parts;
-    }
+    mqtt_outgoing_set_content (message, topic, parts, n_parts);
   message->state = OUT_QUEUED;
   message->props = props ? mqtt_properties_ref (props) : NULL;
   message->queued_at = now;
