@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include <gst/net/net.h>
 #include <gst/video/video.h>
 
 #include "gstmqttelements.h"
@@ -82,8 +83,8 @@ gst_mqtt_parse_key_unit_request (GBytes *payload, gboolean *all_headers)
   return gst_video_event_parse_upstream_force_key_unit (event, NULL, all_headers, NULL);
 }
 
-gboolean
-gst_mqtt_parse_net_clock (const char *text, char **address, int *port, GError **error)
+static gboolean
+parse_net_clock (const char *text, char **address, int *port, GError **error)
 {
   g_autofree char *host = NULL;
   const char *colon = text ? strrchr (text, ':') : NULL;
@@ -109,6 +110,41 @@ gst_mqtt_parse_net_clock (const char *text, char **address, int *port, GError **
   g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
                "net-clock '%s' is not ADDRESS:PORT (an IP address and a port)", text);
   return FALSE;
+}
+
+GstObject *
+gst_mqtt_serve_net_clock (GstClock *clock, const char *net_clock, GError **error)
+{
+  g_autofree char *address = NULL;
+  GstNetTimeProvider *provider;
+  int port;
+
+  if (!parse_net_clock (net_clock, &address, &port, error))
+    return NULL;
+  if (!(provider = gst_net_time_provider_new (clock, address, port)))
+    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ_WRITE,
+                 "Could not serve the clock on %s", net_clock);
+  return GST_OBJECT (provider);
+}
+
+GstClock *
+gst_mqtt_follow_net_clock (const char *name, const char *net_clock, GError **error)
+{
+  g_autofree char *address = NULL;
+  GstClock *clock;
+  int port;
+
+  if (!parse_net_clock (net_clock, &address, &port, error))
+    return NULL;
+  clock = gst_net_client_clock_new (name, address, port, 0);
+  if (!gst_clock_wait_for_sync (clock, GST_MQTT_NET_CLOCK_SYNC_TIMEOUT))
+    {
+      gst_object_unref (clock);
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ_WRITE,
+                   "No clock on %s: is the sender's net-clock serving it?", net_clock);
+      return NULL;
+    }
+  return clock;
 }
 
 void

@@ -52,9 +52,15 @@ gboolean gst_mqtt_parse_key_unit_request (GBytes *payload, gboolean *all_headers
 /* Installs the `control-prefix` property as @prop_id of @klass. */
 void gst_mqtt_install_control_prefix (GObjectClass *klass, guint prop_id);
 
-/* The `net-clock` property's value, ADDRESS:PORT (an IPv6 address in
- * brackets): FALSE with a settings error when it is not one. */
-gboolean gst_mqtt_parse_net_clock (const char *text, char **address, int *port, GError **error);
+/* The `net-clock` property of both elements, ADDRESS:PORT (an IPv6
+ * address in brackets): a GstNetTimeProvider serving @clock there
+ * (mqttsink), or a GstNetClientClock named @name that follows it, waited
+ * for until synchronised, up to GST_MQTT_NET_CLOCK_SYNC_TIMEOUT (mqttsrc).
+ * NULL with GST_RESOURCE_ERROR_SETTINGS for a value that is not
+ * ADDRESS:PORT, GST_RESOURCE_ERROR_OPEN_READ_WRITE otherwise. */
+#define GST_MQTT_NET_CLOCK_SYNC_TIMEOUT (5 * GST_SECOND)
+GstObject *gst_mqtt_serve_net_clock (GstClock *clock, const char *net_clock, GError **error);
+GstClock *gst_mqtt_follow_net_clock (const char *name, const char *net_clock, GError **error);
 
 void gst_mqtt_element_init (GstPlugin *plugin);
 /* A GstStructureForeachFunc: sets the property @field of the element

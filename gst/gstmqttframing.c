@@ -47,34 +47,44 @@ get64 (const guint8 *p)
   return get32 (p) | ((guint64) get32 (p + 4) << 32);
 }
 
-/* The extension records for the reference timestamps of @buffer, as many
- * as fit in @room bytes. */
-static GByteArray *
-reference_extensions (GstBuffer *buffer, gsize room)
+/* Appends a reference timestamp record, if it fits in @room bytes. */
+static void
+add_reference (GByteArray *out, const char *reference, GstClockTime timestamp,
+               GstClockTime duration, gsize room)
 {
-  GByteArray *out = NULL;
+  gsize length = 16 + strlen (reference);
+  guint8 head[20];
+
+  if (out->len + 4 + length > room)
+    return;
+  put16 (head, GST_MQTT_FRAME_EXTENSION_REFERENCE_TIMESTAMP);
+  put16 (head + 2, length);
+  put64 (head + 4, timestamp);
+  put64 (head + 12, duration);
+  g_byte_array_append (out, head, sizeof head);
+  g_byte_array_append (out, (const guint8 *) reference, length - 16);
+}
+
+/* The extension records of @frame: the reference timestamps of its
+ * buffer and its stamp, as many as fit in @room bytes. */
+static GByteArray *
+reference_extensions (const GstMqttFrame *frame, gsize room)
+{
+  GByteArray *out = g_byte_array_new ();
   gpointer state = NULL;
   GstMeta *meta;
 
-  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
+  while (frame->metas &&
+         (meta = gst_buffer_iterate_meta_filtered (frame->metas, &state,
                                                    GST_REFERENCE_TIMESTAMP_META_API_TYPE)))
     {
       GstReferenceTimestampMeta *ref = (GstReferenceTimestampMeta *) meta;
       g_autofree char *text = gst_caps_to_string (ref->reference);
-      gsize length = 16 + strlen (text);
-      guint8 head[20];
 
-      if (out == NULL)
-        out = g_byte_array_new ();
-      if (out->len + 4 + length > room)
-        break;
-      put16 (head, GST_MQTT_FRAME_EXTENSION_REFERENCE_TIMESTAMP);
-      put16 (head + 2, length);
-      put64 (head + 4, ref->timestamp);
-      put64 (head + 12, ref->duration);
-      g_byte_array_append (out, head, sizeof head);
-      g_byte_array_append (out, (const guint8 *) text, length - 16);
+      add_reference (out, text, ref->timestamp, ref->duration, room);
     }
+  if (frame->stamp_reference)
+    add_reference (out, frame->stamp_reference, frame->stamp, GST_CLOCK_TIME_NONE, room);
   return out;
 }
 
@@ -89,8 +99,8 @@ gst_mqtt_frame_write (const GstMqttFrame *frame, const char *caps)
   g_return_val_if_fail (caps_size <= GST_MQTT_FRAME_MAX_CAPS, NULL);
 
   /* The header size is 16 bits: extensions take what the caps leave. */
-  if (frame->metas)
-    extensions = reference_extensions (frame->metas, G_MAXUINT16 - size);
+  if (frame->metas || frame->stamp_reference)
+    extensions = reference_extensions (frame, G_MAXUINT16 - size);
   if (extensions)
     size += extensions->len;
   p = g_malloc (size);

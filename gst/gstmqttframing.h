@@ -85,8 +85,12 @@ typedef struct {
   const char *caps;      /* into the parsed data, not NUL-terminated; or NULL */
   gsize caps_size;
   /* Writing: a buffer whose GstReferenceTimestampMetas the header carries,
-   * or NULL. Parsing: the extensions, into the parsed data. */
+   * or NULL; and one more reference timestamp, @stamp with the reference
+   * caps string @stamp_reference, or NULL for none. Parsing: the
+   * extensions, into the parsed data. */
   GstBuffer *metas;
+  const char *stamp_reference;
+  GstClockTime stamp;
   const guint8 *extensions;
   gsize extensions_size;
 } GstMqttFrame;

@@ -306,6 +306,39 @@ check_topic (GstMqttObject *self, const char *topic, GError **error)
   return TRUE;
 }
 
+char *
+gst_mqtt_object_change_filter (const char *topic, const char *filter, gboolean add,
+                               GError **error)
+{
+  g_auto(GStrv) filters = gst_mqtt_object_split_filters (topic);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) result = NULL;
+  gboolean present;
+  guint i;
+
+  if (filter == NULL || !mqtt_topic_validate_filter (filter, error))
+    {
+      if (filter == NULL)
+        g_set_error_literal (error, MQTT_ERROR, MQTT_ERROR_INVAL, "No filter");
+      return NULL;
+    }
+  present = g_strv_contains ((const char *const *) filters, filter);
+  if (strchr (filter, ',') || present == add)
+    {
+      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL, "'%s': %s", filter,
+                   strchr (filter, ',') ? "a filter has no comma"
+                   : present ? "already subscribed" : "not subscribed");
+      return NULL;
+    }
+  for (i = 0; filters[i]; i++)
+    if (add || !g_str_equal (filters[i], filter))
+      g_strv_builder_add (builder, filters[i]);
+  if (add)
+    g_strv_builder_add (builder, filter);
+  result = g_strv_builder_end (builder);
+  return g_strjoinv (",", result);
+}
+
 char **
 gst_mqtt_object_split_filters (const char *topic)
 {

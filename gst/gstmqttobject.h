@@ -163,5 +163,9 @@ GstStructure *gst_mqtt_object_new_stats (GstMqttObject *self);
 
 /* mqttsrc's topic property: filters separated by commas, stripped. */
 char **gst_mqtt_object_split_filters (const char *topic);
+/* @topic with @filter added (@add) or removed, or NULL with an error for
+ * an invalid filter, one already there or one that is not. */
+char *gst_mqtt_object_change_filter (const char *topic, const char *filter, gboolean add,
+                                     GError **error);
 
 G_END_DECLS

@@ -63,7 +63,6 @@
 
 #include "gstmqttframing.h"
 #include <gst/base/gstbasesink.h>
-#include <gst/net/net.h>
 #include <gst/video/video.h>
 
 #include "gstmqttelements.h"
@@ -90,7 +89,8 @@ struct _GstMqttSink {
   GstClockTime min_key_unit_interval;
   char *net_clock;           /* ADDRESS:PORT to serve the pipeline's clock on, or NULL */
   GstCaps *reference_caps;   /* each buffer's reference timestamp at publication, or NULL */
-  GstNetTimeProvider *provider;
+  char *reference_text;      /* the same as a string, written in the framing */
+  GstObject *provider;       /* the GstNetTimeProvider of net-clock, from PLAYING */
 
   /* Streaming state */
   gboolean flushing;         /* unlock() in progress */
@@ -483,31 +483,17 @@ collect_header_locked (GstMqttSink *self, GstBuffer *buffer)
   self->header_due = TRUE;
 }
 
-/* A buffer of no data with @buffer's reference timestamps and one more:
- * the clock's time now, with reference-timestamp-caps. */
-static GstBuffer *
-stamp_locked (GstMqttSink *self, GstBuffer *buffer)
+/* reference-timestamp-caps: the clock's time now, as @frame's stamp. */
+static void
+stamp_locked (GstMqttSink *self, GstMqttFrame *frame)
 {
   GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
-  GstBuffer *stamped = gst_buffer_new ();
-  gpointer state = NULL;
-  GstMeta *meta;
 
-  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
-                                                   GST_REFERENCE_TIMESTAMP_META_API_TYPE)))
-    {
-      GstReferenceTimestampMeta *ref = (GstReferenceTimestampMeta *) meta;
-
-      gst_buffer_add_reference_timestamp_meta (stamped, ref->reference, ref->timestamp,
-                                               ref->duration);
-    }
-  if (clock)
-    {
-      gst_buffer_add_reference_timestamp_meta (stamped, self->reference_caps,
-                                               gst_clock_get_time (clock), GST_CLOCK_TIME_NONE);
-      gst_object_unref (clock);
-    }
-  return stamped;
+  if (clock == NULL)
+    return;
+  frame->stamp_reference = self->reference_text;
+  frame->stamp = gst_clock_get_time (clock);
+  gst_object_unref (clock);
 }
 
 /* Publishes @buffer (NULL: an end of stream) in the gst framing, in as
@@ -521,7 +507,6 @@ publish_framed_locked (GstMqttSink *self, const char *topic, int qos, gboolean r
   gsize size = buffer ? gst_buffer_get_size (buffer) : 0;
   gsize room, n_pieces, i;
   GstMqttFrame frame;
-  g_autoptr(GstBuffer) stamped = NULL;
 
   if (caps_size > GST_MQTT_FRAME_MAX_CAPS ||
       GST_MQTT_FRAME_FIXED_SIZE + caps_size >= self->max_message_size)
@@ -545,8 +530,8 @@ publish_framed_locked (GstMqttSink *self, const char *topic, int qos, gboolean r
   fill_frame (self, buffer, &frame);
   frame.n_pieces = n_pieces;
   frame.metas = buffer;
-  if (buffer && self->reference_caps)
-    frame.metas = stamped = stamp_locked (self, buffer);
+  if (buffer && self->reference_text)
+    stamp_locked (self, &frame);
   for (i = 0; i < n_pieces; i++)
     {
       g_autoptr(GPtrArray) message = g_ptr_array_new_with_free_func (
@@ -557,6 +542,7 @@ publish_framed_locked (GstMqttSink *self, const char *topic, int qos, gboolean r
       g_ptr_array_add (message, gst_mqtt_frame_write (&frame, i == 0 ? caps : NULL));
       /* Reference timestamps go with the first piece, as the caps. */
       frame.metas = NULL;
+      frame.stamp_reference = NULL;
       if (parts)
         slice_parts (parts, i * room, MIN (room, size - i * room), message);
       ret = publish_locked (self, topic, message, qos, retain, error);
@@ -1018,28 +1004,22 @@ static gboolean
 serve_clock (GstMqttSink *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *address = NULL, *net_clock = NULL;
+  g_autofree char *net_clock = NULL;
   g_autoptr(GstClock) clock = NULL;
-  int port;
 
   gst_mqtt_lock (&self->lock);
   net_clock = g_strdup (self->net_clock);
   gst_mqtt_unlock (&self->lock);
   if (net_clock == NULL || self->provider)
     return TRUE;
-  clock = gst_element_get_clock (GST_ELEMENT (self));
-  if (!gst_mqtt_parse_net_clock (net_clock, &address, &port, &error) || clock == NULL)
+  if (!(clock = gst_element_get_clock (GST_ELEMENT (self))))
+    g_set_error_literal (&error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                         "The pipeline has no clock to serve");
+  else
+    self->provider = gst_mqtt_serve_net_clock (clock, net_clock, &error);
+  if (error)
     {
-      GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, SETTINGS,
-                             ("%s", error ? error->message : "The pipeline has no clock to serve"),
-                             (NULL));
-      return FALSE;
-    }
-  self->provider = gst_net_time_provider_new (clock, address, port);
-  if (self->provider == NULL)
-    {
-      GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, OPEN_READ_WRITE,
-                             ("Could not serve the clock on %s", net_clock), (NULL));
+      GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
       return FALSE;
     }
   GST_INFO_OBJECT (self, "serving the pipeline's clock on %s", net_clock);
@@ -1167,6 +1147,9 @@ gst_mqtt_sink_set_property (GObject *object, guint prop_id, const GValue *value,
       break;
     case PROP_REFERENCE_TIMESTAMP_CAPS:
       gst_caps_replace (&self->reference_caps, (GstCaps *) gst_value_get_caps (value));
+      g_free (self->reference_text);
+      self->reference_text = self->reference_caps ? gst_caps_to_string (self->reference_caps)
+                                                  : NULL;
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1246,6 +1229,7 @@ gst_mqtt_sink_finalize (GObject *object)
   g_free (self->topic_template);
   g_free (self->net_clock);
   gst_clear_caps (&self->reference_caps);
+  g_free (self->reference_text);
   g_clear_object (&self->provider);
   g_free (self->control_prefix);
   g_free (self->control_topic);

@@ -63,7 +63,6 @@
 #include <string.h>
 
 #include <gst/base/gstpushsrc.h>
-#include <gst/net/net.h>
 #include <gst/video/video.h>
 
 #include "gstmqttelements.h"
@@ -1006,31 +1005,15 @@ static gboolean
 change_filters (GstMqttSrc *self, const char *filter, gboolean add)
 {
   g_autofree char *topic = gst_mqtt_object_dup_topic (self->mqtt);
-  g_auto(GStrv) filters = gst_mqtt_object_split_filters (topic);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) result = NULL;
-  g_autofree char *joined = NULL;
+  g_autofree char *changed = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean present = filter && g_strv_contains ((const char *const *) filters, filter);
-  guint i;
 
-  if (filter == NULL || !mqtt_topic_validate_filter (filter, &error) || strchr (filter, ',') ||
-      present == add)
+  if (!(changed = gst_mqtt_object_change_filter (topic, filter, add, &error)))
     {
-      GST_WARNING_OBJECT (self, "%s-filter '%s': %s", add ? "add" : "remove",
-                          filter ? filter : "(null)",
-                          error ? error->message : present ? "already subscribed"
-                                                           : "not subscribed");
+      GST_WARNING_OBJECT (self, "%s-filter: %s", add ? "add" : "remove", error->message);
       return FALSE;
     }
-  for (i = 0; filters[i]; i++)
-    if (add || !g_str_equal (filters[i], filter))
-      g_strv_builder_add (builder, filters[i]);
-  if (add)
-    g_strv_builder_add (builder, filter);
-  result = g_strv_builder_end (builder);
-  joined = g_strjoinv (",", result);
-  g_object_set (self, "topic", joined, NULL);
+  g_object_set (self, "topic", changed, NULL);
   return TRUE;
 }
 
@@ -1114,36 +1097,23 @@ gst_mqtt_src_stop (GstBaseSrc *bsrc)
 }
 
 /* net-clock: a GstNetClientClock that follows the sender's clock (an
- * mqttsink's net-clock), synchronised before the element goes to PAUSED
- * (up to NET_CLOCK_SYNC_TIMEOUT), which the element provides to its
- * pipeline. */
-#define NET_CLOCK_SYNC_TIMEOUT (5 * GST_SECOND)
-
+ * mqttsink's net-clock), synchronised before the element goes to PAUSED,
+ * which the element provides to its pipeline. */
 static gboolean
 follow_clock (GstMqttSrc *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *address = NULL, *net_clock = NULL;
+  g_autofree char *net_clock = NULL;
   GstClock *clock;
-  int port;
 
   gst_mqtt_lock (&self->lock);
   net_clock = g_strdup (self->net_clock);
   gst_mqtt_unlock (&self->lock);
   if (net_clock == NULL)
     return TRUE;
-  if (!gst_mqtt_parse_net_clock (net_clock, &address, &port, &error))
+  if (!(clock = gst_mqtt_follow_net_clock (GST_ELEMENT_NAME (self), net_clock, &error)))
     {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message), (NULL));
-      return FALSE;
-    }
-  clock = gst_net_client_clock_new (GST_ELEMENT_NAME (self), address, port, 0);
-  if (!gst_clock_wait_for_sync (clock, NET_CLOCK_SYNC_TIMEOUT))
-    {
-      gst_object_unref (clock);
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-                         ("No clock on %s: is the sender's net-clock serving it?", net_clock),
-                         (NULL));
       return FALSE;
     }
   GST_INFO_OBJECT (self, "following the clock on %s", net_clock);

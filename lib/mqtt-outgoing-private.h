@@ -83,6 +83,7 @@ typedef struct {
   GHashTable *by_packet_id;   /* packet_id -> Record, for what was sent */
   guint last_mid;
   guint16 last_packet_id;
+  char *last_topic;           /* the last message's topic (a GRefString), for the next */
   MqttStore *store;           /* open, or NULL: where QoS 1/2 state outlives the process */
   gboolean store_staged;      /* changes staged since the last commit */
 } MqttOutgoing;
@@ -91,8 +92,8 @@ void mqtt_outgoing_init (MqttOutgoing *og);
 
 /* A new message's topic and payload (@n_parts pieces, referenced), the
  * one place where they are set. */
-void mqtt_outgoing_set_content (OutMessage *message, const char *topic, GBytes *const *parts,
-                                guint n_parts);
+void mqtt_outgoing_set_content (MqttOutgoing *og, OutMessage *message, const char *topic,
+                                GBytes *const *parts, guint n_parts);
 void mqtt_outgoing_clear (MqttOutgoing *og);
 
 /* Records: freeing one (it must be in no queue), or every one of @queue. */

@@ -30,17 +30,24 @@ mqtt_outgoing_clear (MqttOutgoing *og)
   mqtt_outgoing_clear_queue (og, &og->inflight);
   mqtt_outgoing_clear_queue (og, &og->requests);
   g_clear_pointer (&og->by_packet_id, g_hash_table_unref);
+  g_clear_pointer (&og->last_topic, g_ref_string_release);
   g_clear_object (&og->store);
 }
 
 void
-mqtt_outgoing_set_content (OutMessage *message, const char *topic, GBytes *const *parts,
-                           guint n_parts)
+mqtt_outgoing_set_content (MqttOutgoing *og, OutMessage *message, const char *topic,
+                           GBytes *const *parts, guint n_parts)
 {
   guint i;
 
-  /* Queued messages mostly go to a few topics: one copy of each. */
-  message->topic = g_ref_string_new_intern (topic);
+  /* Queued messages mostly go to a few topics: one copy of each, the
+   * last one at hand without the process-wide table's lock. */
+  if (og->last_topic == NULL || strcmp (og->last_topic, topic) != 0)
+    {
+      g_clear_pointer (&og->last_topic, g_ref_string_release);
+      og->last_topic = g_ref_string_new_intern (topic);
+    }
+  message->topic = g_ref_string_acquire (og->last_topic);
   /* One piece, the usual case, needs no array of its own. */
   message->parts = n_parts == 1 ? &message->part : g_new (GBytes *, n_parts);
   for (i = 0; i < n_parts; i++)
@@ -313,7 +320,8 @@ rebuild_message (MqttOutgoing *og, Recovered *what, gint64 now, GError **error)
 
       message->qos = publish->publish.qos;
       message->retain = publish->publish.retain;
-      mqtt_outgoing_set_content (message, publish->publish.topic, &publish->publish.payload, 1);
+      mqtt_outgoing_set_content (og, message, publish->publish.topic, &publish->publish.payload,
+                                 1);
       message->props = g_steal_pointer (&publish->props);
       message->queued_at = now - CLAMP (age, 0, now);
       og->held_bytes += g_bytes_get_size (message->parts[0]);

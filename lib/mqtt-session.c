@@ -766,10 +766,10 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
     {
       g_autoptr(GBytes) copy = g_bytes_new (data, length);
 
-      mqtt_outgoing_set_content (message, topic, &copy, 1);
+      mqtt_outgoing_set_content (&session->outgoing, message, topic, &copy, 1);
     }
   else
-    mqtt_outgoing_set_content (message, topic, parts, n_parts);
+    mqtt_outgoing_set_content (&session->outgoing, message, topic, parts, n_parts);
   message->state = OUT_QUEUED;
   message->props = props ? mqtt_properties_ref (props) : NULL;
   message->queued_at = now;
