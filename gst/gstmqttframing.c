@@ -47,30 +47,33 @@ get64 (const guint8 *p)
   return get32 (p) | ((guint64) get32 (p + 4) << 32);
 }
 
-/* Appends a reference timestamp record, if it fits in @room bytes. */
+/* Appends a reference timestamp record to *@out (made by the first),
+ * if it fits in @room bytes. */
 static void
-add_reference (GByteArray *out, const char *reference, GstClockTime timestamp,
+add_reference (GByteArray **out, const char *reference, GstClockTime timestamp,
                GstClockTime duration, gsize room)
 {
   gsize length = 16 + strlen (reference);
   guint8 head[20];
 
-  if (out->len + 4 + length > room)
+  if (*out == NULL)
+    *out = g_byte_array_new ();
+  if ((*out)->len + 4 + length > room)
     return;
   put16 (head, GST_MQTT_FRAME_EXTENSION_REFERENCE_TIMESTAMP);
   put16 (head + 2, length);
   put64 (head + 4, timestamp);
   put64 (head + 12, duration);
-  g_byte_array_append (out, head, sizeof head);
-  g_byte_array_append (out, (const guint8 *) reference, length - 16);
+  g_byte_array_append (*out, head, sizeof head);
+  g_byte_array_append (*out, (const guint8 *) reference, length - 16);
 }
 
 /* The extension records of @frame: the reference timestamps of its
- * buffer and its stamp, as many as fit in @room bytes. */
+ * buffer and its stamp, as many as fit in @room bytes; NULL for none. */
 static GByteArray *
 reference_extensions (const GstMqttFrame *frame, gsize room)
 {
-  GByteArray *out = g_byte_array_new ();
+  GByteArray *out = NULL;
   gpointer state = NULL;
   GstMeta *meta;
 
@@ -81,10 +84,10 @@ reference_extensions (const GstMqttFrame *frame, gsize room)
       GstReferenceTimestampMeta *ref = (GstReferenceTimestampMeta *) meta;
       g_autofree char *text = gst_caps_to_string (ref->reference);
 
-      add_reference (out, text, ref->timestamp, ref->duration, room);
+      add_reference (&out, text, ref->timestamp, ref->duration, room);
     }
   if (frame->stamp_reference)
-    add_reference (out, frame->stamp_reference, frame->stamp, GST_CLOCK_TIME_NONE, room);
+    add_reference (&out, frame->stamp_reference, frame->stamp, GST_CLOCK_TIME_NONE, room);
   return out;
 }
 
@@ -122,7 +125,7 @@ gst_mqtt_frame_write (const GstMqttFrame *frame, const char *caps)
   put64 (p + 72, frame->offset_end);
   if (caps_size)
     memcpy (p + GST_MQTT_FRAME_FIXED_SIZE, caps, caps_size);
-  if (extensions)
+  if (extensions && extensions->len)
     memcpy (p + GST_MQTT_FRAME_FIXED_SIZE + caps_size, extensions->data, extensions->len);
   return g_bytes_new_take (p, size);
 }
