@@ -42,8 +42,8 @@ typedef struct {
   guint16 packet_id;   /* 0 until sent */
 } Record;
 
-/* An outgoing message. It is in exactly one of the queues `queued` (not sent
- * yet) and `inflight` (sent, ordered by the time of the last send). */
+/* A message sent at least once, until its flow is over: in the queue
+ * `inflight`, ordered by the time of the last send. */
 typedef struct {
   Record r;
   guint8 qos;
@@ -73,9 +73,44 @@ typedef struct {
   MqttProperties *props;  /* level 5, NULL for none */
 } OutRequest;
 
+/* A message not sent yet, as the queue packs it: this head, then with
+ * QUEUED_PROPS a QueuedTerms, then the payload: @n_parts GBytes
+ * references, or with @n_parts 0 its bytes. */
+typedef enum {
+  QUEUED_RETAIN = 1 << 0,
+  QUEUED_STORED = 1 << 1,    /* its record is in the store */
+  QUEUED_PROPS = 1 << 2,
+} QueuedFlags;
+
+typedef struct {
+  guint32 size;       /* of the whole entry, a multiple of 8 */
+  guint32 length;     /* payload bytes */
+  guint mid;
+  guint8 qos;
+  guint8 flags;       /* QueuedFlags */
+  guint16 n_parts;
+  char *topic;        /* a GRefString, interned: messages to one topic share it */
+} Queued;
+
+typedef struct {
+  MqttProperties *props;
+  gint64 queued_at;   /* for the Message Expiry Interval */
+} QueuedTerms;
+
+typedef struct _QueueChunk QueueChunk;
+
+/* The messages not sent yet, FIFO, packed one after another in large
+ * chunks: a message queued costs its payload and 24 bytes, with no
+ * allocation of its own. A chunk goes when its last message does. */
+typedef struct {
+  QueueChunk *head;
+  QueueChunk *tail;
+  guint length;
+} OutQueue;
+
 /* What a session has outgoing. */
 typedef struct {
-  GQueue queued;              /* OutMessage, FIFO */
+  OutQueue queued;            /* Queued, FIFO */
   GQueue inflight;            /* OutMessage, oldest send first */
   GQueue requests;            /* OutRequest, oldest first */
   guint n_records;            /* messages and requests held */
@@ -90,11 +125,36 @@ typedef struct {
 
 void mqtt_outgoing_init (MqttOutgoing *og);
 
-/* A new message's topic and payload (@n_parts pieces, referenced), the
- * one place where they are set. */
-void mqtt_outgoing_set_content (MqttOutgoing *og, OutMessage *message, const char *topic,
-                                GBytes *const *parts, guint n_parts);
 void mqtt_outgoing_clear (MqttOutgoing *og);
+
+/* A new record of a message sent at once: its payload is @data (copied)
+ * when @n_parts is 0, else @parts (referenced); @length is its size. Held
+ * bytes count it. */
+OutMessage *mqtt_outgoing_new_message (MqttOutgoing *og, guint mid, const char *topic,
+                                       const guint8 *data, gsize length, GBytes *const *parts,
+                                       guint n_parts, guint8 qos, gboolean retain,
+                                       MqttProperties *props, gint64 queued_at);
+
+/* The queue of messages not sent yet. A message goes in with its payload
+ * as for mqtt_outgoing_new_message() (small parts are copied, large ones
+ * referenced). The oldest can be looked at (NULL for none; valid until
+ * the queue changes), dropped, or taken out as an OutMessage to send. */
+void mqtt_outgoing_queue (MqttOutgoing *og, guint mid, const char *topic, const guint8 *data,
+                          gsize length, GBytes *const *parts, guint n_parts, guint8 qos,
+                          gboolean retain, MqttProperties *props, gint64 queued_at,
+                          gboolean stored);
+Queued *mqtt_outgoing_peek_queued (MqttOutgoing *og);
+void mqtt_outgoing_drop_queued (MqttOutgoing *og);
+OutMessage *mqtt_outgoing_take_queued (MqttOutgoing *og);
+void mqtt_outgoing_clear_queued (MqttOutgoing *og);
+
+/* A queued message's properties (NULL for none), the time it was queued
+ * (@now when it has no properties: nothing depends on it then), and its
+ * payload: bytes when n_parts is 0, else parts. */
+MqttProperties *mqtt_queued_get_props (const Queued *queued);
+gint64 mqtt_queued_get_time (const Queued *queued, gint64 now);
+const guint8 *mqtt_queued_get_data (const Queued *queued);
+GBytes *const *mqtt_queued_get_parts (const Queued *queued);
 
 /* Records: freeing one (it must be in no queue), or every one of @queue. */
 void mqtt_outgoing_drop_payload (MqttOutgoing *og, OutMessage *message);
@@ -109,16 +169,21 @@ void mqtt_outgoing_clear_queue (MqttOutgoing *og, GQueue *queue);
 guint mqtt_outgoing_allocate_mid (MqttOutgoing *og);
 gboolean mqtt_outgoing_take_packet_id (MqttOutgoing *og, Record *record);
 void mqtt_outgoing_release_packet_id (MqttOutgoing *og, Record *record);
+gboolean mqtt_outgoing_has_packet_id (MqttOutgoing *og);
 Record *mqtt_outgoing_find_sent (MqttOutgoing *og, guint16 packet_id, RecordKind kind);
 
-/* The store (no-ops without one): a QoS 1/2 message as published (with its
- * packet identifier if it has one), the packet identifier it took later,
- * its PUBREL stage, its end; an incoming QoS 2 message acknowledged by
- * PUBREC (@digest) or released by PUBREL. */
-void mqtt_outgoing_store_message (MqttOutgoing *og, OutMessage *message, gint64 now);
+/* The store (no-ops without one): a QoS 1/2 message as published now
+ * (with its packet identifier if it has one), the packet identifier it
+ * took later, its PUBREL stage, its end (by message, or by mid for one
+ * queued); an incoming QoS 2 message acknowledged by PUBREC (@digest) or
+ * released by PUBREL. */
+void mqtt_outgoing_store_new (MqttOutgoing *og, guint mid, guint16 packet_id, const char *topic,
+                              GBytes *const *parts, guint n_parts, guint8 qos, gboolean retain,
+                              MqttProperties *props);
 void mqtt_outgoing_store_packet_id (MqttOutgoing *og, OutMessage *message);
 void mqtt_outgoing_store_released (MqttOutgoing *og, OutMessage *message);
 void mqtt_outgoing_unstore_message (MqttOutgoing *og, OutMessage *message);
+void mqtt_outgoing_unstore (MqttOutgoing *og, guint mid);
 void mqtt_outgoing_store_incoming (MqttOutgoing *og, guint16 packet_id, guint32 digest,
                                    gboolean released);
 gboolean mqtt_outgoing_commit (MqttOutgoing *og, GError **error);

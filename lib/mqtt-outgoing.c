@@ -13,7 +13,21 @@
 
 #include <gio/gio.h>
 
+#include "mqtt-outbuf-private.h"
 #include "mqtt-outgoing-private.h"
+
+/* Queue chunks grow from the first to the largest size while a queue
+ * does, so that a client that queues a few messages keeps little. */
+#define QUEUE_CHUNK_MIN 1024
+#define QUEUE_CHUNK_MAX (64 * 1024)
+
+struct _QueueChunk {
+  QueueChunk *next;
+  gsize start;        /* the oldest entry */
+  gsize end;          /* where the next one goes */
+  gsize capacity;
+  guint8 data[];      /* entries, at multiples of 8 */
+};
 
 
 void
@@ -26,33 +40,12 @@ mqtt_outgoing_init (MqttOutgoing *og)
 void
 mqtt_outgoing_clear (MqttOutgoing *og)
 {
-  mqtt_outgoing_clear_queue (og, &og->queued);
+  mqtt_outgoing_clear_queued (og);
   mqtt_outgoing_clear_queue (og, &og->inflight);
   mqtt_outgoing_clear_queue (og, &og->requests);
   g_clear_pointer (&og->by_packet_id, g_hash_table_unref);
   g_clear_pointer (&og->last_topic, g_ref_string_release);
   g_clear_object (&og->store);
-}
-
-void
-mqtt_outgoing_set_content (MqttOutgoing *og, OutMessage *message, const char *topic,
-                           GBytes *const *parts, guint n_parts)
-{
-  guint i;
-
-  /* Queued messages mostly go to a few topics: one copy of each, the
-   * last one at hand without the process-wide table's lock. */
-  if (og->last_topic == NULL || strcmp (og->last_topic, topic) != 0)
-    {
-      g_clear_pointer (&og->last_topic, g_ref_string_release);
-      og->last_topic = g_ref_string_new_intern (topic);
-    }
-  message->topic = g_ref_string_acquire (og->last_topic);
-  /* One piece, the usual case, needs no array of its own. */
-  message->parts = n_parts == 1 ? &message->part : g_new (GBytes *, n_parts);
-  for (i = 0; i < n_parts; i++)
-    message->parts[i] = g_bytes_ref (parts[i]);
-  message->n_parts = n_parts;
 }
 
 void
@@ -112,6 +105,232 @@ mqtt_outgoing_clear_queue (MqttOutgoing *og, GQueue *queue)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Messages, sent and queued */
+
+/* Queued messages mostly go to a few topics: one copy of each, the last
+ * one at hand without the process-wide table's lock. */
+static char *
+intern_topic (MqttOutgoing *og, const char *topic)
+{
+  if (og->last_topic == NULL || strcmp (og->last_topic, topic) != 0)
+    {
+      g_clear_pointer (&og->last_topic, g_ref_string_release);
+      og->last_topic = g_ref_string_new_intern (topic);
+    }
+  return g_ref_string_acquire (og->last_topic);
+}
+
+/* Takes @topic, a reference to an interned string. */
+static OutMessage *
+message_new (MqttOutgoing *og, guint mid, char *topic, const guint8 *data, gsize length,
+             GBytes *const *parts, guint n_parts, guint8 qos, gboolean retain,
+             MqttProperties *props, gint64 queued_at)
+{
+  OutMessage *message = g_new0 (OutMessage, 1);
+  guint i;
+
+  message->r.kind = RECORD_MESSAGE;
+  message->r.link.data = message;
+  message->r.mid = mid;
+  message->qos = qos;
+  message->retain = retain;
+  message->state = OUT_QUEUED;
+  message->topic = topic;
+  message->props = props ? mqtt_properties_ref (props) : NULL;
+  message->queued_at = queued_at;
+  /* One piece, the usual case, needs no array of its own. */
+  message->n_parts = MAX (n_parts, 1);
+  message->parts = message->n_parts == 1 ? &message->part : g_new (GBytes *, n_parts);
+  if (n_parts == 0)
+    message->part = g_bytes_new (data, length);
+  for (i = 0; i < n_parts; i++)
+    message->parts[i] = g_bytes_ref (parts[i]);
+  og->held_bytes += length;
+  return message;
+}
+
+OutMessage *
+mqtt_outgoing_new_message (MqttOutgoing *og, guint mid, const char *topic, const guint8 *data,
+                           gsize length, GBytes *const *parts, guint n_parts, guint8 qos,
+                           gboolean retain, MqttProperties *props, gint64 queued_at)
+{
+  return message_new (og, mid, intern_topic (og, topic), data, length, parts, n_parts, qos,
+                      retain, props, queued_at);
+}
+
+static QueuedTerms *
+queued_terms (const Queued *queued)
+{
+  return queued->flags & QUEUED_PROPS ? (QueuedTerms *) (queued + 1) : NULL;
+}
+
+static guint8 *
+queued_payload (const Queued *queued)
+{
+  return (guint8 *) (queued + 1) + (queued->flags & QUEUED_PROPS ? sizeof (QueuedTerms) : 0);
+}
+
+MqttProperties *
+mqtt_queued_get_props (const Queued *queued)
+{
+  QueuedTerms *terms = queued_terms (queued);
+
+  return terms ? terms->props : NULL;
+}
+
+gint64
+mqtt_queued_get_time (const Queued *queued, gint64 now)
+{
+  QueuedTerms *terms = queued_terms (queued);
+
+  return terms ? terms->queued_at : now;
+}
+
+const guint8 *
+mqtt_queued_get_data (const Queued *queued)
+{
+  return queued->n_parts == 0 ? queued_payload (queued) : NULL;
+}
+
+GBytes *const *
+mqtt_queued_get_parts (const Queued *queued)
+{
+  return queued->n_parts > 0 ? (GBytes *const *) queued_payload (queued) : NULL;
+}
+
+/* Room for an entry of @size bytes at the queue's end. */
+static Queued *
+queue_reserve (OutQueue *queue, gsize size)
+{
+  QueueChunk *chunk = queue->tail;
+
+  if (chunk == NULL || chunk->capacity - chunk->end < size)
+    {
+      gsize capacity = chunk ? MIN (chunk->capacity * 2, QUEUE_CHUNK_MAX) : QUEUE_CHUNK_MIN;
+
+      capacity = MAX (capacity, size);
+      chunk = g_malloc (sizeof (QueueChunk) + capacity);
+      chunk->next = NULL;
+      chunk->start = chunk->end = 0;
+      chunk->capacity = capacity;
+      if (queue->tail)
+        queue->tail->next = chunk;
+      else
+        queue->head = chunk;
+      queue->tail = chunk;
+    }
+  chunk->end += size;
+  return (Queued *) (chunk->data + chunk->end - size);
+}
+
+void
+mqtt_outgoing_queue (MqttOutgoing *og, guint mid, const char *topic, const guint8 *data,
+                     gsize length, GBytes *const *parts, guint n_parts, guint8 qos,
+                     gboolean retain, MqttProperties *props, gint64 queued_at, gboolean stored)
+{
+  /* Large parts are kept as they are, as the output would keep them. */
+  gboolean copy = n_parts == 0 || n_parts > G_MAXUINT16 || length < MQTT_OUTBUF_ZEROCOPY_MIN;
+  gsize size = sizeof (Queued) + (props ? sizeof (QueuedTerms) : 0) +
+               (copy ? length : n_parts * sizeof (GBytes *));
+  Queued *queued;
+  guint8 *payload;
+  guint i;
+
+  size = (size + 7) & ~(gsize) 7;
+  queued = queue_reserve (&og->queued, size);
+  queued->size = size;
+  queued->length = length;
+  queued->mid = mid;
+  queued->qos = qos;
+  queued->flags = (retain ? QUEUED_RETAIN : 0) | (stored ? QUEUED_STORED : 0) |
+                  (props ? QUEUED_PROPS : 0);
+  queued->n_parts = copy ? 0 : n_parts;
+  queued->topic = intern_topic (og, topic);
+  if (props)
+    {
+      QueuedTerms *terms = queued_terms (queued);
+
+      terms->props = mqtt_properties_ref (props);
+      terms->queued_at = queued_at;
+    }
+  payload = queued_payload (queued);
+  if (!copy)
+    for (i = 0; i < n_parts; i++)
+      ((GBytes **) payload)[i] = g_bytes_ref (parts[i]);
+  else if (n_parts == 0 && length > 0)
+    memcpy (payload, data, length);
+  else
+    for (i = 0; i < n_parts; i++)
+      {
+        gsize size_i;
+        gconstpointer piece = g_bytes_get_data (parts[i], &size_i);
+
+        if (size_i > 0)
+          memcpy (payload, piece, size_i);
+        payload += size_i;
+      }
+  og->queued.length++;
+  og->held_bytes += length;
+}
+
+Queued *
+mqtt_outgoing_peek_queued (MqttOutgoing *og)
+{
+  QueueChunk *chunk = og->queued.head;
+
+  return chunk ? (Queued *) (chunk->data + chunk->start) : NULL;
+}
+
+void
+mqtt_outgoing_drop_queued (MqttOutgoing *og)
+{
+  OutQueue *queue = &og->queued;
+  QueueChunk *chunk = queue->head;
+  Queued *queued = mqtt_outgoing_peek_queued (og);
+  GBytes *const *parts = mqtt_queued_get_parts (queued);
+  guint i;
+
+  g_ref_string_release (queued->topic);
+  if (queued->flags & QUEUED_PROPS)
+    mqtt_properties_unref (queued_terms (queued)->props);
+  for (i = 0; i < queued->n_parts; i++)
+    g_bytes_unref (parts[i]);
+  og->held_bytes -= queued->length;
+  queue->length--;
+  chunk->start += queued->size;
+  if (chunk->start == chunk->end)
+    {
+      queue->head = chunk->next;
+      if (queue->head == NULL)
+        queue->tail = NULL;
+      g_free (chunk);
+    }
+}
+
+OutMessage *
+mqtt_outgoing_take_queued (MqttOutgoing *og)
+{
+  Queued *queued = mqtt_outgoing_peek_queued (og);
+  OutMessage *message = message_new (og, queued->mid, g_ref_string_acquire (queued->topic),
+                                     mqtt_queued_get_data (queued), queued->length,
+                                     mqtt_queued_get_parts (queued), queued->n_parts,
+                                     queued->qos, queued->flags & QUEUED_RETAIN,
+                                     mqtt_queued_get_props (queued),
+                                     mqtt_queued_get_time (queued, 0));
+
+  message->stored = (queued->flags & QUEUED_STORED) != 0;
+  mqtt_outgoing_drop_queued (og);
+  return message;
+}
+
+void
+mqtt_outgoing_clear_queued (MqttOutgoing *og)
+{
+  while (og->queued.head)
+    mqtt_outgoing_drop_queued (og);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Identifiers */
 
 guint
@@ -154,6 +373,13 @@ mqtt_outgoing_release_packet_id (MqttOutgoing *og, Record *record)
   record->packet_id = 0;
 }
 
+/* Whether a packet identifier is free for the next message. */
+gboolean
+mqtt_outgoing_has_packet_id (MqttOutgoing *og)
+{
+  return g_hash_table_size (og->by_packet_id) < G_MAXUINT16;
+}
+
 Record *
 mqtt_outgoing_find_sent (MqttOutgoing *og, guint16 packet_id, RecordKind kind)
 {
@@ -180,22 +406,18 @@ stage (MqttOutgoing *og, MqttStoredKind kind, guint32 id, GBytes *value)
   og->store_staged = TRUE;
 }
 
-/* A QoS 1 or 2 message as published, with its packet identifier if it has
- * one already. */
+/* A QoS 1 or 2 message as published now, with its packet identifier if it
+ * has one already. */
 void
-mqtt_outgoing_store_message (MqttOutgoing *og, OutMessage *message, gint64 now)
+mqtt_outgoing_store_new (MqttOutgoing *og, guint mid, guint16 packet_id, const char *topic,
+                         GBytes *const *parts, guint n_parts, guint8 qos, gboolean retain,
+                         MqttProperties *props)
 {
-  gint64 wall_time;
-
-  if (og->store == NULL || message->qos == 0)
+  if (og->store == NULL || qos == 0)
     return;
-  wall_time = g_get_real_time () - (now - message->queued_at);
-  stage (og, MQTT_STORED_MESSAGE, message->r.mid,
-         mqtt_store_encode_message (message->r.packet_id, wall_time, message->topic,
-                                    message->parts, message->n_parts, message->qos,
-                                    message->retain, message->props));
-  message->stored = TRUE;
-  message->stored_id = message->r.packet_id;
+  stage (og, MQTT_STORED_MESSAGE, mid,
+         mqtt_store_encode_message (packet_id, g_get_real_time (), topic, parts, n_parts, qos,
+                                    retain, props));
 }
 
 /* The packet identifier a stored message was given when it was first
@@ -223,13 +445,21 @@ mqtt_outgoing_store_released (MqttOutgoing *og, OutMessage *message)
 }
 
 void
+mqtt_outgoing_unstore (MqttOutgoing *og, guint mid)
+{
+  if (og->store == NULL)
+    return;
+  stage (og, MQTT_STORED_PACKET_ID, mid, NULL);
+  stage (og, MQTT_STORED_MESSAGE, mid, NULL);
+  stage (og, MQTT_STORED_RELEASED, mid, NULL);
+}
+
+void
 mqtt_outgoing_unstore_message (MqttOutgoing *og, OutMessage *message)
 {
-  if (og->store == NULL || !message->stored)
+  if (!message->stored)
     return;
-  stage (og, MQTT_STORED_PACKET_ID, message->r.mid, NULL);
-  stage (og, MQTT_STORED_MESSAGE, message->r.mid, NULL);
-  stage (og, MQTT_STORED_RELEASED, message->r.mid, NULL);
+  mqtt_outgoing_unstore (og, message->r.mid);
   message->stored = FALSE;
 }
 
@@ -304,56 +534,58 @@ compare_place (gconstpointer a, gconstpointer b)
 static gboolean
 rebuild_message (MqttOutgoing *og, Recovered *what, gint64 now, GError **error)
 {
-  guint mid = what->mid;
-  OutMessage *message = g_new0 (OutMessage, 1);
   MqttPacket *publish = what->message ? &what->message->publish : NULL;
+  gint64 queued_at = now;
+  OutMessage *message;
 
-  message->r.kind = RECORD_MESSAGE;
-  message->r.link.data = message;
-  message->r.mid = mid;
-  message->stored = TRUE;
-  message->stored_id = what->packet_id;
-  message->queued_at = now;
   if (publish)
     {
       gint64 age = g_get_real_time () - what->message->queued_at;
 
-      message->qos = publish->publish.qos;
-      message->retain = publish->publish.retain;
-      mqtt_outgoing_set_content (og, message, publish->publish.topic, &publish->publish.payload,
-                                 1);
-      message->props = g_steal_pointer (&publish->props);
-      message->queued_at = now - CLAMP (age, 0, now);
-      og->held_bytes += g_bytes_get_size (message->parts[0]);
+      queued_at = now - CLAMP (age, 0, now);
     }
-  else
+  if (what->packet_id == 0 && publish == NULL)
     {
-      message->qos = 2;
-      message->topic = g_ref_string_new_intern ("");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "The store has message %u released without a packet identifier", what->mid);
+      return FALSE;
     }
-  og->n_records++;
-  og->last_mid = MAX (og->last_mid, mid);
-
   if (what->packet_id == 0)
     {
-      g_queue_push_tail_link (&og->queued, &message->r.link);
-      return TRUE;
+      mqtt_outgoing_queue (og, what->mid, publish->publish.topic, NULL,
+                           g_bytes_get_size (publish->publish.payload),
+                           &publish->publish.payload, 1, publish->publish.qos,
+                           publish->publish.retain, publish->props, queued_at, TRUE);
     }
-  if (g_hash_table_contains (og->by_packet_id, GUINT_TO_POINTER (what->packet_id)))
+  else if (g_hash_table_contains (og->by_packet_id, GUINT_TO_POINTER (what->packet_id)))
     {
-      mqtt_outgoing_free_message (og, message);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    "The store gives packet identifier %u to two messages", what->packet_id);
       return FALSE;
     }
-  message->r.packet_id = what->packet_id;
-  g_hash_table_insert (og->by_packet_id, GUINT_TO_POINTER (what->packet_id), message);
-  message->sent_once = TRUE;
-  message->state = what->released ? OUT_WAIT_PUBCOMP
-                                  : message->qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
-  if (what->released)
-    mqtt_outgoing_drop_payload (og, message);
-  g_queue_push_tail_link (&og->inflight, &message->r.link);
+  else
+    {
+      if (publish)
+        message = mqtt_outgoing_new_message (og, what->mid, publish->publish.topic, NULL,
+                                             g_bytes_get_size (publish->publish.payload),
+                                             &publish->publish.payload, 1, publish->publish.qos,
+                                             publish->publish.retain, publish->props, queued_at);
+      else
+        message = mqtt_outgoing_new_message (og, what->mid, "", NULL, 0, NULL, 0, 2, FALSE,
+                                             NULL, queued_at);
+      message->stored = TRUE;
+      message->stored_id = what->packet_id;
+      message->r.packet_id = what->packet_id;
+      g_hash_table_insert (og->by_packet_id, GUINT_TO_POINTER (what->packet_id), message);
+      message->sent_once = TRUE;
+      message->state = what->released ? OUT_WAIT_PUBCOMP
+                                      : message->qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
+      if (what->released)
+        mqtt_outgoing_drop_payload (og, message);
+      g_queue_push_tail_link (&og->inflight, &message->r.link);
+    }
+  og->n_records++;
+  og->last_mid = MAX (og->last_mid, what->mid);
   return TRUE;
 }
 
@@ -431,7 +663,7 @@ mqtt_outgoing_load (MqttOutgoing *og, MqttStore *store, GHashTable *incoming, gi
   if (!ok)
     {
       /* As it was: nothing recovered, nothing reported. */
-      mqtt_outgoing_clear_queue (og, &og->queued);
+      mqtt_outgoing_clear_queued (og);
       mqtt_outgoing_clear_queue (og, &og->inflight);
       g_hash_table_remove_all (og->by_packet_id);
       g_hash_table_remove_all (incoming);

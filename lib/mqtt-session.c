@@ -497,16 +497,15 @@ window_open (MqttSession *session)
          session->outgoing.inflight.length < session->config.max_inflight;
 }
 
-/* Level 5: whether a message queued at @queued_at outlived its Message
- * Expiry Interval before it could be sent. */
+/* Level 5: whether a message queued at @queued_at with @props outlived
+ * its Message Expiry Interval before it could be sent. */
 static gboolean
-message_expired (OutMessage *message, gint64 now)
+message_expired (MqttProperties *props, gint64 queued_at, gint64 now)
 {
   guint32 expiry;
 
-  return message->props &&
-         mqtt_properties_get_message_expiry_interval (message->props, &expiry) &&
-         now - message->queued_at >= (gint64) expiry * USEC_PER_SEC;
+  return props && mqtt_properties_get_message_expiry_interval (props, &expiry) &&
+         now - queued_at >= (gint64) expiry * USEC_PER_SEC;
 }
 
 /* The remaining length of a PUBLISH (at level 5 with room for a topic
@@ -522,29 +521,30 @@ publish_remaining (MqttSession *session, gsize topic_length, gsize length, guint
   return remaining;
 }
 
-static MqttError
-refuse_message (MqttSession *session, OutMessage *message, const char **why)
-{
-  gsize remaining = publish_remaining (session, strlen (message->topic),
-                                       parts_size (message->parts, message->n_parts),
-                                       message->qos, message->props);
-
-  return mqtt_terms_publish_refusal (&session->terms, message->qos, message->retain, remaining,
-                                     why);
-}
-
-/* A message leaves the queue unsent, reported dropped with @code
- * (MQTT_ERROR_SUCCESS: not reported). */
+/* The oldest queued message leaves the queue unsent, reported dropped
+ * with @code (MQTT_ERROR_SUCCESS: not reported). */
 static void
-drop_queued (MqttSession *session, OutMessage *message, MqttError code)
+drop_queued (MqttSession *session, MqttError code)
 {
-  g_queue_unlink (&session->outgoing.queued, &message->r.link);
-  mqtt_outgoing_release_packet_id (&session->outgoing, &message->r);
-  mqtt_outgoing_unstore_message (&session->outgoing, message);
+  Queued *queued = mqtt_outgoing_peek_queued (&session->outgoing);
+
+  if (queued->flags & QUEUED_STORED)
+    mqtt_outgoing_unstore (&session->outgoing, queued->mid);
   session->outgoing.n_records--;
   if (code != MQTT_ERROR_SUCCESS)
-    push_dropped (session, message->r.mid, code);
-  mqtt_outgoing_free_message (&session->outgoing, message);
+    push_dropped (session, queued->mid, code);
+  mqtt_outgoing_drop_queued (&session->outgoing);
+}
+
+/* A QoS 1 or 2 message's first send, with the packet identifier it took:
+ * from then on it waits in flight. */
+static void
+send_first (MqttSession *session, OutMessage *message, gint64 now)
+{
+  mqtt_outgoing_store_packet_id (&session->outgoing, message);
+  send_message (session, message, now);
+  message->state = message->qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
+  g_queue_push_tail_link (&session->outgoing.inflight, &message->r.link);
 }
 
 /* Sends the requests not sent yet, then queued messages while the window
@@ -552,20 +552,21 @@ drop_queued (MqttSession *session, OutMessage *message, MqttError code)
 static void
 send_waiting (MqttSession *session, gint64 now)
 {
-  OutMessage *message;
+  MqttOutgoing *og = &session->outgoing;
+  Queued *queued;
   GList *l;
 
-  for (l = session->outgoing.requests.head; l; l = l->next)
+  for (l = og->requests.head; l; l = l->next)
     {
       OutRequest *req = l->data;
 
-      if (!req->sent && mqtt_outgoing_take_packet_id (&session->outgoing, &req->r))
+      if (!req->sent && mqtt_outgoing_take_packet_id (og, &req->r))
         send_request (session, req, now);
     }
 
   /* Level 5: what was in flight before a reconnection: its PUBREL at
    * once, its PUBLISH as the broker's Receive Maximum allows. */
-  for (l = session->outgoing.inflight.head; is_v5 (session) && session->inflight_unsent > 0 && l;
+  for (l = og->inflight.head; is_v5 (session) && session->inflight_unsent > 0 && l;
        l = l->next)
     {
       OutMessage *waiting = l->data;
@@ -576,37 +577,46 @@ send_waiting (MqttSession *session, gint64 now)
         send_message (session, waiting, now);
     }
 
-  while ((message = g_queue_peek_head (&session->outgoing.queued)))
+  while ((queued = mqtt_outgoing_peek_queued (og)))
     {
+      MqttProperties *props = mqtt_queued_get_props (queued);
+      gint64 queued_at = mqtt_queued_get_time (queued, now);
+      gsize topic_length = strlen (queued->topic);
+      gboolean retain = (queued->flags & QUEUED_RETAIN) != 0;
       const char *why = NULL;
-      MqttError refusal = is_v5 (session) ? refuse_message (session, message, &why)
-                                          : MQTT_ERROR_SUCCESS;
+      MqttError refusal = MQTT_ERROR_SUCCESS;
 
-      if (refusal || message_expired (message, now))
+      if (is_v5 (session))
+        refusal = mqtt_terms_publish_refusal (&session->terms, queued->qos, retain,
+                                              publish_remaining (session, topic_length,
+                                                                 queued->length, queued->qos,
+                                                                 props),
+                                              &why);
+      if (refusal || message_expired (props, queued_at, now))
         {
           if (refusal)
-            session_log (session, MQTT_LOG_WARNING, "Message %u dropped: %s", message->r.mid,
-                         why);
-          drop_queued (session, message, refusal ? refusal : MQTT_ERROR_EXPIRED);
+            session_log (session, MQTT_LOG_WARNING, "Message %u dropped: %s", queued->mid, why);
+          drop_queued (session, refusal ? refusal : MQTT_ERROR_EXPIRED);
           continue;
         }
-      if (message->qos > 0 &&
-          (!window_open (session) ||
-           !mqtt_outgoing_take_packet_id (&session->outgoing, &message->r)))
-        break;
-      mqtt_outgoing_store_packet_id (&session->outgoing, message);
-      g_queue_unlink (&session->outgoing.queued, &message->r.link);
-      send_message (session, message, now);
-      if (message->qos == 0)
+      if (queued->qos == 0)
         {
           /* Queued while disconnected: reported published once written. */
-          mqtt_outbuf_mark (session->out, message->r.mid);
-          session->outgoing.n_records--;
-          mqtt_outgoing_free_message (&session->outgoing, message);
+          send_publish (session, queued->topic, topic_length, mqtt_queued_get_data (queued),
+                        queued->length, mqtt_queued_get_parts (queued), queued->n_parts, 0,
+                        retain, FALSE, 0, props, queued_at, now);
+          mqtt_outbuf_mark (session->out, queued->mid);
+          drop_queued (session, MQTT_ERROR_SUCCESS);
           continue;
         }
-      message->state = message->qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
-      g_queue_push_tail_link (&session->outgoing.inflight, &message->r.link);
+      if (!window_open (session) || !mqtt_outgoing_has_packet_id (og))
+        break;
+      {
+        OutMessage *message = mqtt_outgoing_take_queued (og);
+
+        mqtt_outgoing_take_packet_id (og, &message->r);
+        send_first (session, message, now);
+      }
     }
 }
 
@@ -652,14 +662,11 @@ make_room (MqttSession *session, gsize length, GError **error)
 {
   while (!queue_has_room (session, length, error))
     {
-      GList *oldest = session->outgoing.queued.head;
-      OutMessage *message;
-
-      if (session->config.queue_policy != MQTT_QUEUE_POLICY_DROP_OLDEST || oldest == NULL)
+      if (session->config.queue_policy != MQTT_QUEUE_POLICY_DROP_OLDEST ||
+          session->outgoing.queued.length == 0)
         return FALSE;
       g_clear_error (error);
-      message = oldest->data;
-      drop_queued (session, message, MQTT_ERROR_QUEUE_SIZE);
+      drop_queued (session, MQTT_ERROR_QUEUE_SIZE);
     }
   return TRUE;
 }
@@ -674,7 +681,8 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
          GBytes *const *parts, guint n_parts, guint8 qos, gboolean retain, MqttProperties *props,
          gint64 now, guint *mid, GError **error)
 {
-  OutMessage *message;
+  MqttOutgoing *og = &session->outgoing;
+  OutMessage *message = NULL;
   gsize topic_length = strlen (topic);
   gsize remaining;
   guint16 alias = 0;
@@ -755,45 +763,49 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
       return TRUE;
     }
 
-  *mid = mqtt_outgoing_allocate_mid (&session->outgoing);
-  message = g_new0 (OutMessage, 1);
-  message->r.kind = RECORD_MESSAGE;
-  message->r.link.data = message;
-  message->r.mid = *mid;
-  message->qos = qos;
-  message->retain = retain;
-  if (n_parts == 0)
+  *mid = mqtt_outgoing_allocate_mid (og);
+  /* Sent at once when nothing waits before it: no queue entry. */
+  if (session->state == MQTT_SESSION_CONNECTED && og->queued.length == 0 && window_open (session) &&
+      mqtt_outgoing_has_packet_id (og))
     {
-      g_autoptr(GBytes) copy = g_bytes_new (data, length);
-
-      mqtt_outgoing_set_content (&session->outgoing, message, topic, &copy, 1);
+      message = mqtt_outgoing_new_message (og, *mid, topic, data, length, parts, n_parts, qos,
+                                           retain, props, now);
+      mqtt_outgoing_take_packet_id (og, &message->r);
     }
-  else
-    mqtt_outgoing_set_content (&session->outgoing, message, topic, parts, n_parts);
-  message->state = OUT_QUEUED;
-  message->props = props ? mqtt_properties_ref (props) : NULL;
-  message->queued_at = now;
-  session->outgoing.n_records++;
-  session->outgoing.held_bytes += length;
-  g_queue_push_tail_link (&session->outgoing.queued, &message->r.link);
 
   /* In the store before the call returns; with its packet identifier when
    * it goes at once, so that it is written once. */
-  if (session->outgoing.store && qos > 0)
+  if (og->store && qos > 0)
     {
-      if (session->state == MQTT_SESSION_CONNECTED && session->outgoing.queued.length == 1 &&
-          window_open (session))
-        mqtt_outgoing_take_packet_id (&session->outgoing, &message->r);
-      mqtt_outgoing_store_message (&session->outgoing, message, now);
+      g_autoptr(GBytes) whole = n_parts == 0 ? g_bytes_new_static (data, length) : NULL;
+
+      mqtt_outgoing_store_new (og, *mid, message ? message->r.packet_id : 0, topic,
+                               whole ? &whole : parts, whole ? 1 : n_parts, qos, retain, props);
       if (!mqtt_session_commit_store (session, error))
         {
           g_prefix_error (error, "The message could not be stored: ");
           /* Not reported: the call fails instead. */
-          drop_queued (session, message, MQTT_ERROR_SUCCESS);
+          mqtt_outgoing_unstore (og, *mid);
+          if (message)
+            {
+              mqtt_outgoing_release_packet_id (og, &message->r);
+              mqtt_outgoing_free_message (og, message);
+            }
           return FALSE;
+        }
+      if (message)
+        {
+          message->stored = TRUE;
+          message->stored_id = message->r.packet_id;
         }
     }
 
+  og->n_records++;
+  if (message)
+    send_first (session, message, now);
+  else
+    mqtt_outgoing_queue (og, *mid, topic, data, length, parts, n_parts, qos, retain, props, now,
+                         og->store && qos > 0);
   if (session->state == MQTT_SESSION_CONNECTED)
     send_waiting (session, now);
   return TRUE;
@@ -1075,7 +1087,8 @@ mqtt_session_reset (MqttSession *session)
   mqtt_session_forget_store (session);
   discard_output (session, MQTT_ERROR_NO_CONN);
   drop_queue (session, &session->outgoing.inflight);
-  drop_queue (session, &session->outgoing.queued);
+  while (session->outgoing.queued.length > 0)
+    drop_queued (session, MQTT_ERROR_NO_CONN);
   drop_queue (session, &session->outgoing.requests);
   g_hash_table_remove_all (session->outgoing.by_packet_id);
   session->outgoing.n_records = 0;
