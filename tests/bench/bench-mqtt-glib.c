@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mqtt-glib/mqtt-glib.h>
@@ -50,13 +51,24 @@ static guint barrier_mid;
 static gint written0, acked, received;
 static guint64 progress;
 static gdouble *rtts;
-static gint64 ping_t;
+static gdouble ping_t;   /* seconds, to the nanosecond (rtt) */
 static int exit_code;
 
 static gboolean
 is (const char *w)
 {
   return strcmp (workload, w) == 0;
+}
+
+/* The monotonic clock to the nanosecond: round trips are tens of
+ * microseconds, and g_get_monotonic_time() rounds to one. */
+static gdouble
+now_seconds (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void
@@ -102,10 +114,10 @@ on_message (MqttClient *client, MqttMessage *message, gpointer data)
   progress++;
   if (is ("rtt"))
     {
-      gint64 t = g_get_monotonic_time ();
+      gdouble t = now_seconds ();
       g_autoptr(GError) error = NULL;
 
-      rtts[received++] = (t - ping_t) / 1e6;
+      rtts[received++] = t - ping_t;
       if (received == count)
         {
           finish ();
@@ -137,7 +149,8 @@ on_subscribed (MqttClient *client, guint mid, GArray *granted, gpointer data)
     }
   if (is ("rtt"))
     {
-      t0 = ping_t = g_get_monotonic_time ();
+      t0 = g_get_monotonic_time ();
+      ping_t = now_seconds ();
       if (!mqtt_client_publish (client, "bench/ping", payload, size, MQTT_QOS_AT_MOST_ONCE, FALSE,
                                 NULL, &error))
         fail ("publish", error);
