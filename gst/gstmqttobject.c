@@ -138,7 +138,7 @@ gst_mqtt_object_free (GstMqttObject *self)
 {
   gst_mqtt_object_stop (self);
   g_object_unref (self->settings);
-  g_free (self->topic);
+  g_clear_pointer (&self->topic, g_ref_string_release);
   g_clear_error (&self->uri_error);
   gst_mqtt_lock_clear (&self->lock);
   g_free (self);
@@ -428,8 +428,9 @@ set_topic (GstMqttObject *self, const GValue *value)
       return FALSE;
     }
   gst_mqtt_lock (&self->lock);
-  g_free (self->topic);
-  self->topic = g_value_dup_string (value);
+  g_clear_pointer (&self->topic, g_ref_string_release);
+  if (g_value_get_string (value))
+    self->topic = g_ref_string_new (g_value_get_string (value));
   gst_mqtt_unlock (&self->lock);
   return running;
 }
@@ -810,8 +811,8 @@ gst_mqtt_object_set_uri (GstMqttObject *self, const char *text,
 
   gst_mqtt_lock (&self->lock);
   g_set_object (&self->settings, settings);
-  g_free (self->topic);
-  self->topic = g_steal_pointer (&topic);
+  g_clear_pointer (&self->topic, g_ref_string_release);
+  self->topic = topic ? g_ref_string_new (topic) : NULL;
   self->qos = 0;
   g_clear_error (&self->uri_error);
   gst_mqtt_unlock (&self->lock);
@@ -1226,27 +1227,46 @@ gst_mqtt_object_ref_client (GstMqttObject *self)
 GstFlowReturn
 gst_mqtt_object_wait_connected (GstMqttObject *self, const gboolean *flushing)
 {
-  State state;
-  gboolean failed;
+  return gst_mqtt_object_wait_target (self, flushing, NULL);
+}
+
+GstFlowReturn
+gst_mqtt_object_wait_target (GstMqttObject *self, const gboolean *flushing,
+                             GstMqttTarget *target)
+{
+  GstFlowReturn ret;
 
   for (;;)
     {
       gst_mqtt_lock (&self->lock);
-      state = self->state;
-      failed = self->failed;
+      if (*flushing)
+        ret = GST_FLOW_FLUSHING;
+      else if (self->state == STATE_CONNECTING)
+        ret = GST_FLOW_CUSTOM_SUCCESS;   /* not yet */
+      else if (self->failed)
+        ret = GST_FLOW_EOS;
+      else if (self->state == STATE_STOPPED)
+        ret = GST_FLOW_FLUSHING;
+      else
+        ret = GST_FLOW_OK;
+      if (ret == GST_FLOW_OK && target)
+        {
+          target->client = self->client;
+          target->topic = self->topic ? g_ref_string_acquire (self->topic) : NULL;
+          target->qos = self->qos;
+        }
       gst_mqtt_unlock (&self->lock);
-      if (*flushing || state != STATE_CONNECTING)
-        break;
+      if (ret != GST_FLOW_CUSTOM_SUCCESS)
+        return ret;
       /* A change of state wakes the element's lock, held here. */
       gst_mqtt_lock_wait (self->element_lock, -1);
     }
-  if (*flushing)
-    return GST_FLOW_FLUSHING;
-  if (failed)
-    return GST_FLOW_EOS;
-  if (state == STATE_STOPPED)
-    return GST_FLOW_FLUSHING;
-  return GST_FLOW_OK;
+}
+
+void
+gst_mqtt_target_clear (GstMqttTarget *target)
+{
+  g_clear_pointer (&target->topic, g_ref_string_release);
 }
 
 GstStructure *

@@ -158,6 +158,21 @@ gboolean gst_mqtt_object_begin_error (GstMqttObject *self);
  * GST_FLOW_FLUSHING when flushing or stopped. */
 GstFlowReturn gst_mqtt_object_wait_connected (GstMqttObject *self, const gboolean *flushing);
 
+/* What one publication needs of the object, read with its state. */
+typedef struct {
+  MqttClient *client;   /* the object's: valid while it is started */
+  char *topic;          /* a reference (g_ref_string_release()), NULL for none */
+  int qos;
+} GstMqttTarget;
+
+/* As gst_mqtt_object_wait_connected(), reading in the same look at the
+ * object what a publication needs: one lock for each buffer rather than
+ * one for each value. @target is filled when GST_FLOW_OK is returned;
+ * gst_mqtt_target_clear() then clears it. */
+GstFlowReturn gst_mqtt_object_wait_target (GstMqttObject *self, const gboolean *flushing,
+                                           GstMqttTarget *target);
+void gst_mqtt_target_clear (GstMqttTarget *target);
+
 /* The stats structure's common fields. */
 GstStructure *gst_mqtt_object_new_stats (GstMqttObject *self);
 

@@ -100,6 +100,9 @@ struct _GstMqttSink {
   MqttProperties *props;     /* MQTT 5: what every message carries (NULL: not worked out
                               * yet, or nothing) */
   gboolean props_known;
+  /* The streaming thread's: the pieces of the buffer in hand, kept
+   * between buffers so that rendering one allocates no array. */
+  GPtrArray *parts;
   /* The stream header (framing=gst): the header buffers at the stream's
    * start, and whether it is to be published (again) before the next buffer. */
   GPtrArray *headers;
@@ -237,11 +240,11 @@ unmap_memory (gpointer data)
   g_free (mapped);
 }
 
-/* One GBytes per memory of @buffer, each keeping its memory mapped. */
-static GPtrArray *
-buffer_to_bytes (GstBuffer *buffer)
+/* Fills @parts with one GBytes per memory of @buffer, each keeping its
+ * memory mapped. */
+static gboolean
+buffer_to_bytes (GPtrArray *parts, GstBuffer *buffer)
 {
-  GPtrArray *parts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   guint i, n = gst_buffer_n_memory (buffer);
 
   for (i = 0; i < n; i++)
@@ -253,8 +256,8 @@ buffer_to_bytes (GstBuffer *buffer)
         {
           gst_memory_unref (mapped->memory);
           g_free (mapped);
-          g_ptr_array_unref (parts);
-          return NULL;
+          g_ptr_array_set_size (parts, 0);
+          return FALSE;
         }
       if (mapped->info.size == 0)
         {
@@ -264,7 +267,7 @@ buffer_to_bytes (GstBuffer *buffer)
       g_ptr_array_add (parts, g_bytes_new_with_free_func (mapped->info.data, mapped->info.size,
                                                          unmap_memory, mapped));
     }
-  return parts;
+  return TRUE;
 }
 
 /* Adds to @out the slices of @parts that cover [@start, @start + @length). */
@@ -569,6 +572,8 @@ post_publish_error (GstMqttSink *self, const GError *error)
 {
   if (error->domain == GST_STREAM_ERROR)
     GST_MQTT_OBJECT_ERROR (self->mqtt, self, STREAM, FORMAT, ("%s", error->message), (NULL));
+  else if (error->domain == GST_RESOURCE_ERROR)
+    GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, READ, ("%s", error->message), (NULL));
   else
     GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, WRITE, ("Could not publish: %s",
                                                           error->message), (NULL));
@@ -680,40 +685,32 @@ buffer_topic_locked (GstMqttSink *self, GstBuffer *buffer, const char *topic, GE
   return out;
 }
 
+/* Publishes @buffer to what @target says, as its topic and the framing
+ * say. */
 static GstFlowReturn
-gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
+render_to_locked (GstMqttSink *self, const GstMqttTarget *target, GstBuffer *buffer,
+                  GError **error)
 {
-  GstMqttSink *self = GST_MQTT_SINK (bsink);
-  g_autoptr(GPtrArray) parts = buffer_to_bytes (buffer);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *topic = NULL;
-  const char *buffer_topic;
-  GstFlowReturn ret;
-  gboolean retain;
-  int qos;
+  g_autoptr(GError) unfit = NULL;
+  const char *topic = target->topic, *buffer_topic;
+  gboolean retain = self->retain;
+  GstFlowReturn ret = GST_FLOW_OK;
+  int qos = target->qos;
 
-  if (parts == NULL)
-    {
-      GST_MQTT_OBJECT_ERROR (self->mqtt, self, RESOURCE, READ, ("Could not map a buffer"), (NULL));
-      return GST_FLOW_EOS;
-    }
-
-  gst_mqtt_lock (&self->lock);
-  ret = gst_mqtt_object_wait_connected (self->mqtt, &self->flushing);
-  if (ret != GST_FLOW_OK)
-    goto done;
-  topic = gst_mqtt_object_dup_topic (self->mqtt);
-  qos = gst_mqtt_object_get_qos (self->mqtt);
-  retain = self->retain;
-  buffer_topic = buffer_topic_locked (self, buffer, topic, &error);
+  buffer_topic = buffer_topic_locked (self, buffer, topic, &unfit);
   if (buffer_topic == NULL)
     {
       /* One buffer that does not fit: dropped, with a warning. */
-      GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("%s: the buffer is dropped", error->message),
+      GST_ELEMENT_WARNING (self, STREAM, FORMAT, ("%s: the buffer is dropped", unfit->message),
                            (NULL));
-      g_clear_error (&error);
       self->drops++;
-      goto done;
+      return GST_FLOW_OK;
+    }
+  if (!buffer_to_bytes (self->parts, buffer))
+    {
+      g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ,
+                           "Could not map a buffer");
+      return GST_FLOW_ERROR;
     }
 
   if (self->framing == GST_MQTT_FRAMING_GST)
@@ -721,24 +718,70 @@ gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
       /* One stream on one topic has a stream header. */
       collect_header_locked (self, buffer);
       if (self->header_due && self->topic_template == NULL)
-        ret = publish_header_locked (self, topic, qos, &error);
+        ret = publish_header_locked (self, topic, qos, error);
       if (ret == GST_FLOW_OK)
-        ret = publish_framed_locked (self, buffer_topic, qos, retain, buffer, parts, &error);
+        ret = publish_framed_locked (self, buffer_topic, qos, retain, buffer, self->parts, error);
     }
   else if (gst_buffer_get_size (buffer) > self->max_message_size)
     {
-      g_set_error (&error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT,
+      g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT,
                    "A buffer of %" G_GSIZE_FORMAT " bytes exceeds max-message-size (%u): "
                    "raise it, or use framing=gst, which sends it in pieces",
                    gst_buffer_get_size (buffer), self->max_message_size);
       ret = GST_FLOW_ERROR;
     }
   else
-    ret = publish_locked (self, buffer_topic, parts, qos, retain, &error);
+    ret = publish_locked (self, buffer_topic, self->parts, qos, retain, error);
+  g_ptr_array_set_size (self->parts, 0);
 
   if (ret == GST_FLOW_OK && self->wait_ack)
     ret = wait_all_acked_locked (self);
-done:
+  return ret;
+}
+
+/* Publishes @buffer, as its topic and the framing say, once connected.
+ * Streaming thread. */
+static GstFlowReturn
+render_locked (GstMqttSink *self, GstBuffer *buffer, GError **error)
+{
+  GstMqttTarget target;
+  GstFlowReturn ret;
+
+  ret = gst_mqtt_object_wait_target (self->mqtt, &self->flushing, &target);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  ret = render_to_locked (self, &target, buffer, error);
+  gst_mqtt_target_clear (&target);
+  return ret;
+}
+
+static GstFlowReturn
+gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
+{
+  GstMqttSink *self = GST_MQTT_SINK (bsink);
+  g_autoptr(GError) error = NULL;
+  GstFlowReturn ret;
+
+  gst_mqtt_lock (&self->lock);
+  ret = render_locked (self, buffer, &error);
+  gst_mqtt_unlock (&self->lock);
+  if (error)
+    ret = post_publish_error (self, error);
+  return ret;
+}
+
+/* A list from upstream: its buffers in turn, under one lock. */
+static GstFlowReturn
+gst_mqtt_sink_render_list (GstBaseSink *bsink, GstBufferList *list)
+{
+  GstMqttSink *self = GST_MQTT_SINK (bsink);
+  g_autoptr(GError) error = NULL;
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint i, n = gst_buffer_list_length (list);
+
+  gst_mqtt_lock (&self->lock);
+  for (i = 0; i < n && ret == GST_FLOW_OK; i++)
+    ret = render_locked (self, gst_buffer_list_get (list, i), &error);
   gst_mqtt_unlock (&self->lock);
   if (error)
     ret = post_publish_error (self, error);
@@ -1236,6 +1279,7 @@ gst_mqtt_sink_finalize (GObject *object)
   g_free (self->last_in_topic);
   g_free (self->last_out_topic);
   g_ptr_array_unref (self->headers);
+  g_ptr_array_unref (self->parts);
   g_clear_pointer (&self->props, mqtt_properties_unref);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -1345,6 +1389,7 @@ gst_mqtt_sink_class_init (GstMqttSinkClass *klass)
 
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_mqtt_sink_change_state);
   sink_class->render = GST_DEBUG_FUNCPTR (gst_mqtt_sink_render);
+  sink_class->render_list = GST_DEBUG_FUNCPTR (gst_mqtt_sink_render_list);
   sink_class->event = GST_DEBUG_FUNCPTR (gst_mqtt_sink_event);
   sink_class->set_caps = GST_DEBUG_FUNCPTR (gst_mqtt_sink_set_caps);
   sink_class->unlock = GST_DEBUG_FUNCPTR (gst_mqtt_sink_unlock);
@@ -1371,6 +1416,7 @@ gst_mqtt_sink_init (GstMqttSink *self)
   self->caps_interval = DEFAULT_CAPS_INTERVAL;
   self->outstanding = g_hash_table_new (NULL, NULL);
   self->headers = g_ptr_array_new_with_free_func ((GDestroyNotify) gst_buffer_unref);
+  self->parts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   self->control_prefix = g_strdup (GST_MQTT_DEFAULT_CONTROL_PREFIX);
   self->key_unit_requests = TRUE;
   self->min_key_unit_interval = DEFAULT_MIN_KEY_UNIT_INTERVAL;

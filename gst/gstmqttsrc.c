@@ -281,6 +281,7 @@ gst_mqtt_src_uri_handler_init (gpointer g_iface, gpointer data)
 /* A queue entry: a buffer (with the sender's base time), a change of caps,
  * or the sender's end of stream. */
 typedef struct {
+  GList link;
   GstMiniObject *item;
   GstClockTime sender_base_time;
 } Queued;
@@ -291,6 +292,7 @@ queued_free (Queued *queued)
   gst_mini_object_unref (queued->item);
   g_free (queued);
 }
+
 
 /* ------------------------------------------------------------------------ */
 /* The client's thread */
@@ -569,7 +571,7 @@ make_room_locked (GstMqttSrc *self, gsize size)
       self->queued_buffers--;
       self->queued_bytes -= gst_buffer_get_size (GST_BUFFER (queued->item));
       self->drops++;
-      g_queue_delete_link (&self->queue, l);
+      g_queue_unlink (&self->queue, l);
       queued_free (queued);
       if ((!self->max_buffers || self->queued_buffers < self->max_buffers) &&
           (!self->max_bytes || self->queued_bytes + size <= self->max_bytes))
@@ -581,11 +583,12 @@ make_room_locked (GstMqttSrc *self, gsize size)
 static void
 enqueue_locked (GstMqttSrc *self, GstMiniObject *item, GstClockTime sender_base_time)
 {
-  Queued *queued = g_new (Queued, 1);
+  Queued *queued = g_new0 (Queued, 1);
 
+  queued->link.data = queued;
   queued->item = item;
   queued->sender_base_time = sender_base_time;
-  g_queue_push_tail (&self->queue, queued);
+  g_queue_push_tail_link (&self->queue, &queued->link);
 }
 
 /* The meta's info and field names, looked up once: by name, each buffer
@@ -676,11 +679,10 @@ message (GstElement *element, MqttMessage *message)
   gsize size;
   guint i;
 
-  gst_mqtt_lock (&self->lock);
+  /* Settings of the READY state: they do not change while messages come. */
   raw = self->framing == GST_MQTT_FRAMING_RAW;
   with_meta = self->message_meta;
   have_caps = self->caps != NULL;
-  gst_mqtt_unlock (&self->lock);
 
   if (raw)
     {
@@ -871,6 +873,10 @@ map_timestamps (GstMqttSrc *self, GstBuffer *buffer, GstClockTime sender_base_ti
     }
 }
 
+/* The next buffer. (Not the buffers waiting as one list, which would save
+ * a pass through basesrc and the pads for each: GStreamer 1.22's basesrc
+ * unreferences a NULL buffer when a live source with a list submitted is
+ * paused before pushing it.) */
 static GstFlowReturn
 gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
 {
@@ -886,7 +892,7 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
       ret = gst_mqtt_object_wait_connected (self->mqtt, &self->flushing);
       if (ret != GST_FLOW_OK)
         break;
-      queued = g_queue_pop_head (&self->queue);
+      queued = g_queue_peek_head (&self->queue);
       if (queued == NULL)
         {
           if (self->idle_timeout)
@@ -906,6 +912,7 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
             gst_mqtt_lock_wait (&self->lock, -1);
           continue;
         }
+      g_queue_unlink (&self->queue, &queued->link);
 
       if (GST_IS_CAPS (queued->item))
         {
@@ -1057,7 +1064,10 @@ gst_mqtt_src_get_caps (GstBaseSrc *bsrc, GstCaps *filter)
 static void
 clear_queue_locked (GstMqttSrc *self)
 {
-  g_queue_clear_full (&self->queue, (GDestroyNotify) queued_free);
+  GList *l;
+
+  while ((l = g_queue_pop_head_link (&self->queue)))
+    queued_free (l->data);
   self->queued_buffers = 0;
   self->queued_bytes = 0;
 }
@@ -1327,7 +1337,7 @@ gst_mqtt_src_finalize (GObject *object)
   gst_mqtt_object_free (self->mqtt);
   gst_mqtt_lock_clear (&self->lock);
   gst_mqtt_assembler_clear (&self->assembler);
-  g_queue_clear_full (&self->queue, (GDestroyNotify) queued_free);
+  clear_queue_locked (self);
   gst_clear_caps (&self->caps);
   g_free (self->content_type);
   g_hash_table_unref (self->pending);

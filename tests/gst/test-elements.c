@@ -14,12 +14,14 @@ typedef BrokerFixture Fixture;
 
 /* ------------------------------------------------------------------------ */
 
-/* raw: the bytes alone, identical, with the message's topic as meta. */
+/* raw: the bytes alone, identical, with the message's topic as meta;
+ * buffers alone and in a list. */
 static void
 test_raw_round_trip (Fixture *f, gconstpointer data)
 {
   GstHarness *src = harness (f, "mqttsrc", "gst/raw/#", NULL);
   GstHarness *sink = harness (f, "mqttsink", "gst/raw/one", "qos", 1, NULL);
+  GstBufferList *list;
   guint8 bytes[3000];
   guint i;
 
@@ -32,13 +34,18 @@ test_raw_round_trip (Fixture *f, gconstpointer data)
   for (i = 0; i < 3; i++)
     g_assert_cmpint (gst_harness_push (sink, buffer_of (bytes, 1000 * (i + 1))), ==,
                      GST_FLOW_OK);
-  for (i = 0; i < 3; i++)
+  /* A list from upstream: each buffer its message, in order. */
+  list = gst_buffer_list_new ();
+  for (i = 3; i < 6; i++)
+    gst_buffer_list_insert (list, -1, buffer_of (bytes, 1000 * (6 - i) - 1));
+  g_assert_cmpint (gst_pad_push_list (sink->srcpad, list), ==, GST_FLOW_OK);
+  for (i = 0; i < 6; i++)
     {
       g_autoptr(GstBuffer) buffer = gst_harness_pull (src);
       GstCustomMeta *meta;
 
       g_assert_nonnull (buffer);
-      assert_buffer_equals (buffer, bytes, 1000 * (i + 1));
+      assert_buffer_equals (buffer, bytes, i < 3 ? 1000 * (i + 1) : 1000 * (6 - i) - 1);
       meta = gst_buffer_get_custom_meta (buffer, "GstMqttMessageMeta");
       g_assert_nonnull (meta);
       g_assert_cmpstr (gst_structure_get_string (gst_custom_meta_get_structure (meta), "topic"),
