@@ -873,10 +873,8 @@ map_timestamps (GstMqttSrc *self, GstBuffer *buffer, GstClockTime sender_base_ti
     }
 }
 
-/* The next buffer. (Not the buffers waiting as one list, which would save
- * a pass through basesrc and the pads for each: GStreamer 1.22's basesrc
- * unreferences a NULL buffer when a live source with a list submitted is
- * paused before pushing it.) */
+/* The next buffer, alone: with GStreamer 1.22, basesrc mishandles a
+ * list from a live source paused before pushing it (see the manual). */
 static GstFlowReturn
 gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
 {
