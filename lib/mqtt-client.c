@@ -663,39 +663,6 @@ mqtt_client_get_client_id (MqttClient *self)
 }
 
 /**
- * mqtt_client_get_clean_session:
- * @self: a #MqttClient
- *
- * Gets #MqttClient:clean-session.
- *
- * Returns: whether the session is clean
- */
-gboolean
-mqtt_client_get_clean_session (MqttClient *self)
-{
-  g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
-  return self->config.clean_session;
-}
-
-/**
- * mqtt_client_set_clean_session:
- * @self: a #MqttClient
- * @clean_session: whether the next connection starts a clean session
- *
- * Sets #MqttClient:clean-session (the Clean Start flag at level 5) for the
- * connections from now on, e.g. a clean first connection and resuming
- * ones after it (Paho's `clean_start=MQTT_CLEAN_START_FIRST_ONLY`). A
- * client with an empty identifier must keep a clean session: the
- * connection fails with %MQTT_ERROR_INVAL otherwise.
- */
-void
-mqtt_client_set_clean_session (MqttClient *self, gboolean clean_session)
-{
-  g_return_if_fail (MQTT_IS_CLIENT (self));
-  SET_CONFIG_UINT (self, clean_session, !!clean_session, PROP_CLEAN_SESSION);
-}
-
-/**
  * mqtt_client_get_protocol_version:
  * @self: a #MqttClient
  *

@@ -3,8 +3,10 @@
  *
  * The session engine (see mqtt-session-private.h): the protocol's
  * rules for one client, with no I/O. A protocol behaviour (what to send,
- * when to retry, what a packet from the broker means) changes here and is
- * tested by tests/lib/test-session.c without a broker.
+ * when to retry, what a packet from the broker means) changes here, or in
+ * the layer beneath for how packets and waiting messages go out
+ * (mqtt-session-output.c), and is tested by tests/lib/test-session.c
+ * without a broker.
  */
 
 #include "config.h"
@@ -14,61 +16,16 @@
 #include "mqtt-error.h"
 #include "mqtt-properties-private.h"
 #include "mqtt-outgoing-private.h"
-#include "mqtt-session-private.h"
+#include "mqtt-session-output-private.h"
 #include "mqtt-subscriptions-private.h"
 #include "mqtt-terms-private.h"
 
 /* QoS 2 messages remembered after PUBREL (see completed_qos2). */
 #define COMPLETED_QOS2_MAX 4096
-#define USEC_PER_SEC G_GINT64_CONSTANT (1000000)
 
 /* How long to wait for CONNACK when keepalive is off. */
 #define DEFAULT_CONNACK_TIMEOUT 60
 
-struct _MqttSession {
-  MqttSessionConfig config;
-  MqttSessionState state;
-  MqttDecoder *decoder;
-  MqttOutbuf *out;
-  GArray *events;
-
-  MqttOutgoing outgoing;      /* messages and requests, their identifiers, the store */
-  GHashTable *incoming_qos2;  /* packet id -> digest: PUBREC sent, until PUBREL */
-  /* packet id -> digest of the QoS 2 messages completed by PUBREL (the
-   * latest, at most COMPLETED_QOS2_MAX): mosquitto 2.0 resends such a
-   * message, with DUP, after a restart with persistence. */
-  GHashTable *completed_qos2;
-  /* Acknowledgements for a packet id nothing waits for are a protocol
-   * error, except for ids sent more than once on this connection: the
-   * broker may acknowledge each send. */
-  guint connection_serial;
-  GHashTable *resent_ids;
-  /* PUBLISH packets of QoS 1 and 2 sent on this connection and not yet
-   * acknowledged: at level 5 the broker's Receive Maximum bounds them
-   * (section 4.9), and messages beyond it after a reconnection wait to be
-   * resent until acknowledgements make room. A PUBREL counts for nothing. */
-  guint inflight_sent;
-  guint inflight_unsent;      /* in flight, not sent again on this connection */
-
-  gint64 connect_started;
-  gint64 last_in;
-  gint64 last_out;
-  gint64 ping_sent;           /* 0: no PINGREQ outstanding */
-  gint64 ping_due;            /* when its PINGRESP is due (with ping_sent) */
-  guint keepalive;            /* in force: the config's, or the broker's Server Keep Alive */
-
-  char *assigned_client_id;  /* level 5: the broker's name for this client */
-  char *server_reference;    /* level 5: where the broker sent us (0x9C, 0x9D), or NULL */
-  MqttSubscriptions *subscriptions;  /* what to subscribe to again (config.resubscribe) */
-  guint accepted;            /* connections the broker accepted */
-  MqttTerms terms;            /* level 5: the limits of this connection */
-};
-
-static gboolean
-is_v5 (MqttSession *session)
-{
-  return session->config.protocol >= MQTT_PROTOCOL_V5;
-}
 
 void
 mqtt_session_event_clear (MqttSessionEvent *event)
@@ -237,441 +194,6 @@ mqtt_session_get_keepalive (MqttSession *session)
 
 
 /* ------------------------------------------------------------------------ */
-/* Events and logging */
-
-static MqttSessionEvent *
-push_event (MqttSession *session, MqttSessionEventType type, guint mid)
-{
-  MqttSessionEvent *event;
-
-  g_array_set_size (session->events, session->events->len + 1);
-  event = &g_array_index (session->events, MqttSessionEvent, session->events->len - 1);
-  event->type = type;
-  event->mid = mid;
-  return event;
-}
-
-G_GNUC_PRINTF (3, 4) static void
-session_log (MqttSession *session, MqttLogLevel level, const char *format, ...)
-{
-  MqttSessionEvent *event;
-  va_list args;
-
-  event = push_event (session, MQTT_SESSION_EVENT_LOG, 0);
-  event->code = level;
-  va_start (args, format);
-  event->text = g_strdup_vprintf (format, args);
-  va_end (args);
-}
-
-#define log_packet(session, ...)            \
-  G_STMT_START                              \
-  {                                         \
-    if ((session)->config.log_packets)      \
-      session_log ((session), MQTT_LOG_DEBUG, __VA_ARGS__); \
-  }                                         \
-  G_STMT_END
-
-static void
-push_dropped (MqttSession *session, guint mid, MqttError code)
-{
-  push_event (session, MQTT_SESSION_EVENT_DROPPED, mid)->code = code;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Output */
-
-static void
-send_ack (MqttSession *session, MqttPacketType type, guint16 mid, gint64 now)
-{
-  mqtt_packet_encode_ack (mqtt_outbuf_tail (session->out), type, mid);
-  mqtt_outbuf_commit (session->out);
-  session->last_out = now;
-  log_packet (session, "Sending %s (Mid: %u)", mqtt_packet_type_name (type), mid);
-}
-
-/* Level 5: the properties of CONNECT are the application's, with our
- * Maximum Packet Size added when it gave none (the broker then never sends
- * a packet we would refuse); what they say of our side is noted. */
-static MqttProperties *
-connect_properties (MqttSession *session)
-{
-  MqttSessionConfig *config = &session->config;
-  MqttProperties *props = config->connect_props ? mqtt_properties_copy (config->connect_props)
-                                                : mqtt_properties_new ();
-  guint32 max_packet = 0;
-
-  if (!mqtt_properties_get_maximum_packet_size (props, &max_packet) &&
-      config->max_packet_size < MQTT_MAX_PACKET_SIZE)
-    mqtt_properties_set_maximum_packet_size (props, config->max_packet_size);
-  if (max_packet > 0 && max_packet < config->max_packet_size)
-    mqtt_decoder_set_max_packet_size (session->decoder, max_packet);
-  mqtt_terms_take_connect (&session->terms, props);
-  return props;
-}
-
-static void
-send_connect (MqttSession *session, gint64 now)
-{
-  MqttSessionConfig *config = &session->config;
-  MqttPacket packet = { 0 };
-  g_autoptr(MqttProperties) props = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
-
-  packet.type = MQTT_PACKET_CONNECT;
-  packet.connect.clean_session = config->clean_session;
-  packet.connect.keepalive = config->keepalive;
-  packet.connect.client_id = config->client_id;
-  /* A broker-assigned identifier names the session from then on. */
-  if (config->client_id[0] == '\0' && session->assigned_client_id)
-    packet.connect.client_id = session->assigned_client_id;
-  if (is_v5 (session))
-    {
-      packet.props = props = connect_properties (session);
-      packet.connect.will_props = config->will_props;
-    }
-  packet.connect.will = config->will;
-  packet.connect.will_topic = config->will_topic;
-  packet.connect.will_payload = config->will_payload;
-  packet.connect.will_qos = config->will_qos;
-  packet.connect.will_retain = config->will_retain;
-  packet.connect.username = config->username;
-  /* MQTT 5 allows a password alone. */
-  packet.connect.password = config->username || is_v5 (session) ? config->password : NULL;
-
-  /* Every field was validated when it was set; a CONNECT cannot overflow. */
-  ok = mqtt_packet_encode (&packet, config->protocol, mqtt_outbuf_tail (session->out), &error);
-  g_assert (ok);
-  mqtt_outbuf_commit (session->out);
-  session->last_out = now;
-
-  /* Paho's log line: flags only, never the credentials. */
-  log_packet (session, "Sending CONNECT (u%d, p%d, wr%d, wq%d, wf%d, c%d, k%u) client_id=%s",
-              packet.connect.username != NULL, packet.connect.password != NULL,
-              packet.connect.will_retain, packet.connect.will_qos, packet.connect.will,
-              packet.connect.clean_session, packet.connect.keepalive, packet.connect.client_id);
-}
-
-static gsize
-parts_size (GBytes *const *parts, guint n_parts)
-{
-  gsize size = 0;
-  guint i;
-
-  for (i = 0; i < n_parts; i++)
-    size += g_bytes_get_size (parts[i]);
-  return size;
-}
-
-/* The payload is @data (copied), or the concatenation of @parts
- * (referenced when large); @length is its size. */
-static void
-send_publish (MqttSession *session, const char *topic, gsize topic_length, const guint8 *data,
-              gsize length, GBytes *const *parts, guint n_parts, guint8 qos, gboolean retain,
-              gboolean dup, guint16 mid, MqttProperties *props, gint64 queued_at, gint64 now)
-{
-  GByteArray *tail = mqtt_outbuf_tail (session->out);
-  g_autoptr(MqttProperties) wire = NULL;
-  gboolean topic_known = FALSE, ok;
-  guint i;
-
-  if (is_v5 (session))
-    wire = mqtt_terms_publish_properties (&session->terms, props, topic,
-                                          (now - queued_at) / USEC_PER_SEC, &topic_known);
-  /* The caller checked the sizes: encoding cannot fail. */
-  ok = mqtt_packet_encode_publish_head (tail, session->config.protocol, wire ? wire : props,
-                                        topic, topic_known ? 0 : topic_length, qos, retain, dup,
-                                        mid, length, NULL);
-  g_assert (ok);
-  if (n_parts == 0 && length > 0)
-    g_byte_array_append (tail, data, length);
-  mqtt_outbuf_commit (session->out);
-  for (i = 0; i < n_parts; i++)
-    mqtt_outbuf_append_bytes (session->out, parts[i]);
-  session->last_out = now;
-  log_packet (session, "Sending PUBLISH (d%d, q%u, r%d, m%u), '%s', ... (%" G_GSIZE_FORMAT
-              " bytes)", dup, qos, retain, mid, topic, length);
-}
-
-static void
-send_message (MqttSession *session, OutMessage *message, gint64 now)
-{
-  if (message->sent_on == session->connection_serial)
-    g_hash_table_add (session->resent_ids, GUINT_TO_POINTER (message->r.packet_id));
-  else if (message->state != OUT_QUEUED)
-    session->inflight_unsent--;
-  message->sent_on = session->connection_serial;
-  if (message->qos > 0 && message->state != OUT_WAIT_PUBCOMP &&
-      message->counted_on != session->connection_serial)
-    {
-      session->inflight_sent++;
-      message->counted_on = session->connection_serial;
-    }
-  if (message->state == OUT_WAIT_PUBCOMP)
-    send_ack (session, MQTT_PACKET_PUBREL, message->r.packet_id, now);
-  else
-    {
-      send_publish (session, message->topic, strlen (message->topic), NULL,
-                    parts_size (message->parts, message->n_parts), message->parts,
-                    message->n_parts, message->qos, message->retain, message->sent_once,
-                    message->r.packet_id, message->props, message->queued_at, now);
-      message->sent_once = TRUE;
-    }
-  message->sent_at = now;
-}
-
-static void
-send_request (MqttSession *session, OutRequest *request, gint64 now)
-{
-  MqttPacket packet = { 0 };
-  gboolean ok;
-  guint i;
-
-  packet.type = request->subscribe ? MQTT_PACKET_SUBSCRIBE : MQTT_PACKET_UNSUBSCRIBE;
-  packet.packet_id = request->r.packet_id;
-  packet.props = request->props;
-  packet.subscribe.topics = request->topics;
-  packet.subscribe.n_topics = request->n_topics;
-  /* Sizes were checked when the request was made. */
-  ok = mqtt_packet_encode (&packet, session->config.protocol, mqtt_outbuf_tail (session->out),
-                           NULL);
-  g_assert (ok);
-  mqtt_outbuf_commit (session->out);
-  session->last_out = now;
-  request->sent = TRUE;
-
-  if (session->config.log_packets)
-    {
-      g_autoptr(GString) text = g_string_new (NULL);
-
-      g_string_printf (text, "Sending %s (d0, m%u) [", mqtt_packet_type_name (packet.type),
-                       request->r.packet_id);
-      for (i = 0; i < request->n_topics; i++)
-        {
-          if (request->subscribe)
-            g_string_append_printf (text, "%s('%s', %u)", i ? ", " : "", request->topics[i].filter,
-                                    request->topics[i].qos);
-          else
-            g_string_append_printf (text, "%s'%s'", i ? ", " : "", request->topics[i].filter);
-        }
-      g_string_append_c (text, ']');
-      session_log (session, MQTT_LOG_DEBUG, "%s", text->str);
-    }
-}
-
-gboolean
-mqtt_session_commit_store (MqttSession *session, GError **error)
-{
-  return mqtt_outgoing_commit (&session->outgoing, error);
-}
-
-gboolean
-mqtt_session_load_store (MqttSession *session, MqttStore *store, gint64 now, GError **error)
-{
-  MqttOutgoing *og = &session->outgoing;
-
-  g_return_val_if_fail (session->state == MQTT_SESSION_IDLE, FALSE);
-
-  if (!mqtt_outgoing_load (og, store, session->incoming_qos2, now, error))
-    return FALSE;
-  if (og->n_records > 0 || g_hash_table_size (session->incoming_qos2) > 0)
-    session_log (session, MQTT_LOG_INFO,
-                 "Recovered from the store: %u messages queued, %u in flight, %u incoming "
-                 "QoS 2 messages not yet released", og->queued.length, og->inflight.length,
-                 g_hash_table_size (session->incoming_qos2));
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Sending what waits */
-
-/* Room in flight: within max-inflight-messages and, at level 5, the
- * broker's Receive Maximum. */
-static gboolean
-window_open (MqttSession *session)
-{
-  if (is_v5 (session) && session->inflight_sent >= session->terms.server_receive_max)
-    return FALSE;
-  return session->config.max_inflight == 0 ||
-         session->outgoing.inflight.length < session->config.max_inflight;
-}
-
-/* Level 5: whether a message queued at @queued_at with @props outlived
- * its Message Expiry Interval before it could be sent. */
-static gboolean
-message_expired (MqttProperties *props, gint64 queued_at, gint64 now)
-{
-  guint32 expiry;
-
-  return props && mqtt_properties_get_message_expiry_interval (props, &expiry) &&
-         now - queued_at >= (gint64) expiry * USEC_PER_SEC;
-}
-
-/* The remaining length of a PUBLISH (at level 5 with room for a topic
- * alias), from its parts' sizes. */
-static gsize
-publish_remaining (MqttSession *session, gsize topic_length, gsize length, guint8 qos,
-                   MqttProperties *props)
-{
-  gsize remaining = 2 + topic_length + (qos > 0 ? 2 : 0) + length;
-
-  if (is_v5 (session))
-    remaining += mqtt_properties_encoded_size (props, NULL) + 3;
-  return remaining;
-}
-
-/* The oldest queued message leaves the queue unsent, reported dropped
- * with @code (MQTT_ERROR_SUCCESS: not reported). */
-static void
-drop_queued (MqttSession *session, MqttError code)
-{
-  Queued *queued = mqtt_outgoing_peek_queued (&session->outgoing);
-
-  if (queued->flags & QUEUED_STORED)
-    mqtt_outgoing_unstore (&session->outgoing, queued->mid);
-  session->outgoing.n_records--;
-  if (code != MQTT_ERROR_SUCCESS)
-    push_dropped (session, queued->mid, code);
-  mqtt_outgoing_drop_queued (&session->outgoing);
-}
-
-/* A QoS 1 or 2 message's first send, with the packet identifier it took:
- * from then on it waits in flight. */
-static void
-send_first (MqttSession *session, OutMessage *message, gint64 now)
-{
-  mqtt_outgoing_store_packet_id (&session->outgoing, message);
-  send_message (session, message, now);
-  message->state = message->qos == 1 ? OUT_WAIT_PUBACK : OUT_WAIT_PUBREC;
-  g_queue_push_tail_link (&session->outgoing.inflight, &message->r.link);
-}
-
-/* Sends the requests not sent yet, then queued messages while the window
- * (and the supply of packet identifiers) allows. Connected only. */
-static void
-send_waiting (MqttSession *session, gint64 now)
-{
-  MqttOutgoing *og = &session->outgoing;
-  Queued *queued;
-  GList *l;
-
-  for (l = og->requests.head; l; l = l->next)
-    {
-      OutRequest *req = l->data;
-
-      if (!req->sent && mqtt_outgoing_take_packet_id (og, &req->r))
-        send_request (session, req, now);
-    }
-
-  /* Level 5: what was in flight before a reconnection: its PUBREL at
-   * once, its PUBLISH as the broker's Receive Maximum allows. */
-  for (l = og->inflight.head; is_v5 (session) && session->inflight_unsent > 0 && l;
-       l = l->next)
-    {
-      OutMessage *waiting = l->data;
-
-      if (waiting->sent_on != session->connection_serial &&
-          (waiting->state == OUT_WAIT_PUBCOMP ||
-           session->inflight_sent < session->terms.server_receive_max))
-        send_message (session, waiting, now);
-    }
-
-  while ((queued = mqtt_outgoing_peek_queued (og)))
-    {
-      MqttProperties *props = mqtt_queued_get_props (queued);
-      gint64 queued_at = mqtt_queued_get_time (queued, now);
-      gsize topic_length = strlen (queued->topic);
-      gboolean retain = (queued->flags & QUEUED_RETAIN) != 0;
-      const char *why = NULL;
-      MqttError refusal = MQTT_ERROR_SUCCESS;
-
-      if (is_v5 (session))
-        refusal = mqtt_terms_publish_refusal (&session->terms, queued->qos, retain,
-                                              publish_remaining (session, topic_length,
-                                                                 queued->length, queued->qos,
-                                                                 props),
-                                              &why);
-      if (refusal || message_expired (props, queued_at, now))
-        {
-          if (refusal)
-            session_log (session, MQTT_LOG_WARNING, "Message %u dropped: %s", queued->mid, why);
-          drop_queued (session, refusal ? refusal : MQTT_ERROR_EXPIRED);
-          continue;
-        }
-      if (queued->qos == 0)
-        {
-          /* Queued while disconnected: reported published once written. */
-          send_publish (session, queued->topic, topic_length, mqtt_queued_get_data (queued),
-                        queued->length, mqtt_queued_get_parts (queued), queued->n_parts, 0,
-                        retain, FALSE, 0, props, queued_at, now);
-          mqtt_outbuf_mark (session->out, queued->mid);
-          drop_queued (session, MQTT_ERROR_SUCCESS);
-          continue;
-        }
-      if (!window_open (session) || !mqtt_outgoing_has_packet_id (og))
-        break;
-      {
-        OutMessage *message = mqtt_outgoing_take_queued (og);
-
-        mqtt_outgoing_take_packet_id (og, &message->r);
-        send_first (session, message, now);
-      }
-    }
-}
-
-/* Room for a message of @length payload bytes: within max-queued-bytes
- * counting what is held and what waits to be written, unless nothing does
- * (a message larger than the limit alone goes, or it never could). */
-static gboolean
-bytes_have_room (MqttSession *session, gsize length, GError **error)
-{
-  gsize held = session->outgoing.held_bytes + mqtt_outbuf_get_length (session->out);
-
-  if (session->config.max_queued_bytes > 0 && held > 0 &&
-      held + length > session->config.max_queued_bytes)
-    {
-      g_set_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE,
-                   "The outgoing queue is full (%" G_GSIZE_FORMAT " bytes waiting, "
-                   "max-queued-bytes %" G_GUINT64_FORMAT ")", held,
-                   session->config.max_queued_bytes);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-queue_has_room (MqttSession *session, gsize length, GError **error)
-{
-  guint held = session->outgoing.n_records;
-
-  if (session->config.max_queued > 0 && held >= session->config.max_queued)
-    {
-      g_set_error (error, MQTT_ERROR, MQTT_ERROR_QUEUE_SIZE,
-                   "The outgoing queue is full (%u messages, max-queued-messages)", held);
-      return FALSE;
-    }
-  return bytes_have_room (session, length, error);
-}
-
-/* Room for a message of @length bytes, with the drop-oldest policy by
- * dropping the oldest messages not sent yet (what the connection has taken
- * cannot be taken back), each reported. */
-static gboolean
-make_room (MqttSession *session, gsize length, GError **error)
-{
-  while (!queue_has_room (session, length, error))
-    {
-      if (session->config.queue_policy != MQTT_QUEUE_POLICY_DROP_OLDEST ||
-          session->outgoing.queued.length == 0)
-        return FALSE;
-      g_clear_error (error);
-      drop_queued (session, MQTT_ERROR_QUEUE_SIZE);
-    }
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------------ */
 /* API calls */
 
 /* The payload is @data (copied) when @n_parts is 0, else the
@@ -707,7 +229,7 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
     }
 
   /* Check here what the encoder would refuse later. */
-  remaining = publish_remaining (session, topic_length, length, qos, props);
+  remaining = mqtt_session_publish_remaining (session, topic_length, length, qos, props);
   if (remaining + (qos > 0 ? 0 : 2) > MQTT_MAX_REMAINING_LENGTH)
     {
       g_set_error (error, MQTT_ERROR, MQTT_ERROR_PAYLOAD_SIZE,
@@ -732,11 +254,11 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
   /* QoS 0 while connected: straight to the wire, no record. */
   if (qos == 0 && session->state == MQTT_SESSION_CONNECTED)
     {
-      if (!bytes_have_room (session, length, error))
+      if (!mqtt_session_bytes_have_room (session, length, error))
         return FALSE;
       *mid = mqtt_outgoing_allocate_mid (&session->outgoing);
-      send_publish (session, topic, topic_length, data, length, parts, n_parts, 0, retain,
-                    FALSE, 0, props, now, now);
+      mqtt_session_send_publish (session, topic, topic_length, data, length, parts, n_parts, 0,
+                                 retain, FALSE, 0, props, now, now);
       mqtt_outbuf_mark (session->out, *mid);
       return TRUE;
     }
@@ -752,21 +274,21 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
       return FALSE;
     }
 
-  if (!make_room (session, length, error))
+  if (!mqtt_session_make_room (session, length, error))
     {
       if (session->config.queue_policy != MQTT_QUEUE_POLICY_DROP_NEWEST)
         return FALSE;
       /* Accepted, and dropped at once: reported like any other drop. */
       g_clear_error (error);
       *mid = mqtt_outgoing_allocate_mid (&session->outgoing);
-      push_dropped (session, *mid, MQTT_ERROR_QUEUE_SIZE);
+      mqtt_session_push_dropped (session, *mid, MQTT_ERROR_QUEUE_SIZE);
       return TRUE;
     }
 
   *mid = mqtt_outgoing_allocate_mid (og);
   /* Sent at once when nothing waits before it: no queue entry. */
-  if (session->state == MQTT_SESSION_CONNECTED && og->queued.length == 0 && window_open (session) &&
-      mqtt_outgoing_has_packet_id (og))
+  if (session->state == MQTT_SESSION_CONNECTED && og->queued.length == 0 &&
+      mqtt_session_window_open (session) && mqtt_outgoing_has_packet_id (og))
     {
       message = mqtt_outgoing_new_message (og, *mid, topic, data, length, parts, n_parts, qos,
                                            retain, props, now);
@@ -802,12 +324,12 @@ publish (MqttSession *session, const char *topic, const guint8 *data, gsize leng
 
   og->n_records++;
   if (message)
-    send_first (session, message, now);
+    mqtt_session_send_first (session, message, now);
   else
     mqtt_outgoing_queue (og, *mid, topic, data, length, parts, n_parts, qos, retain, props, now,
                          og->store && qos > 0);
   if (session->state == MQTT_SESSION_CONNECTED)
-    send_waiting (session, now);
+    mqtt_session_send_waiting (session, now);
   return TRUE;
 }
 
@@ -825,8 +347,8 @@ mqtt_session_publish_parts (MqttSession *session, const char *topic, GBytes *con
                             guint n_parts, guint8 qos, gboolean retain, MqttProperties *props,
                             gint64 now, guint *mid, GError **error)
 {
-  return publish (session, topic, NULL, parts_size (parts, n_parts), parts, n_parts, qos, retain,
-                  props, now, mid, error);
+  return publish (session, topic, NULL, mqtt_session_parts_size (parts, n_parts), parts, n_parts,
+                  qos, retain, props, now, mid, error);
 }
 
 static gboolean
@@ -894,7 +416,7 @@ request (MqttSession *session, gboolean subscribe, MqttTopicRequest *topics, gui
 
   if (session->state == MQTT_SESSION_CONNECTED &&
       mqtt_outgoing_take_packet_id (&session->outgoing, &req->r))
-    send_request (session, req, now);
+    mqtt_session_send_request (session, req, now);
   return TRUE;
 }
 
@@ -992,9 +514,9 @@ discard_output (MqttSession *session, MqttError code)
   guint mid;
 
   while (mqtt_outbuf_pop_mark (session->out, &mid))
-    push_event (session, MQTT_SESSION_EVENT_PUBLISHED, mid);
+    mqtt_session_push_event (session, MQTT_SESSION_EVENT_PUBLISHED, mid);
   while (mqtt_outbuf_pop_any_mark (session->out, &mid))
-    push_dropped (session, mid, code);
+    mqtt_session_push_dropped (session, mid, code);
   mqtt_outbuf_clear (session->out);
 }
 
@@ -1017,7 +539,7 @@ mqtt_session_connection_made (MqttSession *session, gint64 now)
   g_clear_pointer (&session->server_reference, g_free);
   /* The broker's limits are the specification's defaults until CONNACK. */
   mqtt_terms_reset (&session->terms, session->config.topic_alias_out);
-  send_connect (session, now);
+  mqtt_session_send_connect (session, now);
 }
 
 /* Whether the broker keeps the session after the connection: below level
@@ -1052,7 +574,7 @@ mqtt_session_connection_lost (MqttSession *session, gboolean reconnect)
           g_queue_unlink (&session->outgoing.requests, &req->r.link);
           mqtt_outgoing_release_packet_id (&session->outgoing, &req->r);
           session->outgoing.n_records--;
-          push_dropped (session, req->r.mid, MQTT_ERROR_CONN_LOST);
+          mqtt_session_push_dropped (session, req->r.mid, MQTT_ERROR_CONN_LOST);
           mqtt_out_request_free (req);
         }
       else
@@ -1069,7 +591,7 @@ drop_queue (MqttSession *session, GQueue *queue)
   GList *l;
 
   for (l = queue->head; l; l = l->next)
-    push_dropped (session, ((Record *) l->data)->mid, MQTT_ERROR_NO_CONN);
+    mqtt_session_push_dropped (session, ((Record *) l->data)->mid, MQTT_ERROR_NO_CONN);
   mqtt_outgoing_clear_queue (&session->outgoing, queue);
 }
 
@@ -1088,7 +610,7 @@ mqtt_session_reset (MqttSession *session)
   discard_output (session, MQTT_ERROR_NO_CONN);
   drop_queue (session, &session->outgoing.inflight);
   while (session->outgoing.queued.length > 0)
-    drop_queued (session, MQTT_ERROR_NO_CONN);
+    mqtt_session_drop_queued (session, MQTT_ERROR_NO_CONN);
   drop_queue (session, &session->outgoing.requests);
   g_hash_table_remove_all (session->outgoing.by_packet_id);
   session->outgoing.n_records = 0;
@@ -1156,9 +678,9 @@ resubscribe (MqttTopicRequest *topics, guint n_topics, MqttProperties *props, gp
   guint mid;
 
   if (request (session, TRUE, topics, n_topics, props, session->last_in, &mid, &error))
-    push_event (session, MQTT_SESSION_EVENT_RESUBSCRIBED, mid);
+    mqtt_session_push_event (session, MQTT_SESSION_EVENT_RESUBSCRIBED, mid);
   else
-    session_log (session, MQTT_LOG_WARNING, "Could not subscribe again: %s", error->message);
+    mqtt_session_log (session, MQTT_LOG_WARNING, "Could not subscribe again: %s", error->message);
 }
 
 static gboolean
@@ -1172,7 +694,7 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
 
   log_packet (session, "Received CONNACK (%d, %u)", packet->connack.session_present,
               packet->connack.return_code);
-  event = push_event (session, MQTT_SESSION_EVENT_CONNACK, 0);
+  event = mqtt_session_push_event (session, MQTT_SESSION_EVENT_CONNACK, 0);
   event->code = packet->connack.return_code;
   event->session_present = packet->connack.session_present;
   if (packet->props)
@@ -1230,8 +752,8 @@ handle_connack (MqttSession *session, const MqttPacket *packet, gint64 now, GErr
    * broker's Receive Maximum allows); then requests; then the queue as the
    * window allows. */
   for (l = session->outgoing.inflight.head; l && !is_v5 (session); l = l->next)
-    send_message (session, l->data, now);
-  send_waiting (session, now);
+    mqtt_session_send_message (session, l->data, now);
+  mqtt_session_send_waiting (session, now);
   return TRUE;
 }
 
@@ -1322,7 +844,7 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
        * delivered again. */
       if (g_hash_table_contains (session->incoming_qos2, key))
         {
-          send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
+          mqtt_session_send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
           return TRUE;
         }
       /* A broker must not resend PUBLISH once it has sent PUBREL
@@ -1334,14 +856,13 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
           g_hash_table_lookup_extended (session->completed_qos2, key, NULL, &completed) &&
           completed == digest)
         {
-          session_log (session, MQTT_LOG_WARNING,
-                       "The broker resent QoS 2 message %u after completing it: not delivered "
-                       "again", packet->packet_id);
+          mqtt_session_log (session, MQTT_LOG_WARNING, "The broker resent QoS 2 message %u "
+                            "after completing it: not delivered again", packet->packet_id);
           g_hash_table_remove (session->completed_qos2, key);
           g_hash_table_insert (session->incoming_qos2, key, digest);
           mqtt_outgoing_store_incoming (&session->outgoing, packet->packet_id,
                                         GPOINTER_TO_UINT (digest), FALSE);
-          send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
+          mqtt_session_send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
           return TRUE;
         }
       g_hash_table_remove (session->completed_qos2, key);
@@ -1351,7 +872,7 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
     }
 
   /* The topic and payload move from the packet into the message. */
-  event = push_event (session, MQTT_SESSION_EVENT_MESSAGE, packet->packet_id);
+  event = mqtt_session_push_event (session, MQTT_SESSION_EVENT_MESSAGE, packet->packet_id);
   event->message = mqtt_message_new_take (g_steal_pointer (&packet->publish.topic),
                                           g_steal_pointer (&packet->publish.payload), qos,
                                           packet->publish.retain, packet->publish.dup,
@@ -1361,9 +882,9 @@ handle_publish (MqttSession *session, MqttPacket *packet, gint64 now, GError **e
   /* Acknowledgements are written after the event has been delivered: the
    * client emits events before it flushes. */
   if (qos == 1)
-    send_ack (session, MQTT_PACKET_PUBACK, packet->packet_id, now);
+    mqtt_session_send_ack (session, MQTT_PACKET_PUBACK, packet->packet_id, now);
   else if (qos == 2)
-    send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
+    mqtt_session_send_ack (session, MQTT_PACKET_PUBREC, packet->packet_id, now);
   return TRUE;
 }
 
@@ -1382,12 +903,12 @@ complete_message (MqttSession *session, OutMessage *message, const MqttPacket *a
     session->inflight_sent--;
   if (message->sent_on != session->connection_serial)
     session->inflight_unsent--;
-  event = push_event (session, MQTT_SESSION_EVENT_PUBLISHED, message->r.mid);
+  event = mqtt_session_push_event (session, MQTT_SESSION_EVENT_PUBLISHED, message->r.mid);
   event->code = ack->reason_code;
   if (ack->props)
     event->props = mqtt_properties_ref (ack->props);
   mqtt_outgoing_free_message (&session->outgoing, message);
-  send_waiting (session, now);
+  mqtt_session_send_waiting (session, now);
 }
 
 /* An acknowledgement that matches nothing waiting for it. */
@@ -1398,8 +919,8 @@ unexpected_ack (MqttSession *session, const MqttPacket *packet, GError **error)
 
   if (g_hash_table_contains (session->resent_ids, GUINT_TO_POINTER (packet->packet_id)))
     {
-      session_log (session, MQTT_LOG_DEBUG, "Ignoring %s for message %u, sent more than once",
-                   name, packet->packet_id);
+      mqtt_session_log (session, MQTT_LOG_DEBUG, "Ignoring %s for message %u, sent more than once",
+                        name, packet->packet_id);
       return TRUE;
     }
   return protocol_error (error, "%s for packet id %u, which nothing waits for", name,
@@ -1439,7 +960,7 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
           mqtt_outgoing_drop_payload (&session->outgoing, message);
           g_queue_unlink (&session->outgoing.inflight, &message->r.link);
           g_queue_push_tail_link (&session->outgoing.inflight, &message->r.link);
-          send_message (session, message, now);
+          mqtt_session_send_message (session, message, now);
         }
       else
         return unexpected_ack (session, packet, error);
@@ -1467,7 +988,7 @@ handle_ack (MqttSession *session, const MqttPacket *packet, gint64 now, GError *
             g_hash_table_insert (session->completed_qos2, key, digest);
           }
       }
-      send_ack (session, MQTT_PACKET_PUBCOMP, mid, now);
+      mqtt_session_send_ack (session, MQTT_PACKET_PUBCOMP, mid, now);
       return TRUE;
 
     case MQTT_PACKET_CONNECT:
@@ -1501,8 +1022,8 @@ handle_request_ack (MqttSession *session, const MqttPacket *packet, gint64 now, 
 
       for (i = 0; i < packet->suback.n_return_codes; i++)
         g_string_append_printf (codes, "%s%u", i ? ", " : "", packet->suback.return_codes[i]);
-      session_log (session, MQTT_LOG_DEBUG, "Received SUBACK (Mid: %u, granted [%s])",
-                   packet->packet_id, codes->str);
+      mqtt_session_log (session, MQTT_LOG_DEBUG, "Received SUBACK (Mid: %u, granted [%s])",
+                        packet->packet_id, codes->str);
     }
   else
     log_packet (session, "Received UNSUBACK (Mid: %u)", packet->packet_id);
@@ -1519,15 +1040,15 @@ handle_request_ack (MqttSession *session, const MqttPacket *packet, gint64 now, 
   g_queue_unlink (&session->outgoing.requests, &req->r.link);
   mqtt_outgoing_release_packet_id (&session->outgoing, &req->r);
   session->outgoing.n_records--;
-  event = push_event (session,
-                      is_suback ? MQTT_SESSION_EVENT_SUBSCRIBED : MQTT_SESSION_EVENT_UNSUBSCRIBED,
-                      req->r.mid);
+  event = mqtt_session_push_event (session, is_suback ? MQTT_SESSION_EVENT_SUBSCRIBED
+                                                      : MQTT_SESSION_EVENT_UNSUBSCRIBED,
+                                   req->r.mid);
   if (packet->suback.n_return_codes > 0)
     event->granted = g_bytes_new (packet->suback.return_codes, packet->suback.n_return_codes);
   if (packet->props)
     event->props = mqtt_properties_ref (packet->props);
   mqtt_out_request_free (req);
-  send_waiting (session, now);
+  mqtt_session_send_waiting (session, now);
   return TRUE;
 }
 
@@ -1544,7 +1065,7 @@ handle_disconnect (MqttSession *session, const MqttPacket *packet, GError **erro
 
   log_packet (session, "Received DISCONNECT (0x%02x)", packet->reason_code);
   take_server_reference (session, packet->reason_code, packet->props);
-  event = push_event (session, MQTT_SESSION_EVENT_DISCONNECT, 0);
+  event = mqtt_session_push_event (session, MQTT_SESSION_EVENT_DISCONNECT, 0);
   event->code = packet->reason_code;
   if (packet->props)
     event->props = mqtt_properties_ref (packet->props);
@@ -1567,7 +1088,7 @@ handle_auth (MqttSession *session, const MqttPacket *packet, GError **error)
   if (packet->reason_code == MQTT_REASON_CODE_RE_AUTHENTICATE)
     return disconnect_error (session, MQTT_REASON_CODE_PROTOCOL_ERROR, error,
                              "The broker sent AUTH with reason Re-authenticate");
-  event = push_event (session, MQTT_SESSION_EVENT_AUTH, 0);
+  event = mqtt_session_push_event (session, MQTT_SESSION_EVENT_AUTH, 0);
   event->code = packet->reason_code;
   if (packet->props)
     event->props = mqtt_properties_ref (packet->props);
@@ -1661,7 +1182,7 @@ mqtt_session_written (MqttSession *session, gsize n_bytes)
 
   mqtt_outbuf_consume (session->out, n_bytes);
   while (mqtt_outbuf_pop_mark (session->out, &mid))
-    push_event (session, MQTT_SESSION_EVENT_PUBLISHED, mid);
+    mqtt_session_push_event (session, MQTT_SESSION_EVENT_PUBLISHED, mid);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1806,7 +1327,7 @@ mqtt_session_tick (MqttSession *session, gint64 now, GError **error)
         {
           g_queue_unlink (&session->outgoing.inflight, &oldest->r.link);
           g_queue_push_tail_link (&session->outgoing.inflight, &oldest->r.link);
-          send_message (session, oldest, now);
+          mqtt_session_send_message (session, oldest, now);
         }
     }
   return TRUE;
