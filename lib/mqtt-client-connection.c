@@ -4,7 +4,8 @@
  * The client's connection: opening it (through the dialer), the pump that
  * reads, feeds the session, flushes and emits its events as signals, the
  * one timer source for every deadline, reconnection with backoff, and the
- * operations that callers wait on. Everything here runs under the client's
+ * operations that callers wait on (their small pieces, beneath, are in
+ * mqtt-client-base.c). Everything here runs under the client's
  * lock or in its context; the GObject face (mqtt-client.c) calls in, never
  * the reverse.
  */
@@ -19,283 +20,6 @@
 GParamSpec *mqtt_client_properties[N_PROPS];
 
 guint mqtt_client_signals[N_SIGNALS];
-
-/* ------------------------------------------------------------------------ */
-/* Small helpers */
-
-void
-mqtt_client_op_free (Op *op)
-{
-  g_clear_object (&op->task);
-  g_clear_error (&op->error);
-  g_clear_pointer (&op->granted, g_bytes_unref);
-  if (op->cancel_source)
-    {
-      g_source_destroy (op->cancel_source);
-      g_source_unref (op->cancel_source);
-    }
-  g_free (op);
-}
-
-Op *
-mqtt_client_op_new (OpKind kind, GTask *task)
-{
-  Op *op = g_new0 (Op, 1);
-
-  op->kind = kind;
-  op->task = task ? g_object_ref (task) : NULL;
-  return op;
-}
-
-/* Completes @op: returns its task or wakes its blocking waiter, which then
- * frees it. Called in the context thread without the lock. */
-static void
-op_complete (MqttClient *self, Op *op, const GError *error)
-{
-  if (op->cancel_source)
-    g_source_destroy (op->cancel_source);
-
-  if (op->task)
-    {
-      if (error)
-        g_task_return_error (op->task, g_error_copy (error));
-      else if (op->kind == OP_SUBSCRIBE)
-        g_task_return_pointer (op->task, g_steal_pointer (&op->granted),
-                               (GDestroyNotify) g_bytes_unref);
-      else if (op->kind == OP_PUBLISH)
-        g_task_return_int (op->task, op->mid);
-      else
-        g_task_return_boolean (op->task, TRUE);
-      mqtt_client_op_free (op);
-      return;
-    }
-
-  client_lock (self);
-  if (error)
-    op->error = g_error_copy (error);
-  op->done = TRUE;
-  pthread_cond_broadcast (&self->cond);
-  client_unlock (self);
-}
-
-gboolean
-mqtt_client_check_qos (int qos, GError **error)
-{
-  if (qos < 0 || qos > 2)
-    {
-      g_set_error (error, MQTT_ERROR, MQTT_ERROR_INVAL, "Invalid QoS %d: must be 0, 1 or 2", qos);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-set_timer_locked (MqttClient *self, gint64 ready_time)
-{
-  if (ready_time == self->timer_armed)
-    return;
-  self->timer_armed = ready_time;
-  g_source_set_ready_time (self->timer_source, ready_time);
-}
-
-/* Makes sure a pump runs soon in the client's context. */
-void
-mqtt_client_kick_locked (MqttClient *self)
-{
-  if (self->kicked || self->in_pump)
-    return;
-  self->kicked = TRUE;
-  set_timer_locked (self, 0);
-}
-
-/* Whether a host name is this machine: no network is needed to reach it. */
-static gboolean
-is_local_host (const char *host)
-{
-  g_autoptr(GInetAddress) address = NULL;
-
-  if (host == NULL || g_ascii_strcasecmp (host, "localhost") == 0 ||
-      g_str_has_suffix (host, ".localhost"))
-    return TRUE;
-  address = g_inet_address_new_from_string (host);
-  return address != NULL && g_inet_address_get_is_loopback (address);
-}
-
-/* The server the next attempt goes to: one the broker referred the client
- * to, else the server list's current one; NULL for the client's host. */
-static const MqttServer *
-server_to_try_locked (MqttClient *self)
-{
-  if (self->referred)
-    return self->referred;
-  if (self->use_servers)
-    return g_ptr_array_index (self->servers, self->server_index);
-  return NULL;
-}
-
-/* Whether the next reconnection waits for the network to come back
- * (#MqttClient:network-monitor): not when the broker is on this machine. */
-static gboolean
-awaiting_network_locked (MqttClient *self)
-{
-  const char *host = self->transport_options.host;
-  gboolean unix_socket = self->transport_options.unix_socket;
-  const MqttServer *next;
-
-  if (!self->network_down)
-    return FALSE;
-  next = server_to_try_locked (self);
-  if (next)
-    {
-      host = next->host;
-      unix_socket = next->unix_socket;
-    }
-  return !unix_socket && !is_local_host (host);
-}
-
-void
-mqtt_client_rearm_timer_locked (MqttClient *self)
-{
-  gint64 deadline = mqtt_session_next_deadline (self->session);
-
-  if (self->kicked)
-    return;
-  if (self->reconnect_at > 0 && !awaiting_network_locked (self))
-    deadline = MIN (deadline, self->reconnect_at);
-  /* Deadlines mostly move later (keepalive restarts with every packet): a
-   * timer that fires early re-arms itself, so only move it earlier. */
-  if (deadline == G_MAXINT64)
-    return;
-  if (self->timer_armed < 0 || deadline < self->timer_armed)
-    set_timer_locked (self, deadline);
-}
-
-void
-mqtt_client_event_clear (ClientEvent *event)
-{
-  g_clear_pointer (&event->text, g_free);
-  g_clear_error (&event->error);
-  mqtt_session_event_clear (&event->session);
-}
-
-/* The session's events so far, after those already pending. */
-static void
-take_session_events_locked (MqttClient *self)
-{
-  guint i;
-
-  if (!mqtt_session_has_events (self->session))
-    return;
-  mqtt_session_take_events (self->session, self->taken);
-  for (i = 0; i < self->taken->len; i++)
-    {
-      ClientEvent event = { CLIENT_EVENT_SESSION };
-
-      event.session = g_array_index (self->taken, MqttSessionEvent, i);
-      g_array_append_val (self->pending, event);
-    }
-  /* Their contents are the pending events' now. */
-  g_array_set_size (self->taken, 0);
-}
-
-/* The client's own events, in one queue with the session's, which the lock
- * guards: they can be made in any thread, and stay in order. Takes
- * @error. */
-void
-mqtt_client_push_client_event_locked (MqttClient *self, ClientEventType type, gint code,
-                                      GError *error)
-{
-  ClientEvent event = { type };
-
-  take_session_events_locked (self);
-  event.code = code;
-  event.error = error;
-  g_array_append_val (self->pending, event);
-}
-
-/* A log line (#MqttClient::log), emitted with the pending events. */
-void
-mqtt_client_log_locked (MqttClient *self, MqttLogLevel level, const char *format, ...)
-{
-  ClientEvent event = { CLIENT_EVENT_LOG };
-  va_list args;
-
-  if (!self->log_wanted)
-    return;
-  take_session_events_locked (self);
-  event.code = level;
-  va_start (args, format);
-  event.text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_array_append_val (self->pending, event);
-}
-
-void
-mqtt_client_update_log_wanted (MqttClient *self)
-{
-  gboolean wanted = self->logger_enabled ||
-                    g_signal_has_handler_pending (self, mqtt_client_signals[SIGNAL_LOG], 0, TRUE);
-
-  client_lock (self);
-  self->log_wanted = wanted;
-  /* Every pump asks: the session hears of a change only. */
-  if (self->config.log_packets != wanted)
-    {
-      self->config.log_packets = wanted;
-      mqtt_client_config_changed_locked (self);
-    }
-  client_unlock (self);
-}
-
-/* Runs @func in the client's context: now, if this thread can own the
- * context, otherwise from that context's loop. GIO calls made by @func
- * report back to the client's context. */
-void
-mqtt_client_run_in_context (MqttClient *self, GSourceFunc func, gpointer data,
-                            GDestroyNotify destroy)
-{
-  if (g_main_context_acquire (self->context))
-    {
-      g_main_context_push_thread_default (self->context);
-      func (data);
-      g_main_context_pop_thread_default (self->context);
-      g_main_context_release (self->context);
-      if (destroy)
-        destroy (data);
-    }
-  else
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, func, data, destroy);
-}
-
-/* Blocks until @op is done, iterating the client's context if no other
- * thread runs it. Takes @op. */
-static gboolean
-wait_op (MqttClient *self, Op *op, GError **error)
-{
-  gboolean ok;
-
-  if (g_main_context_acquire (self->context))
-    {
-      g_main_context_push_thread_default (self->context);
-      while (!op->done)
-        g_main_context_iteration (self->context, TRUE);
-      g_main_context_pop_thread_default (self->context);
-      g_main_context_release (self->context);
-    }
-  else
-    {
-      client_lock (self);
-      while (!op->done)
-        pthread_cond_wait (&self->cond, &self->lock);
-      client_unlock (self);
-    }
-
-  ok = op->error == NULL;
-  if (!ok)
-    g_propagate_error (error, g_steal_pointer (&op->error));
-  mqtt_client_op_free (op);
-  return ok;
-}
 
 /* ------------------------------------------------------------------------ */
 /* The connection */
@@ -611,7 +335,7 @@ timers_locked (MqttClient *self, gint64 now, gboolean *start_reconnect)
     return connection_failed_locked (self, g_steal_pointer (&error));
 
   if (start_reconnect && self->reconnect_at > 0 && now >= self->reconnect_at &&
-      !awaiting_network_locked (self))
+      !mqtt_client_awaiting_network_locked (self))
     {
       self->reconnect_at = 0;
       *start_reconnect = TRUE;
@@ -631,7 +355,7 @@ complete_connect_ops (MqttClient *self, const GError *error)
   ops = g_steal_pointer (&self->connect_ops);
   client_unlock (self);
   for (l = ops; l; l = l->next)
-    op_complete (self, l->data, error);
+    mqtt_client_op_complete (self, l->data, error);
   g_list_free (ops);
 }
 
@@ -644,7 +368,7 @@ complete_disconnect_ops (MqttClient *self)
   ops = g_steal_pointer (&self->disconnect_ops);
   client_unlock (self);
   for (l = ops; l; l = l->next)
-    op_complete (self, l->data, NULL);
+    mqtt_client_op_complete (self, l->data, NULL);
   g_list_free (ops);
 }
 
@@ -886,7 +610,7 @@ handle_session_event (MqttClient *self, MqttSessionEvent *event)
                                  "The broker refused message %u: %s (reason code 0x%02x)",
                                  event->mid, mqtt_reason_string (event->code),
                                  event->code);
-          op_complete (self, op, error);
+          mqtt_client_op_complete (self, op, error);
         }
       g_signal_emit (self, mqtt_client_signals[SIGNAL_PUBLISHED], 0, event->mid);
       g_signal_emit (self, mqtt_client_signals[SIGNAL_PUBLISHED_V5], 0, event->mid, event->code,
@@ -900,7 +624,7 @@ handle_session_event (MqttClient *self, MqttSessionEvent *event)
         if ((op = take_mid_op (self, event->mid)))
           {
             op->granted = g_bytes_ref (event->granted);
-            op_complete (self, op, NULL);
+            mqtt_client_op_complete (self, op, NULL);
           }
         g_signal_emit (self, mqtt_client_signals[SIGNAL_SUBSCRIBED], 0, event->mid, granted);
         g_signal_emit (self, mqtt_client_signals[SIGNAL_SUBSCRIBED_V5], 0, event->mid, granted,
@@ -915,7 +639,7 @@ handle_session_event (MqttClient *self, MqttSessionEvent *event)
                                                                                : none);
 
         if ((op = take_mid_op (self, event->mid)))
-          op_complete (self, op, NULL);
+          mqtt_client_op_complete (self, op, NULL);
         g_signal_emit (self, mqtt_client_signals[SIGNAL_UNSUBSCRIBED], 0, event->mid);
         g_signal_emit (self, mqtt_client_signals[SIGNAL_UNSUBSCRIBED_V5], 0, event->mid, codes,
                        event->props);
@@ -941,7 +665,7 @@ handle_session_event (MqttClient *self, MqttSessionEvent *event)
                                                event->mid, mqtt_error_string (event->code));
 
         if ((op = take_mid_op (self, event->mid)))
-          op_complete (self, op, error);
+          mqtt_client_op_complete (self, op, error);
         g_signal_emit (self, mqtt_client_signals[SIGNAL_DROPPED], 0, event->mid, error);
       }
       break;
@@ -1028,7 +752,7 @@ static void
 take_events (MqttClient *self)
 {
   client_lock (self);
-  take_session_events_locked (self);
+  mqtt_client_take_session_events_locked (self);
   if (self->pending->len > 0)
     {
       g_array_append_vals (self->events, self->pending->data, self->pending->len);
@@ -1223,7 +947,7 @@ dial (MqttClient *self, GCancellable *cancellable)
   options.tls = mqtt_client_tls_wanted_locked (self);
   options.protocol_level = self->config.protocol;
   self->on_referred = self->referred != NULL;
-  next = server_to_try_locked (self);
+  next = mqtt_client_server_to_try_locked (self);
   if (next)
     mqtt_server_apply (next, &options);
   if (options.websocket)
@@ -1360,7 +1084,7 @@ connect_in_context (gpointer data)
 
   if (g_cancellable_set_error_if_cancelled (request->cancellable, &error))
     {
-      op_complete (self, request->op, error);
+      mqtt_client_op_complete (self, request->op, error);
       return G_SOURCE_REMOVE;
     }
 
@@ -1475,7 +1199,7 @@ mqtt_client_connect_and_wait (MqttClient *self, GCancellable *cancellable, GErro
   Op *op = mqtt_client_op_new (OP_CONNECT, NULL);
 
   request_connect (self, op, cancellable);
-  return wait_op (self, op, error);
+  return mqtt_client_wait_op (self, op, error);
 }
 
 /* The asynchronous ones: @prepared says whether the arguments were good. */

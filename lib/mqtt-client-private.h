@@ -4,7 +4,8 @@
  * The parts of MqttClient and what they share: the instance structure, its
  * lock, and the functions one part offers the others. The parts call
  * downwards only: mqtt-client.c (the GObject face) -> mqtt-client-options.c,
- * mqtt-client-loops.c, mqtt-client-messages.c -> mqtt-client-connection.c.
+ * mqtt-client-loops.c, mqtt-client-messages.c -> mqtt-client-connection.c
+ * -> mqtt-client-base.c.
  */
 
 #pragma once
@@ -315,18 +316,27 @@ mqtt_client_notify (MqttClient *self, guint prop_id)
   }                                                                                          \
   G_STMT_END
 
-/* mqtt-client-connection.c */
+/* mqtt-client-base.c */
 void mqtt_client_op_free (Op *op);
 Op *mqtt_client_op_new (OpKind kind, GTask *task);
+void mqtt_client_op_complete (MqttClient *self, Op *op, const GError *error);
+gboolean mqtt_client_wait_op (MqttClient *self, Op *op, GError **error);
 gboolean mqtt_client_check_qos (int qos, GError **error);
 void mqtt_client_kick_locked (MqttClient *self);
 void mqtt_client_rearm_timer_locked (MqttClient *self);
+const MqttServer *mqtt_client_server_to_try_locked (MqttClient *self);
+gboolean mqtt_client_awaiting_network_locked (MqttClient *self);
 void mqtt_client_event_clear (ClientEvent *event);
+void mqtt_client_take_session_events_locked (MqttClient *self);
 void mqtt_client_push_client_event_locked (MqttClient *self, ClientEventType type, gint code,
                                            GError *error);
 void mqtt_client_update_log_wanted (MqttClient *self);
 G_GNUC_PRINTF (3, 4) void mqtt_client_log_locked (MqttClient *self, MqttLogLevel level,
                                                   const char *format, ...);
+void mqtt_client_run_in_context (MqttClient *self, GSourceFunc func, gpointer data,
+                                 GDestroyNotify destroy);
+
+/* mqtt-client-connection.c */
 void mqtt_client_destroy_source (GSource **source);
 GCancellable *mqtt_client_teardown_locked (MqttClient *self);
 void mqtt_client_cancel_and_unref (GCancellable *cancellable);
@@ -340,8 +350,6 @@ void mqtt_client_pump (MqttClient *self, PumpFlags flags);
 void mqtt_client_attach_timer (MqttClient *self);
 void mqtt_client_start_connect (MqttClient *self);
 void mqtt_client_resume_connect (MqttClient *self, const GError *error);
-void mqtt_client_run_in_context (MqttClient *self, GSourceFunc func, gpointer data,
-                                 GDestroyNotify destroy);
 gboolean mqtt_client_set_broker (MqttClient *self, const char *host, guint port, guint keepalive,
                                  GError **error);
 gboolean mqtt_client_tls_wanted_locked (MqttClient *self);
