@@ -755,37 +755,33 @@ render_locked (GstMqttSink *self, GstBuffer *buffer, GError **error)
   return ret;
 }
 
+/* @buffer, or each buffer of @list in turn, under one lock. */
 static GstFlowReturn
-gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
+render_buffers (GstMqttSink *self, GstBuffer *buffer, GstBufferList *list)
 {
-  GstMqttSink *self = GST_MQTT_SINK (bsink);
   g_autoptr(GError) error = NULL;
-  GstFlowReturn ret;
+  GstFlowReturn ret = GST_FLOW_OK;
+  guint i, n = list ? gst_buffer_list_length (list) : 1;
 
   gst_mqtt_lock (&self->lock);
-  ret = render_locked (self, buffer, &error);
+  for (i = 0; i < n && ret == GST_FLOW_OK; i++)
+    ret = render_locked (self, list ? gst_buffer_list_get (list, i) : buffer, &error);
   gst_mqtt_unlock (&self->lock);
   if (error)
     ret = post_publish_error (self, error);
   return ret;
 }
 
-/* A list from upstream: its buffers in turn, under one lock. */
+static GstFlowReturn
+gst_mqtt_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
+{
+  return render_buffers (GST_MQTT_SINK (bsink), buffer, NULL);
+}
+
 static GstFlowReturn
 gst_mqtt_sink_render_list (GstBaseSink *bsink, GstBufferList *list)
 {
-  GstMqttSink *self = GST_MQTT_SINK (bsink);
-  g_autoptr(GError) error = NULL;
-  GstFlowReturn ret = GST_FLOW_OK;
-  guint i, n = gst_buffer_list_length (list);
-
-  gst_mqtt_lock (&self->lock);
-  for (i = 0; i < n && ret == GST_FLOW_OK; i++)
-    ret = render_locked (self, gst_buffer_list_get (list, i), &error);
-  gst_mqtt_unlock (&self->lock);
-  if (error)
-    ret = post_publish_error (self, error);
-  return ret;
+  return render_buffers (GST_MQTT_SINK (bsink), NULL, list);
 }
 
 static gboolean

@@ -873,8 +873,7 @@ map_timestamps (GstMqttSrc *self, GstBuffer *buffer, GstClockTime sender_base_ti
     }
 }
 
-/* The next buffer, alone: with GStreamer 1.22, basesrc mishandles a
- * list from a live source paused before pushing it (see the manual). */
+/* The next buffer, alone: 1.22's basesrc mishandles a paused live source's lists. */
 static GstFlowReturn
 gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
 {
@@ -882,6 +881,7 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
   GstFlowReturn ret;
   Queued *queued = NULL;
   gboolean gst_framing;
+  GList *l;
 
   gst_mqtt_lock (&self->lock);
   gst_framing = self->framing == GST_MQTT_FRAMING_GST;
@@ -890,8 +890,8 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
       ret = gst_mqtt_object_wait_connected (self->mqtt, &self->flushing);
       if (ret != GST_FLOW_OK)
         break;
-      queued = g_queue_peek_head (&self->queue);
-      if (queued == NULL)
+      l = g_queue_pop_head_link (&self->queue);
+      if (l == NULL)
         {
           if (self->idle_timeout)
             {
@@ -910,7 +910,7 @@ gst_mqtt_src_create (GstPushSrc *psrc, GstBuffer **out)
             gst_mqtt_lock_wait (&self->lock, -1);
           continue;
         }
-      g_queue_unlink (&self->queue, &queued->link);
+      queued = l->data;
 
       if (GST_IS_CAPS (queued->item))
         {

@@ -750,6 +750,18 @@ mqtt_client_unsubscribe_finish (MqttClient *self, GAsyncResult *result, GError *
 /* ------------------------------------------------------------------------ */
 /* Per-filter callbacks */
 
+/* Takes the callback of filter @sub out of the table and the tree: the
+ * caller's reference, or NULL for none. */
+static FilterCallback *
+steal_callback_locked (MqttClient *self, const char *sub)
+{
+  FilterCallback *fc = NULL;
+
+  if (g_hash_table_steal_extended (self->callbacks, sub, NULL, (gpointer *) &fc))
+    mqtt_topic_tree_remove (self->callback_tree, fc->match, fc);
+  return fc;
+}
+
 /**
  * mqtt_client_message_callback_add:
  * @self: a #MqttClient
@@ -777,7 +789,7 @@ gboolean
 mqtt_client_message_callback_add (MqttClient *self, const char *sub, MqttMessageCallback callback,
                                   gpointer user_data, GDestroyNotify destroy, GError **error)
 {
-  FilterCallback *fc;
+  FilterCallback *fc, *replaced;
 
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (callback != NULL, FALSE);
@@ -785,7 +797,6 @@ mqtt_client_message_callback_add (MqttClient *self, const char *sub, MqttMessage
   if (!mqtt_topic_validate_filter (sub, error))
     return FALSE;
 
-  mqtt_client_message_callback_remove (self, sub);
   fc = g_new0 (FilterCallback, 1);
   g_atomic_ref_count_init (&fc->ref_count);
   fc->filter = g_strdup (sub);
@@ -798,10 +809,13 @@ mqtt_client_message_callback_add (MqttClient *self, const char *sub, MqttMessage
   fc->user_data = user_data;
   fc->destroy = destroy;
   client_lock (self);
+  replaced = steal_callback_locked (self, sub);
   /* Keyed by its own filter string. */
   g_hash_table_insert (self->callbacks, fc->filter, fc);
   mqtt_topic_tree_add (self->callback_tree, fc->match, fc);
   client_unlock (self);
+  if (replaced)
+    mqtt_client_filter_callback_unref (replaced);
   return TRUE;
 }
 
@@ -817,14 +831,13 @@ mqtt_client_message_callback_add (MqttClient *self, const char *sub, MqttMessage
 gboolean
 mqtt_client_message_callback_remove (MqttClient *self, const char *sub)
 {
-  FilterCallback *removed = NULL;
+  FilterCallback *removed;
 
   g_return_val_if_fail (MQTT_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (sub != NULL, FALSE);
 
   client_lock (self);
-  if (g_hash_table_steal_extended (self->callbacks, sub, NULL, (gpointer *) &removed))
-    mqtt_topic_tree_remove (self->callback_tree, removed->match, removed);
+  removed = steal_callback_locked (self, sub);
   client_unlock (self);
 
   if (removed)

@@ -172,12 +172,6 @@ match_from (Node *node, guint i, Matching *m)
   gboolean wildcards = i > 0 || m->levels[0][0] != '$';
   Node *next;
 
-  if (node->children == NULL)
-    {
-      if (i == m->n_levels)
-        report (node, m);
-      return;
-    }
   /* '#' matches what is left, none of it included ("a/#" matches "a"). */
   if (wildcards)
     report (lookup (node, "#"), m);
@@ -199,14 +193,16 @@ mqtt_topic_tree_match (MqttTopicTree *tree, const char *topic, MqttTopicTreeFunc
   Matching m = { NULL, 0, func, user_data };
   /* The levels, split in place in a copy (on the stack when short). */
   char stack[256];
-  gsize length = strlen (topic);
-  char *copy = length < sizeof stack ? stack : g_malloc (length + 1);
+  gsize length;
+  char *copy;
   char *levels_stack[32];
   guint n = 1;
   char *p;
 
   if (tree->root.children == NULL)
     return;
+  length = strlen (topic);
+  copy = length < sizeof stack ? stack : g_malloc (length + 1);
   memcpy (copy, topic, length + 1);
   for (p = copy; *p; p++)
     if (*p == '/')

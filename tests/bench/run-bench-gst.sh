@@ -5,8 +5,8 @@
 set -eu
 bench=$1 mosquitto=$2
 reps=${REPS:-3} qos=${QOS:-0}
-dir=$(mktemp -d)
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. "$(dirname "$0")/private-broker.sh"
+port=$(free_port)
 cat > "$dir/mosquitto.conf" <<CONF
 user root
 allow_anonymous true
@@ -15,10 +15,7 @@ max_queued_messages 1000000
 set_tcp_nodelay true
 listener $port 127.0.0.1
 CONF
-"$mosquitto" -c "$dir/mosquitto.conf" 2>"$dir/mosquitto.log" &
-broker=$!
-trap 'kill $broker; rm -rf "$dir"' EXIT
-sleep 1
+start_broker "$mosquitto"
 for spec in 64:100000 4096:50000 1048576:500; do
   size=${spec%%:*} count=${spec##*:}
   i=0

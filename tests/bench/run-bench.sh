@@ -13,9 +13,8 @@
 set -eu
 bench=$1 mosquitto=$2 make_certs=$3
 count=${COUNT:-100000} size=${SIZE:-64}
-dir=$(mktemp -d)
+. "$(dirname "$0")/private-broker.sh"
 "$make_certs" "$dir/certs"
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 tcp=$(free_port) tls=$(free_port) ws=$(free_port) wss=$(free_port)
 cat > "$dir/mosquitto.conf" <<CONF
 user root
@@ -36,10 +35,7 @@ cafile $dir/certs/ca.crt
 certfile $dir/certs/server.crt
 keyfile $dir/certs/server.key
 CONF
-"$mosquitto" -c "$dir/mosquitto.conf" 2>"$dir/mosquitto.log" &
-broker=$!
-trap 'kill $broker; rm -rf "$dir"' EXIT
-sleep 1
+start_broker "$mosquitto"
 
 # run PORT TRANSPORT WORKLOAD N: one timed run; prints its JSON with cpu_s and rss_kib.
 run() {
